@@ -1,0 +1,24 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AppConfigModule } from './core/config/config.module';
+import { DatabaseModule } from './core/database/database.module';
+import { AppGraphQLModule } from './core/graphql/graphql.module';
+import { HealthModule } from './core/health/health.module';
+import { LoggingModule } from './core/logging/logging.module';
+import { SystemModule } from './modules/system/system.module';
+
+@Module({})
+export class AppModule {
+  static register(envOverrides: Record<string, string | undefined> = {}): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        AppConfigModule.forRoot(envOverrides),
+        LoggingModule,
+        DatabaseModule,
+        AppGraphQLModule,
+        HealthModule,
+        SystemModule,
+      ],
+    };
+  }
+}

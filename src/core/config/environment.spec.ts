@@ -1,0 +1,71 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, NodeEnv, validateEnvironment } from './environment';
+
+const KEY = Buffer.alloc(32, 7).toString('base64');
+const valid = { DATABASE_URL: 'mysql://u:p@127.0.0.1:3307/callwarden', MASTER_KEY: KEY };
+
+describe('validateEnvironment', () => {
+  it('applies defaults and coerces types', () => {
+    const env = validateEnvironment({ ...valid, PORT: '8080' });
+    expect(env.PORT).toBe(8080);
+    expect(env.NODE_ENV).toBe(NodeEnv.Development);
+    expect(env.REQUIRE_TDE).toBe(false);
+    expect(env.HOST).toBe('127.0.0.1');
+  });
+
+  it('requires encryption at rest by default in production', () => {
+    expect(validateEnvironment({ ...valid, NODE_ENV: 'production' }).REQUIRE_TDE).toBe(true);
+    expect(
+      validateEnvironment({ ...valid, NODE_ENV: 'production', REQUIRE_TDE: 'false' }).REQUIRE_TDE,
+    ).toBe(false);
+  });
+
+  it('accepts the database as parts instead of a URL', () => {
+    const env = validateEnvironment({
+      MASTER_KEY: KEY,
+      DB_HOST: 'db',
+      DB_USER: 'u',
+      DB_NAME: 'cw',
+    });
+    expect(env.DB_HOST).toBe('db');
+  });
+
+  it('reads secrets from *_FILE variables', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cw-env-'));
+    writeFileSync(join(dir, 'k'), `${KEY}\n`);
+    const env = validateEnvironment({
+      DATABASE_URL: valid.DATABASE_URL,
+      MASTER_KEY_FILE: join(dir, 'k'),
+    });
+    expect(env.MASTER_KEY).toBe(KEY);
+  });
+
+  it.each([
+    [{ PORT: '70000' }, /^Invalid configuration: PORT/],
+    [{ PORT: '3000abc' }, /PORT/],
+    [{ NODE_ENV: 'prod' }, /NODE_ENV/],
+    [{ DATABASE_URL: 'postgres://x@y/z' }, /DATABASE_URL/],
+    [{ DATABASE_URL: undefined }, /DATABASE_URL is missing/],
+    [{ MASTER_KEY: undefined }, /MASTER_KEY_FILE \(or MASTER_KEY\) is missing/],
+    [{ MASTER_KEY: 'c2hvcnQ=' }, /MASTER_KEY must be 32 bytes/],
+    [{ MASTER_KEY_FILE: '/x' }, /MASTER_KEY and MASTER_KEY_FILE are both set/],
+    [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
+    [{ CORS_ORIGINS: 'example.com' }, /CORS_ORIGINS/],
+  ])('rejects %j with a message naming the variable', (change, message) => {
+    const run = () => validateEnvironment({ ...valid, ...change });
+    expect(run).toThrow(ConfigError);
+    expect(run).toThrow(message);
+  });
+
+  it('never puts a secret value into its message', () => {
+    const secret = 'not-a-valid-key-but-still-a-secret';
+    try {
+      validateEnvironment({ ...valid, MASTER_KEY: secret });
+      throw new Error('expected a ConfigError');
+    } catch (e) {
+      expect((e as Error).message).not.toContain(secret);
+    }
+  });
+});

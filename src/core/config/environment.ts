@@ -1,0 +1,202 @@
+import { readFileSync } from 'node:fs';
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsBoolean,
+  IsEnum,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  validateSync,
+} from 'class-validator';
+
+export enum NodeEnv {
+  Development = 'development',
+  Test = 'test',
+  Production = 'production',
+}
+
+/** Variables whose values are secrets: never logged, never echoed in an error. */
+export const SECRET_VARIABLES = ['DATABASE_URL', 'DB_PASSWORD', 'MASTER_KEY'] as const;
+
+/**
+ * Variables that may instead be read from a file named by `<NAME>_FILE` (Docker/Kubernetes secrets).
+ * The file wins over nothing; setting both is an error so that nobody wonders which one is used.
+ */
+const FILE_BACKED = ['DATABASE_URL', 'DB_PASSWORD', 'MASTER_KEY'] as const;
+
+const toInt = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
+const toBool = ({ value }: { value: unknown }): unknown => {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off'].includes(v)) return false;
+  return value;
+};
+
+/** The one validated description of the process environment. Nothing else reads process.env. */
+export class EnvironmentVariables {
+  @IsEnum(NodeEnv)
+  NODE_ENV: NodeEnv = NodeEnv.Development;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @IsString()
+  @Matches(/^[0-9a-fA-F:.]+$|^localhost$/, { message: 'HOST must be an IP address or localhost' })
+  HOST = '127.0.0.1';
+
+  /** mysql://user:password@host:port/database. Either this or the DB_* parts. */
+  @IsOptional()
+  @Matches(/^(mysql|mariadb):\/\/[^\s/]+\/[A-Za-z0-9_]+(\?.*)?$/, {
+    message: 'DATABASE_URL must look like mysql://user:password@host:port/database',
+  })
+  DATABASE_URL?: string;
+
+  @IsOptional()
+  @IsString()
+  DB_HOST?: string;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  DB_PORT?: number;
+
+  @IsOptional()
+  @IsString()
+  DB_USER?: string;
+
+  @IsOptional()
+  @IsString()
+  DB_PASSWORD?: string;
+
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_]{1,64}$/, { message: 'DB_NAME must be 1-64 letters, digits or _' })
+  DB_NAME?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  DB_POOL_SIZE = 20;
+
+  /**
+   * Refuse to start when a table is not encrypted at rest. Defaults to on in production; tests and
+   * development report the status instead.
+   */
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
+  REQUIRE_TDE?: boolean;
+
+  /** The local KMS master key: 32 random bytes, base64. Prefer MASTER_KEY_FILE. */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'MASTER_KEY must be 32 bytes in base64 (44 chars)' })
+  MASTER_KEY?: string;
+
+  /** A version label for the master key, recorded with every wrapped data key. */
+  @Matches(/^[A-Za-z0-9._-]{1,32}$/, {
+    message: 'MASTER_KEY_VERSION must be 1-32 of [A-Za-z0-9._-]',
+  })
+  MASTER_KEY_VERSION = 'v1';
+
+  /** Directory holding the JWT signing keys (PEM); used by the identity module. */
+  @IsOptional()
+  @IsString()
+  JWT_KEYS_DIR?: string;
+
+  /** Comma-separated list of origins allowed by CORS (the admin SPA). Empty: same origin only. */
+  @IsOptional()
+  @Matches(/^(https?:\/\/[^,\s]+)(,https?:\/\/[^,\s]+)*$/, {
+    message: 'CORS_ORIGINS must be a comma-separated list of http(s) origins',
+  })
+  CORS_ORIGINS?: string;
+
+  @IsEnum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+
+  /** Write logs to this file instead of stdout. */
+  @IsOptional()
+  @IsString()
+  @MaxLength(4096)
+  LOG_FILE?: string;
+
+  /** Trust X-Forwarded-For from this many proxies in front of the app. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(10)
+  TRUST_PROXY_HOPS = 0;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Resolves `<NAME>_FILE` variables into `<NAME>`, without ever printing the content. */
+function resolveFileBacked(raw: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...raw };
+  for (const name of FILE_BACKED) {
+    const fileVar = `${name}_FILE`;
+    const path = raw[fileVar];
+    if (typeof path !== 'string' || path === '') continue;
+    if (typeof raw[name] === 'string' && raw[name] !== '') {
+      throw new ConfigError(`${name} and ${fileVar} are both set: set only one`);
+    }
+    try {
+      out[name] = readFileSync(path, 'utf8').trim();
+    } catch {
+      throw new ConfigError(`${fileVar} names a file that cannot be read`);
+    }
+  }
+  return out;
+}
+
+/** Drops empty strings so that `FOO=` means "unset" rather than "invalid". */
+function withoutEmpty(raw: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== ''));
+}
+
+/**
+ * Validates the environment. Throws a ConfigError whose message is one line naming the first bad
+ * variable (and never its value when the variable is a secret).
+ */
+export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVariables {
+  const resolved = withoutEmpty(resolveFileBacked(raw));
+  const env = plainToInstance(EnvironmentVariables, resolved, { exposeDefaultValues: true });
+  const errors = validateSync(env, { skipMissingProperties: false, forbidUnknownValues: true });
+  if (errors.length > 0) {
+    const first = errors[0];
+    const message = Object.values(first.constraints ?? {})[0] ?? 'is invalid';
+    const text = message.startsWith(first.property) ? message : `${first.property} ${message}`;
+    throw new ConfigError(`Invalid configuration: ${text}`);
+  }
+  if (!env.DATABASE_URL && !(env.DB_HOST && env.DB_USER && env.DB_NAME)) {
+    throw new ConfigError(
+      'Invalid configuration: DATABASE_URL is missing (or set DB_HOST, DB_USER, DB_PASSWORD and DB_NAME)',
+    );
+  }
+  if (!env.MASTER_KEY) {
+    throw new ConfigError(
+      'Invalid configuration: MASTER_KEY_FILE (or MASTER_KEY) is missing: 32 random bytes, base64',
+    );
+  }
+  if (env.REQUIRE_TDE === undefined) env.REQUIRE_TDE = env.NODE_ENV === NodeEnv.Production;
+  return env;
+}
+
+/** Reads and validates the process environment (plus overrides, for tests and tools). */
+export function loadEnvironment(
+  overrides: Record<string, string | undefined> = {},
+): EnvironmentVariables {
+  return validateEnvironment({ ...process.env, ...overrides });
+}

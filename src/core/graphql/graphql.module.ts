@@ -1,0 +1,58 @@
+import { ApolloDriver, ApolloDriverConfig } from '@nestjs/apollo';
+import { Module } from '@nestjs/common';
+import { GraphQLModule } from '@nestjs/graphql';
+import { ApolloArmor } from '@escape.tech/graphql-armor';
+import { Logger } from 'nestjs-pino';
+import { AppConfigService } from '../config/app-config.service';
+import { errorPlugin, formatGraphQLError } from './error-plugin';
+import { GraphQLContext } from './graphql-context';
+
+/** Limits on what one document may ask for; beyond them the request is refused before execution. */
+export const GRAPHQL_LIMITS = {
+  maxDepth: 10,
+  maxAliases: 30,
+  maxDirectives: 20,
+  maxTokens: 2000,
+  maxCost: 5000,
+} as const;
+
+@Module({
+  imports: [
+    GraphQLModule.forRootAsync<ApolloDriverConfig>({
+      driver: ApolloDriver,
+      inject: [AppConfigService, Logger],
+      useFactory: (config: AppConfigService, logger: Logger): ApolloDriverConfig => {
+        const production = config.isProduction;
+        const armor = new ApolloArmor({
+          maxDepth: { n: GRAPHQL_LIMITS.maxDepth },
+          maxAliases: { n: GRAPHQL_LIMITS.maxAliases },
+          maxDirectives: { n: GRAPHQL_LIMITS.maxDirectives },
+          maxTokens: { n: GRAPHQL_LIMITS.maxTokens },
+          costLimit: { maxCost: GRAPHQL_LIMITS.maxCost },
+          blockFieldSuggestion: { enabled: production },
+        }).protect();
+        return {
+          path: '/graphql',
+          autoSchemaFile: true,
+          sortSchema: true,
+          introspection: !production,
+          graphiql: !production,
+          csrfPrevention: true,
+          autoTransformHttpErrors: false,
+          includeStacktraceInErrorResponses: false,
+          allowBatchedHttpRequests: false,
+          validationRules: armor.validationRules,
+          // @nestjs/apollo loads @apollo/server's ESM build and we its CJS build: the plugin types are
+          // structurally equal but TypeScript keeps them apart.
+          plugins: [
+            ...armor.plugins,
+            errorPlugin(logger),
+          ] as unknown as ApolloDriverConfig['plugins'],
+          formatError: formatGraphQLError,
+          context: ({ req, res }: GraphQLContext): GraphQLContext => ({ req, res }),
+        };
+      },
+    }),
+  ],
+})
+export class AppGraphQLModule {}

@@ -1,0 +1,52 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
+const ROOT = join(__dirname, '..');
+
+/** Boots the real entry point in its own process with the given environment. */
+function boot(env: Record<string, string | undefined>) {
+  const base = { PATH: process.env.PATH, HOME: process.env.HOME };
+  const result = spawnSync(process.execPath, ['-r', '@swc-node/register', 'src/main.ts'], {
+    cwd: ROOT,
+    env: { ...base, ...env },
+    encoding: 'utf8',
+    timeout: 60000,
+  });
+  return { status: result.status, stderr: result.stderr.trim(), stdout: result.stdout.trim() };
+}
+
+describe('configuration validation (process boot)', () => {
+  const valid = {
+    DATABASE_URL: process.env.DATABASE_URL,
+    MASTER_KEY_FILE: process.env.MASTER_KEY_FILE,
+    NODE_ENV: 'test',
+  };
+
+  it.each([
+    ['a missing master key', { MASTER_KEY_FILE: undefined }, 'MASTER_KEY_FILE'],
+    ['a missing database', { DATABASE_URL: undefined }, 'DATABASE_URL'],
+    ['a bad port', { PORT: 'eighty' }, 'PORT'],
+    ['an unknown NODE_ENV', { NODE_ENV: 'staging' }, 'NODE_ENV'],
+    ['a bad CORS origin', { CORS_ORIGINS: 'javascript:alert(1)' }, 'CORS_ORIGINS'],
+    [
+      'an unreadable secret file',
+      { MASTER_KEY_FILE: '/nonexistent/master.key' },
+      'MASTER_KEY_FILE',
+    ],
+  ])('stops on %s with one line naming the variable', (_label, change, variable) => {
+    const { status, stderr, stdout } = boot({ ...valid, ...change });
+    expect(status).toBe(78);
+    expect(stdout).toBe('');
+    expect(stderr.split('\n')).toHaveLength(1);
+    expect(stderr).toContain(variable);
+    expect(stderr).not.toMatch(/\s+at\s/);
+  });
+
+  it('never echoes a secret value it rejects', () => {
+    const secret = 'hunter2-this-is-not-base64!!';
+    const { status, stderr } = boot({ ...valid, MASTER_KEY_FILE: undefined, MASTER_KEY: secret });
+    expect(status).toBe(78);
+    expect(stderr).toContain('MASTER_KEY');
+    expect(stderr).not.toContain(secret);
+  });
+});

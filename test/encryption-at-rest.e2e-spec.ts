@@ -1,0 +1,73 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Connection, RowDataPacket } from 'mysql2/promise';
+import { adminConnection } from './utils/db';
+
+describe('encryption at rest (TDE)', () => {
+  let db: Connection;
+  let dataFile: (table: string) => string;
+
+  beforeAll(async () => {
+    db = await adminConnection();
+    const [rows] = await db.query<RowDataPacket[]>('SELECT @@datadir AS dir, DATABASE() AS db');
+    const { dir, db: schema } = rows[0] as { dir: string; db: string };
+    dataFile = (table) => join(dir, schema, `${table}.ibd`);
+  });
+  afterAll(async () => {
+    await db.query('DROP TABLE IF EXISTS tde_probe_plain');
+    await db.end();
+  });
+
+  it('reports every table of the schema as encrypted in information_schema', async () => {
+    const [rows] = await db.query<RowDataPacket[]>(`
+      SELECT t.TABLE_NAME AS name, e.ENCRYPTION_SCHEME AS scheme
+        FROM information_schema.TABLES t
+        LEFT JOIN information_schema.INNODB_TABLESPACES_ENCRYPTION e
+          ON e.NAME = CONCAT(t.TABLE_SCHEMA, '/', t.TABLE_NAME)
+       WHERE t.TABLE_SCHEMA = DATABASE() AND t.TABLE_TYPE = 'BASE TABLE'`);
+    expect(rows.length).toBeGreaterThan(0);
+    const tables = rows as { name: string; scheme: number | null }[];
+    expect(tables.map((r) => r.name)).toContain('app_settings');
+    for (const { name, scheme } of tables) {
+      expect({ table: name, scheme: Number(scheme) }).toEqual({ table: name, scheme: 1 });
+    }
+  });
+
+  it('keeps a known plaintext out of an encrypted table file, and the same probe finds it in a plain one', async () => {
+    const marker = `CW-TDE-MARKER-${randomUUID()}`;
+    await db.query('CREATE TABLE tde_probe_plain (v VARCHAR(200)) ENGINE=InnoDB ENCRYPTED=NO');
+    await db.query('INSERT INTO tde_probe_plain (v) VALUES (?)', [marker]);
+    await db.query('INSERT INTO app_settings (`key`, value) VALUES (?, JSON_OBJECT(?, ?))', [
+      `tde-probe-${marker}`,
+      'probe',
+      marker,
+    ]);
+    // Write the dirty pages to the tablespace files now.
+    await db.query('FLUSH TABLES app_settings, tde_probe_plain FOR EXPORT');
+    await db.query('UNLOCK TABLES');
+
+    const plain = readFileSync(dataFile('tde_probe_plain'));
+    const encrypted = readFileSync(dataFile('app_settings'));
+    expect(plain.includes(marker)).toBe(true);
+    expect(encrypted.includes(marker)).toBe(false);
+
+    await db.query('DELETE FROM app_settings WHERE `key` = ?', [`tde-probe-${marker}`]);
+  });
+
+  it('runs the server with redo log, temporary files and Aria encrypted too', async () => {
+    const [rows] = await db.query<RowDataPacket[]>(
+      "SHOW GLOBAL VARIABLES WHERE Variable_name IN ('innodb_encrypt_log','innodb_encrypt_tables','encrypt_tmp_disk_tables','encrypt_tmp_files','aria_encrypt_tables')",
+    );
+    const vars = Object.fromEntries(
+      rows.map((r) => [r.Variable_name as string, r.Value as string]),
+    );
+    expect(vars).toEqual({
+      innodb_encrypt_log: 'ON',
+      innodb_encrypt_tables: 'ON',
+      encrypt_tmp_disk_tables: 'ON',
+      encrypt_tmp_files: 'ON',
+      aria_encrypt_tables: 'ON',
+    });
+  });
+});

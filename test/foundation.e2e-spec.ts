@@ -1,0 +1,83 @@
+import { GraphQLSchemaHost } from '@nestjs/graphql';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { printCommittedSchema } from '../src/core/graphql/print-schema';
+import { startTestApp, TestApp } from './utils/test-app';
+
+describe('foundation (e2e)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('answers liveness and readiness, readiness covering the database and encryption at rest', async () => {
+    const live = await fetch(`${t.url}/health/live`);
+    expect(live.status).toBe(200);
+    const ready = await fetch(`${t.url}/health/ready`);
+    const body = (await ready.json()) as {
+      status: string;
+      info: Record<string, { status: string }>;
+    };
+    expect(ready.status).toBe(200);
+    expect(body.status).toBe('ok');
+    expect(body.info.database.status).toBe('up');
+    expect(body.info.encryptionAtRest.status).toBe('up');
+  });
+
+  it('serves a GraphQL query at POST /graphql with a request id header', async () => {
+    const res = await t.gql<{
+      serverInfo: { name: string; apiVersion: string; serverTime: string };
+    }>('{ serverInfo { name apiVersion serverTime } }');
+    expect(res.status).toBe(200);
+    expect(res.errors).toBeUndefined();
+    expect(res.data?.serverInfo.name).toBe('CallWarden');
+    expect(Date.parse(res.data!.serverInfo.serverTime)).not.toBeNaN();
+    expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it.each([
+    ['a malformed document', '{ serverInfo { name ', undefined],
+    ['an unknown field', '{ serverInfo { name password } }', undefined],
+    [
+      'a variable of the wrong type',
+      'query($n: Int) { serverInfo { name } }',
+      { n: 'not a number' },
+    ],
+    ['an over-long document', `{ serverInfo { ${'name '.repeat(3000)} } }`, undefined],
+  ])(
+    'answers %s with BAD_USER_INPUT and a request id, no stack',
+    async (_label, query, variables) => {
+      const res = await t.gql(query, variables);
+      expect(res.errors?.length).toBeGreaterThan(0);
+      const error = res.errors![0];
+      expect(error.extensions.code).toBe('BAD_USER_INPUT');
+      expect(typeof error.extensions.requestId).toBe('string');
+      expect(Object.keys(error.extensions).sort()).toEqual(['code', 'reason', 'requestId']);
+      expect(JSON.stringify(res)).not.toMatch(/stacktrace|at .*\.js:\d+/);
+    },
+  );
+
+  it('refuses a GET mutation-capable request without CSRF protection headers', async () => {
+    const res = await fetch(
+      `${t.url}/graphql?query=${encodeURIComponent('{ serverInfo { name } }')}`,
+    );
+    expect(res.status).toBe(400);
+  });
+
+  it('sends security headers', async () => {
+    const res = await fetch(`${t.url}/health/live`);
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('x-powered-by')).toBeNull();
+  });
+
+  it('has a committed schema.graphql that matches the code', () => {
+    const committed = readFileSync(join(__dirname, '..', 'schema.graphql'), 'utf8');
+    const current = printCommittedSchema(t.app.get(GraphQLSchemaHost).schema);
+    // If this fails: run `npm run cli -- schema` and commit schema.graphql.
+    expect(committed).toBe(current);
+  });
+});

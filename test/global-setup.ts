@@ -1,0 +1,66 @@
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createConnection } from 'mysql2/promise';
+import { validateEnvironment } from '../src/core/config/environment';
+import { createDataSource } from '../src/core/database/data-source';
+import { TEST_ENV_FILE } from './utils/test-env-file';
+
+const ROOT = resolve(__dirname, '..');
+const TEST_DB = 'callwarden_test';
+
+/**
+ * Starts (or reuses) the disposable encrypted MariaDB in /dev/shm unless DATABASE_URL is given,
+ * recreates the test database, applies every migration once, and writes the test environment.
+ */
+export default async function globalSetup(): Promise<void> {
+  const dbEnv = {
+    ...process.env,
+    CW_DB_DIR: process.env.CW_DB_DIR ?? `/dev/shm/callwarden-test-${process.getuid?.() ?? 0}`,
+    CW_DB_PORT: process.env.CW_DB_PORT ?? '3317',
+  };
+  const script = join(ROOT, 'scripts', 'db.sh');
+  let appUrl = process.env.DATABASE_URL;
+  let adminUrl = process.env.ADMIN_DATABASE_URL;
+  if (!appUrl) {
+    execFileSync('bash', [script, 'start'], { env: dbEnv, stdio: ['ignore', 'ignore', 'inherit'] });
+    appUrl = execFileSync('bash', [script, 'url'], { env: dbEnv }).toString().trim();
+    adminUrl = execFileSync('bash', [script, 'admin-url'], { env: dbEnv }).toString().trim();
+  }
+  if (!adminUrl) throw new Error('Set ADMIN_DATABASE_URL too when DATABASE_URL is given');
+
+  const app = new URL(appUrl);
+  app.pathname = `/${TEST_DB}`;
+  const admin = new URL(adminUrl);
+  admin.pathname = `/${TEST_DB}`;
+
+  const conn = await createConnection({ uri: adminUrl, multipleStatements: false });
+  await conn.query(`DROP DATABASE IF EXISTS \`${TEST_DB}\``);
+  await conn.query(
+    `CREATE DATABASE \`${TEST_DB}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+  );
+  await conn.end();
+
+  const secrets = mkdtempSync(join(tmpdir(), 'callwarden-test-secrets-'));
+  const masterKeyFile = join(secrets, 'master.key');
+  writeFileSync(masterKeyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
+
+  const testEnv: Record<string, string> = {
+    NODE_ENV: 'test',
+    DATABASE_URL: app.toString(),
+    ADMIN_DATABASE_URL: admin.toString(),
+    CW_DB_DIR: dbEnv.CW_DB_DIR,
+    CW_DB_PORT: dbEnv.CW_DB_PORT,
+    MASTER_KEY_FILE: masterKeyFile,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+  };
+
+  const dataSource = createDataSource(validateEnvironment(testEnv));
+  await dataSource.initialize();
+  await dataSource.runMigrations({ transaction: 'each' });
+  await dataSource.destroy();
+
+  writeFileSync(TEST_ENV_FILE, JSON.stringify(testEnv), { mode: 0o600 });
+}
