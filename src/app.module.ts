@@ -5,6 +5,10 @@ import { AppGraphQLModule } from './core/graphql/graphql.module';
 import { HealthModule } from './core/health/health.module';
 import { LoggingModule } from './core/logging/logging.module';
 import { SystemModule } from './modules/system/system.module';
+import { CryptoModule } from './modules/crypto/crypto.module';
+import { CustomersModule } from './modules/customers/customers.module';
+import { APP_GUARD } from '@nestjs/core';
+import { AccessGuard } from './core/auth/access.guard';
 
 @Module({})
 export class AppModule {
@@ -17,8 +21,11 @@ export class AppModule {
         DatabaseModule,
         AppGraphQLModule,
         HealthModule,
+        CryptoModule,
+        CustomersModule,
         SystemModule,
       ],
+      providers: [{ provide: APP_GUARD, useClass: AccessGuard }],
     };
   }
 }

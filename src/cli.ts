@@ -2,11 +2,14 @@ import 'reflect-metadata';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { INestApplication } from '@nestjs/common';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import { createApp } from './app.factory';
 import { ConfigError, loadEnvironment } from './core/config/environment';
 import { createDataSource } from './core/database/data-source';
 import { printCommittedSchema } from './core/graphql/print-schema';
+import { CryptoService } from './modules/crypto/crypto.service';
+import { ReencryptionStatus } from './modules/crypto/entities/reencryption-job.entity';
 
 const SCHEMA_FILE = resolve(__dirname, '..', 'schema.graphql');
 
@@ -18,6 +21,10 @@ function usage(): never {
       '  migrate:revert      revert the last migration',
       '  schema              write schema.graphql from the code',
       '  secrets:generate D  write a new master key and JWT signing key into directory D (mode 600)',
+      '  crypto:rotate P     new data key version for purpose P (pii|secrets|audit), then re-encrypt',
+      '  crypto:reencrypt P  run (or resume) the re-encryption of purpose P to its active key',
+      '  crypto:retire ID    destroy a rotated data key no stored value uses any more',
+      '  crypto:rewrap       re-wrap every data key under the current master key (master key rotation)',
       '',
     ].join('\n'),
   );
@@ -66,6 +73,45 @@ function generateSecrets(dir: string | undefined): void {
   process.stdout.write(`secrets in ${dir} (existing files kept)\n`);
 }
 
+/** Runs `work` against a fully initialised app (no HTTP listener). */
+async function withApp<T>(work: (app: INestApplication) => Promise<T>): Promise<T> {
+  const app = await createApp({ env: { LOG_LEVEL: 'warn' } });
+  await app.init();
+  try {
+    return await work(app);
+  } finally {
+    await app.close();
+  }
+}
+
+function progressLine(job: {
+  purpose: string;
+  rowsScanned: number;
+  rowsTotal: number;
+  rowsReencrypted: number;
+  status: string;
+}): string {
+  return `${job.purpose}: ${job.status} scanned ${job.rowsScanned}/${job.rowsTotal}, re-encrypted ${job.rowsReencrypted}\n`;
+}
+
+async function reencrypt(purpose: string | undefined, rotateFirst: boolean): Promise<void> {
+  if (!purpose) usage();
+  await withApp(async (app) => {
+    const crypto = app.get(CryptoService);
+    if (rotateFirst) {
+      const { previous, current } = await crypto.rotateDataKeyWithoutJob(purpose);
+      process.stdout.write(
+        `rotated ${purpose}: v${previous.version} (key ${previous.id}) -> v${current.version} (key ${current.id})\n`,
+      );
+    }
+    for (;;) {
+      const job = await crypto.runReencryption(purpose, { maxBatches: 4 });
+      process.stdout.write(progressLine(job));
+      if (job.status === ReencryptionStatus.Completed) return;
+    }
+  });
+}
+
 async function main(): Promise<void> {
   const [command, ...args] = process.argv.slice(2);
   switch (command) {
@@ -77,6 +123,20 @@ async function main(): Promise<void> {
       return writeSchema();
     case 'secrets:generate':
       return generateSecrets(args[0]);
+    case 'crypto:rotate':
+      return reencrypt(args[0], true);
+    case 'crypto:reencrypt':
+      return reencrypt(args[0], false);
+    case 'crypto:retire':
+      return withApp(async (app) => {
+        const key = await app.get(CryptoService).retireDataKey(Number(args[0]));
+        process.stdout.write(`retired ${key.purpose} v${key.version} (key ${key.id})\n`);
+      });
+    case 'crypto:rewrap':
+      return withApp(async (app) => {
+        const n = await app.get(CryptoService).rewrapDataKeys();
+        process.stdout.write(`re-wrapped ${n} data key(s) under the current master key\n`);
+      });
     default:
       usage();
   }

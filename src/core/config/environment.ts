@@ -20,13 +20,18 @@ export enum NodeEnv {
 }
 
 /** Variables whose values are secrets: never logged, never echoed in an error. */
-export const SECRET_VARIABLES = ['DATABASE_URL', 'DB_PASSWORD', 'MASTER_KEY'] as const;
+export const SECRET_VARIABLES = [
+  'DATABASE_URL',
+  'DB_PASSWORD',
+  'MASTER_KEY',
+  'MASTER_KEY_PREVIOUS',
+] as const;
 
 /**
  * Variables that may instead be read from a file named by `<NAME>_FILE` (Docker/Kubernetes secrets).
  * The file wins over nothing; setting both is an error so that nobody wonders which one is used.
  */
-const FILE_BACKED = ['DATABASE_URL', 'DB_PASSWORD', 'MASTER_KEY'] as const;
+const FILE_BACKED = ['DATABASE_URL', 'DB_PASSWORD', 'MASTER_KEY', 'MASTER_KEY_PREVIOUS'] as const;
 
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
@@ -109,6 +114,29 @@ export class EnvironmentVariables {
   })
   MASTER_KEY_VERSION = 'v1';
 
+  /**
+   * During a master key rotation: the previous master key (and its version label), used only to
+   * unwrap data keys until `npm run cli -- crypto:rewrap` has re-wrapped them all.
+   */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9+/]{43}=$/, {
+    message: 'MASTER_KEY_PREVIOUS must be 32 bytes in base64 (44 chars)',
+  })
+  MASTER_KEY_PREVIOUS?: string;
+
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9._-]{1,32}$/, {
+    message: 'MASTER_KEY_PREVIOUS_VERSION must be 1-32 of [A-Za-z0-9._-]',
+  })
+  MASTER_KEY_PREVIOUS_VERSION?: string;
+
+  /** How long an unwrapped data key stays in memory after its last use. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(86400)
+  DATA_KEY_CACHE_TTL_SECONDS = 900;
+
   /** Directory holding the JWT signing keys (PEM); used by the identity module. */
   @IsOptional()
   @IsString()
@@ -188,6 +216,19 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
   if (!env.MASTER_KEY) {
     throw new ConfigError(
       'Invalid configuration: MASTER_KEY_FILE (or MASTER_KEY) is missing: 32 random bytes, base64',
+    );
+  }
+  if (env.MASTER_KEY_PREVIOUS && !env.MASTER_KEY_PREVIOUS_VERSION) {
+    throw new ConfigError(
+      'Invalid configuration: MASTER_KEY_PREVIOUS_VERSION is missing (MASTER_KEY_PREVIOUS is set)',
+    );
+  }
+  if (
+    env.MASTER_KEY_PREVIOUS_VERSION &&
+    env.MASTER_KEY_PREVIOUS_VERSION === env.MASTER_KEY_VERSION
+  ) {
+    throw new ConfigError(
+      'Invalid configuration: MASTER_KEY_PREVIOUS_VERSION must differ from MASTER_KEY_VERSION',
     );
   }
   if (env.REQUIRE_TDE === undefined) env.REQUIRE_TDE = env.NODE_ENV === NodeEnv.Production;

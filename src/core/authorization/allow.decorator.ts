@@ -1,0 +1,18 @@
+import { SetMetadata } from '@nestjs/common';
+
+export const ALLOW = 'callwarden:allow';
+
+/** CASL-style actions; `manage` means every action. */
+export type Action = 'manage' | 'create' | 'read' | 'update' | 'delete' | 'reveal' | 'export';
+
+export interface AllowRule {
+  action: Action;
+  subject: string;
+}
+
+/**
+ * Declares what a Query or Mutation requires: one action on one subject (PascalCase, as in the CASL
+ * abilities). Operations without `@Allow` or `@Public` are refused by the global guard.
+ */
+export const Allow = (action: Action, subject: string): MethodDecorator =>
+  SetMetadata(ALLOW, { action, subject } satisfies AllowRule);

@@ -1,0 +1,162 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import type { INestApplication } from '@nestjs/common';
+import type { Connection, RowDataPacket } from 'mysql2/promise';
+import { DataSource, Like } from 'typeorm';
+import { CryptoErrorCode, CryptoException } from '../src/modules/crypto/crypto.exception';
+import { CryptoService } from '../src/modules/crypto/crypto.service';
+import { CustomersService } from '../src/modules/customers/customers.service';
+import { CustomerEntity } from '../src/modules/customers/entities/customer.entity';
+import { adminConnection } from './utils/db';
+import { startTestApp, TestApp } from './utils/test-app';
+
+const ROOT = join(__dirname, '..');
+const ROWS = 10_000;
+const tag = `rot-${Date.now()}`;
+
+/** Runs a CLI command in its own process; `killWhen` is polled and the process is SIGKILLed when it holds. */
+function cli(
+  args: string[],
+  killWhen?: () => Promise<boolean>,
+): Promise<{ code: number | null; signal: string | null; killed: boolean }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-r', '@swc-node/register', 'src/cli.ts', ...args], {
+      cwd: ROOT,
+      env: { ...process.env, LOG_LEVEL: 'warn' },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    let killed = false;
+    const timer = killWhen
+      ? setInterval(() => {
+          killWhen()
+            .then((yes) => {
+              if (yes && !killed) {
+                killed = true;
+                child.kill('SIGKILL');
+              }
+            })
+            .catch(reject);
+        }, 25)
+      : undefined;
+    child.on('exit', (code, signal) => {
+      if (timer) clearInterval(timer);
+      resolve({ code, signal, killed });
+    });
+  });
+}
+
+describe('data key rotation with re-encryption over 10,000 rows, killed halfway', () => {
+  let t: TestApp;
+  let app: INestApplication;
+  let db: Connection;
+  const expected = new Map<string, { email: string; lastName: string }>();
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    app = t.app;
+    db = await adminConnection();
+    const customers = app.get(CustomersService);
+    const repo = app.get(DataSource).getRepository(CustomerEntity);
+    for (let start = 0; start < ROWS; start += 500) {
+      const batch: CustomerEntity[] = [];
+      for (let i = start; i < start + 500; i++) {
+        const c = await customers.build({
+          externalRef: `${tag}-${i}`,
+          lastName: `Rotated-${i}`,
+          email: `rot.${i}@${tag}.example.com`,
+          phone: `+1212555${String(i % 10000).padStart(4, '0')}`,
+          addressLine: `${i} Rotation Ave`,
+        });
+        expected.set(c.id, { email: c.email as string, lastName: c.lastName as string });
+        batch.push(c);
+      }
+      await repo.insert(batch);
+    }
+  }, 120_000);
+
+  afterAll(async () => {
+    await db.end();
+    await t.close();
+  });
+
+  it('survives a kill -9 mid-way, resumes, moves every row to the new version exactly once', async () => {
+    const [before] = await db.query<RowDataPacket[]>(
+      "SELECT id FROM crypto_keys WHERE purpose = 'pii' AND status = 'active'",
+    );
+    const oldKeyId = Number(before[0].id);
+
+    // 1. An operator rotates and re-encrypts from the CLI; the process dies half-way through.
+    const progress = async () => {
+      const [jobs] = await db.query<RowDataPacket[]>(
+        "SELECT rows_scanned, status FROM crypto_reencryption_jobs WHERE purpose = 'pii' ORDER BY id DESC LIMIT 1",
+      );
+      return (
+        jobs.length > 0 && jobs[0].status === 'running' && Number(jobs[0].rows_scanned) >= 3000
+      );
+    };
+    const first = await cli(['crypto:rotate', 'pii'], progress);
+    expect(first.killed).toBe(true);
+    expect(first.signal).toBe('SIGKILL');
+
+    const [after] = await db.query<RowDataPacket[]>(
+      "SELECT id, version, status FROM crypto_keys WHERE purpose = 'pii' ORDER BY version",
+    );
+    const newKey = after.find((k) => k.status === 'active')!;
+    expect(Number(newKey.id)).not.toBe(oldKeyId);
+    expect(after.find((k) => Number(k.id) === oldKeyId)?.status).toBe('decrypt_only');
+
+    const [halfway] = await db.query<RowDataPacket[]>(
+      "SELECT status, rows_scanned, rows_total FROM crypto_reencryption_jobs WHERE purpose = 'pii' ORDER BY id DESC LIMIT 1",
+    );
+    expect(halfway[0].status).toBe('running');
+    expect(Number(halfway[0].rows_scanned)).toBeGreaterThan(0);
+    expect(Number(halfway[0].rows_scanned)).toBeLessThan(Number(halfway[0].rows_total));
+
+    // The old key cannot be retired while rows still use it.
+    const crypto = app.get(CryptoService);
+    await expect(crypto.retireDataKey(oldKeyId)).rejects.toMatchObject({
+      cryptoCode: CryptoErrorCode.KEY_STILL_IN_USE,
+    });
+
+    // 2. Run again: it resumes from the committed cursor and finishes.
+    const second = await cli(['crypto:reencrypt', 'pii']);
+    expect(second.code).toBe(0);
+    const job = await crypto.reencryptionProgress('pii');
+    expect(job?.status).toBe('completed');
+    expect(job?.rowsScanned).toBe(job?.rowsTotal);
+
+    // 3. Every value is on the new key, and decrypts to exactly what was written: none lost, none double-encrypted.
+    const prefix = Buffer.alloc(4);
+    prefix.writeUInt32BE(Number(newKey.id));
+    const [stale] = await db.query<RowDataPacket[]>(
+      `SELECT COUNT(*) AS n FROM customers WHERE (email_enc IS NOT NULL AND SUBSTRING(email_enc, 2, 4) <> ?)
+          OR (last_name_enc IS NOT NULL AND SUBSTRING(last_name_enc, 2, 4) <> ?)
+          OR (phone_enc IS NOT NULL AND SUBSTRING(phone_enc, 2, 4) <> ?)
+          OR (address_line_enc IS NOT NULL AND SUBSTRING(address_line_enc, 2, 4) <> ?)`,
+      [prefix, prefix, prefix, prefix],
+    );
+    expect(Number(stale[0].n)).toBe(0);
+
+    const rows = await app
+      .get(DataSource)
+      .getRepository(CustomerEntity)
+      .find({ where: { externalRef: Like(`${tag}-%`) } });
+    const mine = rows.filter((r) => expected.has(r.id));
+    expect(mine).toHaveLength(ROWS);
+    for (const row of mine) {
+      const want = expected.get(row.id)!;
+      expect(row.email).toBe(want.email);
+      expect(row.lastName).toBe(want.lastName);
+    }
+
+    // 4. Now the old version can be retired; its material is gone.
+    const retired = await crypto.retireDataKey(oldKeyId);
+    expect(retired.status).toBe('destroyed');
+    const [gone] = await db.query<RowDataPacket[]>(
+      'SELECT wrapped_key FROM crypto_keys WHERE id = ?',
+      [oldKeyId],
+    );
+    expect(gone[0].wrapped_key).toBeNull();
+    await expect(crypto.retireDataKey(Number(newKey.id))).rejects.toBeInstanceOf(CryptoException);
+  }, 180_000);
+});

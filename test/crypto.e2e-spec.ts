@@ -1,0 +1,173 @@
+import type { INestApplication } from '@nestjs/common';
+import type { Connection, RowDataPacket } from 'mysql2/promise';
+import { DataSource } from 'typeorm';
+import { CryptoErrorCode, CryptoException } from '../src/modules/crypto/crypto.exception';
+import { CryptoService } from '../src/modules/crypto/crypto.service';
+import { CustomersService } from '../src/modules/customers/customers.service';
+import { CustomerEntity } from '../src/modules/customers/entities/customer.entity';
+import { adminConnection } from './utils/db';
+import { startTestApp, TestApp } from './utils/test-app';
+
+const person = (n: number) => ({
+  externalRef: `crypto-e2e-${n}-${Date.now()}`,
+  firstName: 'Janet',
+  lastName: `Roe-${n}`,
+  email: `janet.roe.${n}.${Date.now()}@example.com`,
+  phone: `+1415555${String(1000 + n).slice(-4)}`,
+  addressLine: `${n} Market Street`,
+  city: 'San Francisco',
+  state: 'CA',
+  zip: '94105',
+  dateOfBirth: '1984-03-09',
+  ssn: `123-45-${String(6000 + n).slice(-4)}`,
+  accountRef: `ACCT-0000${n}7788`,
+});
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (e) {
+    return e instanceof CryptoException ? e.cryptoCode : 'OTHER';
+  }
+  return undefined;
+}
+
+describe('crypto module (e2e, real database)', () => {
+  let t: TestApp;
+  let app: INestApplication;
+  let customers: CustomersService;
+  let db: Connection;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    app = t.app;
+    customers = app.get(CustomersService);
+    db = await adminConnection();
+  });
+  afterAll(async () => {
+    await db.end();
+    await t.close();
+  });
+
+  it('stores no plaintext for encrypted columns, only ciphertext, blind indexes and masked forms', async () => {
+    const input = person(1);
+    const saved = await customers.create(input);
+    const [rows] = await db.query<RowDataPacket[]>('SELECT * FROM customers WHERE id = ?', [
+      saved.id,
+    ]);
+    const raw = rows[0];
+    const dump = Object.values(raw)
+      .map((v) => (Buffer.isBuffer(v) ? v.toString('latin1') : String(v)))
+      .join('|');
+    for (const secret of [
+      input.email,
+      input.lastName,
+      '4155551001',
+      input.addressLine,
+      'San Francisco',
+      input.ssn,
+      '123456001',
+      '1984-03-09',
+      input.accountRef,
+    ]) {
+      expect(dump).not.toContain(secret);
+    }
+    expect(raw.email_masked).toBe(`j***@example.com`);
+    expect(raw.phone_masked).toBe('***-***-1001');
+    expect(raw.ssn_masked).toBe('***-**-6001');
+    expect(Buffer.isBuffer(raw.email_enc) && raw.email_enc[0]).toBe(1);
+
+    const loaded = await customers.findById(saved.id);
+    expect(loaded?.email).toBe(input.email);
+    expect(loaded?.ssn).toBe(input.ssn);
+    expect(loaded?.dateOfBirth).toBe('1984-03-09');
+  });
+
+  it('finds a customer by email or phone with one indexed query on the blind index', async () => {
+    const input = person(2);
+    const saved = await customers.create(input);
+    const byEmail = await customers.findByEmail(`  ${input.email.toUpperCase()} `);
+    expect(byEmail.map((c) => c.id)).toEqual([saved.id]);
+    const byPhone = await customers.findByPhone('(415) 555-1002');
+    expect(byPhone.map((c) => c.id)).toContain(saved.id);
+
+    const bidx = app.get(CryptoService).blindIndex('email', input.email);
+    const [plan] = await db.query<RowDataPacket[]>(
+      'EXPLAIN SELECT id FROM customers WHERE email_bidx = ?',
+      [bidx],
+    );
+    expect(plan[0].key).toBe('ix_customers_email_bidx');
+    expect(plan[0].type).toBe('ref');
+  });
+
+  it('refuses a ciphertext copied into another row with DECRYPTION_FAILED, never garbage', async () => {
+    const a = await customers.create(person(3));
+    const b = await customers.create(person(4));
+    await db.query(
+      'UPDATE customers SET email_enc = (SELECT email_enc FROM (SELECT email_enc FROM customers WHERE id = ?) x) WHERE id = ?',
+      [a.id, b.id],
+    );
+    const loaded = (await customers.findById(b.id)) as CustomerEntity;
+    expect(codeOf(() => loaded.email)).toBe(CryptoErrorCode.DECRYPTION_FAILED);
+    // Other fields of the row are unaffected.
+    expect(loaded.lastName).toBe('Roe-4');
+  });
+
+  it('crypto-shreds: after the subject key is destroyed its fields cannot be decrypted', async () => {
+    const input = person(5);
+    const saved = await customers.create(input);
+    const crypto = app.get(CryptoService);
+    expect(await crypto.destroySubjectKey(saved.id)).toBe(true);
+
+    const [keys] = await db.query<RowDataPacket[]>(
+      'SELECT status, wrapped_key FROM crypto_keys WHERE subject_id = ?',
+      [saved.id],
+    );
+    expect(keys[0]).toEqual({ status: 'destroyed', wrapped_key: null });
+
+    const loaded = (await customers.findById(saved.id)) as CustomerEntity;
+    expect(codeOf(() => loaded.ssn)).toBe(CryptoErrorCode.KEY_DESTROYED);
+    expect(codeOf(() => loaded.dateOfBirth)).toBe(CryptoErrorCode.KEY_DESTROYED);
+    expect(loaded.email).toBe(input.email);
+
+    // A fresh process (no cache) cannot either: the material is gone from the database.
+    const fresh = await startTestApp();
+    try {
+      const again = (await fresh.app
+        .get(DataSource)
+        .getRepository(CustomerEntity)
+        .findOneBy({ id: saved.id })) as CustomerEntity;
+      expect(codeOf(() => again.ssn)).toBe(CryptoErrorCode.KEY_DESTROYED);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('never exposes key material and keeps crypto operations behind sign-in', async () => {
+    const [rows] = await db.query<RowDataPacket[]>(
+      "SELECT wrapped_key, master_key_version FROM crypto_keys WHERE purpose = 'pii' AND status = 'active' LIMIT 1",
+    );
+    expect(Buffer.isBuffer(rows[0].wrapped_key)).toBe(true);
+    expect((rows[0].wrapped_key as Buffer).length).toBe(60); // nonce + wrapped 32-byte key + tag
+    for (const q of [
+      '{ cryptoKeys { id } }',
+      '{ encryptionStatus { ok } }',
+      'mutation { rotateDataKey(input: {purpose: "pii"}) { current { id } } }',
+    ]) {
+      const res = await t.gql(q);
+      expect(res.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
+      expect(res.data ?? null).toBeNull();
+    }
+  });
+
+  it('reports which columns are application-encrypted and that TDE is on', async () => {
+    const status = await app.get(CryptoService).encryptionStatus();
+    expect(status.tde.ok).toBe(true);
+    const fields = status.columns
+      .filter((c) => c.table === 'customers')
+      .map((c) => `${c.field}:${c.keyScope}`);
+    expect(fields).toEqual(
+      expect.arrayContaining(['email:pii', 'phone:pii', 'ssn:subject', 'dateOfBirth:subject']),
+    );
+  });
+});
