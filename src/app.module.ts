@@ -6,8 +6,11 @@ import { HealthModule } from './core/health/health.module';
 import { LoggingModule } from './core/logging/logging.module';
 import { SystemModule } from './modules/system/system.module';
 import { CryptoModule } from './modules/crypto/crypto.module';
+import { AuditModule } from './modules/audit/audit.module';
+import { ScheduleModule } from '@nestjs/schedule';
 import { CustomersModule } from './modules/customers/customers.module';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { AllExceptionsFilter } from './core/errors/all-exceptions.filter';
 import { AccessGuard } from './core/auth/access.guard';
 
 @Module({})
@@ -19,13 +22,18 @@ export class AppModule {
         AppConfigModule.forRoot(envOverrides),
         LoggingModule,
         DatabaseModule,
+        ScheduleModule.forRoot(),
+        AuditModule,
         AppGraphQLModule,
         HealthModule,
         CryptoModule,
         CustomersModule,
         SystemModule,
       ],
-      providers: [{ provide: APP_GUARD, useClass: AccessGuard }],
+      providers: [
+        { provide: APP_GUARD, useClass: AccessGuard },
+        { provide: APP_FILTER, useClass: AllExceptionsFilter },
+      ],
     };
   }
 }

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
@@ -9,7 +10,15 @@ import { ConfigError, loadEnvironment } from './core/config/environment';
 import { createDataSource } from './core/database/data-source';
 import { printCommittedSchema } from './core/graphql/print-schema';
 import { CryptoService } from './modules/crypto/crypto.service';
+import { ActorType } from './modules/audit/entities/audit-event.entity';
 import { ReencryptionStatus } from './modules/crypto/entities/reencryption-job.entity';
+
+/** What the audit log records as the actor of an operator's CLI command. */
+const CLI_ACTOR = {
+  type: ActorType.System,
+  id: `cli:${userInfo().username}`,
+  role: 'operator',
+};
 
 const SCHEMA_FILE = resolve(__dirname, '..', 'schema.graphql');
 
@@ -99,7 +108,7 @@ async function reencrypt(purpose: string | undefined, rotateFirst: boolean): Pro
   await withApp(async (app) => {
     const crypto = app.get(CryptoService);
     if (rotateFirst) {
-      const { previous, current } = await crypto.rotateDataKeyWithoutJob(purpose);
+      const { previous, current } = await crypto.rotateDataKeyWithoutJob(purpose, CLI_ACTOR);
       process.stdout.write(
         `rotated ${purpose}: v${previous.version} (key ${previous.id}) -> v${current.version} (key ${current.id})\n`,
       );
@@ -129,12 +138,12 @@ async function main(): Promise<void> {
       return reencrypt(args[0], false);
     case 'crypto:retire':
       return withApp(async (app) => {
-        const key = await app.get(CryptoService).retireDataKey(Number(args[0]));
+        const key = await app.get(CryptoService).retireDataKey(Number(args[0]), CLI_ACTOR);
         process.stdout.write(`retired ${key.purpose} v${key.version} (key ${key.id})\n`);
       });
     case 'crypto:rewrap':
       return withApp(async (app) => {
-        const n = await app.get(CryptoService).rewrapDataKeys();
+        const n = await app.get(CryptoService).rewrapDataKeys(CLI_ACTOR);
         process.stdout.write(`re-wrapped ${n} data key(s) under the current master key\n`);
       });
     default:

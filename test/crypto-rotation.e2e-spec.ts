@@ -149,6 +149,20 @@ describe('data key rotation with re-encryption over 10,000 rows, killed halfway'
       expect(row.lastName).toBe(want.lastName);
     }
 
+    // The rotation is in the audit log (same transaction as the key change) and queued for the SIEM.
+    const [rotations] = await db.query<RowDataPacket[]>(
+      "SELECT e.seq, e.actor_type, e.actor_id FROM audit_events e WHERE e.action = 'crypto.key_rotated' AND e.resource_id = ?",
+      [String(newKey.id)],
+    );
+    expect(rotations).toHaveLength(1);
+    expect(rotations[0].actor_type).toBe('system');
+    expect(String(rotations[0].actor_id)).toMatch(/^cli:/);
+    const [outbox] = await db.query<RowDataPacket[]>(
+      'SELECT COUNT(*) AS n FROM audit_siem_outbox WHERE audit_seq = ?',
+      [rotations[0].seq],
+    );
+    expect(Number(outbox[0].n)).toBe(1);
+
     // 4. Now the old version can be retired; its material is gone.
     const retired = await crypto.retireDataKey(oldKeyId);
     expect(retired.status).toBe('destroyed');
@@ -157,6 +171,11 @@ describe('data key rotation with re-encryption over 10,000 rows, killed halfway'
       [oldKeyId],
     );
     expect(gone[0].wrapped_key).toBeNull();
+    const [retirements] = await db.query<RowDataPacket[]>(
+      "SELECT COUNT(*) AS n FROM audit_events WHERE action = 'crypto.key_retired' AND resource_id = ?",
+      [String(oldKeyId)],
+    );
+    expect(Number(retirements[0].n)).toBe(1);
     await expect(crypto.retireDataKey(Number(newKey.id))).rejects.toBeInstanceOf(CryptoException);
   }, 180_000);
 });

@@ -31,7 +31,13 @@ export const SECRET_VARIABLES = [
  * Variables that may instead be read from a file named by `<NAME>_FILE` (Docker/Kubernetes secrets).
  * The file wins over nothing; setting both is an error so that nobody wonders which one is used.
  */
-const FILE_BACKED = ['DATABASE_URL', 'DB_PASSWORD', 'MASTER_KEY', 'MASTER_KEY_PREVIOUS'] as const;
+const FILE_BACKED = [
+  'DATABASE_URL',
+  'DB_PASSWORD',
+  'MASTER_KEY',
+  'MASTER_KEY_PREVIOUS',
+  'SIEM_WEBHOOK_SECRET',
+] as const;
 
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
@@ -137,6 +143,38 @@ export class EnvironmentVariables {
   @Max(86400)
   DATA_KEY_CACHE_TTL_SECONDS = 900;
 
+  /** Where critical audit events are forwarded (HTTPS in production). Unset: they wait in the outbox. */
+  @IsOptional()
+  @Matches(/^https?:\/\/\S+$/, { message: 'SIEM_WEBHOOK_URL must be an http(s) URL' })
+  SIEM_WEBHOOK_URL?: string;
+
+  /** HMAC-SHA256 key for the X-CallWarden-Signature header of SIEM deliveries (16+ chars). */
+  @IsOptional()
+  @Matches(/^\S{16,}$/, {
+    message: 'SIEM_WEBHOOK_SECRET must be at least 16 characters without spaces',
+  })
+  SIEM_WEBHOOK_SECRET?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  @Max(600000)
+  SIEM_POLL_INTERVAL_MS = 2000;
+
+  /** First retry delay; it doubles per attempt up to 5 minutes. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(300000)
+  SIEM_RETRY_BASE_MS = 1000;
+
+  /** How often the audit chain head is signed into a checkpoint. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86400)
+  AUDIT_CHECKPOINT_INTERVAL_SECONDS = 3600;
+
   /** Directory holding the JWT signing keys (PEM); used by the identity module. */
   @IsOptional()
   @IsString()
@@ -230,6 +268,18 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
     throw new ConfigError(
       'Invalid configuration: MASTER_KEY_PREVIOUS_VERSION must differ from MASTER_KEY_VERSION',
     );
+  }
+  if (env.SIEM_WEBHOOK_URL && !env.SIEM_WEBHOOK_SECRET) {
+    throw new ConfigError(
+      'Invalid configuration: SIEM_WEBHOOK_SECRET(_FILE) is missing (SIEM_WEBHOOK_URL is set)',
+    );
+  }
+  if (
+    env.SIEM_WEBHOOK_URL &&
+    env.NODE_ENV === NodeEnv.Production &&
+    !env.SIEM_WEBHOOK_URL.startsWith('https://')
+  ) {
+    throw new ConfigError('Invalid configuration: SIEM_WEBHOOK_URL must use https in production');
   }
   if (env.REQUIRE_TDE === undefined) env.REQUIRE_TDE = env.NODE_ENV === NodeEnv.Production;
   return env;

@@ -4,6 +4,8 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { Logger } from 'nestjs-pino';
 import { AppConfigService } from '../config/app-config.service';
+import { AuditService } from '../../modules/audit/audit.service';
+import { auditCapturePlugin } from '../../modules/audit/audit-capture.plugin';
 import { errorPlugin, formatGraphQLError } from './error-plugin';
 import { GraphQLContext } from './graphql-context';
 
@@ -20,8 +22,12 @@ export const GRAPHQL_LIMITS = {
   imports: [
     GraphQLModule.forRootAsync<ApolloDriverConfig>({
       driver: ApolloDriver,
-      inject: [AppConfigService, Logger],
-      useFactory: (config: AppConfigService, logger: Logger): ApolloDriverConfig => {
+      inject: [AppConfigService, Logger, AuditService],
+      useFactory: (
+        config: AppConfigService,
+        logger: Logger,
+        audit: AuditService,
+      ): ApolloDriverConfig => {
         const production = config.isProduction;
         const armor = new ApolloArmor({
           maxDepth: { n: GRAPHQL_LIMITS.maxDepth },
@@ -47,6 +53,7 @@ export const GRAPHQL_LIMITS = {
           plugins: [
             ...armor.plugins,
             errorPlugin(logger),
+            auditCapturePlugin(audit),
           ] as unknown as ApolloDriverConfig['plugins'],
           formatError: formatGraphQLError,
           context: ({ req, res }: GraphQLContext): GraphQLContext => ({ req, res }),

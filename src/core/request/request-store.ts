@@ -2,8 +2,18 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
+/** Who is acting, as the audit log records it. Set by the access guard once a request is signed in. */
+export interface Principal {
+  type: 'user' | 'api_key';
+  id: string;
+  role: string;
+}
+
 export interface RequestStore {
   requestId: string;
+  ip: string | null;
+  userAgent: string | null;
+  principal?: Principal;
 }
 
 /** Per-request values that code far from the request (error formatting, audit) needs. */
@@ -28,7 +38,16 @@ export function requestStoreMiddleware(
   res: ServerResponse,
   next: () => void,
 ): void {
-  requestStore.run({ requestId: requestIdFor(req, res) }, next);
+  const agent = req.headers['user-agent'];
+  requestStore.run(
+    {
+      requestId: requestIdFor(req, res),
+      // Express resolves the client address behind trusted proxies into req.ip.
+      ip: (req as { ip?: string }).ip ?? req.socket.remoteAddress ?? null,
+      userAgent: typeof agent === 'string' ? agent.slice(0, 255) : null,
+    },
+    next,
+  );
 }
 
 export function currentRequestId(): string | undefined {

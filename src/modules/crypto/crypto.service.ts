@@ -1,5 +1,9 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import type { AuditActor } from '../audit/audit.types';
 import { TdeStatus, TdeStatusService } from '../../core/database/tde-status.service';
 import { CryptoErrorCode, CryptoException } from './crypto.exception';
 import { encryptedEntities, tableOf } from './encrypted-field.decorator';
@@ -31,6 +35,8 @@ export class CryptoService implements OnApplicationBootstrap {
     private readonly cipher: FieldCipherService,
     private readonly reencryption: ReencryptionService,
     private readonly tde: TdeStatusService,
+    private readonly audit: AuditService,
+    @InjectDataSource() private readonly dataSource: DataSource,
   ) {}
 
   /** Resume re-encryption jobs a crash or restart interrupted. */
@@ -49,8 +55,43 @@ export class CryptoService implements OnApplicationBootstrap {
     return this.keyring.ensureSubjectKey(subjectId, manager);
   }
 
-  destroySubjectKey(subjectId: string, manager?: EntityManager): Promise<boolean> {
-    return this.keyring.destroySubjectKey(subjectId, manager);
+  /** Crypto-shredding, audited in the same transaction (the caller's, when it passes one). */
+  destroySubjectKey(
+    subjectId: string,
+    manager?: EntityManager,
+    actor?: AuditActor,
+  ): Promise<boolean> {
+    const run = async (m: EntityManager) => {
+      const destroyed = await this.keyring.destroySubjectKey(subjectId, m);
+      if (destroyed) {
+        await this.audit.record(
+          {
+            action: 'crypto.subject_key_destroyed',
+            actor,
+            resourceType: 'Subject',
+            resourceId: subjectId,
+          },
+          m,
+        );
+      }
+      return destroyed;
+    };
+    return manager ? run(manager) : this.dataSource.transaction(run);
+  }
+
+  /** HMAC-SHA256 under the active key of a purpose (e.g. audit checkpoint signatures). */
+  sign(purpose: DataKeyPurpose, data: string): { keyId: number; mac: Buffer } {
+    const key = this.keyring.activeKey(purpose);
+    return { keyId: key.id, mac: createHmac('sha256', key.key).update(data, 'utf8').digest() };
+  }
+
+  /** Checks a signature made by `sign`, with the key it names (constant time). */
+  async verifySignature(keyId: number, data: string, mac: Buffer): Promise<boolean> {
+    await this.keyring.ensureLoaded([keyId]);
+    const expected = createHmac('sha256', this.keyring.keyById(keyId).key)
+      .update(data, 'utf8')
+      .digest();
+    return expected.length === mac.length && timingSafeEqual(expected, mac);
   }
 
   listKeys(): Promise<CryptoKeyEntity[]> {
@@ -60,9 +101,10 @@ export class CryptoService implements OnApplicationBootstrap {
   /** New version for new writes; old rows move in the background. */
   async rotateDataKey(
     purpose: string,
+    actor?: AuditActor,
   ): Promise<{ previous: CryptoKeyEntity; current: CryptoKeyEntity; job: ReencryptionJobEntity }> {
     const p = this.rotatablePurpose(purpose);
-    const { previous, current } = await this.keyring.rotate(p);
+    const { previous, current } = await this.rotateAudited(p, actor);
     const job = await this.reencryption.start(p);
     this.reencryption.runInBackground(p);
     return { previous, current, job };
@@ -71,8 +113,28 @@ export class CryptoService implements OnApplicationBootstrap {
   /** Rotation for operators who run the re-encryption themselves (CLI). */
   rotateDataKeyWithoutJob(
     purpose: string,
+    actor?: AuditActor,
   ): Promise<{ previous: CryptoKeyEntity; current: CryptoKeyEntity }> {
-    return this.keyring.rotate(this.rotatablePurpose(purpose));
+    return this.rotateAudited(this.rotatablePurpose(purpose), actor);
+  }
+
+  private rotateAudited(purpose: DataKeyPurpose, actor?: AuditActor) {
+    return this.keyring.rotate(purpose, (m, r) =>
+      this.audit.record(
+        {
+          action: 'crypto.key_rotated',
+          actor,
+          resourceType: 'CryptoKey',
+          resourceId: String(r.current.id),
+          changes: {
+            purpose,
+            before: { keyId: r.previous.id, version: r.previous.version },
+            after: { keyId: r.current.id, version: r.current.version },
+          },
+        },
+        m,
+      ),
+    );
   }
 
   runReencryption(purpose: string, options?: RunOptions): Promise<ReencryptionJobEntity> {
@@ -84,7 +146,7 @@ export class CryptoService implements OnApplicationBootstrap {
   }
 
   /** Destroys a rotated key once no stored value uses it any more. */
-  async retireDataKey(keyId: number): Promise<CryptoKeyEntity> {
+  async retireDataKey(keyId: number, actor?: AuditActor): Promise<CryptoKeyEntity> {
     const key = (await this.keyring.listKeys()).find((k) => k.id === keyId);
     if (!key)
       throw new CryptoException(CryptoErrorCode.KEY_NOT_FOUND, `Data key ${keyId} not found`);
@@ -95,11 +157,31 @@ export class CryptoService implements OnApplicationBootstrap {
         'Stored values still use this key: run the re-encryption first',
       );
     }
-    return this.keyring.retire(keyId);
+    return this.dataSource.transaction(async (m) => {
+      const retired = await this.keyring.retire(keyId, m);
+      await this.audit.record(
+        {
+          action: 'crypto.key_retired',
+          actor,
+          resourceType: 'CryptoKey',
+          resourceId: String(keyId),
+          changes: { purpose, version: retired.version },
+        },
+        m,
+      );
+      return retired;
+    });
   }
 
-  rewrapDataKeys(): Promise<number> {
-    return this.keyring.rewrapAll();
+  async rewrapDataKeys(actor?: AuditActor): Promise<number> {
+    const count = await this.keyring.rewrapAll();
+    await this.audit.record({
+      action: 'crypto.master_key_rewrapped',
+      actor,
+      resourceType: 'CryptoKey',
+      changes: { rewrapped: count },
+    });
+    return count;
   }
 
   keyCacheStats() {

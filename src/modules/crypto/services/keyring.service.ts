@@ -199,6 +199,10 @@ export class KeyringService implements OnApplicationBootstrap, OnModuleDestroy {
    */
   async rotate(
     purpose: DataKeyPurpose,
+    within?: (
+      manager: EntityManager,
+      r: { previous: CryptoKeyEntity; current: CryptoKeyEntity },
+    ) => Promise<unknown>,
   ): Promise<{ previous: CryptoKeyEntity; current: CryptoKeyEntity }> {
     const result = await this.dataSource.transaction(async (manager) => {
       const repo = manager.getRepository(CryptoKeyEntity);
@@ -226,6 +230,7 @@ export class KeyringService implements OnApplicationBootstrap, OnModuleDestroy {
       previous.status = CryptoKeyStatus.DecryptOnly;
       previous.rotatedAt = new Date();
       await repo.save(previous);
+      await within?.(manager, { previous, current });
       return { previous, current };
     });
     await this.refreshActive();
@@ -233,8 +238,8 @@ export class KeyringService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /** Destroys a decrypt-only key. The caller has checked that no stored value uses it. */
-  async retire(keyId: number): Promise<CryptoKeyEntity> {
-    const repo = this.dataSource.getRepository(CryptoKeyEntity);
+  async retire(keyId: number, manager?: EntityManager): Promise<CryptoKeyEntity> {
+    const repo = (manager ?? this.dataSource.manager).getRepository(CryptoKeyEntity);
     const row = await repo.findOneBy({ id: keyId });
     if (!row)
       throw new CryptoException(CryptoErrorCode.KEY_NOT_FOUND, `Data key ${keyId} not found`);

@@ -1,0 +1,41 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { GqlContextType } from '@nestjs/graphql';
+import type { Response } from 'express';
+import { currentRequestId } from '../request/request-store';
+import { describeForLog, mapError } from './map-error';
+
+/**
+ * One exception filter for the whole app. GraphQL errors pass through untouched: the Apollo
+ * formatter shapes them and the error plugin logs them once, without PII. HTTP routes answer
+ * their HttpException, or a bare 500 with the request id, and the cause is logged safely.
+ */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Exceptions');
+
+  catch(exception: unknown, host: ArgumentsHost): unknown {
+    if (host.getType<GqlContextType>() === 'graphql') return exception;
+    const res = host.switchToHttp().getResponse<Response>();
+    const requestId = currentRequestId();
+    if (exception instanceof HttpException) {
+      const body = exception.getResponse();
+      res
+        .status(exception.getStatus())
+        .json(
+          typeof body === 'string'
+            ? { statusCode: exception.getStatus(), message: body, requestId }
+            : { ...body, requestId },
+        );
+      return undefined;
+    }
+    const mapped = mapError(exception);
+    this.logger.error({
+      requestId,
+      reason: mapped.reason,
+      err: describeForLog(exception),
+      msg: 'request failed',
+    });
+    res.status(500).json({ statusCode: 500, message: 'Internal server error', requestId });
+    return undefined;
+  }
+}

@@ -1,0 +1,86 @@
+import type { ApolloServerPlugin, GraphQLRequestContextWillSendResponse } from '@apollo/server';
+import { Logger } from '@nestjs/common';
+import {
+  FieldNode,
+  getOperationAST,
+  Kind,
+  OperationDefinitionNode,
+  OperationTypeNode,
+  valueFromASTUntyped,
+} from 'graphql';
+import { ErrorCode } from '../../core/errors/error-code';
+import { AuditService } from './audit.service';
+import { SENSITIVE_QUERIES } from './audit-sensitive.decorator';
+import { AuditResult } from './entities/audit-event.entity';
+
+const logger = new Logger('AuditCapture');
+
+/**
+ * Records every mutation and every sensitive query, with result, error code and duration, after the
+ * response is ready and before it is sent. An Apollo plugin rather than a Nest interceptor: guards
+ * run before interceptors, so a mutation refused by the guard (or by validation) would otherwise
+ * leave no trace; here every attempt that names a mutation is recorded.
+ */
+export function auditCapturePlugin(audit: AuditService): ApolloServerPlugin {
+  return {
+    requestDidStart() {
+      const started = performance.now();
+      return Promise.resolve({
+        async willSendResponse(ctx) {
+          try {
+            await recordOperation(audit, ctx, performance.now() - started);
+          } catch (e) {
+            logger.error(`audit capture failed: ${e instanceof Error ? e.name : 'unknown'}`);
+          }
+        },
+      });
+    },
+  };
+}
+
+async function recordOperation(
+  audit: AuditService,
+  ctx: GraphQLRequestContextWillSendResponse<object>,
+  durationMs: number,
+): Promise<void> {
+  const operation: OperationDefinitionNode | null | undefined =
+    ctx.operation ??
+    (ctx.document ? getOperationAST(ctx.document, ctx.request.operationName) : null);
+  if (!operation || operation.operation === OperationTypeNode.SUBSCRIPTION) return;
+  const body = ctx.response.body;
+  const errors = body.kind === 'single' ? (body.singleResult.errors ?? []) : [];
+  const variables = ctx.request.variables ?? {};
+
+  const fields = operation.selectionSet.selections.filter(
+    (s): s is FieldNode => s.kind === Kind.FIELD,
+  );
+  const audited = fields.filter(
+    (f) =>
+      operation.operation === OperationTypeNode.MUTATION || SENSITIVE_QUERIES.has(f.name.value),
+  );
+  await Promise.all(
+    audited.map((field) => {
+      const alias = field.alias?.value ?? field.name.value;
+      // Errors on this field, or errors of the whole request (validation) that have no path.
+      const error = errors.find((e) => e.path?.[0] === alias) ?? errors.find((e) => !e.path);
+      const args = Object.fromEntries(
+        (field.arguments ?? []).map((a) => [a.name.value, valueFromASTUntyped(a.value, variables)]),
+      );
+      const code = error?.extensions?.code;
+      return audit.record({
+        action: `graphql.${field.name.value}`,
+        resourceType: 'GraphQL',
+        resourceId: operation.operation,
+        result: error ? AuditResult.Failure : AuditResult.Success,
+        errorCode: error
+          ? typeof code === 'string'
+            ? code
+            : ErrorCode.INTERNAL_SERVER_ERROR
+          : null,
+        durationMs,
+        changes: { args },
+        untrustedChanges: true,
+      });
+    }),
+  );
+}

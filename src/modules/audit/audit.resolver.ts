@@ -1,0 +1,74 @@
+import { Args, Query, Resolver } from '@nestjs/graphql';
+import { Allow } from '../../core/authorization/allow.decorator';
+import { BadInputAppException } from '../../core/errors/error-code';
+import { AuditSensitive } from './audit-sensitive.decorator';
+import { AuditService, MAX_AUDIT_PAGE } from './audit.service';
+import {
+  AuditChainVerificationDTO,
+  AuditEventDTO,
+  AuditEventPageDTO,
+  AuditEventsArgs,
+  DataAccessRowDTO,
+} from './dto/audit-event.dto';
+import { AuditVerifierService } from './services/audit-verifier.service';
+
+const SEQ = /^\d{1,20}$/;
+
+@Resolver(() => AuditEventDTO)
+export class AuditResolver {
+  constructor(
+    private readonly audit: AuditService,
+    private readonly verifier: AuditVerifierService,
+  ) {}
+
+  @Allow('read', 'AuditEvent')
+  @AuditSensitive()
+  @Query(() => AuditEventPageDTO, { description: 'Audit search, newest first (itself audited)' })
+  async auditEvents(@Args() args: AuditEventsArgs): Promise<AuditEventPageDTO> {
+    const page = await this.audit.search(args.filter ?? {}, args.first, args.after);
+    return { items: page.items.map((e) => AuditEventDTO.from(e)), nextCursor: page.nextCursor };
+  }
+
+  @Allow('read', 'AuditEvent')
+  @AuditSensitive()
+  @Query(() => AuditEventPageDTO, { description: 'Failed sign-ins in the last 24 hours' })
+  async failedLogins(@Args() args: AuditEventsArgs): Promise<AuditEventPageDTO> {
+    const page = await this.audit.failedLogins(Math.min(args.first, MAX_AUDIT_PAGE), args.after);
+    return { items: page.items.map((e) => AuditEventDTO.from(e)), nextCursor: page.nextCursor };
+  }
+
+  @Allow('read', 'AuditEvent')
+  @AuditSensitive()
+  @Query(() => [DataAccessRowDTO], {
+    description: 'Who accessed which records of a type in a range',
+  })
+  dataAccessReport(
+    @Args('resourceType') resourceType: string,
+    @Args('from') from: Date,
+    @Args('to') to: Date,
+    @Args('actorId', { nullable: true }) actorId?: string,
+  ): Promise<DataAccessRowDTO[]> {
+    if (resourceType.length > 64 || (actorId && actorId.length > 64)) {
+      throw new BadInputAppException(
+        'TOO_LONG',
+        'resourceType and actorId are at most 64 characters',
+      );
+    }
+    if (!(from < to)) throw new BadInputAppException('BAD_RANGE', '`from` must be before `to`');
+    return this.audit.dataAccess(resourceType, from, to, actorId);
+  }
+
+  @Allow('read', 'AuditEvent')
+  @Query(() => AuditChainVerificationDTO, {
+    description: 'Checks the hash chain; names the first broken link',
+  })
+  verifyAuditChain(
+    @Args('from', { nullable: true }) from?: string,
+    @Args('to', { nullable: true }) to?: string,
+  ): Promise<AuditChainVerificationDTO> {
+    if ((from && !SEQ.test(from)) || (to && !SEQ.test(to))) {
+      throw new BadInputAppException('BAD_SEQUENCE', '`from` and `to` are sequence numbers');
+    }
+    return this.verifier.verify(from, to);
+  }
+}

@@ -1,0 +1,65 @@
+import { ActorType, AuditResult } from './entities/audit-event.entity';
+
+export interface AuditActor {
+  type: ActorType;
+  id?: string | null;
+  role?: string | null;
+}
+
+/** What a caller tells the audit log. Request metadata and the actor default to the current request's. */
+export interface AuditInput {
+  action: string;
+  result?: AuditResult;
+  actor?: AuditActor;
+  resourceType?: string | null;
+  resourceId?: string | null;
+  errorCode?: string | null;
+  durationMs?: number | null;
+  /** Before/after snapshots (PII keys are masked, secrets dropped) or other context. */
+  changes?: Record<string, unknown> | null;
+  /** Changes built from client input: sanitized deny-by-default instead. */
+  untrustedChanges?: boolean;
+}
+
+export interface PreparedEntry {
+  occurredAt: Date;
+  actorType: ActorType;
+  actorId: string | null;
+  actorRole: string | null;
+  action: string;
+  resourceType: string | null;
+  resourceId: string | null;
+  result: AuditResult;
+  errorCode: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+  durationMs: number | null;
+  changes: Record<string, unknown> | null;
+}
+
+export interface AuditReceipt {
+  seq: string;
+}
+
+/** Events that also go to the SIEM. */
+export const CRITICAL_ACTIONS = new Set([
+  'user.created',
+  'user.deleted',
+  'user.role_changed',
+  'role.changed',
+  'permission.changed',
+  'api_key.created',
+  'crypto.key_rotated',
+  'crypto.key_retired',
+  'crypto.master_key_rewrapped',
+  'tendlc.brand_approved',
+  'tendlc.campaign_approved',
+  'privacy.erasure_executed',
+  'incident.raised_critical',
+  'audit.purged',
+]);
+
+export type VerifyResult =
+  | { ok: true; checked: number; firstSeq: string | null; lastSeq: string | null }
+  | { ok: false; checked: number; brokenAt: string; reason: string };
