@@ -11,7 +11,8 @@ if [ -z "${DATABASE_URL:-}" ] && [ -z "${DB_HOST:-}" ]; then
 fi
 run_ts src/cli.ts secrets:generate "$SECRETS" >/dev/null
 if [ -z "${MASTER_KEY:-}" ]; then export MASTER_KEY_FILE="${MASTER_KEY_FILE:-$SECRETS/master.key}"; fi
-export JWT_KEYS_DIR="${JWT_KEYS_DIR:-$SECRETS}"
+export JWT_KEYS_DIR="${JWT_KEYS_DIR:-$SECRETS/jwt}"
 run_ts src/cli.ts migrate
+run_ts src/cli.ts seed
 echo "CallWarden: http://${HOST:-127.0.0.1}:${PORT:-3000}/graphql (GraphiQL in the browser; Ctrl-C stops)" >&2
 exec node -r @swc-node/register src/main.ts

@@ -1,6 +1,7 @@
 import { INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import cookieParser from 'cookie-parser';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
@@ -27,6 +28,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<INestAp
   app.set('trust proxy', config.get('TRUST_PROXY_HOPS'));
   app.useBodyParser('json', { limit: '256kb' });
   app.useBodyParser('urlencoded', { limit: '64kb', extended: false });
+  app.use(cookieParser());
   app.use(
     helmet({
       // GraphiQL (development only) needs inline scripts; production serves no HTML at all.

@@ -9,6 +9,8 @@ import { CryptoModule } from './modules/crypto/crypto.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { ScheduleModule } from '@nestjs/schedule';
 import { CustomersModule } from './modules/customers/customers.module';
+import { IdentityModule } from './modules/identity/identity.module';
+import { NotificationsModule } from './modules/notifications/notifications.module';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AllExceptionsFilter } from './core/errors/all-exceptions.filter';
 import { AccessGuard } from './core/auth/access.guard';
@@ -27,6 +29,8 @@ export class AppModule {
         AppGraphQLModule,
         HealthModule,
         CryptoModule,
+        NotificationsModule,
+        IdentityModule,
         CustomersModule,
         SystemModule,
       ],

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { INestApplication } from '@nestjs/common';
@@ -10,6 +10,10 @@ import { ConfigError, loadEnvironment } from './core/config/environment';
 import { createDataSource } from './core/database/data-source';
 import { printCommittedSchema } from './core/graphql/print-schema';
 import { CryptoService } from './modules/crypto/crypto.service';
+import { AuditService } from './modules/audit/audit.service';
+import { UsersService } from './modules/identity/services/users.service';
+import { DEMO_PASSWORD, DEMO_USERS, seedDemo } from './modules/seed/demo-seed';
+import { DataSource } from 'typeorm';
 import { ActorType } from './modules/audit/entities/audit-event.entity';
 import { ReencryptionStatus } from './modules/crypto/entities/reencryption-job.entity';
 
@@ -30,6 +34,8 @@ function usage(): never {
       '  migrate:revert      revert the last migration',
       '  schema              write schema.graphql from the code',
       '  secrets:generate D  write a new master key and JWT signing key into directory D (mode 600)',
+      '  create-admin --email E --name N [--password-file F]   the first admin of a fresh install',
+      '  seed                demo data: one user per role, 200 customers (development only)',
       '  crypto:rotate P     new data key version for purpose P (pii|secrets|audit), then re-encrypt',
       '  crypto:reencrypt P  run (or resume) the re-encryption of purpose P to its active key',
       '  crypto:retire ID    destroy a rotated data key no stored value uses any more',
@@ -74,7 +80,8 @@ function generateSecrets(dir: string | undefined): void {
   if (!existsSync(masterKey)) {
     writeFileSync(masterKey, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
   }
-  const jwtKey = join(dir, 'jwt-signing.pem');
+  mkdirSync(join(dir, 'jwt'), { recursive: true, mode: 0o700 });
+  const jwtKey = join(dir, 'jwt', 'jwt-signing.pem');
   if (!existsSync(jwtKey)) {
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     writeFileSync(jwtKey, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
@@ -121,6 +128,55 @@ async function reencrypt(purpose: string | undefined, rotateFirst: boolean): Pro
   });
 }
 
+function flag(args: string[], name: string): string | undefined {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+async function createAdmin(args: string[]): Promise<void> {
+  const email = flag(args, 'email');
+  const name = flag(args, 'name');
+  if (!email || !name) usage();
+  const passwordFile = flag(args, 'password-file');
+  const generated = !passwordFile;
+  const password = passwordFile
+    ? readFileSync(passwordFile, 'utf8').trim()
+    : randomBytes(18).toString('base64url');
+  await withApp(async (app) => {
+    const user = await app.get(DataSource).transaction(async (m) => {
+      const created = await app
+        .get(UsersService)
+        .create({ email, displayName: name, role: 'admin', password }, m);
+      await app.get(AuditService).record(
+        {
+          action: 'user.created',
+          actor: CLI_ACTOR,
+          resourceType: 'User',
+          resourceId: created.id,
+          changes: { after: { role: 'admin' } },
+        },
+        m,
+      );
+      return created;
+    });
+    process.stdout.write(`created admin ${user.id}\n`);
+    if (generated) process.stdout.write(`one-time password (shown once, change it): ${password}\n`);
+    process.stdout.write('the first sign-in asks to enroll MFA (TOTP)\n');
+  });
+}
+
+async function seed(): Promise<void> {
+  await withApp(async (app) => {
+    const created = await seedDemo(app);
+    process.stdout.write(
+      created.length ? `seeded: ${created.join(', ')}\n` : 'demo data already present\n',
+    );
+    process.stdout.write(
+      `demo users: ${DEMO_USERS.map((u) => u.email).join(', ')}; password: ${DEMO_PASSWORD}\n`,
+    );
+  });
+}
+
 async function main(): Promise<void> {
   const [command, ...args] = process.argv.slice(2);
   switch (command) {
@@ -132,6 +188,10 @@ async function main(): Promise<void> {
       return writeSchema();
     case 'secrets:generate':
       return generateSecrets(args[0]);
+    case 'create-admin':
+      return createAdmin(args);
+    case 'seed':
+      return seed();
     case 'crypto:rotate':
       return reencrypt(args[0], true);
     case 'crypto:reencrypt':

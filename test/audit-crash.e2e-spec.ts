@@ -5,7 +5,6 @@ import { AuditVerifierService } from '../src/modules/audit/services/audit-verifi
 import { adminConnection, dbScript } from './utils/db';
 import { startTestApp, TestApp } from './utils/test-app';
 
-
 describe('audit crash safety', () => {
   let t: TestApp;
 

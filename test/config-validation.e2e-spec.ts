@@ -19,6 +19,7 @@ describe('configuration validation (process boot)', () => {
   const valid = {
     DATABASE_URL: process.env.DATABASE_URL,
     MASTER_KEY_FILE: process.env.MASTER_KEY_FILE,
+    JWT_KEYS_DIR: process.env.JWT_KEYS_DIR,
     NODE_ENV: 'test',
   };
 
@@ -26,6 +27,7 @@ describe('configuration validation (process boot)', () => {
     ['a missing master key', { MASTER_KEY_FILE: undefined }, 'MASTER_KEY_FILE'],
     ['a missing database', { DATABASE_URL: undefined }, 'DATABASE_URL'],
     ['a bad port', { PORT: 'eighty' }, 'PORT'],
+    ['missing JWT keys', { JWT_KEYS_DIR: undefined }, 'JWT_KEYS_DIR'],
     ['an unknown NODE_ENV', { NODE_ENV: 'staging' }, 'NODE_ENV'],
     ['a bad CORS origin', { CORS_ORIGINS: 'javascript:alert(1)' }, 'CORS_ORIGINS'],
     [

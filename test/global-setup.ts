@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createConnection } from 'mysql2/promise';
@@ -47,6 +47,15 @@ export default async function globalSetup(): Promise<void> {
   const masterKeyFile = join(secrets, 'master.key');
   writeFileSync(masterKeyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
 
+  const jwtKeys = join(secrets, 'jwt');
+  mkdirSync(jwtKeys, { mode: 0o700 });
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  writeFileSync(
+    join(jwtKeys, 'jwt-signing.pem'),
+    privateKey.export({ type: 'pkcs8', format: 'pem' }),
+    { mode: 0o600 },
+  );
+
   const testEnv: Record<string, string> = {
     NODE_ENV: 'test',
     DATABASE_URL: app.toString(),
@@ -54,6 +63,9 @@ export default async function globalSetup(): Promise<void> {
     CW_DB_DIR: dbEnv.CW_DB_DIR,
     CW_DB_PORT: dbEnv.CW_DB_PORT,
     MASTER_KEY_FILE: masterKeyFile,
+    JWT_KEYS_DIR: jwtKeys,
+    // Tests act from many client addresses through X-Forwarded-For.
+    TRUST_PROXY_HOPS: '1',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
   };
 

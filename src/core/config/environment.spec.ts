@@ -4,7 +4,11 @@ import { join } from 'node:path';
 import { ConfigError, NodeEnv, validateEnvironment } from './environment';
 
 const KEY = Buffer.alloc(32, 7).toString('base64');
-const valid = { DATABASE_URL: 'mysql://u:p@127.0.0.1:3307/callwarden', MASTER_KEY: KEY };
+const valid = {
+  DATABASE_URL: 'mysql://u:p@127.0.0.1:3307/callwarden',
+  MASTER_KEY: KEY,
+  JWT_KEYS_DIR: '/tmp/jwt',
+};
 
 describe('validateEnvironment', () => {
   it('applies defaults and coerces types', () => {
@@ -25,6 +29,7 @@ describe('validateEnvironment', () => {
   it('accepts the database as parts instead of a URL', () => {
     const env = validateEnvironment({
       MASTER_KEY: KEY,
+      JWT_KEYS_DIR: '/tmp/jwt',
       DB_HOST: 'db',
       DB_USER: 'u',
       DB_NAME: 'cw',
@@ -37,6 +42,7 @@ describe('validateEnvironment', () => {
     writeFileSync(join(dir, 'k'), `${KEY}\n`);
     const env = validateEnvironment({
       DATABASE_URL: valid.DATABASE_URL,
+      JWT_KEYS_DIR: '/tmp/jwt',
       MASTER_KEY_FILE: join(dir, 'k'),
     });
     expect(env.MASTER_KEY).toBe(KEY);

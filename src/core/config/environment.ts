@@ -175,10 +175,87 @@ export class EnvironmentVariables {
   @Max(86400)
   AUDIT_CHECKPOINT_INTERVAL_SECONDS = 3600;
 
-  /** Directory holding the JWT signing keys (PEM); used by the identity module. */
+  /**
+   * Directory of JWT keys (PEM, EC P-256): `jwt-signing.pem` signs; every other `*.pem` in it (e.g.
+   * the previous signing key during a rotation) still verifies until its tokens have expired.
+   */
   @IsOptional()
   @IsString()
   JWT_KEYS_DIR?: string;
+
+  @Matches(/^[\x21-\x7e]{1,200}$/, { message: 'JWT_ISSUER must be 1-200 printable characters' })
+  JWT_ISSUER = 'callwarden';
+
+  @Matches(/^[\x21-\x7e]{1,200}$/, { message: 'JWT_AUDIENCE must be 1-200 printable characters' })
+  JWT_AUDIENCE = 'callwarden-api';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(3600)
+  ACCESS_TOKEN_TTL_SECONDS = 900;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(300)
+  @Max(30 * 86400)
+  REFRESH_TOKEN_TTL_SECONDS = 7 * 86400;
+
+  /** Failed sign-ins (password or MFA code) per account, and per client IP, before a lockout. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  LOGIN_MAX_FAILURES = 5;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10000)
+  LOGIN_IP_MAX_FAILURES = 5;
+
+  /** The window failures are counted in, and how long a lockout lasts. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1440)
+  LOGIN_WINDOW_MINUTES = 15;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1440)
+  LOGIN_LOCKOUT_MINUTES = 15;
+
+  /** Password hashes computed at once (argon2 runs on libuv's small thread pool), and how many may wait. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  PASSWORD_HASH_CONCURRENCY = 2;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(10000)
+  PASSWORD_HASH_QUEUE = 32;
+
+  /** argon2id cost; never below OWASP's m=19 MiB, t=2, p=1. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(19456)
+  @Max(1048576)
+  ARGON2_MEMORY_KIB = 19456;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(2)
+  @Max(20)
+  ARGON2_TIME_COST = 2;
+
+  /** Base URL of the admin SPA, for links in notifications (password reset). */
+  @Matches(/^https?:\/\/\S+$/, { message: 'APP_PUBLIC_URL must be an http(s) URL' })
+  APP_PUBLIC_URL = 'http://localhost:5173';
 
   /** Comma-separated list of origins allowed by CORS (the admin SPA). Empty: same origin only. */
   @IsOptional()
@@ -280,6 +357,11 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
     !env.SIEM_WEBHOOK_URL.startsWith('https://')
   ) {
     throw new ConfigError('Invalid configuration: SIEM_WEBHOOK_URL must use https in production');
+  }
+  if (!env.JWT_KEYS_DIR) {
+    throw new ConfigError(
+      'Invalid configuration: JWT_KEYS_DIR is missing (a directory holding jwt-signing.pem)',
+    );
   }
   if (env.REQUIRE_TDE === undefined) env.REQUIRE_TDE = env.NODE_ENV === NodeEnv.Production;
   return env;

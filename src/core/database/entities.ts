@@ -4,6 +4,13 @@ import { SiemOutboxEntity } from '../../modules/audit/entities/siem-outbox.entit
 import { CryptoKeyEntity } from '../../modules/crypto/entities/crypto-key.entity';
 import { ReencryptionJobEntity } from '../../modules/crypto/entities/reencryption-job.entity';
 import { CustomerEntity } from '../../modules/customers/entities/customer.entity';
+import { ApiKeyEntity } from '../../modules/identity/entities/api-key.entity';
+import { BackupCodeEntity } from '../../modules/identity/entities/backup-code.entity';
+import { OneTimeTokenEntity } from '../../modules/identity/entities/one-time-token.entity';
+import { RefreshTokenEntity } from '../../modules/identity/entities/refresh-token.entity';
+import { SessionEntity } from '../../modules/identity/entities/session.entity';
+import { UserEntity } from '../../modules/identity/entities/user.entity';
+import { NotificationEntity } from '../../modules/notifications/entities/notification.entity';
 
 /** Every TypeORM entity, shared by the app and the CLI data source. */
 export const ENTITIES = [
@@ -13,4 +20,11 @@ export const ENTITIES = [
   CryptoKeyEntity,
   ReencryptionJobEntity,
   CustomerEntity,
+  UserEntity,
+  SessionEntity,
+  RefreshTokenEntity,
+  OneTimeTokenEntity,
+  BackupCodeEntity,
+  ApiKeyEntity,
+  NotificationEntity,
 ];

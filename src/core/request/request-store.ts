@@ -5,8 +5,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 /** Who is acting, as the audit log records it. Set by the access guard once a request is signed in. */
 export interface Principal {
   type: 'user' | 'api_key';
+  /** User id, or API key id. */
   id: string;
   role: string;
+  /** The user behind the principal (the key's owner for API keys). */
+  userId: string;
+  teamId: string | null;
 }
 
 export interface RequestStore {

@@ -1,0 +1,493 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, IsNull, MoreThan } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import { AppConfigService } from '../../core/config/app-config.service';
+import { requestStore } from '../../core/request/request-store';
+import { AuditService } from '../audit/audit.service';
+import { ActorType, AuditResult } from '../audit/entities/audit-event.entity';
+import { NotificationChannel } from '../notifications/entities/notification.entity';
+import { NotificationsService } from '../notifications/notifications.service';
+import { OneTimeTokenEntity, OneTimeTokenKind } from './entities/one-time-token.entity';
+import { SessionEntity } from './entities/session.entity';
+import { UserEntity, UserStatus } from './entities/user.entity';
+import { IdentityErrorCode, IdentityException } from './identity.exception';
+import { MfaService } from './services/mfa.service';
+import { PasswordService } from './services/password.service';
+import { SessionService } from './services/session.service';
+import { ThrottleService } from './services/throttle.service';
+import { TokenService } from './services/token.service';
+import { UsersService } from './services/users.service';
+import { randomToken, sha256 } from './utils/secrets';
+
+export const MFA_CHALLENGE_MINUTES = 5;
+export const MFA_CHALLENGE_ATTEMPTS = 5;
+export const RESET_TOKEN_MINUTES = 30;
+
+export interface IssuedTokens {
+  kind: 'tokens';
+  accessToken: string;
+  accessTokenExpiresAt: Date;
+  refreshToken: string;
+  user: UserEntity;
+  sessionId: string;
+}
+
+export type LoginOutcome =
+  | IssuedTokens
+  | { kind: 'mfa_required'; mfaToken: string; expiresAt: Date }
+  | ({ kind: 'mfa_enrollment_required' } & Omit<IssuedTokens, 'kind'>);
+
+interface ClientMeta {
+  ip: string | null;
+  userAgent: string | null;
+}
+
+function clientMeta(): ClientMeta {
+  const store = requestStore.getStore();
+  return { ip: store?.ip ?? null, userAgent: store?.userAgent ?? null };
+}
+
+/** Sign-in, MFA, refresh rotation, sign-out and passwords: every attempt is audited. */
+@Injectable()
+export class AuthService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly users: UsersService,
+    private readonly passwords: PasswordService,
+    private readonly throttle: ThrottleService,
+    private readonly tokens: TokenService,
+    private readonly sessions: SessionService,
+    private readonly mfa: MfaService,
+    private readonly audit: AuditService,
+    private readonly notifications: NotificationsService,
+    private readonly config: AppConfigService,
+  ) {}
+
+  /** Password step. Unknown email and wrong password look and cost the same. */
+  async login(email: string, password: string): Promise<LoginOutcome> {
+    const meta = clientMeta();
+    const accountKey =
+      this.users.emailKey(email) ?? sha256(`invalid-email:${email.trim().toLowerCase()}`);
+    try {
+      await this.throttle.assertNotLocked(accountKey, meta.ip);
+    } catch (e) {
+      await this.auditLogin(
+        null,
+        AuditResult.Failure,
+        e instanceof IdentityException ? e.reason : 'LOCKED',
+      );
+      throw e;
+    }
+    const user = await this.users.findByEmail(email);
+    let ok: boolean;
+    try {
+      ok = await this.passwords.verify(user?.passwordHash ?? this.passwords.dummy, password);
+    } catch (e) {
+      await this.auditLogin(user, AuditResult.Failure, IdentityErrorCode.HASHING_BUSY);
+      throw e;
+    }
+    if (!user || !ok) {
+      await this.throttle.recordFailure(accountKey, meta.ip);
+      await this.auditLogin(user, AuditResult.Failure, IdentityErrorCode.INVALID_CREDENTIALS);
+      throw new IdentityException(
+        IdentityErrorCode.INVALID_CREDENTIALS,
+        'Email or password is incorrect',
+      );
+    }
+    if (user.status !== UserStatus.Active) {
+      await this.auditLogin(user, AuditResult.Failure, IdentityErrorCode.ACCOUNT_DISABLED);
+      throw new IdentityException(IdentityErrorCode.ACCOUNT_DISABLED, 'This account is disabled');
+    }
+    await this.throttle.clearAccount(accountKey);
+    if (this.passwords.needsRehash(user.passwordHash)) {
+      await this.dataSource
+        .getRepository(UserEntity)
+        .update({ id: user.id }, { passwordHash: await this.passwords.hash(password) });
+    }
+
+    if (user.mfaEnabled) {
+      const mfaToken = randomToken();
+      const expiresAt = new Date(Date.now() + MFA_CHALLENGE_MINUTES * 60_000);
+      await this.dataSource.transaction(async (m) => {
+        await m.getRepository(OneTimeTokenEntity).insert({
+          id: uuidv7(),
+          kind: OneTimeTokenKind.MfaChallenge,
+          userId: user.id,
+          tokenHash: sha256(mfaToken),
+          expiresAt,
+          usedAt: null,
+          attempts: 0,
+        });
+        await this.auditLogin(user, AuditResult.Success, null, m, {
+          step: 'password',
+          next: 'mfa',
+        });
+      });
+      return { kind: 'mfa_required', mfaToken, expiresAt };
+    }
+    const enrollmentOnly = user.role === 'admin';
+    const issued = await this.dataSource.transaction(async (m) => {
+      const tokens = await this.startSession(user, ['pwd'], false, enrollmentOnly, m);
+      await this.auditLogin(
+        user,
+        AuditResult.Success,
+        null,
+        m,
+        enrollmentOnly ? { next: 'mfa_enrollment' } : undefined,
+      );
+      return tokens;
+    });
+    return enrollmentOnly ? { ...issued, kind: 'mfa_enrollment_required' } : issued;
+  }
+
+  /** Second step of a login with MFA: a TOTP or backup code for the challenge. */
+  async verifyMfa(mfaToken: string, code: string): Promise<IssuedTokens> {
+    const meta = clientMeta();
+    const challenge = await this.dataSource.getRepository(OneTimeTokenEntity).findOneBy({
+      tokenHash: sha256(mfaToken),
+      kind: OneTimeTokenKind.MfaChallenge,
+      usedAt: IsNull(),
+      expiresAt: MoreThan(new Date()),
+    });
+    if (!challenge || challenge.attempts >= MFA_CHALLENGE_ATTEMPTS) {
+      await this.auditLogin(
+        null,
+        AuditResult.Failure,
+        IdentityErrorCode.INVALID_MFA_TOKEN,
+        undefined,
+        { step: 'mfa' },
+      );
+      throw new IdentityException(
+        IdentityErrorCode.INVALID_MFA_TOKEN,
+        'The sign-in step expired: sign in again',
+      );
+    }
+    const user = await this.users.require(challenge.userId);
+    await this.throttle.assertNotLocked(user.emailBidx, meta.ip);
+    // Counted outside the transaction: a failed attempt still counts.
+    await this.dataSource
+      .getRepository(OneTimeTokenEntity)
+      .increment({ id: challenge.id }, 'attempts', 1);
+    return this.dataSource.transaction(async (m) => {
+      const method = await this.mfa.verifyCode(user, code, m);
+      if (!method) {
+        await this.throttle.recordFailure(user.emailBidx, meta.ip);
+        await this.auditLogin(
+          user,
+          AuditResult.Failure,
+          IdentityErrorCode.INVALID_MFA_CODE,
+          undefined,
+          { step: 'mfa' },
+        );
+        throw new IdentityException(IdentityErrorCode.INVALID_MFA_CODE, 'The code is not valid');
+      }
+      const used = await m
+        .getRepository(OneTimeTokenEntity)
+        .update({ id: challenge.id, usedAt: IsNull() }, { usedAt: new Date() });
+      if ((used.affected ?? 0) !== 1) {
+        throw new IdentityException(
+          IdentityErrorCode.INVALID_MFA_TOKEN,
+          'The sign-in step expired: sign in again',
+        );
+      }
+      await this.throttle.clearAccount(user.emailBidx);
+      const tokens = await this.startSession(user, ['pwd', method], true, false, m);
+      await this.auditLogin(user, AuditResult.Success, null, m, { step: 'mfa', method });
+      return tokens;
+    });
+  }
+
+  /**
+   * Rotates a refresh token: the presented one is spent, a new one is issued. Presenting a spent
+   * token again means it was stolen or replayed: the whole session is revoked and recorded.
+   */
+  async refresh(refreshToken: string): Promise<IssuedTokens> {
+    type Outcome = { error: IdentityErrorCode } | { tokens: IssuedTokens };
+    const outcome = await this.dataSource.transaction(async (m): Promise<Outcome> => {
+      const row = await this.sessions.findRefreshToken(refreshToken, m);
+      if (!row) return { error: IdentityErrorCode.INVALID_TOKEN } as const;
+      const session = await this.sessions.findById(row.sessionId, m);
+      if (!session) return { error: IdentityErrorCode.INVALID_TOKEN } as const;
+      if (row.usedAt) {
+        await this.sessions.revoke(session.id, 'refresh_token_reuse', m);
+        await this.audit.record(
+          {
+            action: 'auth.refresh_token_reused',
+            actor: { type: ActorType.User, id: session.userId },
+            result: AuditResult.Failure,
+            errorCode: IdentityErrorCode.REFRESH_TOKEN_REUSED,
+            resourceType: 'Session',
+            resourceId: session.id,
+          },
+          m,
+        );
+        return { error: IdentityErrorCode.REFRESH_TOKEN_REUSED as IdentityErrorCode };
+      }
+      if (
+        session.revokedAt ||
+        row.expiresAt.getTime() <= Date.now() ||
+        session.expiresAt.getTime() <= Date.now()
+      ) {
+        return { error: IdentityErrorCode.SESSION_REVOKED as IdentityErrorCode };
+      }
+      const user = await this.users.require(session.userId, m);
+      if (user.status !== UserStatus.Active)
+        return { error: IdentityErrorCode.ACCOUNT_DISABLED as IdentityErrorCode };
+      row.usedAt = new Date();
+      await m.save(row);
+      session.lastSeenAt = new Date();
+      await m
+        .getRepository(SessionEntity)
+        .update({ id: session.id }, { lastSeenAt: session.lastSeenAt });
+      const next = await this.sessions.issueRefreshToken(session, m);
+      const access = await this.accessTokenFor(user, session);
+      await this.audit.record(
+        {
+          action: 'auth.token_refreshed',
+          actor: { type: ActorType.User, id: user.id, role: user.role },
+          resourceType: 'Session',
+          resourceId: session.id,
+        },
+        m,
+      );
+      const tokens: IssuedTokens = {
+        kind: 'tokens',
+        ...access,
+        refreshToken: next,
+        user,
+        sessionId: session.id,
+      };
+      return { tokens };
+    });
+    if ('error' in outcome) {
+      const messages: Partial<Record<IdentityErrorCode, string>> = {
+        [IdentityErrorCode.REFRESH_TOKEN_REUSED]:
+          'This refresh token was already used: the session is revoked',
+        [IdentityErrorCode.ACCOUNT_DISABLED]: 'This account is disabled',
+      };
+      throw new IdentityException(outcome.error, messages[outcome.error] ?? 'Sign in again');
+    }
+    return outcome.tokens;
+  }
+
+  async logout(sessionId: string, userId: string): Promise<boolean> {
+    return this.dataSource.transaction(async (m) => {
+      const revoked = await this.sessions.revoke(sessionId, 'logout', m);
+      await this.audit.record(
+        {
+          action: 'auth.logout',
+          resourceType: 'Session',
+          resourceId: sessionId,
+          changes: { userId },
+        },
+        m,
+      );
+      return revoked;
+    });
+  }
+
+  async changePassword(
+    userId: string,
+    sessionId: string | undefined,
+    current: string,
+    next: string,
+  ): Promise<void> {
+    const user = await this.users.require(userId);
+    if (!(await this.passwords.verify(user.passwordHash, current))) {
+      await this.audit.record({
+        action: 'auth.password_changed',
+        result: AuditResult.Failure,
+        errorCode: IdentityErrorCode.INVALID_CREDENTIALS,
+        resourceType: 'User',
+        resourceId: userId,
+      });
+      throw new IdentityException(
+        IdentityErrorCode.INVALID_CREDENTIALS,
+        'The current password is incorrect',
+      );
+    }
+    this.passwords.assertAcceptable(next, user.email);
+    const hash = await this.passwords.hash(next);
+    await this.dataSource.transaction(async (m) => {
+      await m
+        .getRepository(UserEntity)
+        .update({ id: userId }, { passwordHash: hash, passwordChangedAt: new Date() });
+      const revoked = await this.sessions.revokeAllForUser(
+        userId,
+        'password_changed',
+        m,
+        sessionId,
+      );
+      await this.audit.record(
+        {
+          action: 'auth.password_changed',
+          resourceType: 'User',
+          resourceId: userId,
+          changes: { otherSessionsRevoked: revoked },
+        },
+        m,
+      );
+    });
+  }
+
+  /**
+   * Self-service reset: always answers the same; when the account exists and is active, a single-use
+   * token (30 minutes, stored hashed) goes out through the notification outbox.
+   */
+  async requestPasswordReset(email: string, initiatedBy?: string): Promise<void> {
+    const user = await this.users.findByEmail(email);
+    if (!user || user.status !== UserStatus.Active) {
+      await this.audit.record({
+        action: 'auth.password_reset_requested',
+        result: AuditResult.Failure,
+        errorCode: 'UNKNOWN_OR_INACTIVE',
+      });
+      return;
+    }
+    await this.sendResetLink(user, initiatedBy);
+  }
+
+  /** Admin-initiated reset: the user's sessions end now and a reset link is sent. */
+  async adminResetPassword(userId: string, adminId: string): Promise<void> {
+    const user = await this.users.require(userId);
+    await this.sessions.revokeAllForUser(user.id, 'admin_reset');
+    await this.sendResetLink(user, adminId);
+  }
+
+  async resetPassword(token: string, next: string): Promise<void> {
+    const row = await this.dataSource.getRepository(OneTimeTokenEntity).findOneBy({
+      tokenHash: sha256(token),
+      kind: OneTimeTokenKind.PasswordReset,
+      usedAt: IsNull(),
+      expiresAt: MoreThan(new Date()),
+    });
+    if (!row) {
+      await this.audit.record({
+        action: 'auth.password_reset',
+        result: AuditResult.Failure,
+        errorCode: IdentityErrorCode.INVALID_RESET_TOKEN,
+      });
+      throw new IdentityException(
+        IdentityErrorCode.INVALID_RESET_TOKEN,
+        'This reset link is invalid or has expired',
+      );
+    }
+    const user = await this.users.require(row.userId);
+    this.passwords.assertAcceptable(next, user.email);
+    const hash = await this.passwords.hash(next);
+    await this.dataSource.transaction(async (m) => {
+      const used = await m
+        .getRepository(OneTimeTokenEntity)
+        .update({ id: row.id, usedAt: IsNull() }, { usedAt: new Date() });
+      if ((used.affected ?? 0) !== 1) {
+        throw new IdentityException(
+          IdentityErrorCode.INVALID_RESET_TOKEN,
+          'This reset link is invalid or has expired',
+        );
+      }
+      await m
+        .getRepository(UserEntity)
+        .update({ id: user.id }, { passwordHash: hash, passwordChangedAt: new Date() });
+      const revoked = await this.sessions.revokeAllForUser(user.id, 'password_reset', m);
+      await this.audit.record(
+        {
+          action: 'auth.password_reset',
+          actor: { type: ActorType.User, id: user.id, role: user.role },
+          resourceType: 'User',
+          resourceId: user.id,
+          changes: { sessionsRevoked: revoked },
+        },
+        m,
+      );
+    });
+  }
+
+  /** Access token and session for a user who passed every required factor. */
+  async startSession(
+    user: UserEntity,
+    amr: string[],
+    mfaVerified: boolean,
+    enrollmentOnly: boolean,
+    m: EntityManager,
+  ): Promise<IssuedTokens> {
+    const meta = clientMeta();
+    const { session, refreshToken } = await this.sessions.create(
+      { userId: user.id, amr, ip: meta.ip, userAgent: meta.userAgent, mfaVerified, enrollmentOnly },
+      m,
+    );
+    await m.getRepository(UserEntity).update({ id: user.id }, { lastLoginAt: new Date() });
+    const access = await this.accessTokenFor(user, session);
+    return { kind: 'tokens', ...access, refreshToken, user, sessionId: session.id };
+  }
+
+  private async accessTokenFor(
+    user: UserEntity,
+    session: SessionEntity,
+  ): Promise<{ accessToken: string; accessTokenExpiresAt: Date }> {
+    const { token, expiresAt } = await this.tokens.sign({
+      sub: user.id,
+      sid: session.id,
+      role: user.role,
+      amr: session.amr,
+      auth_time: Math.floor(session.authTime.getTime() / 1000),
+      ...(session.enrollmentOnly ? { scope: 'mfa_enroll' as const } : {}),
+    });
+    return { accessToken: token, accessTokenExpiresAt: expiresAt };
+  }
+
+  private async sendResetLink(user: UserEntity, initiatedBy?: string): Promise<void> {
+    const token = randomToken();
+    const link = `${this.config.get('APP_PUBLIC_URL')}/reset-password?token=${token}`;
+    await this.dataSource.transaction(async (m) => {
+      await m.getRepository(OneTimeTokenEntity).insert({
+        id: uuidv7(),
+        kind: OneTimeTokenKind.PasswordReset,
+        userId: user.id,
+        tokenHash: sha256(token),
+        expiresAt: new Date(Date.now() + RESET_TOKEN_MINUTES * 60_000),
+        usedAt: null,
+        attempts: 0,
+      });
+      await this.notifications.enqueue(
+        NotificationChannel.Email,
+        'password_reset',
+        user.email,
+        `Reset your CallWarden password within ${RESET_TOKEN_MINUTES} minutes: ${link}\nIf you did not ask for this, ignore this message.`,
+        m,
+      );
+      await this.audit.record(
+        {
+          action: 'auth.password_reset_requested',
+          resourceType: 'User',
+          resourceId: user.id,
+          changes: { initiatedBy: initiatedBy ?? 'self' },
+        },
+        m,
+      );
+    });
+  }
+
+  private auditLogin(
+    user: UserEntity | null,
+    result: AuditResult,
+    errorCode: string | null,
+    manager?: EntityManager,
+    changes?: Record<string, unknown>,
+  ) {
+    return this.audit.record(
+      {
+        action: 'auth.login',
+        actor: user
+          ? { type: ActorType.User, id: user.id, role: user.role }
+          : { type: ActorType.Anonymous },
+        result,
+        errorCode,
+        resourceType: 'User',
+        resourceId: user?.id ?? null,
+        changes: changes ?? null,
+      },
+      manager,
+    );
+  }
+}

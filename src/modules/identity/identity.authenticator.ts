@@ -1,0 +1,80 @@
+import { Injectable } from '@nestjs/common';
+import { abilityForRole, abilityForScopes } from '../../core/authorization/abilities';
+import type { Authenticator } from '../../core/auth/authenticator';
+import type { RequestContext, RequestWithContext } from '../../core/auth/request-context';
+import { requestStore } from '../../core/request/request-store';
+import { IdentityErrorCode, IdentityException } from './identity.exception';
+import { ApiKeysService } from './services/api-keys.service';
+import { SessionService } from './services/session.service';
+import { TokenService } from './services/token.service';
+
+/** Bearer access tokens (with a live session) and API keys (`Authorization: Bearer cw_...` or `X-API-Key`). */
+@Injectable()
+export class IdentityAuthenticator implements Authenticator {
+  constructor(
+    private readonly tokens: TokenService,
+    private readonly sessions: SessionService,
+    private readonly apiKeys: ApiKeysService,
+  ) {}
+
+  async authenticate(
+    req: RequestWithContext,
+  ): Promise<RequestContext & { enrollmentOnly: boolean }> {
+    const store = requestStore.getStore();
+    const base = {
+      requestId: store?.requestId,
+      ip: store?.ip ?? null,
+      userAgent: store?.userAgent ?? null,
+    };
+    const header = req.headers.authorization;
+    const apiKeyHeader = req.headers['x-api-key'];
+    const bearer =
+      typeof header === 'string' && /^Bearer\s+/i.test(header)
+        ? header.replace(/^Bearer\s+/i, '').trim()
+        : null;
+    const apiKey =
+      typeof apiKeyHeader === 'string'
+        ? apiKeyHeader.trim()
+        : bearer?.startsWith('cw_')
+          ? bearer
+          : null;
+
+    if (apiKey) {
+      const { key, owner } = await this.apiKeys.validate(apiKey, base.ip);
+      return {
+        ...base,
+        principal: {
+          type: 'api_key',
+          id: key.id,
+          role: owner.role,
+          userId: owner.id,
+          teamId: owner.teamId,
+        },
+        ability: abilityForScopes(owner.role, key.scopes),
+        enrollmentOnly: false,
+      };
+    }
+    if (!bearer) throw new IdentityException(IdentityErrorCode.INVALID_TOKEN, 'Sign in first');
+    const claims = await this.tokens.verify(bearer);
+    const session = await this.sessions.check(claims.sid);
+    if (!session.live)
+      throw new IdentityException(
+        IdentityErrorCode.SESSION_REVOKED,
+        'This session has ended: sign in again',
+      );
+    return {
+      ...base,
+      principal: {
+        type: 'user',
+        id: claims.sub,
+        role: claims.role,
+        userId: claims.sub,
+        teamId: null,
+      },
+      ability: abilityForRole(claims.role),
+      sessionId: claims.sid,
+      mfaVerifiedAt: session.mfaVerifiedAt,
+      enrollmentOnly: claims.scope === 'mfa_enroll',
+    };
+  }
+}

@@ -1,0 +1,41 @@
+import { Global, Module } from '@nestjs/common';
+import { AUTHENTICATOR } from '../../core/auth/authenticator';
+import { ApiKeysResolver } from './api-keys.resolver';
+import { AuthResolver } from './auth.resolver';
+import { AuthService } from './auth.service';
+import { IdentityAuthenticator } from './identity.authenticator';
+import { JwksController } from './jwks.controller';
+import { ApiKeysService } from './services/api-keys.service';
+import { MfaEnrollmentService } from './services/mfa-enrollment.service';
+import { MfaService } from './services/mfa.service';
+import { PasswordService } from './services/password.service';
+import { SessionService } from './services/session.service';
+import { ThrottleService } from './services/throttle.service';
+import { TokenService } from './services/token.service';
+import { UsersService } from './services/users.service';
+import { SessionsResolver } from './sessions.resolver';
+import { UsersResolver } from './users.resolver';
+
+@Global()
+@Module({
+  controllers: [JwksController],
+  providers: [
+    PasswordService,
+    ThrottleService,
+    TokenService,
+    SessionService,
+    MfaService,
+    MfaEnrollmentService,
+    ApiKeysService,
+    UsersService,
+    AuthService,
+    IdentityAuthenticator,
+    { provide: AUTHENTICATOR, useExisting: IdentityAuthenticator },
+    AuthResolver,
+    SessionsResolver,
+    ApiKeysResolver,
+    UsersResolver,
+  ],
+  exports: [AUTHENTICATOR, UsersService, AuthService, PasswordService],
+})
+export class IdentityModule {}

@@ -1,0 +1,113 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import * as argon2 from 'argon2';
+import { randomBytes } from 'node:crypto';
+import { AppConfigService } from '../../../core/config/app-config.service';
+import { IdentityErrorCode, IdentityException } from '../identity.exception';
+import { BoundedQueue } from '../utils/bounded-queue';
+import { COMMON_PASSWORDS } from '../utils/common-passwords';
+
+export const MIN_PASSWORD = 12;
+export const MAX_PASSWORD = 128;
+
+/**
+ * argon2id hashing behind a bounded queue (argon2 runs on libuv's four-thread pool, shared with fs
+ * and dns: unbounded hashing would stall the whole server), and the NIST 800-63B password policy.
+ */
+@Injectable()
+export class PasswordService implements OnModuleInit {
+  private readonly queue: BoundedQueue;
+  private readonly options: argon2.HashOptions;
+  private dummyHash = '';
+
+  constructor(config: AppConfigService) {
+    this.queue = new BoundedQueue(
+      config.get('PASSWORD_HASH_CONCURRENCY'),
+      config.get('PASSWORD_HASH_QUEUE'),
+    );
+    this.options = {
+      type: argon2.argon2id,
+      memoryCost: config.get('ARGON2_MEMORY_KIB'),
+      timeCost: config.get('ARGON2_TIME_COST'),
+      parallelism: 1,
+    };
+  }
+
+  /** A hash of a random secret, verified against for unknown emails so both cost the same. */
+  async onModuleInit(): Promise<void> {
+    this.dummyHash = await argon2.hash(randomBytes(32).toString('hex'), this.options);
+  }
+
+  get dummy(): string {
+    return this.dummyHash;
+  }
+
+  queueDepth() {
+    return this.queue.depth;
+  }
+
+  hash(password: string): Promise<string> {
+    return this.run(() => argon2.hash(password, this.options));
+  }
+
+  verify(hash: string, password: string): Promise<boolean> {
+    return this.run(() => argon2.verify(hash, password).catch(() => false));
+  }
+
+  needsRehash(hash: string): boolean {
+    return argon2.needsRehash(hash, this.options);
+  }
+
+  /** NIST 800-63B: 12-128 characters, no composition rules, not common or breached, not the email. */
+  assertAcceptable(password: string, email?: string): void {
+    const length = [...password].length;
+    if (length < MIN_PASSWORD || length > MAX_PASSWORD) {
+      throw new IdentityException(
+        IdentityErrorCode.PASSWORD_POLICY,
+        `Passwords are ${MIN_PASSWORD} to ${MAX_PASSWORD} characters long`,
+        { rule: 'length' },
+      );
+    }
+    const lower = password.toLowerCase();
+    const stripped = lower.replace(/[\d\W_]+$/u, '');
+    if (
+      COMMON_PASSWORDS.has(lower) ||
+      COMMON_PASSWORDS.has(stripped) ||
+      /^(.)\1+$/u.test(password)
+    ) {
+      throw new IdentityException(
+        IdentityErrorCode.PASSWORD_POLICY,
+        'This password is too common; choose another',
+        {
+          rule: 'common',
+        },
+      );
+    }
+    if (email) {
+      const address = email.trim().toLowerCase();
+      const local = address.split('@')[0] ?? '';
+      if (lower.includes(address) || (local.length >= 4 && lower.includes(local))) {
+        throw new IdentityException(
+          IdentityErrorCode.PASSWORD_POLICY,
+          'The password must not contain your email',
+          {
+            rule: 'email',
+          },
+        );
+      }
+    }
+  }
+
+  private run<T>(task: () => Promise<T>): Promise<T> {
+    const started = this.queue.tryRun(task);
+    if (!started) {
+      throw new IdentityException(
+        IdentityErrorCode.HASHING_BUSY,
+        'Too many sign-ins right now; retry in a moment',
+        {
+          retryAfterSeconds: 1,
+        },
+      );
+    }
+    return started;
+  }
+}

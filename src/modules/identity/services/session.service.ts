@@ -1,0 +1,146 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import { AppConfigService } from '../../../core/config/app-config.service';
+import { RefreshTokenEntity } from '../entities/refresh-token.entity';
+import { SessionEntity } from '../entities/session.entity';
+import { randomToken, sha256 } from '../utils/secrets';
+
+export interface NewSession {
+  userId: string;
+  amr: string[];
+  ip: string | null;
+  userAgent: string | null;
+  mfaVerified: boolean;
+  enrollmentOnly?: boolean;
+}
+
+interface LiveEntry {
+  live: boolean;
+  mfaVerifiedAt: Date | null;
+  checkedAt: number;
+}
+
+/** How long a "session is live" answer may be reused: revocation takes effect within this. */
+const LIVE_CACHE_MS = 2000;
+
+/** Sessions and their rotating refresh tokens. */
+@Injectable()
+export class SessionService {
+  private readonly live = new Map<string, LiveEntry>();
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly config: AppConfigService,
+  ) {}
+
+  async create(
+    input: NewSession,
+    manager: EntityManager,
+  ): Promise<{ session: SessionEntity; refreshToken: string }> {
+    const now = new Date();
+    const repo = manager.getRepository(SessionEntity);
+    const session = await repo.save(
+      repo.create({
+        id: uuidv7(),
+        userId: input.userId,
+        createdAt: now,
+        lastSeenAt: now,
+        ip: input.ip,
+        userAgent: input.userAgent,
+        expiresAt: new Date(now.getTime() + this.config.get('REFRESH_TOKEN_TTL_SECONDS') * 1000),
+        revokedAt: null,
+        revokedReason: null,
+        amr: input.amr,
+        authTime: now,
+        mfaVerifiedAt: input.mfaVerified ? now : null,
+        enrollmentOnly: input.enrollmentOnly ?? false,
+      }),
+    );
+    return { session, refreshToken: await this.issueRefreshToken(session, manager) };
+  }
+
+  async issueRefreshToken(session: SessionEntity, manager: EntityManager): Promise<string> {
+    const token = randomToken();
+    await manager.getRepository(RefreshTokenEntity).insert({
+      id: uuidv7(),
+      sessionId: session.id,
+      tokenHash: sha256(token),
+      createdAt: new Date(),
+      expiresAt: session.expiresAt,
+      usedAt: null,
+    });
+    return token;
+  }
+
+  /** Finds a refresh token for rotation, locking it so two concurrent uses cannot both succeed. */
+  findRefreshToken(token: string, manager: EntityManager): Promise<RefreshTokenEntity | null> {
+    return manager.getRepository(RefreshTokenEntity).findOne({
+      where: { tokenHash: sha256(token) },
+      lock: { mode: 'pessimistic_write' },
+    });
+  }
+
+  findById(id: string, manager?: EntityManager): Promise<SessionEntity | null> {
+    return (manager ?? this.dataSource.manager).getRepository(SessionEntity).findOneBy({ id });
+  }
+
+  /** Whether a session may still be used (cached for at most two seconds). */
+  async check(sessionId: string): Promise<LiveEntry> {
+    const cached = this.live.get(sessionId);
+    if (cached && Date.now() - cached.checkedAt < LIVE_CACHE_MS) return cached;
+    const session = await this.findById(sessionId);
+    const entry: LiveEntry = {
+      live: Boolean(session && !session.revokedAt && session.expiresAt.getTime() > Date.now()),
+      mfaVerifiedAt: session?.mfaVerifiedAt ?? null,
+      checkedAt: Date.now(),
+    };
+    if (this.live.size > 100_000) this.live.clear();
+    this.live.set(sessionId, entry);
+    return entry;
+  }
+
+  async revoke(sessionId: string, reason: string, manager?: EntityManager): Promise<boolean> {
+    const result = await (manager ?? this.dataSource.manager)
+      .getRepository(SessionEntity)
+      .update(
+        { id: sessionId, revokedAt: IsNull() },
+        { revokedAt: new Date(), revokedReason: reason },
+      );
+    this.live.delete(sessionId);
+    return (result.affected ?? 0) > 0;
+  }
+
+  /** Revokes every live session of a user, except `keep`; returns how many. */
+  async revokeAllForUser(
+    userId: string,
+    reason: string,
+    manager?: EntityManager,
+    keep?: string,
+  ): Promise<number> {
+    const repo = (manager ?? this.dataSource.manager).getRepository(SessionEntity);
+    const sessions = await repo.findBy({ userId, revokedAt: IsNull() });
+    const targets = sessions.filter((s) => s.id !== keep);
+    for (const s of targets) {
+      await repo.update({ id: s.id }, { revokedAt: new Date(), revokedReason: reason });
+      this.live.delete(s.id);
+    }
+    return targets.length;
+  }
+
+  async markMfaVerified(sessionId: string, manager?: EntityManager): Promise<void> {
+    await (manager ?? this.dataSource.manager)
+      .getRepository(SessionEntity)
+      .update({ id: sessionId }, { mfaVerifiedAt: new Date() });
+    this.live.delete(sessionId);
+  }
+
+  listForUser(userId: string): Promise<SessionEntity[]> {
+    return this.dataSource.getRepository(SessionEntity).find({
+      where: { userId, revokedAt: IsNull() },
+      order: { lastSeenAt: 'DESC' },
+      take: 200,
+    });
+  }
+}

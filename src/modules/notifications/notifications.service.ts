@@ -1,0 +1,42 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import { NotificationChannel, NotificationEntity } from './entities/notification.entity';
+
+/**
+ * The outbound outbox: messages are written in the transaction that causes them (a reset token and
+ * its email commit together) and handed to the channel's sender afterwards. Until an email/SMS
+ * provider is configured, messages wait here.
+ */
+@Injectable()
+export class NotificationsService {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  async enqueue(
+    channel: NotificationChannel,
+    template: string,
+    recipient: string,
+    body: string,
+    manager?: EntityManager,
+  ): Promise<NotificationEntity> {
+    const n = new NotificationEntity();
+    n.id = uuidv7();
+    n.channel = channel;
+    n.template = template;
+    n.recipient = recipient;
+    n.body = body;
+    n.createdAt = new Date();
+    n.sentAt = null;
+    return (manager ?? this.dataSource.manager).getRepository(NotificationEntity).save(n);
+  }
+
+  /** Messages for a template, newest first (operators' and tests' view of the outbox). */
+  listByTemplate(template: string, take = 50): Promise<NotificationEntity[]> {
+    return this.dataSource.getRepository(NotificationEntity).find({
+      where: { template },
+      order: { createdAt: 'DESC' },
+      take,
+    });
+  }
+}

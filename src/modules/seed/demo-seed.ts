@@ -1,0 +1,126 @@
+import type { INestApplication } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { CustomersService } from '../customers/customers.service';
+import { CustomerEntity, PhoneType } from '../customers/entities/customer.entity';
+import { UsersService } from '../identity/services/users.service';
+
+export const DEMO_PASSWORD = 'Demo-only pass phrase 2026';
+
+export const DEMO_USERS = [
+  { email: 'admin@demo.callwarden.test', displayName: 'Ada Admin', role: 'admin', teamId: null },
+  {
+    email: 'manager@demo.callwarden.test',
+    displayName: 'Manny Manager',
+    role: 'manager',
+    teamId: 'team-east',
+  },
+  {
+    email: 'agent@demo.callwarden.test',
+    displayName: 'Agnes Agent',
+    role: 'agent',
+    teamId: 'team-east',
+  },
+  {
+    email: 'agent2@demo.callwarden.test',
+    displayName: 'Arlo Agent',
+    role: 'agent',
+    teamId: 'team-west',
+  },
+  {
+    email: 'viewer@demo.callwarden.test',
+    displayName: 'Vera Viewer',
+    role: 'viewer',
+    teamId: null,
+  },
+];
+
+/** US places across time zones, including states that span two zones (FL, TN, IN, KY, TX, OR, ID). */
+const PLACES = [
+  { state: 'NY', zip: '10001', tz: 'America/New_York', area: '212' },
+  { state: 'MA', zip: '02108', tz: 'America/New_York', area: '617' },
+  { state: 'FL', zip: '33101', tz: 'America/New_York', area: '305' },
+  { state: 'FL', zip: '32501', tz: 'America/Chicago', area: '850' },
+  { state: 'TN', zip: '37201', tz: 'America/Chicago', area: '615' },
+  { state: 'TN', zip: '37902', tz: 'America/New_York', area: '865' },
+  { state: 'IN', zip: '46204', tz: 'America/Indiana/Indianapolis', area: '317' },
+  { state: 'TX', zip: '75201', tz: 'America/Chicago', area: '214' },
+  { state: 'TX', zip: '79901', tz: 'America/Denver', area: '915' },
+  { state: 'IL', zip: '60601', tz: 'America/Chicago', area: '312' },
+  { state: 'CO', zip: '80202', tz: 'America/Denver', area: '303' },
+  { state: 'AZ', zip: '85001', tz: 'America/Phoenix', area: '602' },
+  { state: 'OR', zip: '97201', tz: 'America/Los_Angeles', area: '503' },
+  { state: 'CA', zip: '94105', tz: 'America/Los_Angeles', area: '415' },
+  { state: 'OK', zip: '73102', tz: 'America/Chicago', area: '405' },
+  { state: 'MD', zip: '21201', tz: 'America/New_York', area: '410' },
+  { state: 'AK', zip: '99501', tz: 'America/Anchorage', area: '907' },
+  { state: 'HI', zip: '96813', tz: 'Pacific/Honolulu', area: '808' },
+];
+const FIRST = [
+  'James',
+  'Mary',
+  'Robert',
+  'Patricia',
+  'John',
+  'Jennifer',
+  'Michael',
+  'Linda',
+  'David',
+  'Elizabeth',
+];
+const LAST = [
+  'Smith',
+  'Johnson',
+  'Williams',
+  'Brown',
+  'Jones',
+  'Garcia',
+  'Miller',
+  'Davis',
+  'Rodriguez',
+  'Martinez',
+];
+
+/** Demo data for `npm run dev`: one user per role and 200 customers. Idempotent. */
+export async function seedDemo(app: INestApplication): Promise<string[]> {
+  const out: string[] = [];
+  const users = app.get(UsersService);
+  const dataSource = app.get(DataSource);
+  for (const u of DEMO_USERS) {
+    if (await users.findByEmail(u.email)) continue;
+    await dataSource.transaction((m) => users.create({ ...u, password: DEMO_PASSWORD }, m));
+    out.push(`user ${u.email} (${u.role})`);
+  }
+  const customers = app.get(CustomersService);
+  const existing = await dataSource.getRepository(CustomerEntity).countBy({});
+  const batch: CustomerEntity[] = [];
+  for (let i = existing; i < 200; i++) {
+    const place = PLACES[i % PLACES.length];
+    const first = FIRST[i % FIRST.length];
+    const last = LAST[Math.floor(i / FIRST.length) % LAST.length];
+    batch.push(
+      await customers.build({
+        externalRef: `DEMO-${String(i + 1).padStart(4, '0')}`,
+        firstName: first,
+        lastName: last,
+        email: `${first}.${last}.${i}@example.com`.toLowerCase(),
+        phone: `+1${place.area}555${String(1000 + i).slice(-4)}`,
+        phoneType: i % 3 === 0 ? PhoneType.Landline : PhoneType.Mobile,
+        addressLine: `${100 + i} Main Street`,
+        city: 'Demo City',
+        state: place.state,
+        zip: place.zip,
+        timezone: i % 5 === 0 ? null : place.tz,
+        dateOfBirth: `19${60 + (i % 40)}-0${1 + (i % 9)}-1${i % 10}`,
+        ssn: `900-${String(10 + (i % 89)).padStart(2, '0')}-${String(1000 + i).slice(-4)}`,
+        accountRef: `ACCT-${String(500000 + i)}`,
+        balance: (100 + ((i * 137) % 9000)).toFixed(2),
+        tags: i % 4 === 0 ? ['priority'] : [],
+      }),
+    );
+  }
+  if (batch.length > 0) {
+    await dataSource.getRepository(CustomerEntity).insert(batch);
+    out.push(`${batch.length} customers`);
+  }
+  return out;
+}
