@@ -14,7 +14,13 @@ export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Exceptions');
 
   catch(exception: unknown, host: ArgumentsHost): unknown {
-    if (host.getType<GqlContextType>() === 'graphql') return exception;
+    if (host.getType<GqlContextType>() === 'graphql') {
+      // graphql-js treats a returned non-Error as data: hand back an Error in every case. A value
+      // thrown from another realm (or a plain object) keeps its driver code for the mapper.
+      if (exception instanceof Error) return exception;
+      const code = (exception as { code?: unknown } | null)?.code;
+      return Object.assign(new Error('Unexpected failure'), { cause: exception, code });
+    }
     const res = host.switchToHttp().getResponse<Response>();
     const requestId = currentRequestId();
     if (exception instanceof HttpException) {

@@ -64,7 +64,8 @@ function driverCode(e: unknown): string | undefined {
 export function isDatabaseUnavailable(e: unknown): boolean {
   const code = driverCode(e);
   if (code && CONNECTION_ERRORS.has(code)) return true;
-  const message = e instanceof Error ? e.message : '';
+  const raw = (e as { message?: unknown } | null)?.message;
+  const message = typeof raw === 'string' ? raw : '';
   return /connect ECONNREFUSED|Connection lost|closed state|Pool is closed|Can't add new command when connection is in closed state/i.test(
     message,
   );

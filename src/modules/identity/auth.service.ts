@@ -468,14 +468,18 @@ export class AuthService {
     });
   }
 
-  private auditLogin(
+  /**
+   * Records a sign-in attempt. A failure is recorded on its own; if even that cannot be written (the
+   * database is down), the caller's own error is what the client must see, so it is not replaced.
+   */
+  private async auditLogin(
     user: UserEntity | null,
     result: AuditResult,
     errorCode: string | null,
     manager?: EntityManager,
     changes?: Record<string, unknown>,
-  ) {
-    return this.audit.record(
+  ): Promise<void> {
+    const recording = this.audit.record(
       {
         action: 'auth.login',
         actor: user
@@ -489,5 +493,10 @@ export class AuthService {
       },
       manager,
     );
+    if (result === AuditResult.Failure && !manager) {
+      await recording.catch(() => undefined);
+    } else {
+      await recording;
+    }
   }
 }

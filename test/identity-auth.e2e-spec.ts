@@ -1,0 +1,472 @@
+import type { Connection, RowDataPacket } from 'mysql2/promise';
+import { NotificationsService } from '../src/modules/notifications/notifications.service';
+import { adminConnection } from './utils/db';
+import { freshIp, LOGIN, makeUser, PASSWORD, signIn, totp, VERIFY_MFA } from './utils/identity';
+import { startTestApp, TestApp } from './utils/test-app';
+
+const ME = '{ me { id email role mfaEnabled } }';
+const REFRESH = `mutation R($input: RefreshTokenInput) { refreshToken(input: $input) { accessToken refreshToken } }`;
+
+describe('identity: sign-in flows (e2e)', () => {
+  let t: TestApp;
+  let db: Connection;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    db = await adminConnection();
+  });
+  afterAll(async () => {
+    await db.end();
+    await t.close();
+  });
+
+  it('signs in with a password, serves me, sets the refresh cookie httpOnly/Secure/SameSite=Strict', async () => {
+    const agent = await makeUser(t, 'agent');
+    const ip = freshIp();
+    const res = await t.gql<{ login: Record<string, unknown> }>(
+      LOGIN,
+      { input: { email: agent.email, password: PASSWORD } },
+      { 'x-forwarded-for': ip },
+    );
+    expect(res.data?.login.__typename).toBe('AuthTokens');
+    expect(res.data?.login.refreshToken).toBeNull(); // not in the body unless asked for
+    const cookie = res.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/^cw_refresh=[A-Za-z0-9_-]{43};/);
+    expect(cookie).toMatch(/HttpOnly/);
+    expect(cookie).toMatch(/Secure/);
+    expect(cookie).toMatch(/SameSite=Strict/);
+    const me = await t.gql<{ me: { email: string; role: string } }>(ME, undefined, {
+      authorization: `Bearer ${res.data!.login.accessToken as string}`,
+    });
+    expect(me.data?.me).toMatchObject({ email: agent.email, role: 'agent' });
+
+    // The cookie alone refreshes (browser flow).
+    const refreshed = await t.gql<{ refreshToken: { accessToken: string } }>(
+      REFRESH,
+      {},
+      { cookie: cookie.split(';')[0] },
+    );
+    expect(refreshed.errors).toBeUndefined();
+  });
+
+  it('answers unknown email and wrong password the same way, and audits both', async () => {
+    const agent = await makeUser(t, 'agent');
+    const ip = freshIp();
+    const wrong = await t.gql(
+      LOGIN,
+      { input: { email: agent.email, password: 'not the right pass phrase' } },
+      { 'x-forwarded-for': ip },
+    );
+    const unknown = await t.gql(
+      LOGIN,
+      {
+        input: {
+          email: `nobody.${Date.now()}@e2e.callwarden.test`,
+          password: 'not the right pass phrase',
+        },
+      },
+      { 'x-forwarded-for': freshIp() },
+    );
+    const shape = (r: typeof wrong) => ({
+      message: r.errors?.[0].message,
+      code: r.errors?.[0].extensions.code,
+      reason: r.errors?.[0].extensions.reason,
+    });
+    expect(shape(wrong)).toEqual(shape(unknown));
+    expect(shape(wrong)).toEqual({
+      message: 'Email or password is incorrect',
+      code: 'UNAUTHENTICATED',
+      reason: 'INVALID_CREDENTIALS',
+    });
+    const [rows] = await db.query<RowDataPacket[]>(
+      "SELECT COUNT(*) AS n FROM audit_events WHERE action = 'auth.login' AND result = 'failure' AND error_code = 'INVALID_CREDENTIALS' AND request_id IN (?, ?)",
+      [wrong.headers.get('x-request-id'), unknown.headers.get('x-request-id')],
+    );
+    expect(Number(rows[0].n)).toBe(2);
+  });
+
+  it('locks an account after 5 failures (even for the right password), until an admin unlocks it', async () => {
+    const agent = await makeUser(t, 'agent');
+    for (let i = 0; i < 5; i++) {
+      const r = await t.gql(
+        LOGIN,
+        { input: { email: agent.email, password: `wrong pass phrase ${i}!` } },
+        { 'x-forwarded-for': freshIp() },
+      );
+      expect(r.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
+    }
+    const locked = await t.gql(
+      LOGIN,
+      { input: { email: agent.email, password: PASSWORD } },
+      { 'x-forwarded-for': freshIp() },
+    );
+    expect(locked.errors?.[0].extensions).toMatchObject({
+      code: 'RATE_LIMITED',
+      reason: 'ACCOUNT_LOCKED',
+    });
+
+    const admin = await makeUser(t, 'admin', { mfa: true });
+    const session = await signIn(t, admin);
+    const users = await t.gql<{ users: { items: { id: string; status: string }[] } }>(
+      '{ users(first: 200) { items { id status } } }',
+      undefined,
+      session.auth,
+    );
+    expect(users.data?.users.items.find((u) => u.id === agent.id)?.status).toBe('Locked');
+    const unlock = await t.gql(
+      'mutation U($input: UserIdInput!) { unlockUser(input: $input) { status } }',
+      { input: { id: agent.id } },
+      session.auth,
+    );
+    expect(unlock.errors).toBeUndefined();
+    const again = await t.gql<{ login: { __typename: string } }>(
+      LOGIN,
+      { input: { email: agent.email, password: PASSWORD } },
+      { 'x-forwarded-for': freshIp() },
+    );
+    expect(again.data?.login.__typename).toBe('AuthTokens');
+  });
+
+  it('locks a client address after 5 failures across accounts', async () => {
+    const ip = freshIp();
+    for (let i = 0; i < 5; i++) {
+      await t.gql(
+        LOGIN,
+        {
+          input: {
+            email: `spray${i}.${Date.now()}@e2e.callwarden.test`,
+            password: 'Spring2026!Spring',
+          },
+        },
+        { 'x-forwarded-for': ip },
+      );
+    }
+    const agent = await makeUser(t, 'agent');
+    const blocked = await t.gql(
+      LOGIN,
+      { input: { email: agent.email, password: PASSWORD } },
+      { 'x-forwarded-for': ip },
+    );
+    expect(blocked.errors?.[0].extensions).toMatchObject({
+      code: 'RATE_LIMITED',
+      reason: 'IP_LOCKED',
+    });
+  });
+
+  it('refuses disabled accounts, and disabling ends live sessions at once', async () => {
+    const agent = await makeUser(t, 'agent');
+    const agentSession = await signIn(t, agent);
+    const admin = await makeUser(t, 'admin', { mfa: true });
+    const adminSession = await signIn(t, admin);
+    const disabled = await t.gql(
+      'mutation D($input: UserIdInput!) { disableUser(input: $input) { status } }',
+      { input: { id: agent.id } },
+      adminSession.auth,
+    );
+    expect(disabled.errors).toBeUndefined();
+    const me = await t.gql(ME, undefined, agentSession.auth);
+    expect(me.errors?.[0].extensions).toMatchObject({
+      code: 'UNAUTHENTICATED',
+      reason: 'SESSION_REVOKED',
+    });
+    const login = await t.gql(
+      LOGIN,
+      { input: { email: agent.email, password: PASSWORD } },
+      { 'x-forwarded-for': freshIp() },
+    );
+    expect(login.errors?.[0].extensions).toMatchObject({
+      code: 'FORBIDDEN',
+      reason: 'ACCOUNT_DISABLED',
+    });
+  });
+
+  it('rotates refresh tokens; reusing a spent one revokes the session and is audited', async () => {
+    const agent = await makeUser(t, 'agent');
+    const first = await signIn(t, agent);
+    const second = await t.gql<{ refreshToken: { accessToken: string; refreshToken: string } }>(
+      REFRESH,
+      {
+        input: { refreshToken: first.refreshToken, returnRefreshToken: true },
+      },
+    );
+    expect(second.errors).toBeUndefined();
+    const next = second.data!.refreshToken;
+    expect(next.refreshToken).not.toBe(first.refreshToken);
+
+    const replay = await t.gql(REFRESH, { input: { refreshToken: first.refreshToken } });
+    expect(replay.errors?.[0].extensions).toMatchObject({
+      code: 'UNAUTHENTICATED',
+      reason: 'REFRESH_TOKEN_REUSED',
+    });
+    // The whole family is dead: the newest refresh token and the newest access token too.
+    const afterReplay = await t.gql(REFRESH, { input: { refreshToken: next.refreshToken } });
+    expect(afterReplay.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
+    const me = await t.gql(ME, undefined, { authorization: `Bearer ${next.accessToken}` });
+    expect(me.errors?.[0].extensions.reason).toBe('SESSION_REVOKED');
+    const [rows] = await db.query<RowDataPacket[]>(
+      "SELECT result, error_code FROM audit_events WHERE action = 'auth.refresh_token_reused' AND actor_id = ?",
+      [agent.id],
+    );
+    expect(rows).toEqual([{ result: 'failure', error_code: 'REFRESH_TOKEN_REUSED' }]);
+  });
+
+  it('logout ends the session: its access token stops working at once', async () => {
+    const agent = await makeUser(t, 'agent');
+    const s = await signIn(t, agent);
+    expect((await t.gql('mutation { logout }', undefined, s.auth)).data).toEqual({ logout: true });
+    const me = await t.gql(ME, undefined, s.auth);
+    expect(me.errors?.[0].extensions.reason).toBe('SESSION_REVOKED');
+  });
+
+  it('enrolls TOTP, then signs in in two steps; a replayed code and a reused backup code fail', async () => {
+    const manager = await makeUser(t, 'manager');
+    const s = await signIn(t, manager);
+    const enrolled = await t.gql<{ enrollTotp: { otpauthUri: string; qrCodeDataUrl: string } }>(
+      'mutation { enrollTotp { otpauthUri qrCodeDataUrl } }',
+      undefined,
+      s.auth,
+    );
+    const uri = enrolled.data!.enrollTotp.otpauthUri;
+    expect(uri).toMatch(/^otpauth:\/\/totp\/CallWarden:.+\?.*secret=[A-Z2-7]+/);
+    expect(uri).toMatch(/algorithm=SHA1/);
+    expect(uri).toMatch(/digits=6/);
+    expect(uri).toMatch(/period=30/);
+    expect(enrolled.data!.enrollTotp.qrCodeDataUrl).toMatch(/^data:image\/png;base64,/);
+    const secret = /secret=([A-Z2-7]+)/.exec(uri)![1];
+
+    // Not active until confirmed: a wrong code does not turn it on.
+    const bad = await t.gql(
+      'mutation C($input: MfaCodeInput!) { confirmTotp(input: $input) { codes } }',
+      { input: { code: '000000' } },
+      s.auth,
+    );
+    expect(bad.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
+    const confirmed = await t.gql<{ confirmTotp: { codes: string[] } }>(
+      'mutation C($input: MfaCodeInput!) { confirmTotp(input: $input) { codes } }',
+      { input: { code: totp(secret) } },
+      s.auth,
+    );
+    const codes = confirmed.data!.confirmTotp.codes;
+    expect(codes).toHaveLength(10);
+    expect(new Set(codes).size).toBe(10);
+
+    const ip = freshIp();
+    const step1 = await t.gql<{ login: { __typename: string; mfaToken: string } }>(
+      LOGIN,
+      { input: { email: manager.email, password: PASSWORD } },
+      { 'x-forwarded-for': ip },
+    );
+    expect(step1.data?.login.__typename).toBe('MfaRequired');
+    // The code already used to confirm enrollment is a replay: refused.
+    const replay = await t.gql(
+      VERIFY_MFA,
+      { input: { mfaToken: step1.data!.login.mfaToken, code: totp(secret) } },
+      { 'x-forwarded-for': ip },
+    );
+    expect(replay.errors?.[0].extensions).toMatchObject({
+      code: 'UNAUTHENTICATED',
+      reason: 'INVALID_MFA_CODE',
+    });
+    const step2 = await t.gql<{ verifyMfa: { accessToken: string } }>(
+      VERIFY_MFA,
+      { input: { mfaToken: step1.data!.login.mfaToken, code: totp(secret, 1) } },
+      { 'x-forwarded-for': ip },
+    );
+    expect(step2.errors).toBeUndefined();
+    // The same code again in a new login: replay again.
+    const second = await t.gql<{ login: { mfaToken: string } }>(
+      LOGIN,
+      { input: { email: manager.email, password: PASSWORD } },
+      { 'x-forwarded-for': ip },
+    );
+    const replay2 = await t.gql(
+      VERIFY_MFA,
+      { input: { mfaToken: second.data!.login.mfaToken, code: totp(secret, 1) } },
+      { 'x-forwarded-for': ip },
+    );
+    expect(replay2.errors?.[0].extensions.reason).toBe('INVALID_MFA_CODE');
+    // A backup code works once.
+    const withBackup = await t.gql(
+      VERIFY_MFA,
+      { input: { mfaToken: second.data!.login.mfaToken, code: codes[0] } },
+      { 'x-forwarded-for': ip },
+    );
+    expect(withBackup.errors).toBeUndefined();
+    const third = await t.gql<{ login: { mfaToken: string } }>(
+      LOGIN,
+      { input: { email: manager.email, password: PASSWORD } },
+      { 'x-forwarded-for': ip },
+    );
+    const reused = await t.gql(
+      VERIFY_MFA,
+      { input: { mfaToken: third.data!.login.mfaToken, code: codes[0] } },
+      { 'x-forwarded-for': ip },
+    );
+    expect(reused.errors?.[0].extensions.reason).toBe('INVALID_MFA_CODE');
+  });
+
+  it('makes an admin without MFA enroll before anything else', async () => {
+    const admin = await makeUser(t, 'admin');
+    const res = await t.gql<{ login: { __typename: string; accessToken: string } }>(
+      LOGIN,
+      { input: { email: admin.email, password: PASSWORD } },
+      { 'x-forwarded-for': freshIp() },
+    );
+    expect(res.data?.login.__typename).toBe('MfaEnrollmentRequired');
+    const auth = { authorization: `Bearer ${res.data!.login.accessToken}` };
+    const users = await t.gql('{ users { items { id } } }', undefined, auth);
+    expect(users.errors?.[0].extensions).toMatchObject({
+      code: 'FORBIDDEN',
+      reason: 'MFA_ENROLLMENT_REQUIRED',
+    });
+    const enroll = await t.gql('mutation { enrollTotp { otpauthUri } }', undefined, auth);
+    expect(enroll.errors).toBeUndefined();
+    const me = await t.gql(ME, undefined, auth);
+    expect(me.errors).toBeUndefined();
+  });
+
+  it('needs a recent MFA check for sensitive operations (step-up)', async () => {
+    const admin = await makeUser(t, 'admin', { mfa: true });
+    const s = await signIn(t, admin);
+    await db.query(
+      'UPDATE sessions SET mfa_verified_at = NOW(3) - INTERVAL 11 MINUTE WHERE user_id = ?',
+      [admin.id],
+    );
+    await new Promise((r) => setTimeout(r, 2100)); // the session cache holds for at most 2 s
+    const create =
+      'mutation K($input: CreateApiKeyInput!) { createApiKey(input: $input) { apiKey } }';
+    const refused = await t.gql(
+      create,
+      { input: { name: 'x', scopes: ['read:Customer'] } },
+      s.auth,
+    );
+    expect(refused.errors?.[0].extensions).toMatchObject({
+      code: 'FORBIDDEN',
+      reason: 'STEP_UP_REQUIRED',
+    });
+    const up = await t.gql(
+      'mutation S($input: MfaCodeInput!) { stepUp(input: $input) { validUntil } }',
+      { input: { code: admin.backupCodes!.shift()! } },
+      s.auth,
+    );
+    expect(up.errors).toBeUndefined();
+    const allowed = await t.gql(
+      create,
+      { input: { name: 'x', scopes: ['read:Customer'] } },
+      s.auth,
+    );
+    expect(allowed.errors).toBeUndefined();
+  });
+
+  it('enforces the password policy and changes passwords, ending other sessions', async () => {
+    const agent = await makeUser(t, 'agent');
+    const a = await signIn(t, agent);
+    const b = await signIn(t, agent);
+    const change = 'mutation P($input: ChangePasswordInput!) { changePassword(input: $input) }';
+    for (const [bad, rule] of [
+      ['short pass', 'length'],
+      ['x'.repeat(129), 'length'],
+      ['password123456', 'common'],
+      [`${agent.email.split('@')[0]}-secret-2026`, 'email'],
+    ]) {
+      const r = await t.gql(
+        change,
+        { input: { currentPassword: PASSWORD, newPassword: bad } },
+        a.auth,
+      );
+      expect(r.errors?.[0].extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        reason: 'PASSWORD_POLICY',
+        details: { rule },
+      });
+    }
+    const wrongCurrent = await t.gql(
+      change,
+      { input: { currentPassword: 'nope nope nope nope', newPassword: 'a brand new pass phrase' } },
+      a.auth,
+    );
+    expect(wrongCurrent.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
+    const ok = await t.gql(
+      change,
+      { input: { currentPassword: PASSWORD, newPassword: 'a brand new pass phrase' } },
+      a.auth,
+    );
+    expect(ok.errors).toBeUndefined();
+    expect((await t.gql(ME, undefined, a.auth)).errors).toBeUndefined();
+    expect((await t.gql(ME, undefined, b.auth)).errors?.[0].extensions.reason).toBe(
+      'SESSION_REVOKED',
+    );
+  });
+
+  it('resets a forgotten password through a single-use emailed token; unknown emails look the same', async () => {
+    const agent = await makeUser(t, 'agent');
+    const s = await signIn(t, agent);
+    const request =
+      'mutation Q($input: RequestPasswordResetInput!) { requestPasswordReset(input: $input) }';
+    expect(
+      (await t.gql(request, { input: { email: `ghost.${Date.now()}@e2e.callwarden.test` } })).data,
+    ).toEqual({ requestPasswordReset: true });
+    expect((await t.gql(request, { input: { email: agent.email } })).data).toEqual({
+      requestPasswordReset: true,
+    });
+
+    const outbox = await t.app.get(NotificationsService).listByTemplate('password_reset', 20);
+    const mail = outbox.find((n) => n.recipient === agent.email)!;
+    const token = /token=([A-Za-z0-9_-]+)/.exec(mail.body)![1];
+    const [raw] = await db.query<RowDataPacket[]>(
+      'SELECT body_enc FROM notification_outbox WHERE id = ?',
+      [mail.id],
+    );
+    expect((raw[0].body_enc as Buffer).toString('latin1')).not.toContain(token);
+
+    const reset = 'mutation Z($input: ResetPasswordInput!) { resetPassword(input: $input) }';
+    expect(
+      (await t.gql(reset, { input: { token, newPassword: 'short' } })).errors?.[0].extensions
+        .reason,
+    ).toBe('PASSWORD_POLICY');
+    expect(
+      (await t.gql(reset, { input: { token, newPassword: 'my new reset pass phrase' } })).errors,
+    ).toBeUndefined();
+    expect(
+      (await t.gql(reset, { input: { token, newPassword: 'another new pass phrase' } })).errors?.[0]
+        .extensions.reason,
+    ).toBe('INVALID_RESET_TOKEN');
+    expect((await t.gql(ME, undefined, s.auth)).errors?.[0].extensions.reason).toBe(
+      'SESSION_REVOKED',
+    );
+    const login = await t.gql<{ login: { __typename: string } }>(
+      LOGIN,
+      { input: { email: agent.email, password: 'my new reset pass phrase' } },
+      { 'x-forwarded-for': freshIp() },
+    );
+    expect(login.data?.login.__typename).toBe('AuthTokens');
+  });
+
+  it('lists and revokes sessions; another user’s session is not found', async () => {
+    const agent = await makeUser(t, 'agent');
+    const other = await makeUser(t, 'agent');
+    const a = await signIn(t, agent);
+    const b = await signIn(t, agent);
+    const o = await signIn(t, other);
+    const mine = await t.gql<{ mySessions: { id: string; current: boolean }[] }>(
+      '{ mySessions { id current } }',
+      undefined,
+      a.auth,
+    );
+    expect(mine.data!.mySessions).toHaveLength(2);
+    const theirs = await t.gql<{ mySessions: { id: string }[] }>(
+      '{ mySessions { id } }',
+      undefined,
+      o.auth,
+    );
+    const revoke = 'mutation V($input: SessionIdInput!) { revokeSession(input: $input) }';
+    const foreign = await t.gql(revoke, { input: { id: theirs.data!.mySessions[0].id } }, a.auth);
+    expect(foreign.errors?.[0].extensions.code).toBe('NOT_FOUND');
+    const otherOfMine = mine.data!.mySessions.find((x) => !x.current)!;
+    expect((await t.gql(revoke, { input: { id: otherOfMine.id } }, a.auth)).errors).toBeUndefined();
+    expect((await t.gql(ME, undefined, b.auth)).errors?.[0].extensions.reason).toBe(
+      'SESSION_REVOKED',
+    );
+    expect((await t.gql(ME, undefined, o.auth)).errors).toBeUndefined();
+  });
+});
