@@ -9,7 +9,9 @@ import { CryptoModule } from './modules/crypto/crypto.module';
 import { AuditModule } from './modules/audit/audit.module';
 import { ScheduleModule } from '@nestjs/schedule';
 import { CustomersModule } from './modules/customers/customers.module';
+import { OutreachModule } from './modules/outreach/outreach.module';
 import { IdentityModule } from './modules/identity/identity.module';
+import { AuthorizationModule } from './modules/authorization/authorization.module';
 import { NotificationsModule } from './modules/notifications/notifications.module';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AllExceptionsFilter } from './core/errors/all-exceptions.filter';
@@ -30,8 +32,10 @@ export class AppModule {
         HealthModule,
         CryptoModule,
         NotificationsModule,
+        AuthorizationModule,
         IdentityModule,
         CustomersModule,
+        OutreachModule,
         SystemModule,
       ],
       providers: [

@@ -6,6 +6,7 @@ import { CryptoService } from '../src/modules/crypto/crypto.service';
 import { CustomersService } from '../src/modules/customers/customers.service';
 import { CustomerEntity } from '../src/modules/customers/entities/customer.entity';
 import { adminConnection } from './utils/db';
+import { makeUser, signIn } from './utils/identity';
 import { startTestApp, TestApp } from './utils/test-app';
 
 const person = (n: number) => ({
@@ -168,6 +169,65 @@ describe('crypto module (e2e, real database)', () => {
       .map((c) => `${c.field}:${c.keyScope}`);
     expect(fields).toEqual(
       expect.arrayContaining(['email:pii', 'phone:pii', 'ssn:subject', 'dateOfBirth:subject']),
+    );
+  });
+
+  it('lets an admin list keys, read the encryption status and rotate a key (with step-up), and nobody else', async () => {
+    const admin = await makeUser(t, 'admin', { mfa: true });
+    const a = (await signIn(t, admin)).auth;
+    const keys = await t.gql<{ cryptoKeys: { purpose: string; status: string }[] }>(
+      '{ cryptoKeys { id purpose version status masterKeyVersion } }',
+      undefined,
+      a,
+    );
+    expect(keys.data!.cryptoKeys.map((k) => k.purpose)).toEqual(
+      expect.arrayContaining(['pii', 'secrets', 'blind-index', 'audit']),
+    );
+    expect(JSON.stringify(keys)).not.toMatch(/wrapped|material/i);
+    const status = await t.gql<{
+      encryptionStatus: { ok: boolean; tables: { table: string; encrypted: boolean }[] };
+    }>(
+      '{ encryptionStatus { ok server tables { table encrypted keyId } columns { table field keyScope } } }',
+      undefined,
+      a,
+    );
+    expect(status.data!.encryptionStatus.ok).toBe(true);
+    expect(status.data!.encryptionStatus.tables.every((x) => x.encrypted)).toBe(true);
+
+    const rotate =
+      'mutation { rotateDataKey(input: { purpose: "secrets" }) { previous { version status } current { version status } job { purpose status } } }';
+    const rotated = await t.gql<{ rotateDataKey: { current: { status: string } } }>(
+      rotate,
+      undefined,
+      a,
+    );
+    expect(rotated.errors).toBeUndefined();
+    expect(rotated.data!.rotateDataKey.current.status).toBe('Active');
+    let progress: { status: string } | null = null;
+    for (let i = 0; i < 50 && progress?.status !== 'Completed'; i++) {
+      const r = await t.gql<{ reencryptionProgress: { status: string } | null }>(
+        '{ reencryptionProgress(purpose: "secrets") { status rowsScanned rowsTotal } }',
+        undefined,
+        a,
+      );
+      progress = r.data!.reencryptionProgress;
+      if (progress?.status !== 'Completed') await new Promise((r2) => setTimeout(r2, 100));
+    }
+    expect(progress?.status).toBe('Completed');
+
+    const agent = await makeUser(t, 'agent', { mfa: true });
+    const g = (await signIn(t, agent)).auth;
+    expect((await t.gql('{ cryptoKeys { id } }', undefined, g)).errors?.[0].extensions.code).toBe(
+      'FORBIDDEN',
+    );
+    expect((await t.gql(rotate, undefined, g)).errors?.[0].extensions.code).toBe('FORBIDDEN');
+    await db.query(
+      'UPDATE sessions SET mfa_verified_at = NOW(3) - INTERVAL 11 MINUTE WHERE user_id = ?',
+      [admin.id],
+    );
+    await new Promise((r) => setTimeout(r, 2100));
+    expect((await t.gql(rotate, undefined, a)).errors?.[0].extensions.reason).toBe(
+      'STEP_UP_REQUIRED',
     );
   });
 });

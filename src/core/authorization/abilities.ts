@@ -1,65 +1,157 @@
-import { AbilityBuilder, createMongoAbility, MongoAbility } from '@casl/ability';
+import { createMongoAbility, MongoAbility, RawRuleOf } from '@casl/ability';
 import type { Action } from './allow.decorator';
 
 export type AppAbility = MongoAbility<[Action, string]>;
+export type AppRawRule = RawRuleOf<AppAbility>;
 
 export const BUILT_IN_ROLES = ['admin', 'manager', 'agent', 'viewer'] as const;
 export type BuiltInRole = (typeof BUILT_IN_ROLES)[number];
 
-type Can = AbilityBuilder<AppAbility>['can'];
+/** Placeholders a rule's conditions may use; filled per request from the principal. */
+export const USER_ID = '${user.id}';
+export const USER_TEAM = '${user.teamId}';
+
+/** Every resource a rule may name (PascalCase, as in `@Allow`). */
+export const SUBJECTS = [
+  'all',
+  'User',
+  'Role',
+  'ApiKey',
+  'Session',
+  'Campaign',
+  'Task',
+  'Customer',
+  'ContactAttempt',
+  'Settings',
+  'Report',
+  'AuditEvent',
+  'Incident',
+  'Consent',
+  'DncEntry',
+  'DataSubjectRequest',
+  'RetentionPolicy',
+  'CryptoKey',
+  'Brand',
+  'MessagingCampaign',
+] as const;
+
+/** Customer fields that are personal data: masked unless the role may `readPii` them. */
+export const CUSTOMER_PII_FIELDS = [
+  'firstName',
+  'lastName',
+  'email',
+  'phone',
+  'addressLine',
+  'city',
+  'dateOfBirth',
+  'ssn',
+  'accountRef',
+] as const;
 
 /**
  * The permission matrix of the design document (Users, Campaigns, Tasks, Customers, Settings,
- * Reports), extended to this product's resources. Row conditions and custom roles build on this.
+ * Reports), extended to this product's resources, with row conditions: an agent sees the tasks
+ * assigned to them and the customers of those tasks; a manager runs their own team's campaigns and
+ * tasks. Custom roles (stored in `roles`) use the same rule format and may inherit these.
  */
-const ROLE_RULES: Record<BuiltInRole, (can: Can) => void> = {
-  admin: (can) => {
-    can('manage', 'all');
-  },
-  manager: (can) => {
-    can('read', 'User');
-    can(['create', 'read', 'update', 'delete'], 'Campaign');
-    can(['create', 'read', 'update', 'delete'], 'Task');
-    can(['read', 'update'], 'Customer');
-    can('read', [
-      'Settings',
-      'Report',
-      'Incident',
-      'Brand',
-      'MessagingCampaign',
-      'DataSubjectRequest',
-    ]);
-    can(['create', 'read', 'update'], ['Consent', 'DncEntry']);
-    can(['create', 'read', 'delete'], 'ApiKey');
-  },
-  agent: (can) => {
-    can('read', ['User', 'Campaign', 'Report']);
-    can(['read', 'update'], ['Task', 'Customer']);
-    can(['create', 'read'], ['Consent', 'DncEntry', 'ContactAttempt']);
-  },
-  viewer: (can) => {
-    can('read', ['User', 'Campaign', 'Task', 'Customer', 'Report']);
-  },
+export const BUILT_IN_RULES: Record<BuiltInRole, AppRawRule[]> = {
+  admin: [{ action: 'manage', subject: 'all' }],
+  manager: [
+    {
+      action: 'read',
+      subject: [
+        'User',
+        'Settings',
+        'Report',
+        'Incident',
+        'Brand',
+        'MessagingCampaign',
+        'DataSubjectRequest',
+        'Customer',
+      ],
+    },
+    {
+      action: ['create', 'read', 'update', 'delete'],
+      subject: ['Campaign', 'Task'],
+      conditions: { teamId: USER_TEAM },
+    },
+    { action: 'update', subject: 'Customer' },
+    {
+      action: 'readPii',
+      subject: 'Customer',
+      fields: ['firstName', 'lastName', 'email', 'phone', 'addressLine', 'city'],
+    },
+    { action: 'reveal', subject: 'Customer', fields: ['dateOfBirth', 'ssn', 'accountRef'] },
+    { action: ['create', 'read', 'update'], subject: ['Consent', 'DncEntry'] },
+    { action: ['create', 'read', 'delete'], subject: 'ApiKey' },
+  ],
+  agent: [
+    { action: 'read', subject: ['User', 'Campaign', 'Report'] },
+    { action: ['read', 'update'], subject: 'Task', conditions: { assigneeId: USER_ID } },
+    {
+      action: ['read', 'update'],
+      subject: 'Customer',
+      conditions: { 'tasks.assigneeId': USER_ID },
+    },
+    { action: 'readPii', subject: 'Customer', fields: ['firstName'] },
+    {
+      action: 'reveal',
+      subject: 'Customer',
+      fields: ['lastName', 'phone', 'email', 'addressLine', 'city'],
+    },
+    { action: ['create', 'read'], subject: ['Consent', 'DncEntry', 'ContactAttempt'] },
+  ],
+  viewer: [{ action: 'read', subject: ['User', 'Campaign', 'Task', 'Customer', 'Report'] }],
 };
 
 export function isBuiltInRole(role: string): role is BuiltInRole {
   return (BUILT_IN_ROLES as readonly string[]).includes(role);
 }
 
-/** The ability of a role; an unknown role can do nothing (deny by default). */
-export function abilityForRole(role: string): AppAbility {
-  const builder = new AbilityBuilder<AppAbility>(createMongoAbility);
-  if (isBuiltInRole(role)) ROLE_RULES[role](builder.can);
-  return builder.build();
+export interface AbilityUser {
+  id: string;
+  teamId: string | null;
 }
 
-/** An ability limited to explicit `action:Subject` scopes (API keys), within the owner's role. */
-export function abilityForScopes(role: string, scopes: string[]): AppAbility {
-  const owner = abilityForRole(role);
-  const builder = new AbilityBuilder<AppAbility>(createMongoAbility);
+/** Fills `${user.id}` and `${user.teamId}` in rule conditions. */
+export function interpolate(rules: AppRawRule[], user: AbilityUser): AppRawRule[] {
+  const fill = (value: unknown): unknown => {
+    if (value === USER_ID) return user.id;
+    if (value === USER_TEAM) return user.teamId ?? '\u0000no-team';
+    if (Array.isArray(value)) return value.map(fill);
+    if (value && typeof value === 'object') {
+      return Object.fromEntries(
+        Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, fill(v)]),
+      );
+    }
+    return value;
+  };
+  return rules.map((r) =>
+    r.conditions ? { ...r, conditions: fill(r.conditions) as AppRawRule['conditions'] } : r,
+  );
+}
+
+export function buildAbility(rules: AppRawRule[]): AppAbility {
+  return createMongoAbility<AppAbility>(rules);
+}
+
+/** Rules of a role limited to API key scopes (`action:Subject`): never more than the role. */
+export function restrictToScopes(rules: AppRawRule[], scopes: string[]): AppRawRule[] {
+  const out: AppRawRule[] = [];
   for (const scope of scopes) {
     const [action, subject] = scope.split(':') as [Action, string];
-    if (owner.can(action, subject)) builder.can(action, subject);
+    for (const rule of rules) {
+      if (rule.inverted) continue;
+      const actions = ([] as string[]).concat(rule.action as string | string[]);
+      const subjects = ([] as string[]).concat(rule.subject ?? []);
+      if (
+        (actions.includes(action) || actions.includes('manage')) &&
+        (subjects.includes(subject) || subjects.includes('all'))
+      ) {
+        out.push({ ...rule, action, subject });
+      }
+    }
   }
-  return builder.build();
+  for (const rule of rules) if (rule.inverted) out.push(rule);
+  return out;
 }

@@ -2,8 +2,23 @@ import { SetMetadata } from '@nestjs/common';
 
 export const ALLOW = 'callwarden:allow';
 
-/** CASL-style actions; `manage` means every action. */
-export type Action = 'manage' | 'create' | 'read' | 'update' | 'delete' | 'reveal' | 'export';
+/**
+ * CASL-style actions; `manage` means every action. `readPii` on a field shows it unmasked; `reveal`
+ * allows an audited, one-off read of a field the role otherwise sees masked.
+ */
+export type Action =
+  'manage' | 'create' | 'read' | 'update' | 'delete' | 'reveal' | 'export' | 'readPii';
+
+export const ACTIONS: readonly Action[] = [
+  'manage',
+  'create',
+  'read',
+  'update',
+  'delete',
+  'reveal',
+  'export',
+  'readPii',
+];
 
 export interface AllowRule {
   action: Action;

@@ -10,6 +10,9 @@ import { OneTimeTokenEntity } from '../../modules/identity/entities/one-time-tok
 import { RefreshTokenEntity } from '../../modules/identity/entities/refresh-token.entity';
 import { SessionEntity } from '../../modules/identity/entities/session.entity';
 import { UserEntity } from '../../modules/identity/entities/user.entity';
+import { RoleEntity } from '../../modules/authorization/entities/role.entity';
+import { CampaignEntity } from '../../modules/outreach/entities/campaign.entity';
+import { TaskEntity } from '../../modules/outreach/entities/task.entity';
 import { NotificationEntity } from '../../modules/notifications/entities/notification.entity';
 
 /** Every TypeORM entity, shared by the app and the CLI data source. */
@@ -27,4 +30,7 @@ export const ENTITIES = [
   BackupCodeEntity,
   ApiKeyEntity,
   NotificationEntity,
+  RoleEntity,
+  CampaignEntity,
+  TaskEntity,
 ];

@@ -1,5 +1,5 @@
 import { Global, Module, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { installFieldCipher } from './encrypted-field.decorator';
+import { installFieldCipher, uninstallFieldCipher } from './encrypted-field.decorator';
 import { EncryptedFieldSubscriber } from './encrypted-field.subscriber';
 import { CryptoService } from './crypto.service';
 import { KMS_PROVIDER } from './kms/kms-provider';
@@ -30,6 +30,6 @@ export class CryptoModule implements OnModuleInit, OnModuleDestroy {
   }
 
   onModuleDestroy(): void {
-    installFieldCipher(undefined);
+    uninstallFieldCipher(this.cipher);
   }
 }

@@ -1,4 +1,5 @@
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { RequireStepUp } from '../../core/auth/auth.decorators';
 import { Allow } from '../../core/authorization/allow.decorator';
 import { CryptoService } from './crypto.service';
 import {
@@ -20,6 +21,7 @@ export class CryptoResolver {
   }
 
   @Allow('manage', 'CryptoKey')
+  @RequireStepUp()
   @Mutation(() => RotateDataKeyPayload)
   rotateDataKey(@Args('input') input: RotateDataKeyInput): Promise<RotateDataKeyPayload> {
     return this.crypto.rotateDataKey(input.purpose);

@@ -30,19 +30,30 @@ interface Slot {
 
 const specs = new Map<Function, EncryptedFieldSpec[]>(); // eslint-disable-line @typescript-eslint/no-unsafe-function-type
 const slots = new WeakMap<object, Map<string, Slot>>();
-let cipher: FieldCipherService | undefined;
+/**
+ * Field ciphers of the running applications, newest last. Decorators cannot receive injected
+ * services, so CryptoModule registers its cipher here at start-up and removes it at shutdown (a
+ * process normally runs one app; tests and tools may briefly run two against the same keys).
+ */
+const ciphers: FieldCipherService[] = [];
 
-/** Called once by CryptoModule at start-up: decorators cannot receive injected services. */
-export function installFieldCipher(service: FieldCipherService | undefined): void {
-  cipher = service;
+export function installFieldCipher(service: FieldCipherService): void {
+  ciphers.push(service);
+}
+
+export function uninstallFieldCipher(service: FieldCipherService): void {
+  const i = ciphers.lastIndexOf(service);
+  if (i >= 0) ciphers.splice(i, 1);
 }
 
 function activeCipher(): FieldCipherService {
-  if (!cipher)
+  const cipher = ciphers[ciphers.length - 1];
+  if (!cipher) {
     throw new CryptoException(
       CryptoErrorCode.KEY_NOT_LOADED,
       'Field encryption is not initialised',
     );
+  }
   return cipher;
 }
 

@@ -36,7 +36,8 @@ export class CustomersService {
   async build(input: NewCustomer, manager?: EntityManager): Promise<CustomerEntity> {
     const customer = new CustomerEntity();
     customer.id = uuidv7();
-    await this.crypto.ensureSubjectKey(customer.id, manager);
+    // Date of birth and SSN use the customer's own key (shredded on erasure): made only when needed.
+    if (input.dateOfBirth || input.ssn) await this.crypto.ensureSubjectKey(customer.id, manager);
     customer.externalRef = input.externalRef;
     customer.firstName = input.firstName ?? null;
     customer.lastName = input.lastName ?? null;

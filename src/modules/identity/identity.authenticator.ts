@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { abilityForRole, abilityForScopes } from '../../core/authorization/abilities';
 import type { Authenticator } from '../../core/auth/authenticator';
 import type { RequestContext, RequestWithContext } from '../../core/auth/request-context';
 import { requestStore } from '../../core/request/request-store';
+import { AbilityService } from '../authorization/services/ability.service';
 import { IdentityErrorCode, IdentityException } from './identity.exception';
 import { ApiKeysService } from './services/api-keys.service';
 import { SessionService } from './services/session.service';
@@ -15,6 +15,7 @@ export class IdentityAuthenticator implements Authenticator {
     private readonly tokens: TokenService,
     private readonly sessions: SessionService,
     private readonly apiKeys: ApiKeysService,
+    private readonly abilities: AbilityService,
   ) {}
 
   async authenticate(
@@ -50,7 +51,12 @@ export class IdentityAuthenticator implements Authenticator {
           userId: owner.id,
           teamId: owner.teamId,
         },
-        ability: abilityForScopes(owner.role, key.scopes),
+        ability: await this.abilities.abilityFor({
+          role: owner.role,
+          userId: owner.id,
+          teamId: owner.teamId,
+          scopes: key.scopes,
+        }),
         enrollmentOnly: false,
       };
     }
@@ -62,16 +68,15 @@ export class IdentityAuthenticator implements Authenticator {
         IdentityErrorCode.SESSION_REVOKED,
         'This session has ended: sign in again',
       );
+    const role = session.role ?? claims.role;
     return {
       ...base,
-      principal: {
-        type: 'user',
-        id: claims.sub,
-        role: claims.role,
+      principal: { type: 'user', id: claims.sub, role, userId: claims.sub, teamId: session.teamId },
+      ability: await this.abilities.abilityFor({
+        role,
         userId: claims.sub,
-        teamId: null,
-      },
-      ability: abilityForRole(claims.role),
+        teamId: session.teamId,
+      }),
       sessionId: claims.sid,
       mfaVerifiedAt: session.mfaVerifiedAt,
       enrollmentOnly: claims.scope === 'mfa_enroll',

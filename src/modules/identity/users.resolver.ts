@@ -81,7 +81,7 @@ export class UsersResolver {
         'Confirm with an MFA code first (stepUp)',
       );
     }
-    if (roleChange) this.directory.assertRole(input.role as string);
+    if (roleChange) await this.directory.assertRole(input.role as string);
     const updated = await this.dataSource.transaction(async (m) => {
       const user = await this.directory.require(input.id, m);
       const before = { role: user.role, teamId: user.teamId };

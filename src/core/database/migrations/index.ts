@@ -2,6 +2,7 @@ import { Foundation1764000000000 } from './1764000000000-Foundation';
 import { CryptoAndCustomers1764000100000 } from './1764000100000-CryptoAndCustomers';
 import { Audit1764000200000 } from './1764000200000-Audit';
 import { Identity1764000300000 } from './1764000300000-Identity';
+import { RolesCampaignsTasks1764000400000 } from './1764000400000-RolesCampaignsTasks';
 
 /** Every migration, in order. A landed migration is never edited: add a new one. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   CryptoAndCustomers1764000100000,
   Audit1764000200000,
   Identity1764000300000,
+  RolesCampaignsTasks1764000400000,
 ];

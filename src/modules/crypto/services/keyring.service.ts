@@ -114,7 +114,11 @@ export class KeyringService implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Loads (unwraps) every listed key not yet in memory, with one query. */
   async ensureLoaded(ids: Iterable<number>): Promise<void> {
-    const missing = [...new Set(ids)].filter((id) => !this.cache.has(id));
+    const wanted = [...new Set(ids)];
+    const missing = wanted.filter((id) => !this.cache.has(id));
+    // Cache effectiveness counts every key a load needed: present ones as hits, fetched ones as misses.
+    this.hits += wanted.length - missing.length;
+    this.misses += missing.length;
     if (missing.length === 0) return;
     const waiting: Promise<void>[] = [];
     const toFetch: number[] = [];

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { abilityForRole } from '../../../core/authorization/abilities';
+import { AbilityService } from '../../authorization/services/ability.service';
 import type { Action } from '../../../core/authorization/allow.decorator';
 import { ApiKeyEntity } from '../entities/api-key.entity';
 import { UserEntity, UserStatus } from '../entities/user.entity';
@@ -23,11 +23,18 @@ export interface ValidatedKey {
 /** Integration keys: `cw_<prefix>_<secret>`, validated with one indexed lookup by prefix. */
 @Injectable()
 export class ApiKeysService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly abilities: AbilityService,
+  ) {}
 
   /** Scopes are `action:Subject`, each one a permission the creator has. */
-  assertScopes(role: string, scopes: string[]): void {
-    const ability = abilityForRole(role);
+  async assertScopes(owner: UserEntity, scopes: string[]): Promise<void> {
+    const ability = await this.abilities.abilityFor({
+      role: owner.role,
+      userId: owner.id,
+      teamId: owner.teamId,
+    });
     for (const scope of scopes) {
       const [action, subject] = scope.split(':');
       if (
@@ -54,7 +61,7 @@ export class ApiKeysService {
     input: { name: string; scopes: string[]; expiresInDays?: number },
     manager: EntityManager,
   ): Promise<{ key: ApiKeyEntity; plaintext: string }> {
-    this.assertScopes(owner.role, input.scopes);
+    await this.assertScopes(owner, input.scopes);
     const prefix = randomBytes(10).toString('hex').slice(0, 16);
     const secret = randomToken(32);
     const now = new Date();

@@ -16,10 +16,22 @@ export interface NewSession {
   enrollmentOnly?: boolean;
 }
 
-interface LiveEntry {
+export interface LiveEntry {
   live: boolean;
   mfaVerifiedAt: Date | null;
+  /** The user's current role and team: a role or team change applies within the cache time. */
+  role: string | null;
+  teamId: string | null;
   checkedAt: number;
+}
+
+interface LiveRow {
+  revoked_at: Date | null;
+  expires_at: Date;
+  mfa_verified_at: Date | null;
+  role: string;
+  team_id: string | null;
+  status: string;
 }
 
 /** How long a "session is live" answer may be reused: revocation takes effect within this. */
@@ -90,10 +102,18 @@ export class SessionService {
   async check(sessionId: string): Promise<LiveEntry> {
     const cached = this.live.get(sessionId);
     if (cached && Date.now() - cached.checkedAt < LIVE_CACHE_MS) return cached;
-    const session = await this.findById(sessionId);
+    const [row] = await this.dataSource.query<LiveRow[]>(
+      `SELECT s.revoked_at, s.expires_at, s.mfa_verified_at, u.role, u.team_id, u.status
+         FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`,
+      [sessionId],
+    );
     const entry: LiveEntry = {
-      live: Boolean(session && !session.revokedAt && session.expiresAt.getTime() > Date.now()),
-      mfaVerifiedAt: session?.mfaVerifiedAt ?? null,
+      live: Boolean(
+        row && !row.revoked_at && row.expires_at.getTime() > Date.now() && row.status === 'active',
+      ),
+      mfaVerifiedAt: row?.mfa_verified_at ?? null,
+      role: row?.role ?? null,
+      teamId: row?.team_id ?? null,
       checkedAt: Date.now(),
     };
     if (this.live.size > 100_000) this.live.clear();

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { isBuiltInRole } from '../../../core/authorization/abilities';
+import { AbilityService } from '../../authorization/services/ability.service';
 import { CryptoService } from '../../crypto/crypto.service';
 import { UserEntity, UserStatus } from '../entities/user.entity';
 import { IdentityErrorCode, IdentityException } from '../identity.exception';
@@ -23,6 +23,7 @@ export class UsersService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly crypto: CryptoService,
     private readonly passwords: PasswordService,
+    private readonly abilities: AbilityService,
   ) {}
 
   emailKey(email: string): Buffer | null {
@@ -47,14 +48,15 @@ export class UsersService {
     return user;
   }
 
-  assertRole(role: string): void {
-    // Custom roles (authorization module) extend this list.
-    if (!isBuiltInRole(role))
+  /** Built-in or custom (authorization module) role. */
+  async assertRole(role: string): Promise<void> {
+    if (!(await this.abilities.roleExists(role))) {
       throw new IdentityException(IdentityErrorCode.UNKNOWN_ROLE, `Unknown role ${role}`);
+    }
   }
 
   async create(input: NewUser, manager: EntityManager): Promise<UserEntity> {
-    this.assertRole(input.role);
+    await this.assertRole(input.role);
     this.passwords.assertAcceptable(input.password, input.email);
     if (!this.emailKey(input.email)) {
       throw new IdentityException(

@@ -1,0 +1,132 @@
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { cpus, platform, release, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { run as apiKeysBench } from './api-keys.bench';
+import { run as auditBench } from './audit.bench';
+import { run as cryptoBench } from './crypto.bench';
+import { BenchContext, BenchFn, Figure, Scale } from './lib/figures';
+import { startBenchApp } from './lib/setup';
+import { msSince, nowNs } from './lib/timing';
+
+/** In run order. `npm run bench -- crypto audit` runs a subset. */
+const BENCHES: { name: string; run: BenchFn }[] = [
+  { name: 'crypto', run: cryptoBench },
+  { name: 'audit', run: auditBench },
+  { name: 'api-keys', run: apiKeysBench },
+];
+
+const RESULTS_DIR = join(__dirname, 'results');
+const NOTE =
+  'All figures come from one Node process (app services called in-process, no HTTP), against a ' +
+  'local MariaDB on the same machine; no CPU pinning.';
+
+function log(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+function parseScale(raw: string | undefined): Scale {
+  const value = (raw ?? 'small').trim().toLowerCase() || 'small';
+  if (value === 'small' || value === 'full') return value;
+  throw new Error(`BENCH_SCALE must be small or full, not ${JSON.stringify(raw)}`);
+}
+
+function selectBenches(args: string[]): { name: string; run: BenchFn }[] {
+  if (args.length === 0) return BENCHES;
+  const unknown = args.filter((a) => !BENCHES.some((b) => b.name === a));
+  if (unknown.length > 0) {
+    throw new Error(
+      `unknown bench ${unknown.join(', ')}; choose from ${BENCHES.map((b) => b.name).join(', ')}`,
+    );
+  }
+  return BENCHES.filter((b) => args.includes(b.name));
+}
+
+function writeJson(path: string, data: unknown): void {
+  const tmp = `${path}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(data, null, 2)}\n`);
+  renameSync(tmp, path);
+}
+
+function markdownTable(figures: Figure[]): string {
+  const rows = figures.map((f) => [
+    `${f.bench}/${f.figure}`,
+    f.target ?? '',
+    `${f.value} ${f.unit}`,
+    f.ok === undefined ? '' : f.ok ? 'yes' : 'NO',
+  ]);
+  const header = ['figure', 'target', 'measured', 'ok'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+async function main(): Promise<void> {
+  const scale = parseScale(process.env.BENCH_SCALE);
+  const selected = selectBenches(process.argv.slice(2));
+  const startedAt = new Date();
+  const started = nowNs();
+  log(`scale ${scale}; benches ${selected.map((b) => b.name).join(', ')}`);
+
+  const bench = await startBenchApp(log);
+  const figures: Figure[] = [];
+  try {
+    const ctx: BenchContext = { app: bench.app, dataSource: bench.dataSource, scale, log };
+    for (const b of selected) {
+      const t = nowNs();
+      log(`--- ${b.name}`);
+      for (const f of await b.run(ctx)) {
+        figures.push(f);
+        process.stdout.write(`${JSON.stringify(f)}\n`);
+      }
+      log(`--- ${b.name} done in ${(msSince(t) / 1000).toFixed(1)} s`);
+    }
+  } finally {
+    log('closing the application');
+    await bench.close();
+  }
+
+  const cpuList = cpus();
+  const results = {
+    date: startedAt.toISOString(),
+    scale,
+    benches: selected.map((b) => b.name),
+    durationSeconds: Number((msSince(started) / 1000).toFixed(1)),
+    machine: {
+      cpus: cpuList.length,
+      cpuModel: cpuList[0]?.model ?? 'unknown',
+      node: process.version,
+      platform: `${platform()} ${release()}`,
+      totalMemoryGiB: Number((totalmem() / 2 ** 30).toFixed(1)),
+      mariadb: bench.dbVersion,
+    },
+    note: NOTE,
+    figures,
+  };
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+  writeJson(join(RESULTS_DIR, `${stamp}-${scale}.json`), results);
+  writeJson(join(RESULTS_DIR, `latest-${scale}.json`), results);
+
+  const missed = figures.filter((f) => f.ok === false).length;
+  process.stderr.write(
+    `\n${markdownTable(figures)}\n\n${NOTE}\n` +
+      `${cpuList.length} CPUs (${results.machine.cpuModel}), Node ${process.version}, ` +
+      `MariaDB ${bench.dbVersion}, scale ${scale}, ${results.durationSeconds} s; ` +
+      `${missed === 0 ? 'every target met' : `${missed} target(s) missed`}.\n` +
+      `Results: bench/results/${stamp}-${scale}.json and bench/results/latest-${scale}.json\n`,
+  );
+}
+
+main().then(
+  () => {
+    process.exitCode = 0;
+    // Anything the app left open (a timer, a socket) must not keep a finished run alive.
+    setTimeout(() => process.exit(0), 2_000).unref();
+  },
+  (e: unknown) => {
+    process.stderr.write(
+      `[bench] crashed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`,
+    );
+    process.exit(1);
+  },
+);

@@ -1,0 +1,89 @@
+import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { RequireStepUp } from '../../core/auth/auth.decorators';
+import { Ctx, RequestContext } from '../../core/auth/request-context';
+import { Allow } from '../../core/authorization/allow.decorator';
+import { AuditSensitive } from '../audit/audit-sensitive.decorator';
+import { AuditService } from '../audit/audit.service';
+import {
+  AuthorizationErrorCode,
+  AuthorizationException,
+} from '../authorization/authorization.exception';
+import { IdArgs } from '../outreach/dto/outreach.dto';
+import { CustomerAccessService } from './customer-access.service';
+import {
+  CustomerDTO,
+  CustomerPageDTO,
+  CustomersArgs,
+  RevealCustomerFieldInput,
+  RevealedFieldDTO,
+} from './dto/customer.dto';
+
+export const REVEALS_PER_HOUR = 30;
+
+@Resolver(() => CustomerDTO)
+export class CustomersResolver {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly access: CustomerAccessService,
+    private readonly audit: AuditService,
+  ) {}
+
+  @Allow('read', 'Customer')
+  @Query(() => CustomerPageDTO, {
+    description: 'Customers the caller may see, personal fields masked by role',
+  })
+  customers(@Ctx() ctx: RequestContext, @Args() args: CustomersArgs): Promise<CustomerPageDTO> {
+    return this.access.list(ctx, args.filter ?? {}, args.first, args.after);
+  }
+
+  @Allow('read', 'Customer')
+  @Query(() => CustomerDTO, { description: 'NOT_FOUND also when the caller may not see it' })
+  customer(@Ctx() ctx: RequestContext, @Args() args: IdArgs): Promise<CustomerDTO> {
+    return this.access.get(ctx, args.id);
+  }
+
+  /**
+   * The full value of one personal field, once, for a role that sees it masked: needs a recent MFA
+   * check and a reason, is limited per user and hour, and is audited with the reason.
+   */
+  @Allow('reveal', 'Customer')
+  @RequireStepUp()
+  @AuditSensitive()
+  @Mutation(() => RevealedFieldDTO)
+  async revealCustomerField(
+    @Ctx() ctx: RequestContext,
+    @Args('input') input: RevealCustomerFieldInput,
+  ): Promise<RevealedFieldDTO> {
+    if (
+      !ctx.ability.can('reveal', 'Customer', input.field) &&
+      !ctx.ability.can('readPii', 'Customer', input.field)
+    ) {
+      throw new AuthorizationException(
+        AuthorizationErrorCode.REVEAL_NOT_ALLOWED,
+        `Your role may not reveal ${input.field}`,
+      );
+    }
+    const customer = await this.access.get(ctx, input.id);
+    const [count] = await this.dataSource.query<{ n: string }[]>(
+      `SELECT COUNT(*) AS n FROM audit_events
+        WHERE actor_id = ? AND action = 'customer.field_revealed' AND occurred_at > NOW(3) - INTERVAL 1 HOUR`,
+      [ctx.principal.id],
+    );
+    if (Number(count.n) >= REVEALS_PER_HOUR) {
+      throw new AuthorizationException(
+        AuthorizationErrorCode.REVEAL_RATE_LIMITED,
+        `At most ${REVEALS_PER_HOUR} reveals an hour`,
+      );
+    }
+    const value = (customer as unknown as Record<string, string | null>)[input.field] ?? null;
+    await this.audit.record({
+      action: 'customer.field_revealed',
+      resourceType: 'Customer',
+      resourceId: customer.id,
+      changes: { field: input.field, justification: input.reason },
+    });
+    return { field: input.field, value };
+  }
+}

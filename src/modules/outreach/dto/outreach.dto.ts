@@ -1,0 +1,77 @@
+import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Type } from 'class-transformer';
+import { IsEnum, IsInt, IsOptional, IsUUID, Max, Min, ValidateNested } from 'class-validator';
+import { CampaignStatus, Channel } from '../entities/campaign.entity';
+import { TaskStatus } from '../entities/task.entity';
+
+registerEnumType(Channel, { name: 'Channel' });
+registerEnumType(CampaignStatus, { name: 'CampaignStatus' });
+registerEnumType(TaskStatus, { name: 'TaskStatus' });
+
+@ObjectType('Campaign')
+export class CampaignDTO {
+  @Field(() => ID) id!: string;
+  @Field() name!: string;
+  @Field(() => Channel) channel!: Channel;
+  @Field(() => CampaignStatus) status!: CampaignStatus;
+  @Field() teamId!: string;
+  @Field(() => ID) ownerId!: string;
+  @Field() createdAt!: Date;
+}
+
+@ObjectType('Task')
+export class TaskDTO {
+  @Field(() => ID) id!: string;
+  @Field(() => ID) campaignId!: string;
+  @Field(() => ID) customerId!: string;
+  @Field(() => ID, { nullable: true }) assigneeId!: string | null;
+  @Field() teamId!: string;
+  @Field(() => TaskStatus) status!: TaskStatus;
+  @Field(() => Date, { nullable: true }) dueAt!: Date | null;
+  @Field() createdAt!: Date;
+}
+
+@ObjectType('TaskPage')
+export class TaskPageDTO {
+  @Field(() => [TaskDTO]) items!: TaskDTO[];
+  @Field(() => String, { nullable: true }) nextCursor!: string | null;
+  @Field(() => Int) totalCount!: number;
+}
+
+@ObjectType('CampaignPage')
+export class CampaignPageDTO {
+  @Field(() => [CampaignDTO]) items!: CampaignDTO[];
+  @Field(() => String, { nullable: true }) nextCursor!: string | null;
+  @Field(() => Int) totalCount!: number;
+}
+
+@InputType()
+export class TaskFilter {
+  @Field(() => TaskStatus, { nullable: true })
+  @IsOptional()
+  @IsEnum(TaskStatus)
+  status?: TaskStatus;
+  @Field(() => ID, { nullable: true }) @IsOptional() @IsUUID() campaignId?: string;
+}
+
+@ArgsType()
+export class TasksArgs {
+  @Field(() => TaskFilter, { nullable: true })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => TaskFilter)
+  filter?: TaskFilter;
+  @Field(() => Int, { defaultValue: 20 }) @IsInt() @Min(1) @Max(200) first = 20;
+  @Field(() => String, { nullable: true }) @IsOptional() @IsUUID() after?: string;
+}
+
+@ArgsType()
+export class PageArgs {
+  @Field(() => Int, { defaultValue: 20 }) @IsInt() @Min(1) @Max(200) first = 20;
+  @Field(() => String, { nullable: true }) @IsOptional() @IsUUID() after?: string;
+}
+
+@ArgsType()
+export class IdArgs {
+  @Field(() => ID) @IsUUID() id!: string;
+}

@@ -1,0 +1,363 @@
+import { ModulesContainer, Reflector } from '@nestjs/core';
+import { GraphQLSchemaHost } from '@nestjs/graphql';
+import type { Connection, RowDataPacket } from 'mysql2/promise';
+import { AUTHENTICATED, DURING_ENROLLMENT, STEP_UP } from '../src/core/auth/auth.decorators';
+import { IS_PUBLIC } from '../src/core/auth/public.decorator';
+import { ALLOW, AllowRule } from '../src/core/authorization/allow.decorator';
+import { adminConnection } from './utils/db';
+import { makeUser, signIn, TestUser } from './utils/identity';
+import { makeCampaign, makeCustomer, makeTask } from './utils/outreach';
+import { startTestApp, TestApp } from './utils/test-app';
+
+type Auth = Record<string, string>;
+
+describe('authorization (e2e)', () => {
+  let t: TestApp;
+  let db: Connection;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    db = await adminConnection();
+  });
+  afterAll(async () => {
+    await db.end();
+    await t.close();
+  });
+
+  it('declares who may call every Query and Mutation (deny by default), as snapshotted', () => {
+    const reflector = t.app.get(Reflector);
+    const declared = new Map<string, string>();
+    const providers = [...t.app.get(ModulesContainer).values()].flatMap((m) => [
+      ...m.providers.values(),
+    ]);
+    for (const wrapper of providers) {
+      const proto = (wrapper.metatype as { prototype?: Record<string, unknown> } | undefined)
+        ?.prototype;
+      if (!proto || !wrapper.metatype) continue;
+      for (const key of Object.getOwnPropertyNames(proto)) {
+        const handler: unknown = Object.getOwnPropertyDescriptor(proto, key)?.value;
+        if (typeof handler !== 'function') continue;
+        const type = Reflect.getMetadata('graphql:resolver_type', handler) as string | undefined;
+        if (type !== 'Query' && type !== 'Mutation') continue;
+        const name =
+          (Reflect.getMetadata('graphql:resolver_name', handler) as string | undefined) ?? key;
+        const targets = [handler as () => void, wrapper.metatype as () => void];
+        const parts: string[] = [];
+        if (reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) parts.push('public');
+        if (reflector.getAllAndOverride<boolean>(AUTHENTICATED, targets))
+          parts.push('authenticated');
+        const rule = reflector.getAllAndOverride<AllowRule | undefined>(ALLOW, targets);
+        if (rule) parts.push(`${rule.action}:${rule.subject}`);
+        if (reflector.getAllAndOverride<boolean>(STEP_UP, targets)) parts.push('step-up');
+        if (reflector.getAllAndOverride<boolean>(DURING_ENROLLMENT, targets))
+          parts.push('during-mfa-enrollment');
+        declared.set(`${type}.${name}`, parts.join(' '));
+      }
+    }
+    const schema = t.app.get(GraphQLSchemaHost).schema;
+    const operations = [
+      ...Object.keys(schema.getQueryType()?.getFields() ?? {}).map((f) => `Query.${f}`),
+      ...Object.keys(schema.getMutationType()?.getFields() ?? {}).map((f) => `Mutation.${f}`),
+    ].sort();
+    expect([...declared.keys()].sort()).toEqual(operations);
+    const undeclared = operations.filter(
+      (op) => !/public|authenticated|:/.test(declared.get(op) ?? ''),
+    );
+    expect(undeclared).toEqual([]);
+    // A permission change shows up in review as a change of this snapshot.
+    expect(Object.fromEntries(operations.map((op) => [op, declared.get(op)]))).toMatchSnapshot();
+  });
+
+  describe('with users of every role', () => {
+    const users: Record<string, TestUser> = {};
+    const auth: Record<string, Auth> = {};
+    let mine: { taskId: string; customerId: string; campaignId: string };
+    let theirs: { taskId: string; customerId: string; campaignId: string };
+    let otherTeam: { campaignId: string; taskId: string };
+
+    beforeAll(async () => {
+      for (const role of ['admin', 'manager', 'agent', 'viewer']) {
+        users[role] = await makeUser(t, role, {
+          mfa: true,
+          teamId: role === 'admin' || role === 'viewer' ? undefined : 'team-a',
+        });
+        auth[role] = (await signIn(t, users[role])).auth;
+      }
+      users.agent2 = await makeUser(t, 'agent', { mfa: true, teamId: 'team-a' });
+      auth.agent2 = (await signIn(t, users.agent2)).auth;
+      const campaign = await makeCampaign(t, 'team-a', users.manager.id);
+      const c1 = await makeCustomer(t);
+      const c2 = await makeCustomer(t);
+      const t1 = await makeTask(t, campaign, c1, users.agent.id);
+      const t2 = await makeTask(t, campaign, c2, users.agent2.id);
+      mine = { taskId: t1.id, customerId: c1.id, campaignId: campaign.id };
+      theirs = { taskId: t2.id, customerId: c2.id, campaignId: campaign.id };
+      const foreign = await makeCampaign(t, 'team-b', users.admin.id);
+      const t3 = await makeTask(t, foreign, await makeCustomer(t), null);
+      otherTeam = { campaignId: foreign.id, taskId: t3.id };
+    });
+
+    /** Each operation with a harmless input; "allowed" means the guard let it through. */
+    const OPERATIONS: Record<string, string> = {
+      users: '{ users(first: 1) { items { id } } }',
+      createUser:
+        'mutation { createUser(input: { email: "x", displayName: "x", role: "viewer" }) { id } }',
+      customers: '{ customers(first: 1) { totalCount } }',
+      campaigns: '{ campaigns(first: 1) { totalCount } }',
+      tasks: '{ tasks(first: 1) { totalCount } }',
+      auditEvents: '{ auditEvents(first: 1) { items { seq } } }',
+      cryptoKeys: '{ cryptoKeys { id } }',
+      roles: '{ roles { name } }',
+      createRole: 'mutation { createRole(input: { name: "x", rules: [] }) { name } }',
+      revealCustomerField:
+        'mutation { revealCustomerField(input: { id: "not-a-uuid", field: "ssn", reason: "testing the guard" }) { value } }',
+      createApiKey: 'mutation { createApiKey(input: { name: "", scopes: [] }) { apiKey } }',
+      me: '{ me { id } }',
+    };
+    /** The permission matrix (design document + this product's resources). */
+    const MATRIX: Record<string, Record<string, boolean>> = {
+      users: { admin: true, manager: true, agent: true, viewer: true },
+      createUser: { admin: true, manager: false, agent: false, viewer: false },
+      customers: { admin: true, manager: true, agent: true, viewer: true },
+      campaigns: { admin: true, manager: true, agent: true, viewer: true },
+      tasks: { admin: true, manager: true, agent: true, viewer: true },
+      auditEvents: { admin: true, manager: false, agent: false, viewer: false },
+      cryptoKeys: { admin: true, manager: false, agent: false, viewer: false },
+      roles: { admin: true, manager: false, agent: false, viewer: false },
+      createRole: { admin: true, manager: false, agent: false, viewer: false },
+      revealCustomerField: { admin: true, manager: true, agent: true, viewer: false },
+      createApiKey: { admin: true, manager: true, agent: false, viewer: false },
+      me: { admin: true, manager: true, agent: true, viewer: true },
+    };
+
+    it.each(Object.keys(OPERATIONS))(
+      'runs %s as each role with the outcome of the matrix',
+      async (op) => {
+        for (const role of ['admin', 'manager', 'agent', 'viewer']) {
+          const res = await t.gql(OPERATIONS[op], undefined, auth[role]);
+          const code = res.errors?.[0]?.extensions.code;
+          const allowed = code !== 'FORBIDDEN' && code !== 'UNAUTHENTICATED';
+          expect({ op, role, allowed }).toEqual({ op, role, allowed: MATRIX[op][role] });
+        }
+      },
+    );
+
+    it('keeps an agent to their own tasks and those tasks’ customers: by id, in lists, nested, in counts', async () => {
+      const a = auth.agent;
+      expect(
+        (await t.gql(`{ task(id: "${mine.taskId}") { id } }`, undefined, a)).errors,
+      ).toBeUndefined();
+      const byId = await t.gql(`{ task(id: "${theirs.taskId}") { id } }`, undefined, a);
+      expect(byId.errors?.[0].extensions.code).toBe('NOT_FOUND');
+      const customer = await t.gql(`{ customer(id: "${theirs.customerId}") { id } }`, undefined, a);
+      expect(customer.errors?.[0].extensions.code).toBe('NOT_FOUND');
+      expect(
+        (await t.gql(`{ customer(id: "${mine.customerId}") { id } }`, undefined, a)).errors,
+      ).toBeUndefined();
+
+      const list = await t.gql<{ tasks: { totalCount: number; items: { id: string }[] } }>(
+        '{ tasks(first: 200) { totalCount items { id } } }',
+        undefined,
+        a,
+      );
+      expect(list.data!.tasks.items.map((x) => x.id)).toEqual([mine.taskId]);
+      expect(list.data!.tasks.totalCount).toBe(1);
+      const customers = await t.gql<{ customers: { totalCount: number; items: { id: string }[] } }>(
+        '{ customers(first: 200) { totalCount items { id } } }',
+        undefined,
+        a,
+      );
+      expect(customers.data!.customers.items.map((x) => x.id)).toEqual([mine.customerId]);
+      expect(customers.data!.customers.totalCount).toBe(1);
+
+      // Nested: the campaign is readable, but through it only the agent's own task appears.
+      const nested = await t.gql<{
+        campaign: { tasks: { id: string; customer: { id: string } | null }[] };
+      }>(
+        `{ campaign(id: "${mine.campaignId}") { tasks { id customer { id tasks { id } } } } }`,
+        undefined,
+        a,
+      );
+      expect(nested.errors).toBeUndefined();
+      expect(nested.data!.campaign.tasks.map((x) => x.id)).toEqual([mine.taskId]);
+      expect(nested.data!.campaign.tasks[0].customer?.id).toBe(mine.customerId);
+
+      // The other agent and the manager of the team see what is theirs.
+      const other = await t.gql<{ tasks: { totalCount: number } }>(
+        '{ tasks(first: 10) { totalCount } }',
+        undefined,
+        auth.agent2,
+      );
+      expect(other.data!.tasks.totalCount).toBe(1);
+      const manager = await t.gql<{ tasks: { items: { id: string }[] } }>(
+        '{ tasks(first: 200) { items { id } } }',
+        undefined,
+        auth.manager,
+      );
+      const ids = manager.data!.tasks.items.map((x) => x.id);
+      expect(ids).toEqual(expect.arrayContaining([mine.taskId, theirs.taskId]));
+      expect(ids).not.toContain(otherTeam.taskId);
+      const foreign = await t.gql(
+        `{ campaign(id: "${otherTeam.campaignId}") { id } }`,
+        undefined,
+        auth.manager,
+      );
+      expect(foreign.errors?.[0].extensions.code).toBe('NOT_FOUND');
+    });
+
+    it('masks personal fields by role, through aliases, fragments and nested lists', async () => {
+      const query = `query Q($id: ID!) {
+        customer(id: $id) {
+          a: email
+          b: email
+          ...Pii
+          tasks { customer { ssn phone } }
+        }
+        tasks(first: 5) { items { customer { lastName email } } }
+      }
+      fragment Pii on Customer { firstName lastName phone ssn dateOfBirth accountRef }`;
+      const full = await t.gql<{ customer: Record<string, unknown> }>(
+        query,
+        { id: mine.customerId },
+        auth.admin,
+      );
+      expect(full.data!.customer.a).toMatch(/^jonathan\.doe\..+@example\.com$/);
+      expect(full.data!.customer.ssn).toMatch(/^123-45-\d{4}$/);
+
+      const agent = await t.gql<{
+        customer: Record<string, unknown>;
+        tasks: { items: { customer: Record<string, unknown> }[] };
+      }>(query, { id: mine.customerId }, auth.agent);
+      expect(agent.errors).toBeUndefined();
+      const c = agent.data!.customer;
+      expect(c.a).toBe('j***@example.com');
+      expect(c.b).toBe('j***@example.com');
+      expect(c.firstName).toBe('Jonathan'); // agents see first names
+      expect(c.lastName).toMatch(/^Do\*\*\*$/);
+      expect(c.phone).toMatch(/^\*\*\*-\*\*\*-\d{4}$/);
+      expect(c.ssn).toMatch(/^\*\*\*-\*\*-\d{4}$/);
+      expect(c.dateOfBirth).toBe('****-**-**');
+      expect((c.tasks as { customer: Record<string, string> }[])[0].customer.ssn).toMatch(
+        /^\*\*\*-\*\*-\d{4}$/,
+      );
+      expect(agent.data!.tasks.items[0].customer.email).toBe('j***@example.com');
+
+      const manager = await t.gql<{ customer: Record<string, unknown> }>(
+        query,
+        { id: mine.customerId },
+        auth.manager,
+      );
+      expect(manager.data!.customer.a).toMatch(/^jonathan\.doe\./);
+      expect(manager.data!.customer.ssn).toMatch(/^\*\*\*-\*\*-\d{4}$/);
+
+      const viewer = await t.gql<{ customer: Record<string, unknown> }>(
+        query,
+        { id: mine.customerId },
+        auth.viewer,
+      );
+      expect(viewer.data!.customer.firstName).toBe('Jo***');
+      expect(viewer.data!.customer.a).toBe('j***@example.com');
+    });
+
+    it('reveals one field with a reason after step-up, and audits it; a viewer may not', async () => {
+      const mutation = `mutation R($input: RevealCustomerFieldInput!) { revealCustomerField(input: $input) { field value } }`;
+      const input = {
+        id: mine.customerId,
+        field: 'phone',
+        reason: 'customer asked for a call back',
+      };
+      const res = await t.gql<{ revealCustomerField: { value: string } }>(
+        mutation,
+        { input },
+        auth.agent,
+      );
+      expect(res.errors).toBeUndefined();
+      expect(res.data!.revealCustomerField.value).toMatch(/^\+1212555\d{4}$/);
+      const [rows] = await db.query<RowDataPacket[]>(
+        "SELECT changes FROM audit_events WHERE action = 'customer.field_revealed' AND actor_id = ? AND resource_id = ?",
+        [users.agent.id, mine.customerId],
+      );
+      expect(rows).toHaveLength(1);
+      const changes = (
+        typeof rows[0].changes === 'string' ? JSON.parse(rows[0].changes) : rows[0].changes
+      ) as Record<string, string>;
+      expect(changes).toMatchObject({
+        field: 'phone',
+        justification: 'customer asked for a call back',
+      });
+      expect(JSON.stringify(rows)).not.toContain(res.data!.revealCustomerField.value);
+
+      const notTheirs = await t.gql(
+        mutation,
+        { input: { ...input, id: theirs.customerId } },
+        auth.agent,
+      );
+      expect(notTheirs.errors?.[0].extensions.code).toBe('NOT_FOUND');
+      const ssn = await t.gql(mutation, { input: { ...input, field: 'ssn' } }, auth.agent);
+      expect(ssn.errors?.[0].extensions).toMatchObject({
+        code: 'FORBIDDEN',
+        reason: 'REVEAL_NOT_ALLOWED',
+      });
+      const viewer = await t.gql(mutation, { input }, auth.viewer);
+      expect(viewer.errors?.[0].extensions.code).toBe('FORBIDDEN');
+    });
+
+    it('applies a custom role created at run time, and a removed permission on the next request', async () => {
+      const save = (verb: 'createRole' | 'updateRole', rules: string) =>
+        t.gql(
+          `mutation { ${verb}(input: { name: "auditor", inherits: ["viewer"], rules: [${rules}] }) { name version } }`,
+          undefined,
+          auth.admin,
+        );
+      const created = await save('createRole', '{ action: ["read"], subject: ["AuditEvent"] }');
+      expect(created.errors).toBeUndefined();
+      const auditor = await makeUser(t, 'viewer', { mfa: true });
+      const assign = await t.gql(
+        `mutation { updateUser(input: { id: "${auditor.id}", role: "auditor" }) { role } }`,
+        undefined,
+        auth.admin,
+      );
+      expect(assign.errors).toBeUndefined();
+      const a = (await signIn(t, auditor)).auth;
+      expect(
+        (await t.gql('{ auditEvents(first: 1) { items { seq } } }', undefined, a)).errors,
+      ).toBeUndefined();
+      expect(
+        (await t.gql('{ customers(first: 1) { totalCount } }', undefined, a)).errors,
+      ).toBeUndefined(); // inherited from viewer
+      expect((await t.gql('{ cryptoKeys { id } }', undefined, a)).errors?.[0].extensions.code).toBe(
+        'FORBIDDEN',
+      );
+
+      const updated = await save('updateRole', '{ action: ["read"], subject: ["Report"] }');
+      expect(updated.errors).toBeUndefined();
+      expect(
+        (await t.gql('{ auditEvents(first: 1) { items { seq } } }', undefined, a)).errors?.[0]
+          .extensions.code,
+      ).toBe('FORBIDDEN');
+      const [rows] = await db.query<RowDataPacket[]>(
+        "SELECT COUNT(*) AS n FROM audit_events WHERE action = 'role.changed' AND resource_id = 'auditor'",
+      );
+      expect(Number(rows[0].n)).toBe(2);
+
+      const bad = await t.gql(
+        'mutation { createRole(input: { name: "sneaky", rules: [{ action: ["read"], subject: ["Task"], conditions: "{\\"notes\\": \\"x\\"}" }] }) { name } }',
+        undefined,
+        auth.admin,
+      );
+      expect(bad.errors?.[0].extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        reason: 'INVALID_RULE',
+      });
+    });
+
+    it('never lets users change their own role', async () => {
+      const res = await t.gql(
+        `mutation { updateUser(input: { id: "${users.admin.id}", role: "viewer" }) { role } }`,
+        undefined,
+        auth.admin,
+      );
+      expect(res.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN', reason: 'OWN_ROLE' });
+    });
+  });
+});

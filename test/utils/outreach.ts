@@ -1,0 +1,78 @@
+import { v7 as uuidv7 } from 'uuid';
+import { DataSource } from 'typeorm';
+import { CustomersService } from '../../src/modules/customers/customers.service';
+import { CustomerEntity } from '../../src/modules/customers/entities/customer.entity';
+import {
+  CampaignEntity,
+  CampaignStatus,
+  Channel,
+} from '../../src/modules/outreach/entities/campaign.entity';
+import { TaskEntity, TaskStatus } from '../../src/modules/outreach/entities/task.entity';
+import type { TestApp } from './test-app';
+
+let n = 0;
+
+/** A customer with every personal field set (factory, through the service so fields are encrypted). */
+export async function makeCustomer(t: TestApp): Promise<CustomerEntity> {
+  n++;
+  const tag = `${Date.now()}${n}`;
+  return t.app.get(CustomersService).create({
+    externalRef: `authz-${tag}`,
+    firstName: 'Jonathan',
+    lastName: `Doe${n}`,
+    email: `jonathan.doe.${tag}@example.com`,
+    phone: `+1212555${String(1000 + (n % 9000)).padStart(4, '0')}`,
+    addressLine: `${n} Elm Street`,
+    city: 'Springfield',
+    state: 'NY',
+    zip: '10001',
+    dateOfBirth: '1980-01-02',
+    ssn: `123-45-${String(1000 + (n % 9000)).padStart(4, '0')}`,
+    accountRef: `ACCT-${tag}`,
+    balance: '120.50',
+  });
+}
+
+export async function makeCampaign(
+  t: TestApp,
+  teamId: string,
+  ownerId: string,
+): Promise<CampaignEntity> {
+  const repo = t.app.get(DataSource).getRepository(CampaignEntity);
+  const now = new Date();
+  return repo.save(
+    repo.create({
+      id: uuidv7(),
+      name: `Campaign ${++n}`,
+      channel: Channel.Call,
+      status: CampaignStatus.Draft,
+      teamId,
+      ownerId,
+      createdAt: now,
+      updatedAt: now,
+    }),
+  );
+}
+
+export async function makeTask(
+  t: TestApp,
+  campaign: CampaignEntity,
+  customer: CustomerEntity,
+  assigneeId: string | null,
+): Promise<TaskEntity> {
+  const repo = t.app.get(DataSource).getRepository(TaskEntity);
+  const now = new Date();
+  return repo.save(
+    repo.create({
+      id: uuidv7(),
+      campaignId: campaign.id,
+      customerId: customer.id,
+      assigneeId,
+      teamId: campaign.teamId,
+      status: TaskStatus.Pending,
+      dueAt: null,
+      createdAt: now,
+      updatedAt: now,
+    }),
+  );
+}
