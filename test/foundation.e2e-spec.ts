@@ -2,6 +2,8 @@ import { GraphQLSchemaHost } from '@nestjs/graphql';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { printCommittedSchema } from '../src/core/graphql/print-schema';
+import { adminConnection } from './utils/db';
+import { makeUser, signIn } from './utils/identity';
 import { startTestApp, TestApp } from './utils/test-app';
 
 describe('foundation (e2e)', () => {
@@ -79,5 +81,40 @@ describe('foundation (e2e)', () => {
     const current = printCommittedSchema(t.app.get(GraphQLSchemaHost).schema);
     // If this fails: run `npm run cli -- schema` and commit schema.graphql.
     expect(committed).toBe(current);
+  });
+
+  it('answers an over-long or mistyped input with BAD_USER_INPUT and writes nothing', async () => {
+    const admin = await makeUser(t, 'admin', { mfa: true });
+    const { auth } = await signIn(t, admin);
+    const email = `too.long.${Date.now()}@e2e.callwarden.test`;
+    const create = 'mutation C($input: CreateUserInput!) { createUser(input: $input) { id } }';
+    const long = await t.gql(
+      create,
+      { input: { email, displayName: 'x'.repeat(101), role: 'viewer' } },
+      auth,
+    );
+    expect(long.errors?.[0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      reason: 'VALIDATION_FAILED',
+    });
+    expect(long.errors?.[0].message).toMatch(/displayName/);
+    const typed = await t.gql(create, { input: { email, displayName: 42, role: 'viewer' } }, auth);
+    expect(typed.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
+    const unknownField = await t.gql(
+      create,
+      { input: { email, displayName: 'x', role: 'viewer', admin: true } },
+      auth,
+    );
+    expect(unknownField.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
+    const db = await adminConnection();
+    try {
+      const [rows] = await db.query<import('mysql2/promise').RowDataPacket[]>(
+        'SELECT COUNT(*) AS n FROM users WHERE email_masked = ?',
+        ['t***@e2e.callwarden.test'],
+      );
+      expect(Number(rows[0].n)).toBe(0);
+    } finally {
+      await db.end();
+    }
   });
 });

@@ -1,0 +1,85 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Connection, RowDataPacket } from 'mysql2/promise';
+import { adminConnection } from './utils/db';
+import { freshIp, LOGIN } from './utils/identity';
+import { startTestApp, TestApp } from './utils/test-app';
+
+const ROOT = join(__dirname, '..');
+
+function cli(args: string[]) {
+  const r = spawnSync(process.execPath, ['-r', '@swc-node/register', 'src/cli.ts', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'silent' },
+    encoding: 'utf8',
+    timeout: 60000,
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('operator CLI', () => {
+  let t: TestApp;
+  let db: Connection;
+  beforeAll(async () => {
+    t = await startTestApp();
+    db = await adminConnection();
+  });
+  afterAll(async () => {
+    await db.end();
+    await t.close();
+  });
+
+  it('creates the first admin, who must then enroll MFA at sign-in; the creation is audited', async () => {
+    const email = `first.admin.${Date.now()}@e2e.callwarden.test`;
+    const passwordFile = join(mkdtempSync(join(tmpdir(), 'cw-cli-')), 'pw');
+    writeFileSync(passwordFile, 'the very first admin pass phrase\n', { mode: 0o600 });
+    const run = cli([
+      'create-admin',
+      '--email',
+      email,
+      '--name',
+      'First Admin',
+      '--password-file',
+      passwordFile,
+    ]);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/created admin [0-9a-f-]{36}/);
+    expect(run.stdout).not.toContain('the very first admin pass phrase');
+
+    const login = await t.gql<{ login: { __typename: string } }>(
+      LOGIN,
+      { input: { email, password: 'the very first admin pass phrase' } },
+      { 'x-forwarded-for': freshIp() },
+    );
+    expect(login.data?.login.__typename).toBe('MfaEnrollmentRequired');
+    const [rows] = await db.query<RowDataPacket[]>(
+      "SELECT actor_type, actor_id FROM audit_events WHERE action = 'user.created' AND resource_id = (SELECT id FROM users WHERE email_masked = ? ORDER BY created_at DESC LIMIT 1)",
+      [`f***@e2e.callwarden.test`],
+    );
+    expect(rows[0]).toMatchObject({ actor_type: 'system' });
+  });
+
+  it('refuses a weak first password and creates nothing', async () => {
+    const email = `weak.admin.${Date.now()}@e2e.callwarden.test`;
+    const passwordFile = join(mkdtempSync(join(tmpdir(), 'cw-cli-')), 'pw');
+    writeFileSync(passwordFile, 'password123456\n');
+    const run = cli([
+      'create-admin',
+      '--email',
+      email,
+      '--name',
+      'Weak',
+      '--password-file',
+      passwordFile,
+    ]);
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/too common/);
+    const [rows] = await db.query<RowDataPacket[]>(
+      'SELECT COUNT(*) AS n FROM users WHERE email_masked = ?',
+      ['w***@e2e.callwarden.test'],
+    );
+    expect(Number(rows[0].n)).toBe(0);
+  });
+});
