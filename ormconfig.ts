@@ -2,4 +2,5 @@
 import { loadEnvironment } from './src/core/config/environment';
 import { createDataSource } from './src/core/database/data-source';
 
-export default createDataSource(loadEnvironment());
+// Migrations run as the schema owner (MIGRATION_DATABASE_URL) when it is set.
+export default createDataSource(loadEnvironment(), true);

@@ -5,7 +5,8 @@
 #   scripts/db.sh stop      shut it down cleanly
 #   scripts/db.sh kill      kill -9 the server (crash tests)
 #   scripts/db.sh status    say whether it runs
-#   scripts/db.sh url       print the application's connection URL
+#   scripts/db.sh url       print the application's connection URL (data only: no DDL, no TRIGGER)
+#   scripts/db.sh migration-url  print the schema owner's URL (migrations)
 #   scripts/db.sh admin-url print an administrator's URL (tests that play the DBA)
 #   scripts/db.sh destroy   stop it and delete its directory
 #
@@ -19,6 +20,7 @@ PORT="${CW_DB_PORT:-3307}"
 NAME="${CW_DB_NAME:-callwarden}"
 APP_USER="callwarden"
 ADMIN_USER="callwarden_admin"
+MIGRATOR_USER="callwarden_migrator"
 CNF="$DIR/my.cnf"
 SOCK="$DIR/run/mysqld.sock"
 PIDFILE="$DIR/run/mysqld.pid"
@@ -111,20 +113,30 @@ init_datadir() {
 }
 
 provision() {
-  local app_pw admin_pw
+  local app_pw admin_pw migrator_pw
   if [ ! -f "$CREDS" ]; then
     (umask 077; printf 'APP_PASSWORD=%s\nADMIN_PASSWORD=%s\n' "$(random_hex 16)" "$(random_hex 16)" > "$CREDS")
   fi
+  if ! grep -q '^MIGRATOR_PASSWORD=' "$CREDS"; then
+    (umask 077; printf 'MIGRATOR_PASSWORD=%s\n' "$(random_hex 16)" >> "$CREDS")
+  fi
   # shellcheck disable=SC1090
   . "$CREDS"
-  app_pw="$APP_PASSWORD"; admin_pw="$ADMIN_PASSWORD"
+  app_pw="$APP_PASSWORD"; admin_pw="$ADMIN_PASSWORD"; migrator_pw="$MIGRATOR_PASSWORD"
+  # Least privilege: the application reads and writes data only. It cannot create, alter or drop
+  # tables or triggers, so it cannot lift the audit log's append-only triggers either.
   client <<SQL
 CREATE DATABASE IF NOT EXISTS \`$NAME\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
 CREATE USER IF NOT EXISTS '$APP_USER'@'127.0.0.1' IDENTIFIED BY '$app_pw';
 CREATE USER IF NOT EXISTS '$APP_USER'@'localhost' IDENTIFIED BY '$app_pw';
-GRANT ALL PRIVILEGES ON \`$NAME\`.* TO '$APP_USER'@'127.0.0.1', '$APP_USER'@'localhost';
-GRANT ALL PRIVILEGES ON \`${NAME}\_%\`.* TO '$APP_USER'@'127.0.0.1', '$APP_USER'@'localhost';
+REVOKE ALL PRIVILEGES, GRANT OPTION FROM '$APP_USER'@'127.0.0.1', '$APP_USER'@'localhost';
+GRANT SELECT, INSERT, UPDATE, DELETE ON \`$NAME\`.* TO '$APP_USER'@'127.0.0.1', '$APP_USER'@'localhost';
+GRANT SELECT, INSERT, UPDATE, DELETE ON \`${NAME}\_%\`.* TO '$APP_USER'@'127.0.0.1', '$APP_USER'@'localhost';
 GRANT PROCESS ON *.* TO '$APP_USER'@'127.0.0.1', '$APP_USER'@'localhost';
+CREATE USER IF NOT EXISTS '$MIGRATOR_USER'@'127.0.0.1' IDENTIFIED BY '$migrator_pw';
+GRANT ALL PRIVILEGES ON \`$NAME\`.* TO '$MIGRATOR_USER'@'127.0.0.1';
+GRANT ALL PRIVILEGES ON \`${NAME}\_%\`.* TO '$MIGRATOR_USER'@'127.0.0.1';
+GRANT PROCESS ON *.* TO '$MIGRATOR_USER'@'127.0.0.1';
 CREATE USER IF NOT EXISTS '$ADMIN_USER'@'127.0.0.1' IDENTIFIED BY '$admin_pw';
 GRANT ALL PRIVILEGES ON *.* TO '$ADMIN_USER'@'127.0.0.1' WITH GRANT OPTION;
 FLUSH PRIVILEGES;
@@ -134,7 +146,7 @@ SQL
 start() {
   ensure_installed
   if running; then
-    url; return 0
+    provision; url; return 0
   fi
   [ -f "$DIR/data/mysql/db.frm" ] || [ -d "$DIR/data/mysql" ] || init_datadir
   write_config
@@ -181,6 +193,13 @@ url() {
   echo "mysql://$APP_USER:$APP_PASSWORD@127.0.0.1:$PORT/$NAME"
 }
 
+migration_url() {
+  [ -f "$CREDS" ] || die "not initialised: run 'scripts/db.sh start'"
+  # shellcheck disable=SC1090
+  . "$CREDS"
+  echo "mysql://$MIGRATOR_USER:$MIGRATOR_PASSWORD@127.0.0.1:$PORT/$NAME"
+}
+
 admin_url() {
   [ -f "$CREDS" ] || die "not initialised: run 'scripts/db.sh start'"
   # shellcheck disable=SC1090
@@ -194,8 +213,9 @@ case "${1:-}" in
   kill) crash ;;
   status) if running; then echo "running (pid $(cat "$PIDFILE"), port $PORT, dir $DIR)"; else echo "stopped"; exit 3; fi ;;
   url) url ;;
+  migration-url) migration_url ;;
   admin-url) admin_url ;;
   datadir) echo "$DIR/data" ;;
   destroy) stop; rm -rf "$DIR"; log "removed $DIR" ;;
-  *) echo "usage: $0 start|stop|kill|status|url|admin-url|datadir|destroy" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|kill|status|url|migration-url|admin-url|datadir|destroy" >&2; exit 2 ;;
 esac

@@ -7,7 +7,8 @@ run_ts() { node -r @swc-node/register "$@"; }
 
 if [ -z "${DATABASE_URL:-}" ] && [ -z "${DB_HOST:-}" ]; then
   DATABASE_URL="$(bash scripts/db.sh start)"
-  export DATABASE_URL
+  MIGRATION_DATABASE_URL="$(bash scripts/db.sh migration-url)"
+  export DATABASE_URL MIGRATION_DATABASE_URL
 fi
 run_ts src/cli.ts secrets:generate "$SECRETS" >/dev/null
 if [ -z "${MASTER_KEY:-}" ]; then export MASTER_KEY_FILE="${MASTER_KEY_FILE:-$SECRETS/master.key}"; fi

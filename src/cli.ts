@@ -47,7 +47,7 @@ function usage(): never {
 }
 
 async function migrate(revert: boolean): Promise<void> {
-  const dataSource = createDataSource(loadEnvironment());
+  const dataSource = createDataSource(loadEnvironment(), true);
   await dataSource.initialize();
   try {
     if (revert) {

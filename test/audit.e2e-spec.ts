@@ -68,6 +68,9 @@ describe('audit log (e2e, real database)', () => {
     await expect(ds.query('DELETE FROM audit_events ORDER BY seq DESC LIMIT 1')).rejects.toThrow(
       /retention purge/,
     );
+    // And the application's account cannot lift the guard: no DDL, no TRIGGER privilege.
+    await expect(ds.query('DROP TRIGGER audit_events_no_update')).rejects.toThrow(/denied/i);
+    await expect(ds.query('ALTER TABLE audit_events ADD COLUMN x INT')).rejects.toThrow(/denied/i);
     await expect(ds.query('DELETE FROM audit_checkpoints')).resolves.toBeDefined(); // empty set: nothing to refuse yet
     await verifier.checkpoint();
     await expect(ds.query('DELETE FROM audit_checkpoints')).rejects.toThrow(/append-only/);

@@ -24,10 +24,14 @@ export default async function globalSetup(): Promise<void> {
   const script = join(ROOT, 'scripts', 'db.sh');
   let appUrl = process.env.DATABASE_URL;
   let adminUrl = process.env.ADMIN_DATABASE_URL;
+  let migrationUrl = process.env.MIGRATION_DATABASE_URL ?? adminUrl;
   if (!appUrl) {
     execFileSync('bash', [script, 'start'], { env: dbEnv, stdio: ['ignore', 'ignore', 'inherit'] });
     appUrl = execFileSync('bash', [script, 'url'], { env: dbEnv }).toString().trim();
     adminUrl = execFileSync('bash', [script, 'admin-url'], { env: dbEnv }).toString().trim();
+    migrationUrl = execFileSync('bash', [script, 'migration-url'], { env: dbEnv })
+      .toString()
+      .trim();
   }
   if (!adminUrl) throw new Error('Set ADMIN_DATABASE_URL too when DATABASE_URL is given');
 
@@ -35,6 +39,8 @@ export default async function globalSetup(): Promise<void> {
   app.pathname = `/${TEST_DB}`;
   const admin = new URL(adminUrl);
   admin.pathname = `/${TEST_DB}`;
+  const migrator = new URL(migrationUrl ?? adminUrl);
+  migrator.pathname = `/${TEST_DB}`;
 
   const conn = await createConnection({ uri: adminUrl, multipleStatements: false });
   await conn.query(`DROP DATABASE IF EXISTS \`${TEST_DB}\``);
@@ -60,6 +66,7 @@ export default async function globalSetup(): Promise<void> {
     NODE_ENV: 'test',
     DATABASE_URL: app.toString(),
     ADMIN_DATABASE_URL: admin.toString(),
+    MIGRATION_DATABASE_URL: migrator.toString(),
     CW_DB_DIR: dbEnv.CW_DB_DIR,
     CW_DB_PORT: dbEnv.CW_DB_PORT,
     MASTER_KEY_FILE: masterKeyFile,
@@ -69,7 +76,7 @@ export default async function globalSetup(): Promise<void> {
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
   };
 
-  const dataSource = createDataSource(validateEnvironment(testEnv));
+  const dataSource = createDataSource(validateEnvironment(testEnv), true);
   await dataSource.initialize();
   await dataSource.runMigrations({ transaction: 'each' });
   await dataSource.destroy();

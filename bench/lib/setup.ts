@@ -44,6 +44,10 @@ export async function startBenchApp(
   const appUrl = new URL(execFileSync('bash', [script, 'url'], { env: dbEnv }).toString().trim());
   const adminUrl = execFileSync('bash', [script, 'admin-url'], { env: dbEnv }).toString().trim();
   appUrl.pathname = `/${BENCH_DB}`;
+  const migrationUrl = new URL(
+    execFileSync('bash', [script, 'migration-url'], { env: dbEnv }).toString().trim(),
+  );
+  migrationUrl.pathname = `/${BENCH_DB}`;
 
   const conn = await createConnection({ uri: adminUrl, multipleStatements: false });
   let dbVersion = 'unknown';
@@ -74,6 +78,7 @@ export async function startBenchApp(
   const env: Record<string, string | undefined> = {
     NODE_ENV: 'test',
     DATABASE_URL: appUrl.toString(),
+    MIGRATION_DATABASE_URL: migrationUrl.toString(),
     MASTER_KEY_FILE: masterKeyFile,
     JWT_KEYS_DIR: jwtKeys,
     LOG_LEVEL: 'silent',
@@ -87,7 +92,7 @@ export async function startBenchApp(
 
   try {
     log('running migrations');
-    const migrator = createDataSource(validateEnvironment({ ...env }));
+    const migrator = createDataSource(validateEnvironment({ ...env }), true);
     await migrator.initialize();
     try {
       await migrator.runMigrations({ transaction: 'each' });

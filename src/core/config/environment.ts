@@ -22,6 +22,7 @@ export enum NodeEnv {
 /** Variables whose values are secrets: never logged, never echoed in an error. */
 export const SECRET_VARIABLES = [
   'DATABASE_URL',
+  'MIGRATION_DATABASE_URL',
   'DB_PASSWORD',
   'MASTER_KEY',
   'MASTER_KEY_PREVIOUS',
@@ -33,6 +34,7 @@ export const SECRET_VARIABLES = [
  */
 const FILE_BACKED = [
   'DATABASE_URL',
+  'MIGRATION_DATABASE_URL',
   'DB_PASSWORD',
   'MASTER_KEY',
   'MASTER_KEY_PREVIOUS',
@@ -70,6 +72,13 @@ export class EnvironmentVariables {
     message: 'DATABASE_URL must look like mysql://user:password@host:port/database',
   })
   DATABASE_URL?: string;
+
+  /** The schema owner's URL, for migrations only (the app's own account has no DDL rights). */
+  @IsOptional()
+  @Matches(/^(mysql|mariadb):\/\/[^\s/]+\/[A-Za-z0-9_]+(\?.*)?$/, {
+    message: 'MIGRATION_DATABASE_URL must look like mysql://user:password@host:port/database',
+  })
+  MIGRATION_DATABASE_URL?: string;
 
   @IsOptional()
   @IsString()

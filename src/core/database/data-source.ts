@@ -5,8 +5,15 @@ import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
 /** The one description of our database connection, used by the app, the CLI and the tests. */
-export function dataSourceOptions(env: EnvironmentVariables): DataSourceOptions {
-  const db = databaseOptionsFrom(env);
+export function dataSourceOptions(
+  env: EnvironmentVariables,
+  forMigrations = false,
+): DataSourceOptions {
+  const db = databaseOptionsFrom(
+    forMigrations && env.MIGRATION_DATABASE_URL
+      ? { ...env, DATABASE_URL: env.MIGRATION_DATABASE_URL }
+      : env,
+  );
   return {
     type: 'mariadb',
     host: db.host,
@@ -36,6 +43,6 @@ export function dataSourceOptions(env: EnvironmentVariables): DataSourceOptions 
   };
 }
 
-export function createDataSource(env: EnvironmentVariables): DataSource {
-  return new DataSource(dataSourceOptions(env));
+export function createDataSource(env: EnvironmentVariables, forMigrations = false): DataSource {
+  return new DataSource(dataSourceOptions(env, forMigrations));
 }
