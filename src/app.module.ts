@@ -10,6 +10,7 @@ import { AuditModule } from './modules/audit/audit.module';
 import { ScheduleModule } from '@nestjs/schedule';
 import { CustomersModule } from './modules/customers/customers.module';
 import { OutreachModule } from './modules/outreach/outreach.module';
+import { ComplianceModule } from './modules/compliance/compliance.module';
 import { IdentityModule } from './modules/identity/identity.module';
 import { AuthorizationModule } from './modules/authorization/authorization.module';
 import { NotificationsModule } from './modules/notifications/notifications.module';
@@ -36,6 +37,7 @@ export class AppModule {
         IdentityModule,
         CustomersModule,
         OutreachModule,
+        ComplianceModule,
         SystemModule,
       ],
       providers: [

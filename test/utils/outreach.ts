@@ -21,7 +21,7 @@ export async function makeCustomer(t: TestApp): Promise<CustomerEntity> {
     firstName: 'Jonathan',
     lastName: `Doe${n}`,
     email: `jonathan.doe.${tag}@example.com`,
-    phone: `+1212555${String(1000 + (n % 9000)).padStart(4, '0')}`,
+    phone: `+1212${2000000 + Math.floor(Math.random() * 7999999)}`,
     addressLine: `${n} Elm Street`,
     city: 'Springfield',
     state: 'NY',

@@ -39,6 +39,7 @@ const FILE_BACKED = [
   'MASTER_KEY',
   'MASTER_KEY_PREVIOUS',
   'SIEM_WEBHOOK_SECRET',
+  'SMS_WEBHOOK_SECRET',
 ] as const;
 
 const toInt = ({ value }: { value: unknown }): unknown =>
@@ -261,6 +262,19 @@ export class EnvironmentVariables {
   @Min(2)
   @Max(20)
   ARGON2_TIME_COST = 2;
+
+  /** Signing secret shared with the SMS provider (auth token); unset: the inbound webhook refuses all. */
+  @IsOptional()
+  @Matches(/^\S{16,}$/, {
+    message: 'SMS_WEBHOOK_SECRET must be at least 16 characters without spaces',
+  })
+  SMS_WEBHOOK_SECRET?: string;
+
+  /** This service's public base URL: what providers sign webhook requests against. */
+  @Matches(/^https?:\/\/[^\s/]+$/, {
+    message: 'PUBLIC_BASE_URL must be an http(s) origin without a path',
+  })
+  PUBLIC_BASE_URL = 'http://localhost:3000';
 
   /** Base URL of the admin SPA, for links in notifications (password reset). */
   @Matches(/^https?:\/\/\S+$/, { message: 'APP_PUBLIC_URL must be an http(s) URL' })

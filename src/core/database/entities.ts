@@ -13,6 +13,9 @@ import { UserEntity } from '../../modules/identity/entities/user.entity';
 import { RoleEntity } from '../../modules/authorization/entities/role.entity';
 import { CampaignEntity } from '../../modules/outreach/entities/campaign.entity';
 import { TaskEntity } from '../../modules/outreach/entities/task.entity';
+import { ConsentEntity } from '../../modules/compliance/entities/consent.entity';
+import { ContactAttemptEntity } from '../../modules/compliance/entities/contact-attempt.entity';
+import { DncEntryEntity } from '../../modules/compliance/entities/dnc-entry.entity';
 import { NotificationEntity } from '../../modules/notifications/entities/notification.entity';
 
 /** Every TypeORM entity, shared by the app and the CLI data source. */
@@ -33,4 +36,7 @@ export const ENTITIES = [
   RoleEntity,
   CampaignEntity,
   TaskEntity,
+  ConsentEntity,
+  DncEntryEntity,
+  ContactAttemptEntity,
 ];

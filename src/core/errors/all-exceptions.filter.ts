@@ -35,6 +35,20 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return undefined;
     }
     const mapped = mapError(exception);
+    if (!mapped.internal) {
+      const status: Record<string, number> = {
+        BAD_USER_INPUT: 400,
+        UNAUTHENTICATED: 401,
+        FORBIDDEN: 403,
+        NOT_FOUND: 404,
+        CONFLICT: 409,
+        RATE_LIMITED: 429,
+      };
+      res
+        .status(status[mapped.code] ?? 400)
+        .json({ code: mapped.code, reason: mapped.reason, message: mapped.message, requestId });
+      return undefined;
+    }
     this.logger.error({
       requestId,
       reason: mapped.reason,

@@ -3,6 +3,7 @@ import { CryptoAndCustomers1764000100000 } from './1764000100000-CryptoAndCustom
 import { Audit1764000200000 } from './1764000200000-Audit';
 import { Identity1764000300000 } from './1764000300000-Identity';
 import { RolesCampaignsTasks1764000400000 } from './1764000400000-RolesCampaignsTasks';
+import { Compliance1764000500000 } from './1764000500000-Compliance';
 
 /** Every migration, in order. A landed migration is never edited: add a new one. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   Audit1764000200000,
   Identity1764000300000,
   RolesCampaignsTasks1764000400000,
+  Compliance1764000500000,
 ];

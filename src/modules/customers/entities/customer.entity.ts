@@ -139,6 +139,13 @@ export class CustomerEntity {
   @Column({ name: 'account_ref_masked', type: 'varchar', length: 16, nullable: true })
   accountRefMasked!: string | null;
 
+  /** The consumer's own contact window ("not before 10"), HH:mm local; null: none given. */
+  @Column({ name: 'contact_window_start', type: 'char', length: 5, nullable: true })
+  contactWindowStart!: string | null;
+
+  @Column({ name: 'contact_window_end', type: 'char', length: 5, nullable: true })
+  contactWindowEnd!: string | null;
+
   @Column({ type: 'decimal', precision: 14, scale: 2, default: '0.00' })
   balance!: string;
 

@@ -1,0 +1,32 @@
+import { AppException, ErrorCode } from '../../core/errors/error-code';
+
+export enum ComplianceErrorCode {
+  CONTACT_NOT_ALLOWED = 'CONTACT_NOT_ALLOWED',
+  INVALID_ADDRESS = 'INVALID_ADDRESS',
+  INVALID_SIGNATURE = 'INVALID_SIGNATURE',
+  STALE_REQUEST = 'STALE_REQUEST',
+  INVALID_RULES = 'INVALID_RULES',
+}
+
+function toErrorCode(code: ComplianceErrorCode): ErrorCode {
+  switch (code) {
+    case ComplianceErrorCode.CONTACT_NOT_ALLOWED:
+      return ErrorCode.FORBIDDEN;
+    case ComplianceErrorCode.INVALID_ADDRESS:
+    case ComplianceErrorCode.INVALID_RULES:
+      return ErrorCode.BAD_USER_INPUT;
+    case ComplianceErrorCode.INVALID_SIGNATURE:
+    case ComplianceErrorCode.STALE_REQUEST:
+      return ErrorCode.UNAUTHENTICATED;
+  }
+}
+
+export class ComplianceException extends AppException {
+  constructor(
+    code: ComplianceErrorCode,
+    message: string,
+    details?: Record<string, string | number | boolean>,
+  ) {
+    super(toErrorCode(code), code, message, details);
+  }
+}

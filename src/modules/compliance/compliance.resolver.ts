@@ -1,0 +1,184 @@
+import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { Ctx, RequestContext } from '../../core/auth/request-context';
+import { Allow } from '../../core/authorization/allow.decorator';
+import { CryptoService } from '../crypto/crypto.service';
+import { CustomerAccessService } from '../customers/customer-access.service';
+import { ComplianceErrorCode, ComplianceException } from './compliance.exception';
+import { ComplianceService } from './compliance.service';
+import {
+  AddDncEntryInput,
+  ConsentDTO,
+  ContactDecisionDTO,
+  DncEntryDTO,
+  EvaluateContactInput,
+  RecordConsentInput,
+  RefusalCountDTO,
+  SimulateContactInput,
+} from './dto/compliance.dto';
+import { ConsentEntity } from './entities/consent.entity';
+import { DncEntryEntity } from './entities/dnc-entry.entity';
+import { candidateZones } from './rules/zones';
+
+@Resolver()
+export class ComplianceResolver {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly compliance: ComplianceService,
+    private readonly customers: CustomerAccessService,
+    private readonly crypto: CryptoService,
+  ) {}
+
+  /** May this contact happen now (or at `at`)? Every rule, its result and citation. */
+  @Allow('read', 'Customer')
+  @Query(() => ContactDecisionDTO)
+  async evaluateContact(
+    @Ctx() ctx: RequestContext,
+    @Args('input') input: EvaluateContactInput,
+  ): Promise<ContactDecisionDTO> {
+    const customer = await this.customers.get(ctx, input.customerId);
+    if (
+      input.to &&
+      !this.crypto.blindIndex(input.channel === 'email' ? 'email' : 'phone', input.to)
+    ) {
+      throw new ComplianceException(
+        ComplianceErrorCode.INVALID_ADDRESS,
+        `to is not a valid ${input.channel === 'email' ? 'email address' : 'phone number'}`,
+      );
+    }
+    return this.compliance.evaluateContact(customer, { ...input, at: input.at ?? new Date() });
+  }
+
+  /** What-if for compliance officers: the same engine over facts given here. Writes nothing. */
+  @Allow('read', 'Consent')
+  @Query(() => ContactDecisionDTO)
+  simulateContact(@Args('input') input: SimulateContactInput): Promise<ContactDecisionDTO> {
+    return this.compliance.simulate({
+      channel: input.channel,
+      purpose: input.purpose,
+      at: input.at,
+      zones: candidateZones({
+        timezone: input.timezone,
+        phone: input.phone,
+        state: input.state,
+        zip: input.zip,
+      }),
+      state: input.state ?? null,
+      toType: input.toType ?? 'unknown',
+      debtId: input.debtId ?? null,
+      consents: (input.consents ?? []).map((c) => ({ ...c, expiresAt: c.expiresAt ?? null })),
+      bans: (input.bans ?? []).map((b) => ({ channel: b.channel ?? null, scope: b.scope })),
+      attempts: input.attempts ?? [],
+      preferredWindow:
+        input.preferredStart && input.preferredEnd
+          ? { start: input.preferredStart, end: input.preferredEnd }
+          : null,
+    });
+  }
+
+  @Allow('create', 'Consent')
+  @Mutation(() => ConsentDTO, {
+    description: 'Appends a consent event; a revocation cancels pending tasks on that channel',
+  })
+  async recordConsent(
+    @Ctx() ctx: RequestContext,
+    @Args('input') input: RecordConsentInput,
+  ): Promise<ConsentDTO> {
+    await this.customers.get(ctx, input.customerId);
+    const evidence = Object.fromEntries(
+      Object.entries({
+        ip: input.ip,
+        userAgent: input.userAgent,
+        formUrl: input.formUrl,
+        textVersion: input.textVersion,
+        recordingRef: input.recordingRef,
+      }).filter((e): e is [string, string] => typeof e[1] === 'string'),
+    );
+    return this.compliance.recordConsent({
+      customerId: input.customerId,
+      channel: input.channel,
+      purpose: input.purpose,
+      granted: input.granted,
+      source: input.source,
+      evidence: Object.keys(evidence).length ? evidence : null,
+      expiresAt: input.expiresAt ?? null,
+      recordedBy: ctx.principal.id,
+    });
+  }
+
+  @Allow('read', 'Consent')
+  @Query(() => [ConsentDTO], { description: 'Consent history of a customer, newest first' })
+  async consents(
+    @Ctx() ctx: RequestContext,
+    @Args('customerId') customerId: string,
+  ): Promise<ConsentDTO[]> {
+    const customer = await this.customers.get(ctx, customerId);
+    return this.dataSource
+      .getRepository(ConsentEntity)
+      .find({ where: { customerId: customer.id }, order: { effectiveAt: 'DESC' }, take: 500 });
+  }
+
+  @Allow('create', 'DncEntry')
+  @Mutation(() => DncEntryDTO, {
+    description: 'Bans a person or one number/address; cancels affected pending tasks at once',
+  })
+  async addDncEntry(
+    @Ctx() ctx: RequestContext,
+    @Args('input') input: AddDncEntryInput,
+  ): Promise<DncEntryDTO> {
+    if (!input.customerId && !input.address) {
+      throw new ComplianceException(
+        ComplianceErrorCode.INVALID_ADDRESS,
+        'Give a customer, an address, or both',
+      );
+    }
+    if (input.customerId) await this.customers.get(ctx, input.customerId);
+    if (
+      input.address &&
+      !this.crypto.blindIndex(input.address.includes('@') ? 'email' : 'phone', input.address)
+    ) {
+      throw new ComplianceException(
+        ComplianceErrorCode.INVALID_ADDRESS,
+        'address is not a valid phone number or email address',
+      );
+    }
+    return this.compliance.addDnc({
+      customerId: input.customerId ?? null,
+      channel: input.channel ?? null,
+      address: input.address ?? null,
+      reason: input.reason ?? null,
+      source: 'agent',
+      createdBy: ctx.principal.id,
+    });
+  }
+
+  @Allow('read', 'DncEntry')
+  @Query(() => [DncEntryDTO])
+  async dncEntries(
+    @Ctx() ctx: RequestContext,
+    @Args('customerId') customerId: string,
+  ): Promise<DncEntryDTO[]> {
+    const customer = await this.customers.get(ctx, customerId);
+    return this.dataSource
+      .getRepository(DncEntryEntity)
+      .find({ where: { customerId: customer.id }, order: { createdAt: 'DESC' }, take: 500 });
+  }
+
+  @Allow('read', 'Report')
+  @Query(() => [RefusalCountDTO], {
+    description: 'Refused contacts by rule and day (last 30 days)',
+  })
+  async complianceRefusals(): Promise<RefusalCountDTO[]> {
+    const rows = await this.dataSource.query<
+      { day: Date | string; rule: string; channel: string; count: number }[]
+    >(
+      'SELECT day, rule, channel, count FROM compliance_refusals WHERE day >= CURRENT_DATE() - INTERVAL 30 DAY ORDER BY day DESC, rule',
+    );
+    return rows.map((r) => ({
+      ...r,
+      day: typeof r.day === 'string' ? r.day : r.day.toISOString().slice(0, 10),
+      count: Number(r.count),
+    }));
+  }
+}

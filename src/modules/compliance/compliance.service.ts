@@ -1,0 +1,216 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import { AuditService } from '../audit/audit.service';
+import { CryptoService } from '../crypto/crypto.service';
+import { CustomerEntity } from '../customers/entities/customer.entity';
+import { ConsentEntity, ConsentSource } from './entities/consent.entity';
+import { DncEntryEntity } from './entities/dnc-entry.entity';
+import { evaluate } from './rules/engine';
+import type {
+  ContactChannel,
+  ContactFacts,
+  ContactPurpose,
+  Decision,
+  RuleSet,
+} from './rules/types';
+import { ComplianceFactsService, ContactRequest } from './services/facts.service';
+
+export interface ConsentInput {
+  customerId: string;
+  channel: ContactChannel;
+  purpose: ContactPurpose;
+  granted: boolean;
+  source: ConsentSource;
+  evidence?: Record<string, string> | null;
+  effectiveAt?: Date;
+  expiresAt?: Date | null;
+  recordedBy?: string | null;
+}
+
+export interface DncInput {
+  customerId?: string | null;
+  channel: ContactChannel | null;
+  /** A phone number or email address: the entry then bans that address only. */
+  address?: string | null;
+  list?: DncEntryEntity['list'];
+  reason?: string | null;
+  source: string;
+  createdBy?: string | null;
+}
+
+/**
+ * The contact compliance engine's surface: every call, text and email is decided here, with its
+ * reasons; consent and do-not-contact changes take effect at once and cancel pending work.
+ */
+@Injectable()
+export class ComplianceService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly facts: ComplianceFactsService,
+    private readonly crypto: CryptoService,
+    private readonly audit: AuditService,
+  ) {}
+
+  ruleSet(): Promise<RuleSet> {
+    return this.facts.ruleSet();
+  }
+
+  /** One decision for one contact. */
+  async evaluateContact(customer: CustomerEntity, request: ContactRequest): Promise<Decision> {
+    const facts = (await this.facts.factsFor([customer], request)).get(customer.id) as ContactFacts;
+    const decision = evaluate(facts, await this.facts.ruleSet());
+    if (!decision.allowed) await this.countRefusals([decision], request.channel);
+    return decision;
+  }
+
+  /** The same decision for many customers, set-based (a handful of queries per 2,000 customers). */
+  async evaluateBatch(
+    customers: CustomerEntity[],
+    request: ContactRequest,
+  ): Promise<Map<string, Decision>> {
+    const facts = await this.facts.factsFor(customers, request);
+    const rules = await this.facts.ruleSet();
+    const out = new Map<string, Decision>();
+    for (const [id, f] of facts) out.set(id, evaluate(f, rules));
+    await this.countRefusals(
+      [...out.values()].filter((d) => !d.allowed),
+      request.channel,
+    );
+    return out;
+  }
+
+  /** What-if: the same engine over facts given directly; writes nothing. */
+  async simulate(facts: ContactFacts): Promise<Decision> {
+    return evaluate(facts, await this.facts.ruleSet());
+  }
+
+  /** Appends a consent event; a revocation cancels pending work on that channel in the same transaction. */
+  async recordConsent(input: ConsentInput, manager?: EntityManager): Promise<ConsentEntity> {
+    const run = async (m: EntityManager) => {
+      const consent = new ConsentEntity();
+      consent.id = uuidv7();
+      consent.customerId = input.customerId;
+      consent.channel = input.channel;
+      consent.purpose = input.purpose;
+      consent.granted = input.granted;
+      consent.source = input.source;
+      consent.evidence = input.evidence ? JSON.stringify(input.evidence) : null;
+      consent.effectiveAt = input.effectiveAt ?? new Date();
+      consent.expiresAt = input.expiresAt ?? null;
+      consent.recordedBy = input.recordedBy ?? null;
+      consent.createdAt = new Date();
+      await m.getRepository(ConsentEntity).insert(consent);
+      const cancelled = input.granted
+        ? 0
+        : await this.cancelPendingTasks(m, [input.customerId], input.channel);
+      await this.audit.record(
+        {
+          action: input.granted ? 'consent.granted' : 'consent.revoked',
+          resourceType: 'Customer',
+          resourceId: input.customerId,
+          changes: {
+            channel: input.channel,
+            purpose: input.purpose,
+            source: input.source,
+            tasksCancelled: cancelled,
+          },
+        },
+        m,
+      );
+      return consent;
+    };
+    return manager ? run(manager) : this.dataSource.transaction(run);
+  }
+
+  /** Adds a do-not-contact entry and cancels the affected pending tasks in the same transaction. */
+  async addDnc(input: DncInput, manager?: EntityManager): Promise<DncEntryEntity> {
+    const run = async (m: EntityManager) => {
+      const kind = input.address ? (input.address.includes('@') ? 'email' : 'phone') : null;
+      const bidx = input.address && kind ? this.crypto.blindIndex(kind, input.address) : null;
+      if (input.address && !bidx) throw new Error('unreachable: address validated by caller');
+      const entry = m.getRepository(DncEntryEntity).create({
+        id: uuidv7(),
+        customerId: input.customerId ?? null,
+        channel: input.channel,
+        scope: input.address ? 'address' : 'person',
+        addressKind: kind,
+        addressBidx: bidx,
+        list: input.list ?? 'internal',
+        reason: input.reason?.slice(0, 255) ?? null,
+        source: input.source,
+        createdBy: input.createdBy ?? null,
+        createdAt: new Date(),
+      });
+      await m.getRepository(DncEntryEntity).insert(entry);
+      const customers = input.customerId
+        ? [input.customerId]
+        : bidx
+          ? await this.customersWithAddress(m, kind as 'phone' | 'email', bidx)
+          : [];
+      const cancelled = customers.length
+        ? await this.cancelPendingTasks(m, customers, input.channel)
+        : 0;
+      await this.audit.record(
+        {
+          action: 'dnc.added',
+          resourceType: 'DncEntry',
+          resourceId: entry.id,
+          changes: {
+            channel: input.channel ?? 'all',
+            scope: entry.scope,
+            list: entry.list,
+            customers: customers.length,
+            tasksCancelled: cancelled,
+          },
+        },
+        m,
+      );
+      return entry;
+    };
+    return manager ? run(manager) : this.dataSource.transaction(run);
+  }
+
+  /** Customers whose stored phone or email has this blind index (one indexed lookup). */
+  async customersWithAddress(
+    m: EntityManager,
+    kind: 'phone' | 'email',
+    bidx: Buffer,
+  ): Promise<string[]> {
+    const column = kind === 'phone' ? 'phone_bidx' : 'email_bidx';
+    const rows = await m.query<{ id: string }[]>(
+      `SELECT id FROM customers WHERE ${column} = ? AND deleted_at IS NULL`,
+      [bidx],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Pending tasks of these customers on this channel (null: every channel) become cancelled. */
+  async cancelPendingTasks(
+    m: EntityManager,
+    customerIds: string[],
+    channel: ContactChannel | null,
+  ): Promise<number> {
+    const result = await m.query<{ affectedRows: number }>(
+      `UPDATE tasks t JOIN campaigns k ON k.id = t.campaign_id
+          SET t.status = 'cancelled', t.updated_at = NOW(3)
+        WHERE t.customer_id IN (?) AND t.status = 'pending'${channel ? ' AND k.channel = ?' : ''}`,
+      channel ? [customerIds, channel] : [customerIds],
+    );
+    return result.affectedRows;
+  }
+
+  private async countRefusals(decisions: Decision[], channel: ContactChannel): Promise<void> {
+    const counts = new Map<string, number>();
+    for (const d of decisions)
+      for (const c of d.checks) if (!c.passed) counts.set(c.rule, (counts.get(c.rule) ?? 0) + 1);
+    if (counts.size === 0) return;
+    const values = [...counts].map(() => '(CURRENT_DATE(), ?, ?, ?)').join(', ');
+    await this.dataSource.query(
+      `INSERT INTO compliance_refusals (day, rule, channel, count) VALUES ${values}
+       ON DUPLICATE KEY UPDATE count = count + VALUES(count)`,
+      [...counts].flatMap(([rule, n]) => [rule.slice(0, 64), channel, n]),
+    );
+  }
+}

@@ -1,0 +1,192 @@
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsDate,
+  IsEnum,
+  IsIn,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
+import { ConsentSource } from '../entities/consent.entity';
+
+registerEnumType(ConsentSource, { name: 'ConsentSource' });
+
+const CHANNELS = ['call', 'sms', 'email'];
+const PURPOSES = ['collection', 'marketing'];
+const NUMBER_TYPES = ['home', 'cell', 'work', 'unknown'];
+const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+@ObjectType('ComplianceCheck')
+export class ComplianceCheckDTO {
+  @Field() rule!: string;
+  @Field() passed!: boolean;
+  @Field() detail!: string;
+  @Field() citation!: string;
+}
+
+@ObjectType('ContactDecision')
+export class ContactDecisionDTO {
+  @Field() allowed!: boolean;
+  @Field(() => [ComplianceCheckDTO]) checks!: ComplianceCheckDTO[];
+  @Field(() => Date, {
+    nullable: true,
+    description: 'Earliest legal time; null when refused for good',
+  })
+  nextAllowedAt!: Date | null;
+}
+
+@InputType()
+export class EvaluateContactInput {
+  @Field(() => ID) @IsUUID() customerId!: string;
+  @Field() @IsIn(CHANNELS) channel!: 'call' | 'sms' | 'email';
+  @Field() @IsIn(PURPOSES) purpose!: 'collection' | 'marketing';
+  @Field({ nullable: true, description: 'Default: now' }) @IsOptional() @IsDate() at?: Date;
+  @Field({ nullable: true, description: 'The exact number or address; default the primary one' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(254)
+  to?: string;
+  @Field({ nullable: true }) @IsOptional() @IsString() @MaxLength(64) debtId?: string;
+}
+
+@InputType()
+export class SimConsentInput {
+  @Field() @IsIn(CHANNELS) channel!: 'call' | 'sms' | 'email';
+  @Field() @IsIn(PURPOSES) purpose!: 'collection' | 'marketing';
+  @Field() @IsBoolean() granted!: boolean;
+  @Field() @IsDate() at!: Date;
+  @Field({ nullable: true }) @IsOptional() @IsDate() expiresAt?: Date;
+}
+
+@InputType()
+export class SimBanInput {
+  @Field({ nullable: true, description: 'Null: every channel' })
+  @IsOptional()
+  @IsIn(CHANNELS)
+  channel?: 'call' | 'sms' | 'email';
+  @Field() @IsIn(['person', 'address']) scope!: 'person' | 'address';
+}
+
+@InputType()
+export class SimAttemptInput {
+  @Field() @IsIn(CHANNELS) channel!: 'call' | 'sms' | 'email';
+  @Field() @IsIn(PURPOSES) purpose!: 'collection' | 'marketing';
+  @Field() @IsDate() at!: Date;
+  @Field({ nullable: true }) @IsOptional() @IsString() @MaxLength(64) debtId?: string;
+  @Field({ nullable: true }) @IsOptional() @IsBoolean() consumerInitiated?: boolean;
+  @Field({ nullable: true }) @IsOptional() @IsBoolean() conversation?: boolean;
+  @Field({ nullable: true }) @IsOptional() @IsIn(NUMBER_TYPES) toType?:
+    'home' | 'cell' | 'work' | 'unknown';
+}
+
+/** Facts for a what-if: the consumer's location and numbers, consents, bans and prior attempts. */
+@InputType()
+export class SimulateContactInput {
+  @Field() @IsIn(CHANNELS) channel!: 'call' | 'sms' | 'email';
+  @Field() @IsIn(PURPOSES) purpose!: 'collection' | 'marketing';
+  @Field() @IsDate() at!: Date;
+  @Field({ nullable: true })
+  @IsOptional()
+  @Matches(/^[A-Za-z_]+\/[A-Za-z_/+-]+$/)
+  timezone?: string;
+  @Field({ nullable: true, description: 'E.164; its area code adds candidate zones' })
+  @IsOptional()
+  @Matches(/^\+1\d{10}$/)
+  phone?: string;
+  @Field({ nullable: true }) @IsOptional() @Matches(/^[A-Z]{2}$/) state?: string;
+  @Field({ nullable: true }) @IsOptional() @Matches(/^\d{5}$/) zip?: string;
+  @Field({ nullable: true }) @IsOptional() @IsIn(NUMBER_TYPES) toType?:
+    'home' | 'cell' | 'work' | 'unknown';
+  @Field({ nullable: true }) @IsOptional() @IsString() @MaxLength(64) debtId?: string;
+  @Field({ nullable: true }) @IsOptional() @Matches(HHMM) preferredStart?: string;
+  @Field({ nullable: true }) @IsOptional() @Matches(HHMM) preferredEnd?: string;
+  @Field(() => [SimConsentInput], { nullable: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => SimConsentInput)
+  consents?: SimConsentInput[];
+  @Field(() => [SimBanInput], { nullable: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => SimBanInput)
+  bans?: SimBanInput[];
+  @Field(() => [SimAttemptInput], { nullable: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(500)
+  @ValidateNested({ each: true })
+  @Type(() => SimAttemptInput)
+  attempts?: SimAttemptInput[];
+}
+
+@InputType()
+export class RecordConsentInput {
+  @Field(() => ID) @IsUUID() customerId!: string;
+  @Field() @IsIn(CHANNELS) channel!: 'call' | 'sms' | 'email';
+  @Field() @IsIn(PURPOSES) purpose!: 'collection' | 'marketing';
+  @Field() @IsBoolean() granted!: boolean;
+  @Field(() => ConsentSource) @IsEnum(ConsentSource) source!: ConsentSource;
+  @Field({ nullable: true }) @IsOptional() @IsString() @MaxLength(45) ip?: string;
+  @Field({ nullable: true }) @IsOptional() @IsString() @MaxLength(255) userAgent?: string;
+  @Field({ nullable: true }) @IsOptional() @IsString() @MaxLength(500) formUrl?: string;
+  @Field({ nullable: true }) @IsOptional() @IsString() @MaxLength(64) textVersion?: string;
+  @Field({ nullable: true }) @IsOptional() @IsString() @MaxLength(200) recordingRef?: string;
+  @Field({ nullable: true }) @IsOptional() @IsDate() expiresAt?: Date;
+}
+
+@ObjectType('Consent')
+export class ConsentDTO {
+  @Field(() => ID) id!: string;
+  @Field(() => ID) customerId!: string;
+  @Field() channel!: string;
+  @Field() purpose!: string;
+  @Field() granted!: boolean;
+  @Field(() => ConsentSource) source!: ConsentSource;
+  @Field() effectiveAt!: Date;
+  @Field(() => Date, { nullable: true }) expiresAt!: Date | null;
+}
+
+@InputType()
+export class AddDncEntryInput {
+  @Field(() => ID, { nullable: true }) @IsOptional() @IsUUID() customerId?: string;
+  @Field({ nullable: true, description: 'Null: every channel' })
+  @IsOptional()
+  @IsIn(CHANNELS)
+  channel?: 'call' | 'sms' | 'email';
+  @Field({ nullable: true, description: 'Ban only this number or address' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(254)
+  address?: string;
+  @Field({ nullable: true }) @IsOptional() @IsString() @MaxLength(255) reason?: string;
+}
+
+@ObjectType('DncEntry')
+export class DncEntryDTO {
+  @Field(() => ID) id!: string;
+  @Field(() => ID, { nullable: true }) customerId!: string | null;
+  @Field(() => String, { nullable: true }) channel!: string | null;
+  @Field() scope!: string;
+  @Field() list!: string;
+  @Field(() => String, { nullable: true }) reason!: string | null;
+  @Field() createdAt!: Date;
+}
+
+@ObjectType('RefusalCount')
+export class RefusalCountDTO {
+  @Field() day!: string;
+  @Field() rule!: string;
+  @Field() channel!: string;
+  @Field(() => Int) count!: number;
+}

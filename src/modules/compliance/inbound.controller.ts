@@ -1,0 +1,27 @@
+import { Body, Controller, Header, HttpCode, Headers, Post } from '@nestjs/common';
+import { Public } from '../../core/auth/public.decorator';
+import { InboundSmsService } from './services/inbound.service';
+
+@Controller()
+export class InboundController {
+  constructor(private readonly inbound: InboundSmsService) {}
+
+  /** The SMS provider's inbound webhook; authenticated by its signature, not by a user. */
+  @Public()
+  @Post('webhooks/sms/inbound')
+  @HttpCode(200)
+  @Header('content-type', 'text/xml')
+  async sms(
+    @Body() body: Record<string, unknown>,
+    @Headers('x-twilio-signature') signature: string | undefined,
+    @Headers('x-webhook-timestamp') timestamp: string | undefined,
+  ): Promise<string> {
+    const params = Object.fromEntries(
+      Object.entries(body ?? {}).filter((e): e is [string, string] => typeof e[1] === 'string'),
+    );
+    this.inbound.verify(params, signature, timestamp);
+    await this.inbound.handle(params);
+    // Replies go out through the outbox, not in the webhook response.
+    return '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
+  }
+}

@@ -1,0 +1,211 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, In } from 'typeorm';
+import { CryptoService } from '../../crypto/crypto.service';
+import { CustomerEntity, PhoneType } from '../../customers/entities/customer.entity';
+import { DEFAULT_RULES } from '../rules/default-rules';
+import type {
+  AttemptFact,
+  BanFact,
+  ConsentFact,
+  ContactChannel,
+  ContactFacts,
+  ContactPurpose,
+  NumberType,
+  RuleSet,
+} from '../rules/types';
+import { candidateZones } from '../rules/zones';
+
+export const RULES_SETTING = 'compliance.rules';
+const HISTORY_DAYS = 31;
+const CHUNK = 2000;
+
+interface ConsentRow {
+  customer_id: string;
+  channel: ContactChannel;
+  purpose: ContactPurpose;
+  granted: number;
+  effective_at: Date;
+  expires_at: Date | null;
+}
+interface BanRow {
+  customer_id: string | null;
+  channel: ContactChannel | null;
+  scope: 'person' | 'address';
+  address_bidx: Buffer | null;
+  reason: string | null;
+}
+interface AttemptRow {
+  customer_id: string;
+  channel: ContactChannel;
+  purpose: ContactPurpose;
+  debt_id: string | null;
+  occurred_at: Date;
+  consumer_initiated: number;
+  conversation: number;
+  with_consent: number;
+  to_type: NumberType;
+}
+
+export interface ContactRequest {
+  channel: ContactChannel;
+  purpose: ContactPurpose;
+  at: Date;
+  /** The exact number or address; default the customer's primary one. */
+  to?: string | null;
+  debtId?: string | null;
+}
+
+/**
+ * Gathers the facts the rules engine decides on, set-based: one query per kind of fact for any
+ * number of customers (chunked), never one round trip per customer.
+ */
+@Injectable()
+export class ComplianceFactsService {
+  private rules?: { value: RuleSet; at: number };
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly crypto: CryptoService,
+  ) {}
+
+  /** The active rule set: the admins' copy in settings, else the shipped defaults (cached 5 s). */
+  async ruleSet(): Promise<RuleSet> {
+    if (this.rules && Date.now() - this.rules.at < 5000) return this.rules.value;
+    const rows = await this.dataSource.query<{ value: string | RuleSet }[]>(
+      'SELECT value FROM app_settings WHERE `key` = ?',
+      [RULES_SETTING],
+    );
+    const raw = rows[0]?.value;
+    const value = raw
+      ? typeof raw === 'string'
+        ? (JSON.parse(raw) as RuleSet)
+        : raw
+      : DEFAULT_RULES;
+    this.rules = { value, at: Date.now() };
+    return value;
+  }
+
+  forgetRuleSet(): void {
+    this.rules = undefined;
+  }
+
+  /** Facts for each customer (same request for all), keyed by customer id. */
+  async factsFor(
+    customers: CustomerEntity[],
+    request: ContactRequest,
+  ): Promise<Map<string, ContactFacts>> {
+    const out = new Map<string, ContactFacts>();
+    for (let i = 0; i < customers.length; i += CHUNK) {
+      const chunk = customers.slice(i, i + CHUNK);
+      const ids = chunk.map((c) => c.id);
+      const targets = new Map(chunk.map((c) => [c.id, this.target(c, request)]));
+      const bidxes = [...targets.values()]
+        .map((t) => t.bidx)
+        .filter((b): b is Buffer => b !== null);
+      const since = new Date(request.at.getTime() - HISTORY_DAYS * 86400_000);
+      const [consents, bans, attempts] = await Promise.all([
+        this.dataSource.query<ConsentRow[]>(
+          `SELECT customer_id, channel, purpose, granted, effective_at, expires_at FROM consents
+            WHERE customer_id IN (?) AND channel = ?`,
+          [ids, request.channel],
+        ),
+        this.dataSource.query<BanRow[]>(
+          `SELECT customer_id, channel, scope, address_bidx, reason FROM dnc_entries
+            WHERE (customer_id IN (?) AND scope = 'person')${bidxes.length ? ' OR address_bidx IN (?)' : ''}`,
+          bidxes.length ? [ids, bidxes] : [ids],
+        ),
+        this.dataSource.query<AttemptRow[]>(
+          `SELECT customer_id, channel, purpose, debt_id, occurred_at, consumer_initiated, conversation, with_consent, to_type
+             FROM contact_attempts WHERE customer_id IN (?) AND occurred_at > ?`,
+          [ids, since],
+        ),
+      ]);
+      const byCustomer = <T extends { customer_id: string | null }>(rows: T[]) => {
+        const m = new Map<string, T[]>();
+        for (const r of rows)
+          if (r.customer_id) m.set(r.customer_id, [...(m.get(r.customer_id) ?? []), r]);
+        return m;
+      };
+      const consentsOf = byCustomer(consents);
+      const attemptsOf = byCustomer(attempts);
+      const personBans = byCustomer(bans.filter((b) => b.scope === 'person'));
+      const addressBans = bans.filter((b) => b.scope === 'address');
+      for (const c of chunk) {
+        const target = targets.get(c.id) as {
+          bidx: Buffer | null;
+          toType: NumberType;
+          phone: string | null;
+        };
+        const bansFor: BanFact[] = [
+          ...(personBans.get(c.id) ?? []),
+          ...addressBans.filter((b) => target.bidx && b.address_bidx?.equals(target.bidx)),
+        ].map((b) => ({ channel: b.channel, scope: b.scope, reason: b.reason ?? undefined }));
+        out.set(c.id, {
+          channel: request.channel,
+          purpose: request.purpose,
+          at: request.at,
+          zones: candidateZones({
+            timezone: c.timezone,
+            phone: target.phone,
+            state: c.state,
+            zip: c.zip,
+          }),
+          state: c.state,
+          toType: target.toType,
+          debtId: request.debtId ?? null,
+          consents: (consentsOf.get(c.id) ?? []).map((r): ConsentFact => ({
+            channel: r.channel,
+            purpose: r.purpose,
+            granted: Boolean(r.granted),
+            at: r.effective_at,
+            expiresAt: r.expires_at,
+          })),
+          bans: bansFor,
+          attempts: (attemptsOf.get(c.id) ?? []).map((r): AttemptFact => ({
+            channel: r.channel,
+            purpose: r.purpose,
+            at: r.occurred_at,
+            debtId: r.debt_id,
+            consumerInitiated: Boolean(r.consumer_initiated),
+            conversation: Boolean(r.conversation),
+            withConsent: Boolean(r.with_consent),
+            toType: r.to_type,
+          })),
+          preferredWindow:
+            c.contactWindowStart && c.contactWindowEnd
+              ? { start: c.contactWindowStart, end: c.contactWindowEnd }
+              : null,
+        });
+      }
+    }
+    return out;
+  }
+
+  /** Customers by id (not soft-deleted), for batch evaluation. */
+  customers(ids: string[]): Promise<CustomerEntity[]> {
+    return this.dataSource.getRepository(CustomerEntity).findBy({ id: In(ids) });
+  }
+
+  /** Which address the contact goes to, its blind index and number type. */
+  private target(
+    c: CustomerEntity,
+    request: ContactRequest,
+  ): { bidx: Buffer | null; toType: NumberType; phone: string | null } {
+    const primary = request.channel === 'email' ? c.email : c.phone;
+    const address = request.to ?? primary;
+    const kind = request.channel === 'email' ? 'email' : 'phone';
+    const bidx = address ? this.crypto.blindIndex(kind, address) : null;
+    const primaryBidx = primary ? this.crypto.blindIndex(kind, primary) : null;
+    const isPrimary = Boolean(bidx && primaryBidx && bidx.equals(primaryBidx));
+    const toType: NumberType =
+      request.channel === 'email' || !isPrimary
+        ? 'unknown'
+        : c.phoneType === PhoneType.Mobile
+          ? 'cell'
+          : c.phoneType === PhoneType.Landline
+            ? 'home'
+            : 'unknown';
+    return { bidx, toType, phone: request.channel === 'email' ? c.phone : (address ?? null) };
+  }
+}
