@@ -1,5 +1,7 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { NotificationsService } from '../src/modules/notifications/notifications.service';
+import { UnsubscribeService } from '../src/modules/compliance/services/unsubscribe.service';
+import { DEFAULT_RULES } from '../src/modules/compliance/rules/default-rules';
 import {
   OPT_OUT_REPLY,
   signInbound,
@@ -256,5 +258,122 @@ describe('contact compliance (e2e)', () => {
     expect(res.data!.simulateContact.allowed).toBe(false);
     expect(res.data!.simulateContact.nextAllowedAt).toBe('2026-03-10T13:00:00.000Z');
     expect(await count('SELECT COUNT(*) AS n FROM compliance_refusals', [])).toBe(before);
+  });
+
+  it('unsubscribes from email with a signed one-click link; a forged link is refused', async () => {
+    const customer = await makeCustomer(t);
+    const link = t.app.get(UnsubscribeService).link(customer.id);
+    const path = new URL(link);
+    const forged = `${path.pathname}?token=${path.searchParams.get('token')!.replace(/.{4}$/, 'AAAA')}`;
+    expect((await fetch(`${t.url}${forged}`, { method: 'POST' })).status).toBe(401);
+    const ok = await fetch(`${t.url}${path.pathname}${path.search}`, { method: 'POST' });
+    expect(ok.status).toBe(200);
+    expect((await fetch(`${t.url}${path.pathname}${path.search}`, { method: 'POST' })).status).toBe(
+      200,
+    ); // idempotent
+    expect(
+      await count(
+        "SELECT COUNT(*) AS n FROM consents WHERE customer_id = ? AND channel = 'email' AND granted = 0",
+        [customer.id],
+      ),
+    ).toBe(2);
+    expect(
+      await count(
+        "SELECT COUNT(*) AS n FROM dnc_entries WHERE customer_id = ? AND channel = 'email'",
+        [customer.id],
+      ),
+    ).toBe(1);
+  });
+
+  describe('as an admin', () => {
+    let admin: Record<string, string>;
+    beforeAll(async () => {
+      admin = (await signIn(t, await makeUser(t, 'admin', { mfa: true }))).auth;
+    });
+
+    it('imports a DNC list as hashes, cancelling affected call tasks', async () => {
+      const customer = await makeCustomer(t);
+      const manager = await makeUser(t, 'manager', { teamId: 'team-c' });
+      const task = await makeTask(
+        t,
+        await makeCampaign(t, 'team-c', manager.id),
+        customer,
+        agent.id,
+      );
+      const csv = `phone,source\n${customer.phone as string},national\n(212) 555-0000\nnot a number\n`;
+      const res = await t.gql<{
+        importDncList: { imported: number; skipped: number; tasksCancelled: number };
+      }>(
+        'mutation I($input: ImportDncListInput!) { importDncList(input: $input) { imported skipped tasksCancelled } }',
+        { input: { list: 'national', csv } },
+        admin,
+      );
+      expect(res.errors).toBeUndefined();
+      expect(res.data!.importDncList).toEqual({ imported: 2, skipped: 2, tasksCancelled: 1 });
+      const [rows] = await db.query<RowDataPacket[]>('SELECT status FROM tasks WHERE id = ?', [
+        task.id,
+      ]);
+      expect(rows[0].status).toBe('cancelled');
+      const [stored] = await db.query<RowDataPacket[]>(
+        "SELECT * FROM dnc_entries WHERE list = 'national'",
+      );
+      expect(JSON.stringify(stored)).not.toContain((customer.phone as string).slice(2));
+    });
+
+    it('edits the rule set as data (audited), and refuses to widen the federal hours', async () => {
+      const rules = JSON.parse(JSON.stringify(DEFAULT_RULES)) as typeof DEFAULT_RULES;
+      rules.version = 'test-1';
+      rules.caps = rules.caps.map((c) => (c.id === 'house.call.day' ? { ...c, max: 1 } : c));
+      const update = 'mutation U($rules: String!) { updateComplianceRules(rules: $rules) }';
+      const ok = await t.gql(update, { rules: JSON.stringify(rules) }, admin);
+      expect(ok.errors).toBeUndefined();
+      const current = await t.gql<{ complianceRules: string }>(
+        '{ complianceRules }',
+        undefined,
+        admin,
+      );
+      expect((JSON.parse(current.data!.complianceRules) as { version: string }).version).toBe(
+        'test-1',
+      );
+      const wide = JSON.parse(JSON.stringify(rules)) as typeof DEFAULT_RULES;
+      wide.hours = wide.hours.map((h) => (h.id === 'regf.hours' ? { ...h, end: '22:00' } : h));
+      const refused = await t.gql(update, { rules: JSON.stringify(wide) }, admin);
+      expect(refused.errors?.[0].extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        reason: 'INVALID_RULES',
+      });
+      expect(
+        await count(
+          "SELECT COUNT(*) AS n FROM audit_events WHERE action = 'compliance.rules_changed'",
+          [],
+        ),
+      ).toBe(1);
+      // Put the shipped rules back for the other tests.
+      expect(
+        (await t.gql(update, { rules: JSON.stringify(DEFAULT_RULES) }, admin)).errors,
+      ).toBeUndefined();
+    });
+
+    it('reports consents, do-not-contact entries, refusals and opt-outs, also as an audited CSV export', async () => {
+      const report = await t.gql<{
+        complianceReport: { section: string; key: string; value: number }[];
+      }>('{ complianceReport { section key value } }', undefined, admin);
+      const rows = report.data!.complianceReport;
+      expect(
+        rows.find((r) => r.section === 'opt_outs' && r.key === 'sms_keyword')!.value,
+      ).toBeGreaterThanOrEqual(2);
+      expect(rows.find((r) => r.key === 'outside_legal_hours')!.value).toBe(0);
+      expect(rows.some((r) => r.section === 'consents' && r.key === 'sms/collection/revoked')).toBe(
+        true,
+      );
+      const csv = await fetch(`${t.url}/reports/compliance.csv`, { headers: admin });
+      expect(csv.status).toBe(200);
+      expect(await csv.text()).toMatch(/^section,key,value\n/);
+      const agentCsv = await fetch(`${t.url}/reports/compliance.csv`, { headers: auth });
+      expect(agentCsv.status).toBe(403);
+      expect(
+        await count("SELECT COUNT(*) AS n FROM audit_events WHERE action = 'report.exported'", []),
+      ).toBe(1);
+    });
   });
 });

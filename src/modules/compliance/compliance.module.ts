@@ -3,14 +3,26 @@ import { CustomersModule } from '../customers/customers.module';
 import { ComplianceResolver } from './compliance.resolver';
 import { ComplianceService } from './compliance.service';
 import { InboundController } from './inbound.controller';
+import { ReportsController } from './reports.controller';
+import { ComplianceReportsService } from './services/reports.service';
 import { ComplianceFactsService } from './services/facts.service';
 import { InboundSmsService } from './services/inbound.service';
+import { ComplianceRulesAdminService } from './services/rules-admin.service';
+import { UnsubscribeService } from './services/unsubscribe.service';
 
 @Global()
 @Module({
   imports: [CustomersModule],
-  controllers: [InboundController],
-  providers: [ComplianceFactsService, ComplianceService, InboundSmsService, ComplianceResolver],
-  exports: [ComplianceService],
+  controllers: [InboundController, ReportsController],
+  providers: [
+    ComplianceFactsService,
+    ComplianceService,
+    InboundSmsService,
+    UnsubscribeService,
+    ComplianceRulesAdminService,
+    ComplianceReportsService,
+    ComplianceResolver,
+  ],
+  exports: [ComplianceService, UnsubscribeService],
 })
 export class ComplianceModule {}

@@ -20,6 +20,16 @@ import {
 import { ConsentEntity } from './entities/consent.entity';
 import { DncEntryEntity } from './entities/dnc-entry.entity';
 import { candidateZones } from './rules/zones';
+import { RequireStepUp } from '../../core/auth/auth.decorators';
+import { AuditSensitive } from '../audit/audit-sensitive.decorator';
+import { parseRange } from './reports.controller';
+import { ComplianceReportsService } from './services/reports.service';
+import { ComplianceRulesAdminService } from './services/rules-admin.service';
+import {
+  ComplianceReportRowDTO,
+  ImportDncListInput,
+  ImportDncResultDTO,
+} from './dto/compliance-admin.dto';
 
 @Resolver()
 export class ComplianceResolver {
@@ -28,7 +38,53 @@ export class ComplianceResolver {
     private readonly compliance: ComplianceService,
     private readonly customers: CustomerAccessService,
     private readonly crypto: CryptoService,
+    private readonly rulesAdmin: ComplianceRulesAdminService,
+    private readonly reports: ComplianceReportsService,
   ) {}
+
+  @Allow('read', 'Settings')
+  @Query(() => String, {
+    description:
+      'The active rule set as JSON (hours, caps, gaps, cooldowns, consent), with citations',
+  })
+  async complianceRules(): Promise<string> {
+    return JSON.stringify(await this.compliance.ruleSet());
+  }
+
+  @Allow('manage', 'Settings')
+  @RequireStepUp()
+  @Mutation(() => String, {
+    description: 'Replaces the rule set (validated; federal hours cannot widen); audited',
+  })
+  async updateComplianceRules(@Args('rules') rules: string): Promise<string> {
+    if (rules.length > 200_000)
+      throw new ComplianceException(ComplianceErrorCode.INVALID_RULES, 'rules are too large');
+    return JSON.stringify(await this.rulesAdmin.update(rules));
+  }
+
+  @Allow('create', 'DncEntry')
+  @Mutation(() => ImportDncResultDTO, {
+    description: 'Imports a list of phone numbers (one per line); stored as hashes',
+  })
+  async importDncList(
+    @Ctx() ctx: RequestContext,
+    @Args('input') input: ImportDncListInput,
+  ): Promise<ImportDncResultDTO> {
+    return this.compliance.importDncList(input.list, input.csv, ctx.principal.id);
+  }
+
+  @Allow('read', 'Report')
+  @AuditSensitive()
+  @Query(() => [ComplianceReportRowDTO], {
+    description: 'Consents, do-not-contact, attempts, refusals, opt-outs for a period',
+  })
+  async complianceReport(
+    @Args('from', { nullable: true }) from?: string,
+    @Args('to', { nullable: true }) to?: string,
+  ): Promise<ComplianceReportRowDTO[]> {
+    const range = parseRange(from, to);
+    return (await this.reports.report(range.from, range.to)).rows;
+  }
 
   /** May this contact happen now (or at `at`)? Every rule, its result and citation. */
   @Allow('read', 'Customer')

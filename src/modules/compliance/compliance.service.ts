@@ -172,6 +172,76 @@ export class ComplianceService {
     return manager ? run(manager) : this.dataSource.transaction(run);
   }
 
+  /**
+   * Imports an external list (national/state DNC, reassigned numbers, litigators): each number is
+   * normalized and stored only as its blind index; affected customers' pending call and SMS tasks
+   * are cancelled, all in one transaction.
+   */
+  async importDncList(
+    list: DncEntryEntity['list'],
+    csv: string,
+    createdBy: string,
+  ): Promise<{ imported: number; skipped: number; tasksCancelled: number }> {
+    const hashes = new Map<string, Buffer>();
+    let skipped = 0;
+    for (const line of csv.split(/\r?\n/)) {
+      const cell = line.split(',')[0]?.trim();
+      if (!cell) continue;
+      const bidx = this.crypto.blindIndex('phone', cell);
+      if (bidx) hashes.set(bidx.toString('hex'), bidx);
+      else skipped++;
+    }
+    return this.dataSource.transaction(async (m) => {
+      const bidxes = [...hashes.values()];
+      const now = new Date();
+      for (let i = 0; i < bidxes.length; i += 1000) {
+        await m.getRepository(DncEntryEntity).insert(
+          bidxes.slice(i, i + 1000).map((b) => ({
+            id: uuidv7(),
+            customerId: null,
+            channel: null,
+            scope: 'address' as const,
+            addressKind: 'phone' as const,
+            addressBidx: b,
+            list,
+            reason: null,
+            source: `import:${list}`,
+            createdBy,
+            createdAt: now,
+          })),
+        );
+      }
+      let customers: string[] = [];
+      for (let i = 0; i < bidxes.length; i += 1000) {
+        const rows = await m.query<{ id: string }[]>(
+          'SELECT id FROM customers WHERE phone_bidx IN (?) AND deleted_at IS NULL',
+          [bidxes.slice(i, i + 1000)],
+        );
+        customers = customers.concat(rows.map((r) => r.id));
+      }
+      let tasksCancelled = 0;
+      if (customers.length) {
+        tasksCancelled += await this.cancelPendingTasks(m, customers, 'call');
+        tasksCancelled += await this.cancelPendingTasks(m, customers, 'sms');
+      }
+      await this.audit.record(
+        {
+          action: 'dnc.imported',
+          resourceType: 'DncEntry',
+          resourceId: list,
+          changes: {
+            imported: bidxes.length,
+            skipped,
+            customers: customers.length,
+            tasksCancelled,
+          },
+        },
+        m,
+      );
+      return { imported: bidxes.length, skipped, tasksCancelled };
+    });
+  }
+
   /** Customers whose stored phone or email has this blind index (one indexed lookup). */
   async customersWithAddress(
     m: EntityManager,

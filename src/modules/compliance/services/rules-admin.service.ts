@@ -1,0 +1,114 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AuditService } from '../../audit/audit.service';
+import { ComplianceErrorCode, ComplianceException } from '../compliance.exception';
+import type { RuleSet } from '../rules/types';
+import { ComplianceFactsService, RULES_SETTING } from './facts.service';
+
+const CHANNELS = ['call', 'sms', 'email'];
+const PURPOSES = ['collection', 'marketing'];
+const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+/** Reg F §1006.100: records of collection activity are kept at least 3 years. The retention job must not go below. */
+export const RECORD_RETENTION_FLOOR_DAYS = 3 * 366;
+
+/** Admins edit the rule set as data; each edit is validated, versioned and audited. */
+@Injectable()
+export class ComplianceRulesAdminService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly facts: ComplianceFactsService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async update(json: string): Promise<RuleSet> {
+    const rules = this.validate(json);
+    await this.dataSource.transaction(async (m) => {
+      const before = await this.facts.ruleSet();
+      await m.query(
+        'INSERT INTO app_settings (`key`, value, version, updated_by) VALUES (?, ?, 1, NULL) ON DUPLICATE KEY UPDATE value = VALUES(value), version = version + 1',
+        [RULES_SETTING, JSON.stringify(rules)],
+      );
+      await this.audit.record(
+        {
+          action: 'compliance.rules_changed',
+          resourceType: 'Settings',
+          resourceId: RULES_SETTING,
+          changes: { before: { version: before.version }, after: { version: rules.version } },
+        },
+        m,
+      );
+    });
+    this.facts.forgetRuleSet();
+    return rules;
+  }
+
+  private validate(json: string): RuleSet {
+    const bad = (message: string) =>
+      new ComplianceException(ComplianceErrorCode.INVALID_RULES, message);
+    let raw: unknown;
+    try {
+      raw = JSON.parse(json);
+    } catch {
+      throw bad('rules must be JSON');
+    }
+    const r = raw as Partial<RuleSet>;
+    if (
+      !r ||
+      typeof r.version !== 'string' ||
+      !Array.isArray(r.hours) ||
+      !Array.isArray(r.caps) ||
+      !Array.isArray(r.gaps) ||
+      !Array.isArray(r.cooldowns) ||
+      !Array.isArray(r.consentRequired)
+    ) {
+      throw bad('rules need version, hours, caps, gaps, cooldowns and consentRequired');
+    }
+    const base = (x: Record<string, unknown>, kind: string) => {
+      if (typeof x.id !== 'string' || !x.id || typeof x.citation !== 'string' || !x.citation)
+        throw bad(`every ${kind} rule needs an id and a citation`);
+      if (typeof x.jurisdiction !== 'string' || !/^(US|house|[A-Z]{2})$/.test(x.jurisdiction))
+        throw bad(`${x.id}: jurisdiction is US, house or a state`);
+      if (!Array.isArray(x.purposes) || !x.purposes.every((p) => PURPOSES.includes(p as string)))
+        throw bad(`${x.id}: purposes`);
+      if (!Array.isArray(x.channels) || !x.channels.every((c) => CHANNELS.includes(c as string)))
+        throw bad(`${x.id}: channels`);
+      for (const k of ['effectiveFrom', 'effectiveTo'])
+        if (x[k] != null && !(typeof x[k] === 'string' && DAY.test(x[k]))) {
+          throw bad(`${x.id}: ${k} is YYYY-MM-DD`);
+        }
+    };
+    for (const h of r.hours as unknown as Record<string, unknown>[]) {
+      base(h, 'hours');
+      if (
+        !HHMM.test(String(h.start)) ||
+        !HHMM.test(String(h.end)) ||
+        String(h.start) >= String(h.end)
+      )
+        throw bad(`${String(h.id)}: start < end, HH:mm`);
+      // No edit may open a window wider than the federal 08:00-21:00.
+      if (h.jurisdiction === 'US' && (String(h.start) < '08:00' || String(h.end) > '21:00'))
+        throw bad(`${String(h.id)}: federal hours cannot go beyond 08:00-21:00`);
+    }
+    for (const c of r.caps as unknown as Record<string, unknown>[]) {
+      base(c, 'cap');
+      if (!Number.isInteger(c.max) || (c.max as number) < 0 || !(Number(c.windowHours) > 0))
+        throw bad(`${String(c.id)}: max and windowHours`);
+    }
+    for (const g of r.gaps as unknown as Record<string, unknown>[]) {
+      base(g, 'gap');
+      if (!(Number(g.minGapHours) >= 0)) throw bad(`${String(g.id)}: minGapHours`);
+    }
+    for (const c of r.cooldowns as unknown as Record<string, unknown>[]) {
+      base(c, 'cooldown');
+      if (!(Number(c.hoursAfterConversation) >= 0))
+        throw bad(`${String(c.id)}: hoursAfterConversation`);
+    }
+    const ids = [...r.hours, ...r.caps, ...r.gaps, ...r.cooldowns].map((x) => x.id);
+    if (new Set(ids).size !== ids.length) throw bad('rule ids must be unique');
+    if (!r.hours.some((h) => h.jurisdiction === 'US' && h.purposes.includes('collection')))
+      throw bad('the federal collection hours rule cannot be removed');
+    return r as RuleSet;
+  }
+}
