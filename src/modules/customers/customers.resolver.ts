@@ -12,6 +12,12 @@ import {
 } from '../authorization/authorization.exception';
 import { IdArgs } from '../outreach/dto/outreach.dto';
 import { CustomerAccessService } from './customer-access.service';
+import { CustomerWritesService } from './customer-writes.service';
+import {
+  CreateCustomerInput,
+  CustomerIdInput,
+  UpdateCustomerInput,
+} from './dto/customer-input.dto';
 import {
   CustomerDTO,
   CustomerPageDTO,
@@ -28,7 +34,37 @@ export class CustomersResolver {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly access: CustomerAccessService,
     private readonly audit: AuditService,
+    private readonly writes: CustomerWritesService,
   ) {}
+
+  @Allow('create', 'Customer')
+  @Mutation(() => CustomerDTO)
+  createCustomer(@Args('input') input: CreateCustomerInput): Promise<CustomerDTO> {
+    return this.writes.create(input);
+  }
+
+  @Allow('update', 'Customer')
+  @Mutation(() => CustomerDTO, {
+    description: 'Row rules apply (an agent: customers of their tasks)',
+  })
+  updateCustomer(
+    @Ctx() ctx: RequestContext,
+    @Args('input') input: UpdateCustomerInput,
+  ): Promise<CustomerDTO> {
+    return this.writes.update(ctx, input.id, input);
+  }
+
+  @Allow('delete', 'Customer')
+  @Mutation(() => Boolean, {
+    description: 'Soft deletion: hidden everywhere, pending tasks cancelled',
+  })
+  async deleteCustomer(
+    @Ctx() ctx: RequestContext,
+    @Args('input') input: CustomerIdInput,
+  ): Promise<boolean> {
+    await this.writes.remove(ctx, input.id);
+    return true;
+  }
 
   @Allow('read', 'Customer')
   @Query(() => CustomerPageDTO, {

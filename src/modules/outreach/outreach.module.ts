@@ -2,10 +2,21 @@ import { Module } from '@nestjs/common';
 import { CustomersModule } from '../customers/customers.module';
 import { CampaignsResolver, CustomerTasksResolver, TasksResolver } from './outreach.resolvers';
 import { OutreachAccessService } from './outreach-access.service';
+import { OutreachMutationsResolver } from './outreach-mutations.resolver';
+import { CampaignsService } from './services/campaigns.service';
+import { TasksService } from './services/tasks.service';
 
 @Module({
   imports: [CustomersModule],
-  providers: [OutreachAccessService, TasksResolver, CampaignsResolver, CustomerTasksResolver],
+  providers: [
+    OutreachAccessService,
+    CampaignsService,
+    TasksService,
+    TasksResolver,
+    CampaignsResolver,
+    CustomerTasksResolver,
+    OutreachMutationsResolver,
+  ],
   exports: [OutreachAccessService],
 })
 export class OutreachModule {}

@@ -67,8 +67,13 @@ export class CampaignsResolver {
 
   @Allow('read', 'Campaign')
   @Query(() => CampaignDTO)
-  campaign(@Ctx() ctx: RequestContext, @Args() args: IdArgs): Promise<CampaignDTO> {
-    return this.outreach.getCampaign(ctx, args.id);
+  async campaign(@Ctx() ctx: RequestContext, @Args() args: IdArgs): Promise<CampaignDTO> {
+    return await this.outreach.getCampaign(ctx, args.id);
+  }
+
+  @ResolveField(() => String, { description: 'The audience filter, as JSON' })
+  audienceJson(@Parent() campaign: CampaignEntity): string {
+    return JSON.stringify(campaign.audience ?? {});
   }
 
   @ResolveField(() => [TaskDTO], { description: 'The tasks of this campaign the caller may see' })

@@ -3,6 +3,10 @@ import { DataSource } from 'typeorm';
 import { CustomersService } from '../customers/customers.service';
 import { CustomerEntity, PhoneType } from '../customers/entities/customer.entity';
 import { UsersService } from '../identity/services/users.service';
+import { ComplianceService } from '../compliance/compliance.service';
+import { ConsentSource } from '../compliance/entities/consent.entity';
+import { CampaignEntity, CampaignStatus, Channel } from '../outreach/entities/campaign.entity';
+import { v7 as uuidv7 } from 'uuid';
 
 export const DEMO_PASSWORD = 'Demo-only pass phrase 2026';
 
@@ -121,6 +125,53 @@ export async function seedDemo(app: INestApplication): Promise<string[]> {
   if (batch.length > 0) {
     await dataSource.getRepository(CustomerEntity).insert(batch);
     out.push(`${batch.length} customers`);
+    // Consents and do-not-contact entries, through the engine's own service (audited).
+    const compliance = app.get(ComplianceService);
+    for (let i = 0; i < batch.length; i++) {
+      if (i % 3 === 0) {
+        await compliance.recordConsent({
+          customerId: batch[i].id,
+          channel: 'sms',
+          purpose: 'collection',
+          granted: true,
+          source: ConsentSource.WebForm,
+          evidence: { formUrl: 'https://pay.demo.example/consent', textVersion: 'v3' },
+        });
+      }
+      if (i % 40 === 7)
+        await compliance.addDnc({
+          customerId: batch[i].id,
+          channel: 'call',
+          source: 'demo',
+          reason: 'asked not to be called',
+        });
+    }
+    out.push('consents and do-not-contact entries');
+  }
+  const campaigns = dataSource.getRepository(CampaignEntity);
+  if ((await campaigns.countBy({})) === 0) {
+    const manager = await users.findByEmail('manager@demo.callwarden.test');
+    if (manager) {
+      await campaigns.insert({
+        id: uuidv7(),
+        name: 'Demo: balances over $500 in the East',
+        channel: Channel.Call,
+        purpose: 'collection',
+        audience: { states: ['NY', 'MA', 'FL', 'MD', 'TN'], minBalance: '500' },
+        messageTemplate: null,
+        startsAt: null,
+        endsAt: null,
+        windowStart: '09:00',
+        windowEnd: '20:00',
+        status: CampaignStatus.Draft,
+        teamId: 'team-east',
+        ownerId: manager.id,
+        launchedAt: null,
+        createdAt: new Date(),
+        updatedAt: new Date(),
+      });
+      out.push('a draft campaign ready to launch');
+    }
   }
   return out;
 }

@@ -4,6 +4,7 @@ import { Audit1764000200000 } from './1764000200000-Audit';
 import { Identity1764000300000 } from './1764000300000-Identity';
 import { RolesCampaignsTasks1764000400000 } from './1764000400000-RolesCampaignsTasks';
 import { Compliance1764000500000 } from './1764000500000-Compliance';
+import { CampaignDetails1764000600000 } from './1764000600000-CampaignDetails';
 
 /** Every migration, in order. A landed migration is never edited: add a new one. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   Identity1764000300000,
   RolesCampaignsTasks1764000400000,
   Compliance1764000500000,
+  CampaignDetails1764000600000,
 ];

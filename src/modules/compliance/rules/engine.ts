@@ -11,6 +11,17 @@ import type {
 
 const HOUR = 3_600_000;
 
+/** The campaign's own daily window, reported like a rule. */
+const CAMPAIGN_WINDOW: HoursRule = {
+  id: 'campaign_window',
+  citation: 'Campaign schedule',
+  jurisdiction: 'house',
+  purposes: ['collection', 'marketing'],
+  channels: ['call', 'sms', 'email'],
+  start: '00:00',
+  end: '23:59',
+};
+
 function applies(
   rule: {
     jurisdiction: string;
@@ -64,6 +75,7 @@ function windowsFor(
     .filter((r) => applies(r, facts))
     .map((r) => ({ start: r.start, end: r.end, rule: r }));
   if (facts.preferredWindow) windows.push({ ...facts.preferredWindow, rule: null });
+  if (facts.campaignWindow) windows.push({ ...facts.campaignWindow, rule: CAMPAIGN_WINDOW });
   return windows;
 }
 

@@ -49,6 +49,8 @@ export interface ContactFacts {
   attempts: AttemptFact[];
   /** The consumer's own window ("don't call me before 10"), HH:mm local. */
   preferredWindow?: { start: string; end: string } | null;
+  /** A campaign's daily window in the consumer's local time, HH:mm. */
+  campaignWindow?: { start: string; end: string } | null;
 }
 
 interface RuleBase {

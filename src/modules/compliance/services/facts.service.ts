@@ -18,7 +18,7 @@ import { candidateZones } from '../rules/zones';
 
 export const RULES_SETTING = 'compliance.rules';
 const HISTORY_DAYS = 31;
-const CHUNK = 2000;
+const CHUNK = 10000;
 
 interface ConsentRow {
   customer_id: string;
@@ -54,6 +54,7 @@ export interface ContactRequest {
   /** The exact number or address; default the customer's primary one. */
   to?: string | null;
   debtId?: string | null;
+  campaignWindow?: { start: string; end: string } | null;
 }
 
 /**
@@ -176,6 +177,7 @@ export class ComplianceFactsService {
             c.contactWindowStart && c.contactWindowEnd
               ? { start: c.contactWindowStart, end: c.contactWindowEnd }
               : null,
+          campaignWindow: request.campaignWindow ?? null,
         });
       }
     }

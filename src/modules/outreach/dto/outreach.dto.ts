@@ -2,11 +2,12 @@ import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } fro
 import { Type } from 'class-transformer';
 import { IsEnum, IsInt, IsOptional, IsUUID, Max, Min, ValidateNested } from 'class-validator';
 import { CampaignStatus, Channel } from '../entities/campaign.entity';
-import { TaskStatus } from '../entities/task.entity';
+import { TaskOutcome, TaskStatus } from '../entities/task.entity';
 
 registerEnumType(Channel, { name: 'Channel' });
 registerEnumType(CampaignStatus, { name: 'CampaignStatus' });
 registerEnumType(TaskStatus, { name: 'TaskStatus' });
+registerEnumType(TaskOutcome, { name: 'TaskOutcome' });
 
 @ObjectType('Campaign')
 export class CampaignDTO {
@@ -14,6 +15,13 @@ export class CampaignDTO {
   @Field() name!: string;
   @Field(() => Channel) channel!: Channel;
   @Field(() => CampaignStatus) status!: CampaignStatus;
+  @Field() purpose!: string;
+  @Field(() => String, { nullable: true }) messageTemplate!: string | null;
+  @Field(() => Date, { nullable: true }) startsAt!: Date | null;
+  @Field(() => Date, { nullable: true }) endsAt!: Date | null;
+  @Field() windowStart!: string;
+  @Field() windowEnd!: string;
+  @Field(() => Date, { nullable: true }) launchedAt!: Date | null;
   @Field() teamId!: string;
   @Field(() => ID) ownerId!: string;
   @Field() createdAt!: Date;
@@ -27,7 +35,12 @@ export class TaskDTO {
   @Field(() => ID, { nullable: true }) assigneeId!: string | null;
   @Field() teamId!: string;
   @Field(() => TaskStatus) status!: TaskStatus;
+  @Field(() => TaskOutcome, { nullable: true }) outcome!: TaskOutcome | null;
+  @Field(() => String, { nullable: true, description: 'Redacted of card numbers and SSNs' })
+  notes!: string | null;
   @Field(() => Date, { nullable: true }) dueAt!: Date | null;
+  @Field(() => Date, { nullable: true }) startedAt!: Date | null;
+  @Field(() => Date, { nullable: true }) completedAt!: Date | null;
   @Field() createdAt!: Date;
 }
 

@@ -15,6 +15,16 @@ export enum CampaignStatus {
   Cancelled = 'cancelled',
 }
 
+/** Who a campaign reaches: a filter over customers, or an explicit list. */
+export interface Audience {
+  states?: string[];
+  minBalance?: string;
+  maxBalance?: string;
+  tags?: string[];
+  statuses?: string[];
+  customerIds?: string[];
+}
+
 /** A campaign a manager builds for their team. */
 @Entity('campaigns')
 @Index('ix_campaigns_team', ['teamId', 'status'])
@@ -30,6 +40,31 @@ export class CampaignEntity {
 
   @Column({ type: 'enum', enum: CampaignStatus, default: CampaignStatus.Draft })
   status!: CampaignStatus;
+
+  @Column({ type: 'enum', enum: ['collection', 'marketing'], default: 'collection' })
+  purpose!: 'collection' | 'marketing';
+
+  @Column({ type: 'json' })
+  audience!: Audience;
+
+  @Column({ name: 'message_template', type: 'text', nullable: true })
+  messageTemplate!: string | null;
+
+  @Column({ name: 'starts_at', type: 'datetime', precision: 3, nullable: true })
+  startsAt!: Date | null;
+
+  @Column({ name: 'ends_at', type: 'datetime', precision: 3, nullable: true })
+  endsAt!: Date | null;
+
+  /** The daily window in the consumer's local time (inside the legal hours). */
+  @Column({ name: 'window_start', type: 'char', length: 5, default: '09:00' })
+  windowStart!: string;
+
+  @Column({ name: 'window_end', type: 'char', length: 5, default: '20:00' })
+  windowEnd!: string;
+
+  @Column({ name: 'launched_at', type: 'datetime', precision: 3, nullable: true })
+  launchedAt!: Date | null;
 
   @Column({ name: 'team_id', type: 'varchar', length: 64 })
   teamId!: string;

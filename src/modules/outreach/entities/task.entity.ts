@@ -1,4 +1,15 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { EncryptedField } from '../../crypto/encrypted-field.decorator';
+
+export enum TaskOutcome {
+  Reached = 'reached',
+  LeftVoicemail = 'left_voicemail',
+  NoAnswer = 'no_answer',
+  PromiseToPay = 'promise_to_pay',
+  Dispute = 'dispute',
+  WrongNumber = 'wrong_number',
+  OptOutRequested = 'opt_out_requested',
+}
 
 export enum TaskStatus {
   Pending = 'pending',
@@ -32,6 +43,21 @@ export class TaskEntity {
 
   @Column({ type: 'enum', enum: TaskStatus, default: TaskStatus.Pending })
   status!: TaskStatus;
+
+  @Column({ type: 'varchar', length: 32, nullable: true })
+  outcome!: TaskOutcome | null;
+
+  /** Free text after DLP redaction (card numbers and SSNs removed), encrypted. */
+  @EncryptedField({ cipherProperty: 'notesCipher' })
+  notes!: string | null;
+  @Column({ name: 'notes_enc', type: 'varbinary', length: 8192, nullable: true })
+  notesCipher!: Buffer | null;
+
+  @Column({ name: 'started_at', type: 'datetime', precision: 3, nullable: true })
+  startedAt!: Date | null;
+
+  @Column({ name: 'completed_at', type: 'datetime', precision: 3, nullable: true })
+  completedAt!: Date | null;
 
   @Column({ name: 'due_at', type: 'datetime', precision: 3, nullable: true })
   dueAt!: Date | null;

@@ -1,0 +1,144 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { IANAZone } from 'luxon';
+import { DataSource } from 'typeorm';
+import { lookup as zipToZone } from 'zipcode-to-timezone';
+import type { RequestContext } from '../../core/auth/request-context';
+import { BadInputAppException } from '../../core/errors/error-code';
+import { AuditService } from '../audit/audit.service';
+import { CryptoService } from '../crypto/crypto.service';
+import { normalizePhone } from '../crypto/utils/normalize';
+import { CustomerAccessService } from './customer-access.service';
+import { CustomersService } from './customers.service';
+import { CustomerFieldsInput, CreateCustomerInput } from './dto/customer-input.dto';
+import { CustomerEntity } from './entities/customer.entity';
+
+const PERSONAL = [
+  'firstName',
+  'lastName',
+  'email',
+  'phone',
+  'addressLine',
+  'city',
+  'dateOfBirth',
+  'ssn',
+  'accountRef',
+] as const;
+
+/** Creating, updating and soft-deleting customers: inputs normalized, changes audited by field name only. */
+@Injectable()
+export class CustomerWritesService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly customers: CustomersService,
+    private readonly access: CustomerAccessService,
+    private readonly crypto: CryptoService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async create(input: CreateCustomerInput): Promise<CustomerEntity> {
+    const clean = this.normalize(input);
+    return this.dataSource.transaction(async (m) => {
+      const customer = await this.customers.create({ ...clean, externalRef: input.externalRef }, m);
+      if (clean.contactWindowStart || clean.contactWindowEnd) {
+        await m.getRepository(CustomerEntity).update(
+          { id: customer.id },
+          {
+            contactWindowStart: clean.contactWindowStart ?? null,
+            contactWindowEnd: clean.contactWindowEnd ?? null,
+          },
+        );
+      }
+      await this.audit.record(
+        {
+          action: 'customer.created',
+          resourceType: 'Customer',
+          resourceId: customer.id,
+          changes: { fields: Object.keys(clean) },
+        },
+        m,
+      );
+      return customer;
+    });
+  }
+
+  async update(
+    ctx: RequestContext,
+    id: string,
+    input: CustomerFieldsInput,
+  ): Promise<CustomerEntity> {
+    const visible = await this.access.get(ctx, id, 'update');
+    const clean = this.normalize(input);
+    return this.dataSource.transaction(async (m) => {
+      const customer = (await m.getRepository(CustomerEntity).findOne({
+        where: { id: visible.id },
+        lock: { mode: 'pessimistic_write' },
+      })) as CustomerEntity;
+      if (clean.dateOfBirth !== undefined || clean.ssn !== undefined)
+        await this.crypto.ensureSubjectKey(customer.id, m);
+      for (const [k, v] of Object.entries(clean))
+        (customer as unknown as Record<string, unknown>)[k] = v;
+      await m.getRepository(CustomerEntity).save(customer);
+      await this.audit.record(
+        {
+          action: 'customer.updated',
+          resourceType: 'Customer',
+          resourceId: id,
+          changes: {
+            fields: Object.keys(clean),
+            personalFields: Object.keys(clean).filter((k) =>
+              (PERSONAL as readonly string[]).includes(k),
+            ),
+          },
+        },
+        m,
+      );
+      return customer;
+    });
+  }
+
+  /** Soft deletion hides the customer everywhere; pending tasks are cancelled. */
+  async remove(ctx: RequestContext, id: string): Promise<void> {
+    const visible = await this.access.get(ctx, id, 'delete');
+    await this.dataSource.transaction(async (m) => {
+      await m.getRepository(CustomerEntity).softDelete({ id: visible.id });
+      await m.query(
+        "UPDATE tasks SET status = 'cancelled', updated_at = NOW(3) WHERE customer_id = ? AND status = 'pending'",
+        [visible.id],
+      );
+      await this.audit.record(
+        { action: 'customer.deleted', resourceType: 'Customer', resourceId: id },
+        m,
+      );
+    });
+  }
+
+  private normalize(input: CustomerFieldsInput): CustomerFieldsInput {
+    const out: CustomerFieldsInput = {};
+    for (const [k, v] of Object.entries(input)) {
+      if (v !== undefined && k !== 'id' && k !== 'externalRef')
+        (out as Record<string, unknown>)[k] = typeof v === 'string' ? v.trim() : v;
+    }
+    if (out.phone) {
+      const e164 = normalizePhone(out.phone);
+      if (!e164)
+        throw new BadInputAppException('INVALID_PHONE', 'phone is not a valid phone number');
+      out.phone = e164;
+    }
+    if (out.timezone && !IANAZone.isValidZone(out.timezone))
+      throw new BadInputAppException('INVALID_TIMEZONE', 'timezone is not an IANA zone');
+    if (!out.timezone && out.zip) out.timezone = zipToZone(out.zip) ?? undefined;
+    if (out.dateOfBirth && Number.isNaN(Date.parse(out.dateOfBirth)))
+      throw new BadInputAppException('INVALID_DATE', 'dateOfBirth is not a date');
+    if (
+      (out.contactWindowStart && !out.contactWindowEnd) ||
+      (!out.contactWindowStart && out.contactWindowEnd)
+    ) {
+      throw new BadInputAppException(
+        'INVALID_WINDOW',
+        'give both contactWindowStart and contactWindowEnd',
+      );
+    }
+    return out;
+  }
+}

@@ -1,0 +1,382 @@
+import { subject } from '@casl/ability';
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import type { RequestContext } from '../../../core/auth/request-context';
+import { AuditService } from '../../audit/audit.service';
+import { ComplianceService } from '../../compliance/compliance.service';
+import type { Decision } from '../../compliance/rules/types';
+import { CustomerEntity } from '../../customers/entities/customer.entity';
+import { Audience, CampaignEntity, CampaignStatus, Channel } from '../entities/campaign.entity';
+import { TaskEntity, TaskStatus } from '../entities/task.entity';
+import { OutreachAccessService } from '../outreach-access.service';
+import { OutreachErrorCode, OutreachException } from '../outreach.exception';
+import { templateProblems } from '../utils/templates';
+
+/** The campaign life cycle: draft → scheduled → running ⇄ paused → completed, or cancelled. */
+export const TRANSITIONS: Record<CampaignStatus, CampaignStatus[]> = {
+  [CampaignStatus.Draft]: [CampaignStatus.Scheduled, CampaignStatus.Cancelled],
+  [CampaignStatus.Scheduled]: [
+    CampaignStatus.Running,
+    CampaignStatus.Draft,
+    CampaignStatus.Cancelled,
+  ],
+  [CampaignStatus.Running]: [
+    CampaignStatus.Paused,
+    CampaignStatus.Completed,
+    CampaignStatus.Cancelled,
+  ],
+  [CampaignStatus.Paused]: [
+    CampaignStatus.Running,
+    CampaignStatus.Completed,
+    CampaignStatus.Cancelled,
+  ],
+  [CampaignStatus.Completed]: [],
+  [CampaignStatus.Cancelled]: [],
+};
+
+export interface CampaignInput {
+  name: string;
+  channel: Channel;
+  purpose: 'collection' | 'marketing';
+  audience: Audience;
+  messageTemplate?: string | null;
+  startsAt?: Date | null;
+  endsAt?: Date | null;
+  windowStart?: string;
+  windowEnd?: string;
+  teamId?: string;
+}
+
+export interface Precheck {
+  total: number;
+  allowedNow: number;
+  allowedLater: number;
+  blocked: number;
+  byReason: { rule: string; count: number }[];
+  blockedCustomers: { customerId: string; reasons: string[] }[];
+  decisions: Map<string, Decision>;
+  at: Date;
+}
+
+const BLOCKED_LISTED = 200;
+
+@Injectable()
+export class CampaignsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly access: OutreachAccessService,
+    private readonly compliance: ComplianceService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async create(ctx: RequestContext, input: CampaignInput): Promise<CampaignEntity> {
+    const teamId = input.teamId ?? ctx.principal.teamId;
+    if (!teamId)
+      throw new OutreachException(
+        OutreachErrorCode.INVALID_AUDIENCE,
+        'The campaign needs an owner team',
+      );
+    const campaign = this.dataSource.getRepository(CampaignEntity).create({
+      id: uuidv7(),
+      name: input.name,
+      channel: input.channel,
+      purpose: input.purpose,
+      audience: normalizeAudience(input.audience),
+      messageTemplate: input.messageTemplate ?? null,
+      startsAt: input.startsAt ?? null,
+      endsAt: input.endsAt ?? null,
+      windowStart: input.windowStart ?? '09:00',
+      windowEnd: input.windowEnd ?? '20:00',
+      status: CampaignStatus.Draft,
+      teamId,
+      ownerId: ctx.principal.userId,
+      launchedAt: null,
+      createdAt: new Date(),
+      updatedAt: new Date(),
+    });
+    this.assertValid(campaign);
+    // The caller's rules decide which teams they may create campaigns for (a manager: their own).
+    if (!ctx.ability.can('create', subject('Campaign', { teamId }) as unknown as string)) {
+      throw new OutreachException(
+        OutreachErrorCode.INVALID_AUDIENCE,
+        'You may only create campaigns for your own team',
+      );
+    }
+    return this.dataSource.transaction(async (m) => {
+      await m.getRepository(CampaignEntity).insert(campaign);
+      await this.audit.record(
+        {
+          action: 'campaign.created',
+          resourceType: 'Campaign',
+          resourceId: campaign.id,
+          changes: { after: { name: campaign.name, channel: campaign.channel, teamId } },
+        },
+        m,
+      );
+      return campaign;
+    });
+  }
+
+  async update(
+    ctx: RequestContext,
+    id: string,
+    patch: Partial<CampaignInput>,
+  ): Promise<CampaignEntity> {
+    return this.dataSource.transaction(async (m) => {
+      const campaign = await this.lockOwned(ctx, id, m);
+      if (campaign.status !== CampaignStatus.Draft) {
+        throw new OutreachException(
+          OutreachErrorCode.NOT_EDITABLE,
+          'Only draft campaigns can be edited',
+        );
+      }
+      const next = Object.assign(campaign, {
+        ...(patch.name !== undefined ? { name: patch.name } : {}),
+        ...(patch.messageTemplate !== undefined ? { messageTemplate: patch.messageTemplate } : {}),
+        ...(patch.audience !== undefined ? { audience: normalizeAudience(patch.audience) } : {}),
+        ...(patch.startsAt !== undefined ? { startsAt: patch.startsAt } : {}),
+        ...(patch.endsAt !== undefined ? { endsAt: patch.endsAt } : {}),
+        ...(patch.windowStart !== undefined ? { windowStart: patch.windowStart } : {}),
+        ...(patch.windowEnd !== undefined ? { windowEnd: patch.windowEnd } : {}),
+        updatedAt: new Date(),
+      });
+      this.assertValid(next);
+      await m.getRepository(CampaignEntity).save(next);
+      await this.audit.record(
+        { action: 'campaign.updated', resourceType: 'Campaign', resourceId: id },
+        m,
+      );
+      return next;
+    });
+  }
+
+  async transition(ctx: RequestContext, id: string, to: CampaignStatus): Promise<CampaignEntity> {
+    return this.dataSource.transaction(async (m) => {
+      const campaign = await this.lockOwned(ctx, id, m);
+      this.assertTransition(campaign.status, to);
+      const from = campaign.status;
+      campaign.status = to;
+      campaign.updatedAt = new Date();
+      await m
+        .getRepository(CampaignEntity)
+        .update({ id }, { status: to, updatedAt: campaign.updatedAt });
+      if (to === CampaignStatus.Cancelled) {
+        await m
+          .getRepository(TaskEntity)
+          .update(
+            { campaignId: id, status: TaskStatus.Pending },
+            { status: TaskStatus.Cancelled, updatedAt: new Date() },
+          );
+      }
+      await this.audit.record(
+        {
+          action: 'campaign.status_changed',
+          resourceType: 'Campaign',
+          resourceId: id,
+          changes: { before: { status: from }, after: { status: to } },
+        },
+        m,
+      );
+      return campaign;
+    });
+  }
+
+  assertTransition(from: CampaignStatus, to: CampaignStatus): void {
+    if (!TRANSITIONS[from].includes(to)) {
+      throw new OutreachException(
+        OutreachErrorCode.INVALID_TRANSITION,
+        `A ${from} campaign cannot become ${to}`,
+        { from, to },
+      );
+    }
+  }
+
+  /** The whole audience through the compliance engine in one batch (set-based queries). */
+  async precheck(ctx: RequestContext, id: string): Promise<Precheck> {
+    const campaign = await this.access.getCampaign(ctx, id);
+    return this.precheckOf(campaign);
+  }
+
+  async precheckOf(campaign: CampaignEntity): Promise<Precheck> {
+    const customers = await this.audienceOf(campaign);
+    const at = campaign.startsAt && campaign.startsAt > new Date() ? campaign.startsAt : new Date();
+    const decisions = await this.compliance.evaluateBatch(customers, {
+      channel: campaign.channel,
+      purpose: campaign.purpose,
+      at,
+      campaignWindow: { start: campaign.windowStart, end: campaign.windowEnd },
+    });
+    const byReason = new Map<string, number>();
+    const blockedCustomers: Precheck['blockedCustomers'] = [];
+    let allowedNow = 0;
+    let allowedLater = 0;
+    for (const [customerId, d] of decisions) {
+      const usable = d.nextAllowedAt && (!campaign.endsAt || d.nextAllowedAt < campaign.endsAt);
+      if (d.allowed) allowedNow++;
+      else if (usable) allowedLater++;
+      else {
+        const reasons = d.checks.filter((c) => !c.passed).map((c) => c.rule);
+        if (d.nextAllowedAt && !reasons.length) reasons.push('campaign_ends');
+        for (const r of reasons) byReason.set(r, (byReason.get(r) ?? 0) + 1);
+        if (blockedCustomers.length < BLOCKED_LISTED)
+          blockedCustomers.push({ customerId, reasons });
+      }
+    }
+    return {
+      total: decisions.size,
+      allowedNow,
+      allowedLater,
+      blocked: decisions.size - allowedNow - allowedLater,
+      byReason: [...byReason]
+        .map(([rule, count]) => ({ rule, count }))
+        .sort((a, b) => b.count - a.count),
+      blockedCustomers,
+      decisions,
+      at,
+    };
+  }
+
+  /**
+   * Launch: precheck, then one task per allowed customer due at its earliest legal time, assigned
+   * round-robin to the team's active agents; blocked customers get no task and are reported.
+   */
+  async launch(
+    ctx: RequestContext,
+    id: string,
+  ): Promise<{ campaign: CampaignEntity; precheck: Precheck; tasksCreated: number }> {
+    const campaign = await this.access.getCampaign(ctx, id, 'update');
+    if (campaign.status !== CampaignStatus.Draft && campaign.status !== CampaignStatus.Scheduled) {
+      throw new OutreachException(
+        OutreachErrorCode.INVALID_TRANSITION,
+        `A ${campaign.status} campaign cannot be launched`,
+      );
+    }
+    const problems = templateProblems(campaign.channel, campaign.purpose, campaign.messageTemplate);
+    if (problems.length)
+      throw new OutreachException(OutreachErrorCode.INVALID_TEMPLATE, problems.join('; '));
+    const precheck = await this.precheckOf(campaign);
+    return this.dataSource.transaction(async (m) => {
+      const locked = await this.lockOwned(ctx, id, m);
+      const to =
+        locked.startsAt && locked.startsAt > new Date()
+          ? CampaignStatus.Scheduled
+          : CampaignStatus.Running;
+      // Launching walks the machine: draft → scheduled, then → running once the start has come.
+      if (locked.status !== CampaignStatus.Scheduled) {
+        this.assertTransition(locked.status, CampaignStatus.Scheduled);
+      }
+      if (to === CampaignStatus.Running)
+        this.assertTransition(CampaignStatus.Scheduled, CampaignStatus.Running);
+      const agents = await m.query<{ id: string }[]>(
+        "SELECT id FROM users WHERE team_id = ? AND role = 'agent' AND status = 'active' ORDER BY id",
+        [locked.teamId],
+      );
+      const now = new Date();
+      const tasks: TaskEntity[] = [];
+      let i = 0;
+      for (const [customerId, d] of precheck.decisions) {
+        if (!d.nextAllowedAt || (locked.endsAt && d.nextAllowedAt >= locked.endsAt)) continue;
+        tasks.push(
+          m.getRepository(TaskEntity).create({
+            id: uuidv7(),
+            campaignId: id,
+            customerId,
+            assigneeId: agents.length ? agents[i++ % agents.length].id : null,
+            teamId: locked.teamId,
+            status: TaskStatus.Pending,
+            dueAt: d.nextAllowedAt,
+            outcome: null,
+            startedAt: null,
+            completedAt: null,
+            createdAt: now,
+            updatedAt: now,
+          }),
+        );
+      }
+      for (let k = 0; k < tasks.length; k += 1000)
+        await m.getRepository(TaskEntity).insert(tasks.slice(k, k + 1000));
+      await m
+        .getRepository(CampaignEntity)
+        .update({ id }, { status: to, launchedAt: now, updatedAt: now });
+      locked.status = to;
+      locked.launchedAt = now;
+      await this.audit.record(
+        {
+          action: 'campaign.launched',
+          resourceType: 'Campaign',
+          resourceId: id,
+          changes: {
+            total: precheck.total,
+            tasksCreated: tasks.length,
+            blocked: precheck.blocked,
+            status: to,
+          },
+        },
+        m,
+      );
+      return { campaign: locked, precheck, tasksCreated: tasks.length };
+    });
+  }
+
+  /** The audience as one set-based query over clear columns (state, balance, tags, status). */
+  async audienceOf(campaign: CampaignEntity): Promise<CustomerEntity[]> {
+    const a = campaign.audience ?? {};
+    const qb = this.dataSource.getRepository(CustomerEntity).createQueryBuilder('c');
+    qb.where('c.status = :active', { active: 'active' });
+    if (a.customerIds?.length) qb.andWhere('c.id IN (:...ids)', { ids: a.customerIds });
+    if (a.states?.length) qb.andWhere('c.state IN (:...states)', { states: a.states });
+    if (a.statuses?.length) qb.andWhere('c.status IN (:...statuses)', { statuses: a.statuses });
+    if (a.minBalance) qb.andWhere('c.balance >= :minBalance', { minBalance: a.minBalance });
+    if (a.maxBalance) qb.andWhere('c.balance <= :maxBalance', { maxBalance: a.maxBalance });
+    if (a.tags?.length)
+      qb.andWhere('JSON_OVERLAPS(c.tags, :tags)', { tags: JSON.stringify(a.tags) });
+    return qb.getMany();
+  }
+
+  private assertValid(c: CampaignEntity): void {
+    const problems = templateProblems(c.channel, c.purpose, c.messageTemplate);
+    if (problems.length)
+      throw new OutreachException(OutreachErrorCode.INVALID_TEMPLATE, problems.join('; '));
+    if (c.startsAt && c.endsAt && c.startsAt >= c.endsAt)
+      throw new OutreachException(
+        OutreachErrorCode.INVALID_AUDIENCE,
+        'startsAt must be before endsAt',
+      );
+    if (c.windowStart >= c.windowEnd)
+      throw new OutreachException(
+        OutreachErrorCode.INVALID_AUDIENCE,
+        'windowStart must be before windowEnd',
+      );
+  }
+
+  private async lockOwned(
+    ctx: RequestContext,
+    id: string,
+    m: EntityManager,
+  ): Promise<CampaignEntity> {
+    const visible = await this.access.getCampaign(ctx, id, 'update');
+    const locked = await m
+      .getRepository(CampaignEntity)
+      .findOne({ where: { id: visible.id }, lock: { mode: 'pessimistic_write' } });
+    if (!locked) throw new OutreachException(OutreachErrorCode.NOT_EDITABLE, 'Campaign vanished');
+    return locked;
+  }
+}
+
+function normalizeAudience(a: Audience): Audience {
+  const out: Audience = {};
+  if (a.states?.length) out.states = [...new Set(a.states.map((s) => s.toUpperCase()))];
+  if (a.tags?.length) out.tags = [...new Set(a.tags)];
+  if (a.statuses?.length) out.statuses = [...new Set(a.statuses)];
+  if (a.customerIds?.length) out.customerIds = [...new Set(a.customerIds)];
+  if (a.minBalance) out.minBalance = a.minBalance;
+  if (a.maxBalance) out.maxBalance = a.maxBalance;
+  if (!Object.keys(out).length)
+    throw new OutreachException(
+      OutreachErrorCode.INVALID_AUDIENCE,
+      'Give at least one audience filter or a customer list',
+    );
+  return out;
+}

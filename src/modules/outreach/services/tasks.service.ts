@@ -1,0 +1,218 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import type { RequestContext } from '../../../core/auth/request-context';
+import { AuditService } from '../../audit/audit.service';
+import { ComplianceService } from '../../compliance/compliance.service';
+import { ConsentSource } from '../../compliance/entities/consent.entity';
+import { ContactAttemptEntity } from '../../compliance/entities/contact-attempt.entity';
+import { CustomerEntity, PhoneType } from '../../customers/entities/customer.entity';
+import { CampaignEntity, Channel } from '../entities/campaign.entity';
+import { TaskEntity, TaskOutcome, TaskStatus } from '../entities/task.entity';
+import { OutreachAccessService } from '../outreach-access.service';
+import { OutreachErrorCode, OutreachException } from '../outreach.exception';
+import { redactSensitive } from '../utils/dlp';
+
+const CONVERSATION_OUTCOMES = [
+  TaskOutcome.Reached,
+  TaskOutcome.PromiseToPay,
+  TaskOutcome.Dispute,
+  TaskOutcome.OptOutRequested,
+];
+
+/** Agents work tasks: start (compliance re-checked now), complete with an outcome; managers assign. */
+@Injectable()
+export class TasksService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly access: OutreachAccessService,
+    private readonly compliance: ComplianceService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async assign(ctx: RequestContext, taskId: string, agentId: string): Promise<TaskEntity> {
+    const task = await this.access.getTask(ctx, taskId, 'update');
+    const [agent] = await this.dataSource.query<{ id: string }[]>(
+      "SELECT id FROM users WHERE id = ? AND role = 'agent' AND status = 'active' AND team_id = ?",
+      [agentId, task.teamId],
+    );
+    if (!agent)
+      throw new OutreachException(
+        OutreachErrorCode.INVALID_ASSIGNEE,
+        "The assignee must be an active agent of the campaign's team",
+      );
+    if (task.status !== TaskStatus.Pending)
+      throw new OutreachException(
+        OutreachErrorCode.INVALID_TASK_STATE,
+        `A ${task.status} task cannot be reassigned`,
+      );
+    return this.dataSource.transaction(async (m) => {
+      await m
+        .getRepository(TaskEntity)
+        .update({ id: task.id }, { assigneeId: agentId, updatedAt: new Date() });
+      await this.audit.record(
+        {
+          action: 'task.assigned',
+          resourceType: 'Task',
+          resourceId: task.id,
+          changes: { before: { assigneeId: task.assigneeId }, after: { assigneeId: agentId } },
+        },
+        m,
+      );
+      task.assigneeId = agentId;
+      return task;
+    });
+  }
+
+  /** Starting a task re-checks compliance now: time has passed since launch. */
+  async start(ctx: RequestContext, taskId: string): Promise<TaskEntity> {
+    const task = await this.access.getTask(ctx, taskId, 'update');
+    if (task.status !== TaskStatus.Pending)
+      throw new OutreachException(
+        OutreachErrorCode.INVALID_TASK_STATE,
+        `A ${task.status} task cannot be started`,
+      );
+    const { campaign, customer } = await this.context(task);
+    const decision = await this.compliance.evaluateContact(customer, {
+      channel: campaign.channel,
+      purpose: campaign.purpose,
+      at: new Date(),
+      campaignWindow: { start: campaign.windowStart, end: campaign.windowEnd },
+    });
+    if (!decision.allowed) {
+      const reasons = decision.checks.filter((c) => !c.passed).map((c) => c.rule);
+      await this.audit.record({
+        action: 'task.start_refused',
+        resourceType: 'Task',
+        resourceId: task.id,
+        changes: { reasons },
+      });
+      throw new OutreachException(
+        OutreachErrorCode.CONTACT_NOT_ALLOWED,
+        `Not allowed now: ${reasons.join(', ')}`,
+        {
+          reasons: reasons.join(','),
+          nextAllowedAt: decision.nextAllowedAt?.toISOString() ?? 'never',
+        },
+      );
+    }
+    const result = await this.dataSource
+      .getRepository(TaskEntity)
+      .update(
+        { id: task.id, status: TaskStatus.Pending },
+        { status: TaskStatus.InProgress, startedAt: new Date(), updatedAt: new Date() },
+      );
+    if ((result.affected ?? 0) !== 1)
+      throw new OutreachException(
+        OutreachErrorCode.INVALID_TASK_STATE,
+        'The task changed meanwhile',
+      );
+    task.status = TaskStatus.InProgress;
+    return task;
+  }
+
+  /**
+   * Completes a task: logs the contact attempt (it feeds the caps), keeps DLP-redacted notes, and
+   * turns an opt-out request or a wrong number into a revocation or a ban at once.
+   */
+  async complete(
+    ctx: RequestContext,
+    taskId: string,
+    outcome: TaskOutcome,
+    notes?: string | null,
+  ): Promise<{ task: TaskEntity; redactions: number }> {
+    const task = await this.access.getTask(ctx, taskId, 'update');
+    if (task.status !== TaskStatus.InProgress)
+      throw new OutreachException(
+        OutreachErrorCode.INVALID_TASK_STATE,
+        `A ${task.status} task cannot be completed`,
+      );
+    const { campaign, customer } = await this.context(task);
+    const clean = notes ? redactSensitive(notes) : { text: null, redactions: 0 };
+    return this.dataSource.transaction(async (m) => {
+      const now = new Date();
+      task.status = TaskStatus.Done;
+      task.outcome = outcome;
+      task.notes = clean.text;
+      task.completedAt = now;
+      task.updatedAt = now;
+      await m.getRepository(TaskEntity).save(task);
+      const to = campaign.channel === Channel.Email ? customer.emailBidx : customer.phoneBidx;
+      await m.getRepository(ContactAttemptEntity).insert({
+        id: uuidv7(),
+        customerId: customer.id,
+        taskId: task.id,
+        campaignId: campaign.id,
+        agentId: ctx.principal.userId,
+        channel: campaign.channel,
+        purpose: campaign.purpose,
+        debtId: null,
+        toBidx: to,
+        toType:
+          customer.phoneType === PhoneType.Mobile
+            ? 'cell'
+            : customer.phoneType === PhoneType.Landline
+              ? 'home'
+              : 'unknown',
+        occurredAt: task.startedAt ?? now,
+        outcome,
+        consumerInitiated: false,
+        conversation: CONVERSATION_OUTCOMES.includes(outcome),
+        withConsent: false,
+        createdAt: now,
+      });
+      if (outcome === TaskOutcome.OptOutRequested) {
+        // A verbal revocation: every purpose on this channel, recorded with the task as evidence.
+        for (const purpose of ['collection', 'marketing'] as const) {
+          await this.compliance.recordConsent(
+            {
+              customerId: customer.id,
+              channel: campaign.channel,
+              purpose,
+              granted: false,
+              source: ConsentSource.PhoneCall,
+              evidence: { taskId: task.id },
+              recordedBy: ctx.principal.id,
+            },
+            m,
+          );
+        }
+      }
+      if (outcome === TaskOutcome.WrongNumber && customer.phone) {
+        await this.compliance.addDnc(
+          {
+            channel: null,
+            address: customer.phone,
+            source: 'agent',
+            reason: 'wrong number',
+            createdBy: ctx.principal.id,
+          },
+          m,
+        );
+      }
+      await this.audit.record(
+        {
+          action: 'task.completed',
+          resourceType: 'Task',
+          resourceId: task.id,
+          changes: { outcome, notesRedactions: clean.redactions },
+        },
+        m,
+      );
+      return { task, redactions: clean.redactions };
+    });
+  }
+
+  private async context(
+    task: TaskEntity,
+  ): Promise<{ campaign: CampaignEntity; customer: CustomerEntity }> {
+    const campaign = await this.dataSource
+      .getRepository(CampaignEntity)
+      .findOneByOrFail({ id: task.campaignId });
+    const customer = await this.dataSource
+      .getRepository(CustomerEntity)
+      .findOneByOrFail({ id: task.customerId });
+    return { campaign, customer };
+  }
+}

@@ -1,0 +1,442 @@
+import type { Connection, RowDataPacket } from 'mysql2/promise';
+import { DateTime } from 'luxon';
+import { CustomersService } from '../src/modules/customers/customers.service';
+import { PhoneType } from '../src/modules/customers/entities/customer.entity';
+import { adminConnection } from './utils/db';
+import { makeUser, signIn, TestUser } from './utils/identity';
+import { makeCampaign, makeCustomer, makeTask } from './utils/outreach';
+import { startTestApp, TestApp } from './utils/test-app';
+
+const CALL_TEMPLATE = null;
+const EMAIL_TEMPLATE =
+  'This is a communication from a debt collector about {{balance}}. Unsubscribe: {{unsubscribe_link}}';
+
+/** An IANA zone where it is now between 11:00 and 17:00, so the legal-hours rules pass at any test time. */
+function middayZone(): string {
+  for (let offset = -12; offset <= 14; offset++) {
+    const zone = offset === 0 ? 'Etc/GMT' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
+    const hour = DateTime.now().setZone(zone).hour;
+    if (hour >= 11 && hour <= 16) return zone;
+  }
+  throw new Error('no midday zone');
+}
+
+describe('outreach (e2e)', () => {
+  let t: TestApp;
+  let db: Connection;
+  let manager: TestUser;
+  let agent: TestUser;
+  let m: Record<string, string>;
+  let a: Record<string, string>;
+  const team = `team-o-${Date.now()}`;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    db = await adminConnection();
+    manager = await makeUser(t, 'manager', { mfa: true, teamId: team });
+    agent = await makeUser(t, 'agent', { mfa: true, teamId: team });
+    m = (await signIn(t, manager)).auth;
+    a = (await signIn(t, agent)).auth;
+  });
+  afterAll(async () => {
+    await db.end();
+    await t.close();
+  });
+
+  const CREATE =
+    'mutation C($input: CreateCampaignInput!) { createCampaign(input: $input) { id status teamId } }';
+  const TRANSITION =
+    'mutation T($input: TransitionCampaignInput!) { transitionCampaign(input: $input) { status } }';
+
+  it('walks the campaign state machine and rejects illegal transitions', async () => {
+    const created = await t.gql<{ createCampaign: { id: string; status: string; teamId: string } }>(
+      CREATE,
+      {
+        input: {
+          name: 'State machine',
+          channel: 'Call',
+          purpose: 'collection',
+          audience: { states: ['NY'] },
+        },
+      },
+      m,
+    );
+    expect(created.errors).toBeUndefined();
+    expect(created.data!.createCampaign).toMatchObject({ status: 'Draft', teamId: team });
+    const id = created.data!.createCampaign.id;
+    const go = (to: string) =>
+      t.gql<{ transitionCampaign: { status: string } }>(TRANSITION, { input: { id, to } }, m);
+    for (const [to, ok] of [
+      ['Running', false],
+      ['Completed', false],
+      ['Scheduled', true],
+      ['Running', true],
+      ['Paused', true],
+      ['Scheduled', false],
+      ['Running', true],
+      ['Completed', true],
+      ['Running', false],
+      ['Cancelled', false],
+    ] as const) {
+      const res = await go(to);
+      if (ok) expect(res.data?.transitionCampaign.status).toBe(to);
+      else
+        expect(res.errors?.[0].extensions).toMatchObject({
+          code: 'CONFLICT',
+          reason: 'INVALID_TRANSITION',
+        });
+    }
+  });
+
+  it('validates message templates by channel and writes nothing when one is refused', async () => {
+    const before = Number(
+      (await db.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM campaigns'))[0][0].n,
+    );
+    for (const [channel, template, problem] of [
+      ['Sms', 'Your balance is due. This is a debt collector.', /Reply STOP/],
+      ['Sms', 'Pay now at bit.ly/x. This is a debt collector. Reply STOP to opt out', /shorteners/],
+      ['Email', 'This is a debt collector.', /unsubscribe_link/],
+      ['Email', 'Hello {{ssn}} {{unsubscribe_link}} debt collector', /unknown placeholder/],
+      ['Sms', 'Pay now. Reply STOP to opt out', /debt collector/],
+    ] as const) {
+      const res = await t.gql(
+        CREATE,
+        {
+          input: {
+            name: 'Bad',
+            channel,
+            purpose: 'collection',
+            audience: { states: ['NY'] },
+            messageTemplate: template,
+          },
+        },
+        m,
+      );
+      expect(res.errors?.[0].extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        reason: 'INVALID_TEMPLATE',
+      });
+      expect(res.errors?.[0].message).toMatch(problem);
+    }
+    const after = Number(
+      (await db.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM campaigns'))[0][0].n,
+    );
+    expect(after).toBe(before);
+    // A manager cannot create a campaign for another team.
+    const other = await t.gql(
+      CREATE,
+      {
+        input: {
+          name: 'x',
+          channel: 'Call',
+          purpose: 'collection',
+          audience: { states: ['NY'] },
+          teamId: 'someone-else',
+        },
+      },
+      m,
+    );
+    expect(other.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
+  });
+
+  it('prechecks the audience and launches tasks only for allowed customers, listing the blocked with reasons', async () => {
+    const ok = await makeCustomer(t);
+    const banned = await makeCustomer(t);
+    const mobile = await makeCustomer(t);
+    await db.query('UPDATE customers SET phone_type = ? WHERE id = ?', [
+      PhoneType.Mobile,
+      mobile.id,
+    ]);
+    const dnc = await t.gql(
+      'mutation D($input: AddDncEntryInput!) { addDncEntry(input: $input) { id } }',
+      { input: { customerId: banned.id, channel: 'call' } },
+      m,
+    );
+    expect(dnc.errors).toBeUndefined();
+    const created = await t.gql<{ createCampaign: { id: string } }>(
+      CREATE,
+      {
+        input: {
+          name: 'Launch',
+          channel: 'Call',
+          purpose: 'collection',
+          audience: { customerIds: [ok.id, banned.id, mobile.id] },
+          messageTemplate: CALL_TEMPLATE,
+        },
+      },
+      m,
+    );
+    const id = created.data!.createCampaign.id;
+    const pre = await t.gql<{
+      precheckCampaign: {
+        total: number;
+        blocked: number;
+        byReason: { rule: string; count: number }[];
+      };
+    }>(
+      'query P($input: CampaignIdInput!) { precheckCampaign(input: $input) { total allowedNow allowedLater blocked byReason { rule count } blockedCustomers { customerId reasons } } }',
+      { input: { id } },
+      m,
+    );
+    expect(pre.errors).toBeUndefined();
+    expect(pre.data!.precheckCampaign).toMatchObject({ total: 3, blocked: 2 });
+    expect(pre.data!.precheckCampaign.byReason).toEqual(
+      expect.arrayContaining([
+        { rule: 'do_not_contact', count: 1 },
+        { rule: 'tcpa.consent.cell', count: 1 },
+      ]),
+    );
+    expect(
+      Number(
+        (
+          await db.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM tasks WHERE campaign_id = ?', [
+            id,
+          ])
+        )[0][0].n,
+      ),
+    ).toBe(0);
+
+    const launched = await t.gql<{
+      launchCampaign: {
+        status: string;
+        tasksCreated: number;
+        precheck: { blockedCustomers: { customerId: string; reasons: string[] }[] };
+      };
+    }>(
+      'mutation L($input: CampaignIdInput!) { launchCampaign(input: $input) { status tasksCreated precheck { blockedCustomers { customerId reasons } } } }',
+      { input: { id } },
+      m,
+    );
+    expect(launched.errors).toBeUndefined();
+    expect(launched.data!.launchCampaign).toMatchObject({ status: 'Running', tasksCreated: 1 });
+    const blocked = Object.fromEntries(
+      launched.data!.launchCampaign.precheck.blockedCustomers.map((b) => [b.customerId, b.reasons]),
+    );
+    expect(blocked[banned.id]).toContain('do_not_contact');
+    expect(blocked[mobile.id]).toContain('tcpa.consent.cell');
+    const [tasks] = await db.query<RowDataPacket[]>(
+      'SELECT customer_id, assignee_id, due_at, status FROM tasks WHERE campaign_id = ?',
+      [id],
+    );
+    expect(tasks).toHaveLength(1);
+    expect(tasks[0]).toMatchObject({
+      customer_id: ok.id,
+      assignee_id: agent.id,
+      status: 'pending',
+    });
+    // Due at the earliest legal time inside the campaign's 09:00-20:00 window in New York.
+    const local = DateTime.fromJSDate(tasks[0].due_at as Date, { zone: 'America/New_York' });
+    expect(local.hour * 60 + local.minute).toBeGreaterThanOrEqual(9 * 60);
+    expect(local.hour * 60 + local.minute).toBeLessThan(20 * 60);
+  });
+
+  it('re-checks compliance when an agent starts a task, logs the attempt on completion, redacts notes, honours a verbal opt-out', async () => {
+    const zone = middayZone();
+    const customers = t.app.get(CustomersService);
+    const c = await customers.create({
+      externalRef: `mail-${Date.now()}`,
+      firstName: 'Mia',
+      email: `mia.${Date.now()}@example.com`,
+      timezone: zone,
+    });
+    const campaign = await makeCampaign(t, team, manager.id);
+    await db.query(
+      "UPDATE campaigns SET channel = 'email', window_start = '00:00', window_end = '23:59', message_template = ? WHERE id = ?",
+      [EMAIL_TEMPLATE, campaign.id],
+    );
+    const email = { ...campaign, channel: 'email' as never };
+    const first = await makeTask(t, email, c, agent.id);
+    const second = await makeTask(t, email, c, agent.id);
+    const third = await makeTask(t, email, c, agent.id);
+
+    const start = (taskId: string) =>
+      t.gql<{ startTask: { status: string } }>(
+        'mutation S($input: TaskIdInput!) { startTask(input: $input) { status } }',
+        { input: { taskId } },
+        a,
+      );
+    const started = await start(first.id);
+    expect(started.errors).toBeUndefined();
+    expect(started.data!.startTask.status).toBe('InProgress');
+    const done = await t.gql<{ completeTask: { status: string; outcome: string; notes: string } }>(
+      'mutation D($input: CompleteTaskInput!) { completeTask(input: $input) { status outcome notes } }',
+      {
+        input: {
+          taskId: first.id,
+          outcome: 'Reached',
+          notes: 'Paid by card 4111 1111 1111 1111, ssn 123-45-6789 confirmed',
+        },
+      },
+      a,
+    );
+    expect(done.errors).toBeUndefined();
+    expect(done.data!.completeTask).toMatchObject({
+      status: 'Done',
+      outcome: 'Reached',
+      notes: 'Paid by card [REDACTED CARD], ssn [REDACTED SSN] confirmed',
+    });
+    const [raw] = await db.query<RowDataPacket[]>('SELECT notes_enc FROM tasks WHERE id = ?', [
+      first.id,
+    ]);
+    expect((raw[0].notes_enc as Buffer).toString('latin1')).not.toContain('REDACTED');
+    const [attempts] = await db.query<RowDataPacket[]>(
+      'SELECT channel, outcome, agent_id, conversation FROM contact_attempts WHERE task_id = ?',
+      [first.id],
+    );
+    expect(attempts).toEqual([
+      { channel: 'email', outcome: 'reached', agent_id: agent.id, conversation: 1 },
+    ]);
+
+    // The attempt now counts: the house 12-hour email gap refuses the next one, with reasons.
+    const refused = await start(second.id);
+    expect(refused.errors?.[0].extensions).toMatchObject({
+      code: 'FORBIDDEN',
+      reason: 'CONTACT_NOT_ALLOWED',
+    });
+    expect(
+      String((refused.errors?.[0].extensions.details as Record<string, string>).reasons),
+    ).toContain('house.email.gap');
+
+    // A verbal opt-out on a task revokes consent and cancels the other pending tasks of the channel.
+    await db.query('DELETE FROM contact_attempts WHERE task_id = ?', [first.id]);
+    expect((await start(second.id)).errors).toBeUndefined();
+    const optOut = await t.gql(
+      'mutation D($input: CompleteTaskInput!) { completeTask(input: $input) { status } }',
+      { input: { taskId: second.id, outcome: 'OptOutRequested' } },
+      a,
+    );
+    expect(optOut.errors).toBeUndefined();
+    const [rows] = await db.query<RowDataPacket[]>('SELECT status FROM tasks WHERE id = ?', [
+      third.id,
+    ]);
+    expect(rows[0].status).toBe('cancelled');
+    const [consents] = await db.query<RowDataPacket[]>(
+      "SELECT COUNT(*) AS n FROM consents WHERE customer_id = ? AND channel = 'email' AND granted = 0 AND source = 'phone_call'",
+      [c.id],
+    );
+    expect(Number(consents[0].n)).toBe(2);
+  });
+
+  it('serves a page of 50 campaigns with their tasks and customers in a handful of SQL queries (no N+1)', async () => {
+    const admin = (await signIn(t, await makeUser(t, 'admin', { mfa: true }))).auth;
+    const nplus = `team-n-${Date.now()}`;
+    for (let i = 0; i < 50; i++) {
+      const campaign = await makeCampaign(t, nplus, manager.id);
+      await makeTask(t, campaign, await makeCustomer(t), agent.id);
+      await makeTask(t, campaign, await makeCustomer(t), null);
+    }
+    const query =
+      '{ campaigns(first: 50) { items { id name tasks { id status customer { id email } } } } }';
+    await t.gql(query, undefined, admin); // warm caches (session, keys)
+    const questions = async () =>
+      Number((await db.query<RowDataPacket[]>("SHOW GLOBAL STATUS LIKE 'Questions'"))[0][0].Value);
+    const before = await questions();
+    const res = await t.gql<{
+      campaigns: { items: { tasks: { customer: { email: string } }[] }[] };
+    }>(query, undefined, admin);
+    const used = (await questions()) - before - 1; // minus the status query itself
+    expect(res.errors).toBeUndefined();
+    expect(res.data!.campaigns.items.length).toBe(50);
+    expect(
+      res.data!.campaigns.items.some(
+        (c) => c.tasks.length === 2 && c.tasks.every((x) => x.customer?.email),
+      ),
+    ).toBe(true);
+    // campaigns + count, tasks by campaign, customers by id, tasks by customer, session check: not 1 + 50 + 100 + 100.
+    expect(used).toBeLessThanOrEqual(12);
+  });
+
+  it('creates customers with normalized phone and derived zone, refuses bad input, and soft-deletes', async () => {
+    const create =
+      'mutation C($input: CreateCustomerInput!) { createCustomer(input: $input) { id phone timezone email } }';
+    const admin = (await signIn(t, await makeUser(t, 'admin', { mfa: true }))).auth;
+    const ref = `crm-${Date.now()}`;
+    // Managers read and update customers; they do not create them.
+    expect(
+      (await t.gql(create, { input: { externalRef: ref } }, m)).errors?.[0].extensions.code,
+    ).toBe('FORBIDDEN');
+    const bad = await t.gql(create, { input: { externalRef: ref, phone: '12345' } }, admin);
+    expect(bad.errors?.[0].extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      reason: 'INVALID_PHONE',
+    });
+    const badZone = await t.gql(
+      create,
+      { input: { externalRef: ref, timezone: 'Mars/Olympus' } },
+      admin,
+    );
+    expect(badZone.errors?.[0].extensions.reason).toBe('INVALID_TIMEZONE');
+    expect(
+      Number(
+        (
+          await db.query<RowDataPacket[]>(
+            'SELECT COUNT(*) AS n FROM customers WHERE external_ref = ?',
+            [ref],
+          )
+        )[0][0].n,
+      ),
+    ).toBe(0);
+
+    const ok = await t.gql<{ createCustomer: { id: string; phone: string; timezone: string } }>(
+      create,
+      {
+        input: {
+          externalRef: ref,
+          firstName: 'Ana',
+          phone: '(305) 555-0147',
+          state: 'FL',
+          zip: '32501',
+          ssn: '123-45-6789',
+        },
+      },
+      admin,
+    );
+    expect(ok.errors).toBeUndefined();
+    expect(ok.data!.createCustomer).toMatchObject({
+      phone: '+13055550147',
+      timezone: 'America/Chicago',
+    });
+    const id = ok.data!.createCustomer.id;
+
+    // An agent without a task for this customer cannot change it (answers like a missing one).
+    const update =
+      'mutation U($input: UpdateCustomerInput!) { updateCustomer(input: $input) { id } }';
+    expect(
+      (await t.gql(update, { input: { id, city: 'Pensacola' } }, a)).errors?.[0].extensions.code,
+    ).toBe('NOT_FOUND');
+    expect(
+      (
+        await t.gql(
+          update,
+          {
+            input: {
+              id,
+              city: 'Pensacola',
+              contactWindowStart: '10:00',
+              contactWindowEnd: '18:00',
+            },
+          },
+          m,
+        )
+      ).errors,
+    ).toBeUndefined();
+
+    const campaign = await makeCampaign(t, team, manager.id);
+    const customer = (await t.app.get(CustomersService).findById(id))!;
+    const task = await makeTask(t, campaign, customer, agent.id);
+    const del = await t.gql(
+      'mutation D($input: CustomerIdInput!) { deleteCustomer(input: $input) }',
+      { input: { id } },
+      admin,
+    );
+    expect(del.errors).toBeUndefined();
+    expect(
+      (await t.gql(`{ customer(id: "${id}") { id } }`, undefined, admin)).errors?.[0].extensions
+        .code,
+    ).toBe('NOT_FOUND');
+    const [rows] = await db.query<RowDataPacket[]>('SELECT status FROM tasks WHERE id = ?', [
+      task.id,
+    ]);
+    expect(rows[0].status).toBe('cancelled');
+  });
+});
