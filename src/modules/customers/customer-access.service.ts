@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, SelectQueryBuilder } from 'typeorm';
 import type { RequestContext } from '../../core/auth/request-context';
 import type { Action } from '../../core/authorization/allow.decorator';
+import { cursorPage, EMPTY_PAGE, inOrderOf, Page } from '../../core/database/pagination';
 import { NotFoundAppException } from '../../core/errors/error-code';
 import { accessibleSql } from '../authorization/utils/ability-sql';
 import { CustomerEntity, CustomerStatus } from './entities/customer.entity';
@@ -30,23 +31,17 @@ export class CustomerAccessService {
       .andWhere(acl.sql, acl.params);
   }
 
-  async list(ctx: RequestContext, filter: CustomerListFilter, first: number, after?: string) {
+  async list(
+    ctx: RequestContext,
+    filter: CustomerListFilter,
+    first: number,
+    after?: string,
+  ): Promise<Page<CustomerEntity>> {
     const qb = this.scoped(ctx);
-    if (!qb) return { items: [], nextCursor: null, totalCount: 0 };
+    if (!qb) return EMPTY_PAGE;
     if (filter.state) qb.andWhere('c.state = :state', { state: filter.state });
     if (filter.status) qb.andWhere('c.status = :status', { status: filter.status });
-    const totalCount = await qb.clone().getCount();
-    if (after) qb.andWhere('c.id > :after', { after });
-    const rows = await qb
-      .orderBy('c.id', 'ASC')
-      .take(first + 1)
-      .getMany();
-    const items = rows.slice(0, first);
-    return {
-      items,
-      nextCursor: rows.length > first ? items[items.length - 1].id : null,
-      totalCount,
-    };
+    return cursorPage(qb, 'c', first, after);
   }
 
   async get(ctx: RequestContext, id: string, action: Action = 'read'): Promise<CustomerEntity> {
@@ -58,8 +53,9 @@ export class CustomerAccessService {
   /** For DataLoaders: the customers among `ids` the caller may see, in the order of `ids` (null where not). */
   async byIds(ctx: RequestContext, ids: readonly string[]): Promise<(CustomerEntity | null)[]> {
     const qb = this.scoped(ctx);
-    const rows = qb ? await qb.andWhere('c.id IN (:...ids)', { ids: [...ids] }).getMany() : [];
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    return ids.map((id) => byId.get(id) ?? null);
+    return inOrderOf(
+      ids,
+      qb ? await qb.andWhere('c.id IN (:...ids)', { ids: [...ids] }).getMany() : [],
+    );
   }
 }

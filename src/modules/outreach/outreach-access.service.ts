@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, SelectQueryBuilder } from 'typeorm';
 import type { RequestContext } from '../../core/auth/request-context';
 import type { Action } from '../../core/authorization/allow.decorator';
+import { cursorPage, EMPTY_PAGE, inOrderOf, Page } from '../../core/database/pagination';
 import { NotFoundAppException } from '../../core/errors/error-code';
 import { accessibleSql } from '../authorization/utils/ability-sql';
 import { CampaignEntity } from './entities/campaign.entity';
@@ -39,24 +40,13 @@ export class OutreachAccessService {
     filter: { status?: TaskStatus; campaignId?: string },
     first: number,
     after?: string,
-  ) {
+  ): Promise<Page<TaskEntity>> {
     const qb = this.tasksScoped(ctx);
-    if (!qb) return { items: [], nextCursor: null, totalCount: 0 };
+    if (!qb) return EMPTY_PAGE;
     if (filter.status) qb.andWhere('t.status = :status', { status: filter.status });
     if (filter.campaignId)
       qb.andWhere('t.campaign_id = :campaignId', { campaignId: filter.campaignId });
-    const totalCount = await qb.clone().getCount();
-    if (after) qb.andWhere('t.id > :after', { after });
-    const rows = await qb
-      .orderBy('t.id', 'ASC')
-      .take(first + 1)
-      .getMany();
-    const items = rows.slice(0, first);
-    return {
-      items,
-      nextCursor: rows.length > first ? items[items.length - 1].id : null,
-      totalCount,
-    };
+    return cursorPage(qb, 't', first, after);
   }
 
   async getTask(ctx: RequestContext, id: string, action: Action = 'read'): Promise<TaskEntity> {
@@ -65,21 +55,13 @@ export class OutreachAccessService {
     return found;
   }
 
-  async listCampaigns(ctx: RequestContext, first: number, after?: string) {
+  async listCampaigns(
+    ctx: RequestContext,
+    first: number,
+    after?: string,
+  ): Promise<Page<CampaignEntity>> {
     const qb = this.campaignsScoped(ctx);
-    if (!qb) return { items: [], nextCursor: null, totalCount: 0 };
-    const totalCount = await qb.clone().getCount();
-    if (after) qb.andWhere('k.id > :after', { after });
-    const rows = await qb
-      .orderBy('k.id', 'ASC')
-      .take(first + 1)
-      .getMany();
-    const items = rows.slice(0, first);
-    return {
-      items,
-      nextCursor: rows.length > first ? items[items.length - 1].id : null,
-      totalCount,
-    };
+    return qb ? cursorPage(qb, 'k', first, after) : EMPTY_PAGE;
   }
 
   async getCampaign(
@@ -116,8 +98,9 @@ export class OutreachAccessService {
     ids: readonly string[],
   ): Promise<(CampaignEntity | null)[]> {
     const qb = this.campaignsScoped(ctx);
-    const rows = qb ? await qb.andWhere('k.id IN (:...ids)', { ids: [...ids] }).getMany() : [];
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    return ids.map((id) => byId.get(id) ?? null);
+    return inOrderOf(
+      ids,
+      qb ? await qb.andWhere('k.id IN (:...ids)', { ids: [...ids] }).getMany() : [],
+    );
   }
 }

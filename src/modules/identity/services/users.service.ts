@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
+import { cursorPage, Page } from '../../../core/database/pagination';
 import { AbilityService } from '../../authorization/services/ability.service';
 import { CryptoService } from '../../crypto/crypto.service';
 import { UserEntity, UserStatus } from '../entities/user.entity';
@@ -87,18 +88,12 @@ export class UsersService {
     return manager.getRepository(UserEntity).save(user);
   }
 
-  async list(
-    first: number,
-    after?: string | null,
-  ): Promise<{ items: UserEntity[]; nextCursor: string | null }> {
-    const qb = this.dataSource
-      .getRepository(UserEntity)
-      .createQueryBuilder('u')
-      .orderBy('u.id', 'ASC')
-      .limit(first + 1);
-    if (after) qb.where('u.id > :after', { after });
-    const rows = await qb.getMany();
-    const items = rows.slice(0, first);
-    return { items, nextCursor: rows.length > first ? items[items.length - 1].id : null };
+  list(first: number, after?: string | null): Promise<Page<UserEntity>> {
+    return cursorPage(
+      this.dataSource.getRepository(UserEntity).createQueryBuilder('u'),
+      'u',
+      first,
+      after,
+    );
   }
 }
