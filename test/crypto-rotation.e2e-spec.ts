@@ -7,6 +7,8 @@ import { CryptoErrorCode, CryptoException } from '../src/modules/crypto/crypto.e
 import { CryptoService } from '../src/modules/crypto/crypto.service';
 import { CustomersService } from '../src/modules/customers/customers.service';
 import { CustomerEntity } from '../src/modules/customers/entities/customer.entity';
+import { ComplianceService } from '../src/modules/compliance/compliance.service';
+import { ConsentEntity, ConsentSource } from '../src/modules/compliance/entities/consent.entity';
 import { adminConnection } from './utils/db';
 import { startTestApp, TestApp } from './utils/test-app';
 
@@ -71,6 +73,18 @@ describe('data key rotation with re-encryption over 10,000 rows, killed halfway'
         batch.push(c);
       }
       await repo.insert(batch);
+    }
+    // Consent evidence (append-only table) is encrypted under the same key: rotation must reach it.
+    const compliance = app.get(ComplianceService);
+    for (const id of [...expected.keys()].slice(0, 20)) {
+      await compliance.recordConsent({
+        customerId: id,
+        channel: 'call',
+        purpose: 'collection',
+        granted: true,
+        source: ConsentSource.WebForm,
+        evidence: { formUrl: `https://consent.example/${id}` },
+      });
     }
   }, 120_000);
 
@@ -148,6 +162,22 @@ describe('data key rotation with re-encryption over 10,000 rows, killed halfway'
       expect(row.email).toBe(want.email);
       expect(row.lastName).toBe(want.lastName);
     }
+
+    // Consent evidence moved too, and still decrypts; the consent history itself cannot be edited.
+    const [evidence] = await db.query<RowDataPacket[]>(
+      'SELECT COUNT(*) AS n FROM consents WHERE evidence_enc IS NOT NULL AND SUBSTRING(evidence_enc, 2, 4) <> ?',
+      [prefix],
+    );
+    expect(Number(evidence[0].n)).toBe(0);
+    const consents = await app.get(DataSource).getRepository(ConsentEntity).find({ take: 20 });
+    expect(
+      consents.every(
+        (c) => typeof c.evidence === 'string' && c.evidence.includes('consent.example'),
+      ),
+    ).toBe(true);
+    await expect(
+      app.get(DataSource).query('UPDATE consents SET granted = 0 LIMIT 1'),
+    ).rejects.toThrow(/append-only/);
 
     // The rotation is in the audit log (same transaction as the key change) and queued for the SIEM.
     const [rotations] = await db.query<RowDataPacket[]>(

@@ -5,6 +5,7 @@ import { Identity1764000300000 } from './1764000300000-Identity';
 import { RolesCampaignsTasks1764000400000 } from './1764000400000-RolesCampaignsTasks';
 import { Compliance1764000500000 } from './1764000500000-Compliance';
 import { CampaignDetails1764000600000 } from './1764000600000-CampaignDetails';
+import { ConsentReencryption1764000700000 } from './1764000700000-ConsentReencryption';
 
 /** Every migration, in order. A landed migration is never edited: add a new one. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   RolesCampaignsTasks1764000400000,
   Compliance1764000500000,
   CampaignDetails1764000600000,
+  ConsentReencryption1764000700000,
 ];
