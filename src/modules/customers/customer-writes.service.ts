@@ -4,6 +4,7 @@ import { IANAZone } from 'luxon';
 import { DataSource } from 'typeorm';
 import { lookup as zipToZone } from 'zipcode-to-timezone';
 import type { RequestContext } from '../../core/auth/request-context';
+import { CUSTOMER_PII_FIELDS } from '../../core/authorization/abilities';
 import { BadInputAppException } from '../../core/errors/error-code';
 import { AuditService } from '../audit/audit.service';
 import { CryptoService } from '../crypto/crypto.service';
@@ -87,7 +88,7 @@ export class CustomerWritesService {
           changes: {
             fields: Object.keys(clean),
             personalFields: Object.keys(clean).filter((k) =>
-              (PERSONAL as readonly string[]).includes(k),
+              (CUSTOMER_PII_FIELDS as readonly string[]).includes(k),
             ),
           },
         },

@@ -15,13 +15,13 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { ConsentSource } from '../entities/consent.entity';
+import { HHMM } from '../../../core/validation/patterns';
 
 registerEnumType(ConsentSource, { name: 'ConsentSource' });
 
 const CHANNELS = ['call', 'sms', 'email'];
 const PURPOSES = ['collection', 'marketing'];
 const NUMBER_TYPES = ['home', 'cell', 'work', 'unknown'];
-const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
 
 @ObjectType('ComplianceCheck')
 export class ComplianceCheckDTO {

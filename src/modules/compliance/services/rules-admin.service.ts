@@ -5,11 +5,10 @@ import { AuditService } from '../../audit/audit.service';
 import { ComplianceErrorCode, ComplianceException } from '../compliance.exception';
 import type { RuleSet } from '../rules/types';
 import { ComplianceFactsService, RULES_SETTING } from './facts.service';
+import { HHMM, ISO_DAY } from '../../../core/validation/patterns';
 
 const CHANNELS = ['call', 'sms', 'email'];
 const PURPOSES = ['collection', 'marketing'];
-const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
-const DAY = /^\d{4}-\d{2}-\d{2}$/;
 /** Reg F §1006.100: records of collection activity are kept at least 3 years. The retention job must not go below. */
 export const RECORD_RETENTION_FLOOR_DAYS = 3 * 366;
 
@@ -75,7 +74,7 @@ export class ComplianceRulesAdminService {
       if (!Array.isArray(x.channels) || !x.channels.every((c) => CHANNELS.includes(c as string)))
         throw bad(`${x.id}: channels`);
       for (const k of ['effectiveFrom', 'effectiveTo'])
-        if (x[k] != null && !(typeof x[k] === 'string' && DAY.test(x[k]))) {
+        if (x[k] != null && !(typeof x[k] === 'string' && ISO_DAY.test(x[k]))) {
           throw bad(`${x.id}: ${k} is YYYY-MM-DD`);
         }
     };

@@ -10,8 +10,7 @@ import {
   MaxLength,
 } from 'class-validator';
 import { PhoneType } from '../entities/customer.entity';
-
-const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
+import { HHMM } from '../../../core/validation/patterns';
 
 @InputType()
 export class CustomerFieldsInput {

@@ -15,9 +15,7 @@ import {
 } from 'class-validator';
 import { CampaignStatus, Channel } from '../entities/campaign.entity';
 import { TaskOutcome } from '../entities/task.entity';
-
-const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
-const MONEY = /^\d{1,12}(\.\d{1,2})?$/;
+import { HHMM, MONEY } from '../../../core/validation/patterns';
 
 @InputType()
 export class AudienceInput {
