@@ -14,18 +14,6 @@ import { CustomersService } from './customers.service';
 import { CustomerFieldsInput, CreateCustomerInput } from './dto/customer-input.dto';
 import { CustomerEntity } from './entities/customer.entity';
 
-const PERSONAL = [
-  'firstName',
-  'lastName',
-  'email',
-  'phone',
-  'addressLine',
-  'city',
-  'dateOfBirth',
-  'ssn',
-  'accountRef',
-] as const;
-
 /** Creating, updating and soft-deleting customers: inputs normalized, changes audited by field name only. */
 @Injectable()
 export class CustomerWritesService {
