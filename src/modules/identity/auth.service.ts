@@ -67,6 +67,14 @@ export class AuthService {
   /** Password step. Unknown email and wrong password look and cost the same. */
   async login(email: string, password: string): Promise<LoginOutcome> {
     const meta = clientMeta();
+    // Overload: refuse before any database work or hashing, so a flood of sign-ins costs little and
+    // the rest of the API keeps answering. The refusal is still audited, without waiting for it.
+    try {
+      this.passwords.assertCapacity();
+    } catch (e) {
+      void this.auditLogin(null, AuditResult.Failure, IdentityErrorCode.HASHING_BUSY);
+      throw e;
+    }
     const accountKey =
       this.users.emailKey(email) ?? sha256(`invalid-email:${email.trim().toLowerCase()}`);
     try {
@@ -84,7 +92,7 @@ export class AuthService {
     try {
       ok = await this.passwords.verify(user?.passwordHash ?? this.passwords.dummy, password);
     } catch (e) {
-      await this.auditLogin(user, AuditResult.Failure, IdentityErrorCode.HASHING_BUSY);
+      void this.auditLogin(user, AuditResult.Failure, IdentityErrorCode.HASHING_BUSY);
       throw e;
     }
     if (!user || !ok) {

@@ -45,6 +45,11 @@ export class PasswordService implements OnModuleInit {
     return this.queue.depth;
   }
 
+  /** Refuses at once when no hash could be computed now: callers check this before any other work. */
+  assertCapacity(): void {
+    if (this.queue.full) throw busy();
+  }
+
   hash(password: string): Promise<string> {
     return this.run(() => argon2.hash(password, this.options));
   }
@@ -99,15 +104,17 @@ export class PasswordService implements OnModuleInit {
 
   private run<T>(task: () => Promise<T>): Promise<T> {
     const started = this.queue.tryRun(task);
-    if (!started) {
-      throw new IdentityException(
-        IdentityErrorCode.HASHING_BUSY,
-        'Too many sign-ins right now; retry in a moment',
-        {
-          retryAfterSeconds: 1,
-        },
-      );
-    }
+    if (!started) throw busy();
     return started;
   }
+}
+
+function busy(): IdentityException {
+  return new IdentityException(
+    IdentityErrorCode.HASHING_BUSY,
+    'Too many sign-ins right now; retry in a moment',
+    {
+      retryAfterSeconds: 1,
+    },
+  );
 }

@@ -15,6 +15,11 @@ export class BoundedQueue {
     return { running: this.running, waiting: this.waiting.length };
   }
 
+  /** True when a new task would be refused. */
+  get full(): boolean {
+    return this.running >= this.concurrency && this.waiting.length >= this.maxWaiting;
+  }
+
   /** Returns null when the queue is full (nothing was started). */
   tryRun<T>(task: () => Promise<T>): Promise<T> | null {
     if (this.running >= this.concurrency && this.waiting.length >= this.maxWaiting) return null;
