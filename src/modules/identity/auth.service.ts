@@ -420,11 +420,14 @@ export class AuthService {
     m: EntityManager,
   ): Promise<IssuedTokens> {
     const meta = clientMeta();
+    // The user row first: its exclusive lock orders concurrent sign-ins of the same user. Inserting
+    // the session first would take a shared lock through the foreign key, and two sign-ins would
+    // then deadlock upgrading it (seen under load).
+    await m.getRepository(UserEntity).update({ id: user.id }, { lastLoginAt: new Date() });
     const { session, refreshToken } = await this.sessions.create(
       { userId: user.id, amr, ip: meta.ip, userAgent: meta.userAgent, mfaVerified, enrollmentOnly },
       m,
     );
-    await m.getRepository(UserEntity).update({ id: user.id }, { lastLoginAt: new Date() });
     const access = await this.accessTokenFor(user, session);
     return { kind: 'tokens', ...access, refreshToken, user, sessionId: session.id };
   }

@@ -51,9 +51,22 @@ function minutesOf(hhmm: string): number {
   return h * 60 + m;
 }
 
+/** Local minutes past midnight of an instant in a zone; a batch asks the same few pairs again and again. */
+const localMinutes = new Map<string, number>();
+function minutesIn(at: Date, zone: string): number {
+  const key = `${at.getTime()}|${zone}`;
+  let minutes = localMinutes.get(key);
+  if (minutes === undefined) {
+    const local = DateTime.fromJSDate(at, { zone });
+    minutes = local.hour * 60 + local.minute;
+    if (localMinutes.size > 50_000) localMinutes.clear();
+    localMinutes.set(key, minutes);
+  }
+  return minutes;
+}
+
 function insideWindow(at: Date, zone: string, start: string, end: string): boolean {
-  const local = DateTime.fromJSDate(at, { zone });
-  const minutes = local.hour * 60 + local.minute;
+  const minutes = minutesIn(at, zone);
   return minutes >= minutesOf(start) && minutes < minutesOf(end);
 }
 

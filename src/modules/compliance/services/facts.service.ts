@@ -194,20 +194,21 @@ export class ComplianceFactsService {
     c: CustomerEntity,
     request: ContactRequest,
   ): { bidx: Buffer | null; toType: NumberType; phone: string | null } {
-    const primary = request.channel === 'email' ? c.email : c.phone;
-    const address = request.to ?? primary;
     const kind = request.channel === 'email' ? 'email' : 'phone';
-    const bidx = address ? this.crypto.blindIndex(kind, address) : null;
-    const primaryBidx = primary ? this.crypto.blindIndex(kind, primary) : null;
+    // The primary address's blind index is stored: no decryption or normalization unless another
+    // address was named. The phone itself is read (decrypted) only for its area code's zones.
+    const primaryBidx = kind === 'email' ? c.emailBidx : c.phoneBidx;
+    const bidx = request.to ? this.crypto.blindIndex(kind, request.to) : primaryBidx;
     const isPrimary = Boolean(bidx && primaryBidx && bidx.equals(primaryBidx));
     const toType: NumberType =
-      request.channel === 'email' || !isPrimary
+      kind === 'email' || !isPrimary
         ? 'unknown'
         : c.phoneType === PhoneType.Mobile
           ? 'cell'
           : c.phoneType === PhoneType.Landline
             ? 'home'
             : 'unknown';
-    return { bidx, toType, phone: request.channel === 'email' ? c.phone : (address ?? null) };
+    const phone = kind === 'phone' && request.to && !isPrimary ? request.to : c.phone;
+    return { bidx, toType, phone };
   }
 }

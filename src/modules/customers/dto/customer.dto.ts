@@ -1,5 +1,6 @@
 import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
+import { Lazy, resolveLazy } from '../../../core/database/pagination';
 import {
   IsEnum,
   IsIn,
@@ -48,8 +49,11 @@ export class CustomerDTO {
 export class CustomerPageDTO {
   @Field(() => [CustomerDTO]) items!: CustomerDTO[];
   @Field(() => String, { nullable: true }) nextCursor!: string | null;
-  @Field(() => Int, { description: 'Customers the caller may see that match the filter' })
-  totalCount!: number;
+  @Field(() => Int, {
+    middleware: [resolveLazy],
+    description: 'Customers the caller may see that match the filter',
+  })
+  totalCount!: number | Lazy<number>;
 }
 
 @InputType()

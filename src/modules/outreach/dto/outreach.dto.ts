@@ -1,5 +1,6 @@
 import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
+import { Lazy, resolveLazy } from '../../../core/database/pagination';
 import { IsEnum, IsInt, IsOptional, IsUUID, Max, Min, ValidateNested } from 'class-validator';
 import { CampaignStatus, Channel } from '../entities/campaign.entity';
 import { TaskOutcome, TaskStatus } from '../entities/task.entity';
@@ -48,14 +49,14 @@ export class TaskDTO {
 export class TaskPageDTO {
   @Field(() => [TaskDTO]) items!: TaskDTO[];
   @Field(() => String, { nullable: true }) nextCursor!: string | null;
-  @Field(() => Int) totalCount!: number;
+  @Field(() => Int, { middleware: [resolveLazy] }) totalCount!: number | Lazy<number>;
 }
 
 @ObjectType('CampaignPage')
 export class CampaignPageDTO {
   @Field(() => [CampaignDTO]) items!: CampaignDTO[];
   @Field(() => String, { nullable: true }) nextCursor!: string | null;
-  @Field(() => Int) totalCount!: number;
+  @Field(() => Int, { middleware: [resolveLazy] }) totalCount!: number | Lazy<number>;
 }
 
 @InputType()
