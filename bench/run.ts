@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { run as apiKeysBench } from './api-keys.bench';
 import { run as auditBench } from './audit.bench';
 import { run as cryptoBench } from './crypto.bench';
+import { run as graphqlBench } from './graphql.bench';
+import { run as loginBench } from './login.bench';
+import { run as precheckBench } from './precheck.bench';
 import { BenchContext, BenchFn, Figure, Scale } from './lib/figures';
 import { startBenchApp } from './lib/setup';
 import { msSince, nowNs } from './lib/timing';
@@ -13,12 +16,17 @@ const BENCHES: { name: string; run: BenchFn }[] = [
   { name: 'crypto', run: cryptoBench },
   { name: 'audit', run: auditBench },
   { name: 'api-keys', run: apiKeysBench },
+  { name: 'graphql', run: graphqlBench },
+  { name: 'precheck', run: precheckBench },
+  { name: 'login', run: loginBench },
 ];
 
 const RESULTS_DIR = join(__dirname, 'results');
 const NOTE =
-  'All figures come from one Node process (app services called in-process, no HTTP), against a ' +
-  'local MariaDB on the same machine; no CPU pinning.';
+  'crypto, audit, api-keys and precheck call the app services in-process (no HTTP, no CPU ' +
+  'pinning); graphql and login run the server as a child process pinned to core 1 and drive it ' +
+  'over HTTP with autocannon from this process pinned to core 0. MariaDB runs on the same ' +
+  'machine, unpinned.';
 
 function log(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
@@ -70,7 +78,13 @@ async function main(): Promise<void> {
   const bench = await startBenchApp(log);
   const figures: Figure[] = [];
   try {
-    const ctx: BenchContext = { app: bench.app, dataSource: bench.dataSource, scale, log };
+    const ctx: BenchContext = {
+      app: bench.app,
+      dataSource: bench.dataSource,
+      env: bench.env,
+      scale,
+      log,
+    };
     for (const b of selected) {
       const t = nowNs();
       log(`--- ${b.name}`);

@@ -17,6 +17,11 @@ export interface Figure {
 export interface BenchContext {
   app: INestApplication;
   dataSource: DataSource;
+  /**
+   * The environment the in-process app was built with (DATABASE_URL, MASTER_KEY_FILE, JWT_KEYS_DIR,
+   * ...): benches that start the server as a child process hand it on.
+   */
+  env: Record<string, string | undefined>;
   scale: Scale;
   /** Progress on stderr (stdout carries only the figure lines). */
   log: (message: string) => void;

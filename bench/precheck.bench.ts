@@ -1,0 +1,347 @@
+import { Like } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import { ComplianceService } from '../src/modules/compliance/compliance.service';
+import { evaluate } from '../src/modules/compliance/rules/engine';
+import type {
+  AttemptFact,
+  BanFact,
+  ConsentFact,
+  ContactChannel,
+  ContactFacts,
+  ContactPurpose,
+  Decision,
+  NumberType,
+} from '../src/modules/compliance/rules/types';
+import { candidateZones } from '../src/modules/compliance/rules/zones';
+import type { ContactRequest } from '../src/modules/compliance/services/facts.service';
+import { CryptoService } from '../src/modules/crypto/crypto.service';
+import { CustomersService } from '../src/modules/customers/customers.service';
+import { CustomerEntity, PhoneType } from '../src/modules/customers/entities/customer.entity';
+import { BenchContext, Figure, figure } from './lib/figures';
+import { msSince, nowNs, percentile, runConcurrent } from './lib/timing';
+
+const BENCH = 'precheck';
+const BATCH = 2_000;
+const PER_CONTACT = 2_000;
+const SINGLE_CHECKS = 2_000;
+const REF_PREFIX = 'precheck-';
+
+/** Per state: ZIPs (some in a second zone of the state) and the state's own area codes. */
+const GEO: Record<string, { zips: string[]; areas: string[] }> = {
+  NY: { zips: ['10001', '11201', '14604'], areas: ['212', '718', '585'] },
+  FL: { zips: ['33101', '32801', '32501'], areas: ['305', '407', '850'] },
+  TN: { zips: ['37201', '38103', '37902'], areas: ['615', '901', '865'] },
+  TX: { zips: ['75201', '77002', '79901'], areas: ['214', '713', '915'] },
+  CA: { zips: ['94103', '90012', '92101'], areas: ['415', '213', '619'] },
+  MA: { zips: ['02108', '01608', '02740'], areas: ['617', '508', '774'] },
+  MD: { zips: ['21201', '20850', '21801'], areas: ['410', '301', '443'] },
+  OK: { zips: ['73102', '74103', '73501'], areas: ['405', '918', '580'] },
+};
+const STATES = Object.keys(GEO);
+const ALL_AREAS = STATES.flatMap((s) => GEO[s].areas);
+
+/**
+ * The campaign precheck at scale: N customers (20,000 small, 100,000 full) with consents,
+ * do-not-contact entries and recent calls; ComplianceService.evaluateBatch over all of them, the
+ * per-contact approach of the seed documents (three queries per customer, then the same engine) on
+ * 2,000 of them, and 2,000 sequential single pre-dial checks (evaluateContact).
+ */
+export async function run(ctx: BenchContext): Promise<Figure[]> {
+  const total = ctx.scale === 'full' ? 100_000 : 20_000;
+  const seeded = await seed(ctx, total);
+  const compliance = ctx.app.get(ComplianceService);
+  const repo = ctx.dataSource.getRepository(CustomerEntity);
+  const request: ContactRequest = { channel: 'call', purpose: 'collection', at: new Date() };
+
+  // Warm-up: rule set cache, statement paths, JIT.
+  ctx.log('precheck: warm-up (2,000 customers, load and evaluateBatch)');
+  const warm = await repo.find({ where: { externalRef: Like(`${REF_PREFIX}%`) }, take: BATCH });
+  await compliance.evaluateBatch(warm, request);
+
+  ctx.log(`precheck: loading ${total} customers with the repository`);
+  const loadStart = nowNs();
+  const customers = await repo.find({ where: { externalRef: Like(`${REF_PREFIX}%`) } });
+  const loadMs = msSince(loadStart);
+  if (customers.length !== total) throw new Error(`loaded ${customers.length} of ${total}`);
+
+  ctx.log(`precheck: evaluateBatch over ${total} customers`);
+  const evalStart = nowNs();
+  const decisions = await compliance.evaluateBatch(customers, request);
+  const evalMs = msSince(evalStart);
+  if (decisions.size !== total) throw new Error(`${decisions.size} decisions for ${total}`);
+  let allowed = 0;
+  const reasons = new Map<string, number>();
+  for (const d of decisions.values()) {
+    if (d.allowed) allowed++;
+    for (const c of d.checks) if (!c.passed) reasons.set(c.rule, (reasons.get(c.rule) ?? 0) + 1);
+  }
+  const reasonText = [...reasons]
+    .sort((a, b) => b[1] - a[1])
+    .map(([r, n]) => `${r} ${n}`)
+    .join(', ');
+  ctx.log(`precheck: ${allowed} allowed; blocking checks: ${reasonText}`);
+
+  ctx.log(`precheck: per-contact approach on ${PER_CONTACT} customers`);
+  const sample = customers.slice(0, PER_CONTACT);
+  const perContact = await perContactDecisions(ctx, sample, request);
+  let agree = 0;
+  for (const [id, d] of perContact.decisions) {
+    const batch = decisions.get(id);
+    if (batch && batch.allowed === d.allowed) agree++;
+  }
+
+  ctx.log(`precheck: ${SINGLE_CHECKS} sequential evaluateContact calls`);
+  const pick = (i: number) => customers[(i * 7919 + 13) % customers.length];
+  for (let i = 0; i < 200; i++) await compliance.evaluateContact(pick(i + SINGLE_CHECKS), request);
+  const singleMs: number[] = [];
+  for (let i = 0; i < SINGLE_CHECKS; i++) {
+    const t = nowNs();
+    await compliance.evaluateContact(pick(i), request);
+    singleMs.push(msSince(t));
+  }
+
+  const batchPerSec = (total / evalMs) * 1000;
+  const perContactPerSec = (PER_CONTACT / perContact.ms) * 1000;
+  const at = `request: call, collection, at ${request.at.toISOString()} (quiet hours depend on the time of day)`;
+  return [
+    figure(BENCH, 'batch_customers_per_s', batchPerSec, 'customers/s', {
+      min: 50_000,
+      note:
+        `ComplianceService.evaluateBatch over ${total} loaded customers (${seeded}); ` +
+        'after a warm-up batch of 2,000',
+    }),
+    figure(BENCH, 'batch_seconds', evalMs / 1000, 's', {
+      max: total / 50_000,
+      note: `evaluateBatch of ${total} customers (target scaled from 100,000 in 2 s)`,
+    }),
+    figure(BENCH, 'load_seconds', loadMs / 1000, 's', {
+      note: `repository.find(externalRef LIKE '${REF_PREFIX}%') of ${total} CustomerEntity rows`,
+    }),
+    figure(
+      BENCH,
+      'load_and_batch_customers_per_s',
+      (total / (loadMs + evalMs)) * 1000,
+      'customers/s',
+      {
+        note: `load ${(loadMs / 1000).toFixed(2)} s + evaluateBatch ${(evalMs / 1000).toFixed(2)} s`,
+      },
+    ),
+    figure(BENCH, 'batch_allowed', allowed, 'customers', { note: at }),
+    figure(BENCH, 'batch_blocked', total - allowed, 'customers', {
+      note: `failed checks: ${reasonText || 'none'}`,
+    }),
+    figure(BENCH, 'per_contact_per_s', perContactPerSec, 'contacts/s', {
+      note:
+        `${PER_CONTACT} customers one at a time: consents, dnc entries (person or this number) ` +
+        'and 7 days of attempts, three sequential queries each, then evaluate(); ' +
+        `${agree}/${PER_CONTACT} decisions agree with evaluateBatch`,
+    }),
+    figure(BENCH, 'batch_vs_per_contact', batchPerSec / perContactPerSec, 'x', { decimals: 1 }),
+    figure(BENCH, 'single_check_p50_ms', percentile(singleMs, 50), 'ms', {
+      note: `evaluateContact(customer, request), ${SINGLE_CHECKS} sequential calls, random customers, after 200 warm-up calls`,
+    }),
+    figure(BENCH, 'single_check_p99_ms', percentile(singleMs, 99), 'ms', { max: 5 }),
+  ];
+}
+
+function phoneOf(n: number, state: string): string {
+  // One customer in 7 kept a number from another state (area code and address disagree).
+  const areas = GEO[state].areas;
+  const area = n % 7 === 0 ? ALL_AREAS[(n * 5) % ALL_AREAS.length] : areas[n % areas.length];
+  const exchange = 200 + (Math.floor(n / 10_000) % 800);
+  return `+1${area}${exchange}${(n % 10_000).toString().padStart(4, '0')}`;
+}
+
+/** Customers, then consents, do-not-contact entries and attempts; returns a description. */
+async function seed(ctx: BenchContext, total: number): Promise<string> {
+  const customers = ctx.app.get(CustomersService);
+  const repo = ctx.dataSource.getRepository(CustomerEntity);
+  const now = Date.now();
+  const started = nowNs();
+  ctx.log(`precheck: inserting ${total} customers (batches of ${BATCH})`);
+  const ids: string[] = new Array<string>(total);
+  for (let start = 0; start < total; start += BATCH) {
+    const size = Math.min(BATCH, total - start);
+    const built = new Array<CustomerEntity>(size);
+    await runConcurrent(8, size, async (i) => {
+      const n = start + i;
+      const state = STATES[n % STATES.length];
+      const zips = GEO[state].zips;
+      built[i] = await customers.build({
+        externalRef: `${REF_PREFIX}${n.toString().padStart(7, '0')}`,
+        lastName: `Lastname${n}`,
+        phone: phoneOf(n, state),
+        phoneType:
+          n % 3 === 0 ? PhoneType.Mobile : n % 3 === 1 ? PhoneType.Landline : PhoneType.Unknown,
+        state,
+        zip: zips[Math.floor(n / STATES.length) % zips.length],
+      });
+    });
+    await repo.insert(built);
+    for (let i = 0; i < size; i++) ids[start + i] = built[i].id;
+  }
+
+  const iso = (ms: number) => new Date(ms);
+  const consents: unknown[][] = [];
+  const dnc: unknown[][] = [];
+  const attempts: unknown[][] = [];
+  for (let n = 0; n < total; n++) {
+    const id = ids[n];
+    if (n % 5 === 0) {
+      consents.push([uuidv7(), id, 'call', 'collection', 1, 'web_form', iso(now - 90 * 86400_000)]);
+    }
+    if (n % 50 === 0) {
+      dnc.push([uuidv7(), id, n % 100 === 0 ? null : 'call', 'person', 'internal', 'bench']);
+    }
+    if (n % 10 === 0) {
+      const toType = n % 3 === 0 ? 'cell' : 'home';
+      attempts.push([uuidv7(), id, 'call', 'collection', toType, iso(now - 86400_000)]);
+      attempts.push([uuidv7(), id, 'call', 'collection', toType, iso(now - 2.5 * 86400_000)]);
+    }
+  }
+  ctx.log(
+    `precheck: inserting ${consents.length} consents, ${dnc.length} dnc entries, ${attempts.length} attempts`,
+  );
+  await insertRows(
+    ctx,
+    'consents (id, customer_id, channel, purpose, granted, source, effective_at, created_at)',
+    '(?, ?, ?, ?, ?, ?, ?, NOW(3))',
+    consents,
+  );
+  await insertRows(
+    ctx,
+    'dnc_entries (id, customer_id, channel, scope, list, source, created_at)',
+    '(?, ?, ?, ?, ?, ?, NOW(3))',
+    dnc,
+  );
+  await insertRows(
+    ctx,
+    'contact_attempts (id, customer_id, channel, purpose, to_type, occurred_at, created_at)',
+    '(?, ?, ?, ?, ?, ?, NOW(3))',
+    attempts,
+  );
+  ctx.log(`precheck: seeded in ${(msSince(started) / 1000).toFixed(1)} s`);
+  return (
+    `${STATES.length} states, 1/3 mobile, 1/7 with an out-of-state area code; ` +
+    `${consents.length} call consents, ${dnc.length} person DNC, ${attempts.length} calls in the last 3 days`
+  );
+}
+
+/** Multi-row INSERTs of BATCH rows each. */
+async function insertRows(
+  ctx: BenchContext,
+  into: string,
+  tuple: string,
+  rows: unknown[][],
+): Promise<void> {
+  for (let i = 0; i < rows.length; i += BATCH) {
+    const chunk = rows.slice(i, i + BATCH);
+    await ctx.dataSource.query(
+      `INSERT INTO ${into} VALUES ${chunk.map(() => tuple).join(', ')}`,
+      chunk.flat(),
+    );
+  }
+}
+
+interface ConsentRow {
+  channel: ContactChannel;
+  purpose: ContactPurpose;
+  granted: number;
+  effective_at: Date;
+  expires_at: Date | null;
+}
+interface BanRow {
+  channel: ContactChannel | null;
+  scope: 'person' | 'address';
+  reason: string | null;
+}
+interface AttemptRow {
+  channel: ContactChannel;
+  purpose: ContactPurpose;
+  debt_id: string | null;
+  occurred_at: Date;
+  consumer_initiated: number;
+  conversation: number;
+  with_consent: number;
+  to_type: NumberType;
+}
+
+/**
+ * The seed documents' way: for each customer, one query per kind of fact (awaited one after the
+ * other), then the engine; facts built as ComplianceFactsService builds them.
+ */
+async function perContactDecisions(
+  ctx: BenchContext,
+  customers: CustomerEntity[],
+  request: ContactRequest,
+): Promise<{ ms: number; decisions: Map<string, Decision> }> {
+  const compliance = ctx.app.get(ComplianceService);
+  const crypto = ctx.app.get(CryptoService);
+  const ds = ctx.dataSource;
+  const rules = await compliance.ruleSet();
+  const since = new Date(request.at.getTime() - 7 * 86400_000);
+  const decisions = new Map<string, Decision>();
+  const start = nowNs();
+  for (const c of customers) {
+    const phone = c.phone;
+    const bidx = phone ? crypto.blindIndex('phone', phone) : null;
+    const consents = await ds.query<ConsentRow[]>(
+      `SELECT channel, purpose, granted, effective_at, expires_at FROM consents
+        WHERE customer_id = ? AND channel = ?`,
+      [c.id, request.channel],
+    );
+    const bans = await ds.query<BanRow[]>(
+      `SELECT channel, scope, reason FROM dnc_entries
+        WHERE (customer_id = ? AND scope = 'person')${bidx ? ' OR address_bidx = ?' : ''}`,
+      bidx ? [c.id, bidx] : [c.id],
+    );
+    const attempts = await ds.query<AttemptRow[]>(
+      `SELECT channel, purpose, debt_id, occurred_at, consumer_initiated, conversation, with_consent, to_type
+         FROM contact_attempts WHERE customer_id = ? AND occurred_at > ?`,
+      [c.id, since],
+    );
+    const facts: ContactFacts = {
+      channel: request.channel,
+      purpose: request.purpose,
+      at: request.at,
+      zones: candidateZones({ timezone: c.timezone, phone, state: c.state, zip: c.zip }),
+      state: c.state,
+      toType:
+        c.phoneType === PhoneType.Mobile
+          ? 'cell'
+          : c.phoneType === PhoneType.Landline
+            ? 'home'
+            : 'unknown',
+      debtId: null,
+      consents: consents.map((r): ConsentFact => ({
+        channel: r.channel,
+        purpose: r.purpose,
+        granted: Boolean(r.granted),
+        at: r.effective_at,
+        expiresAt: r.expires_at,
+      })),
+      bans: bans.map((b): BanFact => ({
+        channel: b.channel,
+        scope: b.scope,
+        reason: b.reason ?? undefined,
+      })),
+      attempts: attempts.map((r): AttemptFact => ({
+        channel: r.channel,
+        purpose: r.purpose,
+        at: r.occurred_at,
+        debtId: r.debt_id,
+        consumerInitiated: Boolean(r.consumer_initiated),
+        conversation: Boolean(r.conversation),
+        withConsent: Boolean(r.with_consent),
+        toType: r.to_type,
+      })),
+      preferredWindow:
+        c.contactWindowStart && c.contactWindowEnd
+          ? { start: c.contactWindowStart, end: c.contactWindowEnd }
+          : null,
+      campaignWindow: null,
+    };
+    decisions.set(c.id, evaluate(facts, rules));
+  }
+  return { ms: msSince(start), decisions };
+}
