@@ -50,6 +50,5 @@ export async function createApp(options: CreateAppOptions = {}): Promise<INestAp
       validationError: { target: false, value: false },
     }),
   );
-  app.enableShutdownHooks();
   return app;
 }

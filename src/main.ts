@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import type { Server } from 'node:http';
 import { createApp } from './app.factory';
 import { AppConfigService } from './core/config/app-config.service';
 import { ConfigError, loadEnvironment } from './core/config/environment';
@@ -17,6 +18,27 @@ async function bootstrap(): Promise<void> {
   const app = await createApp();
   const config = app.get(AppConfigService);
   await app.listen(config.get('PORT'), config.get('HOST'));
+
+  // Graceful stop: first stop taking requests and let those in flight finish (at most 10 s), then
+  // tear the modules down (keys, pools, queues). Nest's own hooks would do it the other way round.
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    const server = app.getHttpServer() as Server;
+    const force = setTimeout(() => server.closeAllConnections(), 10_000);
+    server.close(() => {
+      clearTimeout(force);
+      app
+        .close()
+        .then(() => process.exit(0))
+        .catch(() => process.exit(1));
+    });
+    server.closeIdleConnections();
+    process.stderr.write(`callwarden: ${signal}: stopping\n`);
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
 }
 
 bootstrap().catch((e: unknown) => {
