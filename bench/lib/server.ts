@@ -56,9 +56,20 @@ export async function startChildServer(options: ChildServerOptions): Promise<Chi
   const out = logFile ? openSync(logFile, 'a') : 'ignore';
   if (logFile) env.LOG_LEVEL = process.env.BENCH_SERVER_LOG_LEVEL ?? 'warn';
   options.log(`starting ${options.entry} on core ${options.cpu}, port ${port}`);
+  // Profiling: BENCH_CPU_PROF=<dir> writes a V8 CPU profile of the server into <dir> on exit.
+  const profileDir = process.env.BENCH_CPU_PROF;
+  const profiling = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   const child = spawn(
     'taskset',
-    ['-c', String(options.cpu), process.execPath, '-r', '@swc-node/register', options.entry],
+    [
+      '-c',
+      String(options.cpu),
+      process.execPath,
+      ...profiling,
+      '-r',
+      '@swc-node/register',
+      options.entry,
+    ],
     { cwd: ROOT, env, stdio: ['ignore', out, 'pipe'] },
   );
   if (typeof out === 'number') closeSync(out);
