@@ -1,14 +1,15 @@
 import 'reflect-metadata';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import { createApp } from './app.factory';
 import { ConfigError, loadEnvironment } from './core/config/environment';
 import { createDataSource } from './core/database/data-source';
 import { printCommittedSchema } from './core/graphql/print-schema';
+import { writeLocalSecrets } from './core/config/local-secrets';
 import { CryptoService } from './modules/crypto/crypto.service';
 import { AuditService } from './modules/audit/audit.service';
 import { UsersService } from './modules/identity/services/users.service';
@@ -75,17 +76,7 @@ async function writeSchema(): Promise<void> {
 
 function generateSecrets(dir: string | undefined): void {
   if (!dir) usage();
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const masterKey = join(dir, 'master.key');
-  if (!existsSync(masterKey)) {
-    writeFileSync(masterKey, `${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
-  }
-  mkdirSync(join(dir, 'jwt'), { recursive: true, mode: 0o700 });
-  const jwtKey = join(dir, 'jwt', 'jwt-signing.pem');
-  if (!existsSync(jwtKey)) {
-    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    writeFileSync(jwtKey, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
-  }
+  writeLocalSecrets(dir);
   process.stdout.write(`secrets in ${dir} (existing files kept)\n`);
 }
 

@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createConnection } from 'mysql2/promise';
 import { validateEnvironment } from '../src/core/config/environment';
+import { writeLocalSecrets } from '../src/core/config/local-secrets';
 import { createDataSource } from '../src/core/database/data-source';
 import { TEST_ENV_FILE } from './utils/test-env-file';
 
@@ -49,17 +49,8 @@ export default async function globalSetup(): Promise<void> {
   );
   await conn.end();
 
-  const secrets = mkdtempSync(join(tmpdir(), 'callwarden-test-secrets-'));
-  const masterKeyFile = join(secrets, 'master.key');
-  writeFileSync(masterKeyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
-
-  const jwtKeys = join(secrets, 'jwt');
-  mkdirSync(jwtKeys, { mode: 0o700 });
-  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  writeFileSync(
-    join(jwtKeys, 'jwt-signing.pem'),
-    privateKey.export({ type: 'pkcs8', format: 'pem' }),
-    { mode: 0o600 },
+  const { masterKeyFile, jwtKeysDir: jwtKeys } = writeLocalSecrets(
+    mkdtempSync(join(tmpdir(), 'callwarden-test-secrets-')),
   );
 
   const testEnv: Record<string, string> = {

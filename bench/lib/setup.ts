@@ -1,6 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
@@ -8,6 +7,7 @@ import { createConnection } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
 import { createApp } from '../../src/app.factory';
 import { validateEnvironment } from '../../src/core/config/environment';
+import { writeLocalSecrets } from '../../src/core/config/local-secrets';
 import { createDataSource } from '../../src/core/database/data-source';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -64,16 +64,7 @@ export async function startBenchApp(
   }
 
   const secrets = mkdtempSync(join(tmpdir(), 'callwarden-bench-secrets-'));
-  const masterKeyFile = join(secrets, 'master.key');
-  writeFileSync(masterKeyFile, randomBytes(32).toString('base64'), { mode: 0o600 });
-  const jwtKeys = join(secrets, 'jwt');
-  mkdirSync(jwtKeys, { mode: 0o700 });
-  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  writeFileSync(
-    join(jwtKeys, 'jwt-signing.pem'),
-    privateKey.export({ type: 'pkcs8', format: 'pem' }),
-    { mode: 0o600 },
-  );
+  const { masterKeyFile, jwtKeysDir: jwtKeys } = writeLocalSecrets(secrets);
 
   const env: Record<string, string | undefined> = {
     NODE_ENV: 'test',
