@@ -287,6 +287,15 @@ describe('outreach (e2e)', () => {
       { channel: 'email', outcome: 'reached', agent_id: agent.id, conversation: 1 },
     ]);
 
+    // Notes are personal data: a viewer sees them masked.
+    const viewer = (await signIn(t, await makeUser(t, 'viewer', { mfa: true }))).auth;
+    const seen = await t.gql<{ task: { notes: string } }>(
+      `{ task(id: "${first.id}") { notes } }`,
+      undefined,
+      viewer,
+    );
+    expect(seen.data?.task.notes).toBe('***');
+
     // The attempt now counts: the house 12-hour email gap refuses the next one, with reasons.
     const refused = await start(second.id);
     expect(refused.errors?.[0].extensions).toMatchObject({

@@ -48,6 +48,12 @@ export const CUSTOMER_PII_FIELDS = [
   'accountRef',
 ] as const;
 
+/** Fields that are personal data, per subject: the only fields `readPii` and `reveal` rules may name. */
+export const PII_FIELDS: Record<string, readonly string[]> = {
+  Customer: CUSTOMER_PII_FIELDS,
+  Task: ['notes'],
+};
+
 /**
  * The permission matrix of the design document (Users, Campaigns, Tasks, Customers, Settings,
  * Reports), extended to this product's resources, with row conditions: an agent sees the tasks
@@ -81,6 +87,7 @@ export const BUILT_IN_RULES: Record<BuiltInRole, AppRawRule[]> = {
       subject: 'Customer',
       fields: ['firstName', 'lastName', 'email', 'phone', 'addressLine', 'city'],
     },
+    { action: 'readPii', subject: 'Task', fields: ['notes'] },
     { action: 'reveal', subject: 'Customer', fields: ['dateOfBirth', 'ssn', 'accountRef'] },
     { action: ['create', 'read', 'update'], subject: ['Consent', 'DncEntry'] },
     { action: ['create', 'read', 'delete'], subject: 'ApiKey' },
@@ -94,6 +101,7 @@ export const BUILT_IN_RULES: Record<BuiltInRole, AppRawRule[]> = {
       conditions: { 'tasks.assigneeId': USER_ID },
     },
     { action: 'readPii', subject: 'Customer', fields: ['firstName'] },
+    { action: 'readPii', subject: 'Task', fields: ['notes'] },
     {
       action: 'reveal',
       subject: 'Customer',

@@ -5,7 +5,7 @@ import {
   AppRawRule,
   BUILT_IN_ROLES,
   BUILT_IN_RULES,
-  CUSTOMER_PII_FIELDS,
+  PII_FIELDS,
   isBuiltInRole,
   SUBJECTS,
 } from '../../../core/authorization/abilities';
@@ -163,10 +163,13 @@ export class RolesService {
         }
       }
     }
-    if (r.fields && r.subject.some((s) => s !== 'Customer'))
-      throw bad('Field lists are supported on Customer rules');
-    for (const f of r.fields ?? [])
-      if (!(CUSTOMER_PII_FIELDS as readonly string[]).includes(f)) throw bad(`Unknown field ${f}`);
+    for (const subject of r.fields?.length ? r.subject : []) {
+      const known = PII_FIELDS[subject];
+      if (!known)
+        throw bad(`Field lists are supported on ${Object.keys(PII_FIELDS).join(' and ')} rules`);
+      for (const f of r.fields ?? [])
+        if (!known.includes(f)) throw bad(`Unknown ${subject} field ${f}`);
+    }
     const rule: AppRawRule = { action: r.action as Action[], subject: r.subject };
     if (r.fields?.length) rule.fields = r.fields;
     if (conditions) rule.conditions = conditions;

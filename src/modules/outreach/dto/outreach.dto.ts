@@ -1,5 +1,6 @@
 import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
+import { PiiField } from '../../../core/authorization/pii-field';
 import { Lazy, resolveLazy } from '../../../core/database/pagination';
 import { IsEnum, IsInt, IsOptional, IsUUID, Max, Min, ValidateNested } from 'class-validator';
 import { CampaignStatus, Channel } from '../entities/campaign.entity';
@@ -37,7 +38,8 @@ export class TaskDTO {
   @Field() teamId!: string;
   @Field(() => TaskStatus) status!: TaskStatus;
   @Field(() => TaskOutcome, { nullable: true }) outcome!: TaskOutcome | null;
-  @Field(() => String, { nullable: true, description: 'Redacted of card numbers and SSNs' })
+  /** Free text: personal data by nature, so masked unless the role may `readPii` task notes. */
+  @PiiField('Task', 'text', 'Redacted of card numbers and SSNs; masked for roles without access')
   notes!: string | null;
   @Field(() => Date, { nullable: true }) dueAt!: Date | null;
   @Field(() => Date, { nullable: true }) startedAt!: Date | null;
