@@ -273,12 +273,16 @@ describe('audit log (e2e, real database)', () => {
         action: 'user.created',
         resource: { type: 'User', id: 'u-1' },
       });
-      const [rows] = await db.query<RowDataPacket[]>(
-        'SELECT delivered_at FROM audit_siem_outbox WHERE audit_seq = ?',
-        [seq],
-      );
-      expect(rows[0].delivered_at).not.toBeNull();
+      // The receiver has it; the outbox marks it delivered once the sender saw the 2xx.
+      await waitFor(async () => {
+        const [rows] = await db.query<RowDataPacket[]>(
+          'SELECT delivered_at FROM audit_siem_outbox WHERE audit_seq = ?',
+          [seq],
+        );
+        return rows[0].delivered_at !== null;
+      });
       expect(await app.app.get(SiemForwarderService).deliverDue()).toBe(0); // delivered once, not again
+      expect(sink.received.filter((r) => seqOf(r) === seq)).toHaveLength(1);
     } finally {
       await app.close();
       await sink.stop();

@@ -6,7 +6,7 @@ import { createConnection } from 'mysql2/promise';
 import { validateEnvironment } from '../src/core/config/environment';
 import { writeLocalSecrets } from '../src/core/config/local-secrets';
 import { createDataSource } from '../src/core/database/data-source';
-import { TEST_ENV_FILE } from './utils/test-env-file';
+import { newTestEnvFile } from './utils/test-env-file';
 
 const ROOT = resolve(__dirname, '..');
 const TEST_DB = 'callwarden_test';
@@ -72,5 +72,5 @@ export default async function globalSetup(): Promise<void> {
   await dataSource.runMigrations({ transaction: 'each' });
   await dataSource.destroy();
 
-  writeFileSync(TEST_ENV_FILE, JSON.stringify(testEnv), { mode: 0o600 });
+  writeFileSync(newTestEnvFile(), JSON.stringify(testEnv), { mode: 0o600 });
 }

@@ -1,6 +1,7 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { DateTime } from 'luxon';
 import { CustomersService } from '../src/modules/customers/customers.service';
+import { NotificationsService } from '../src/modules/notifications/notifications.service';
 import { PhoneType } from '../src/modules/customers/entities/customer.entity';
 import { adminConnection } from './utils/db';
 import { makeUser, signIn, TestUser } from './utils/identity';
@@ -447,5 +448,68 @@ describe('outreach (e2e)', () => {
       task.id,
     ]);
     expect(rows[0].status).toBe('cancelled');
+  });
+
+  it('sends an email task through the compliance gate, with a working one-click unsubscribe link', async () => {
+    const zone = middayZone();
+    const c = await t.app.get(CustomersService).create({
+      externalRef: `send-${Date.now()}`,
+      firstName: 'Noor',
+      email: `noor.${Date.now()}@example.com`,
+      timezone: zone,
+      balance: '42.50',
+    });
+    const campaign = await makeCampaign(t, team, manager.id);
+    await db.query(
+      "UPDATE campaigns SET channel = 'email', window_start = '00:00', window_end = '23:59', message_template = ? WHERE id = ?",
+      [
+        'Hello {{first_name}}, this is a debt collector about {{balance}}. Unsubscribe: {{unsubscribe_link}}',
+        campaign.id,
+      ],
+    );
+    const email = { ...campaign, channel: 'email' as never };
+    const [first, second] = [
+      await makeTask(t, email, c, agent.id),
+      await makeTask(t, email, c, agent.id),
+    ];
+    const send = (taskId: string) =>
+      t.gql<{ sendTaskMessage: { status: string; outcome: string } }>(
+        'mutation S($input: TaskIdInput!) { sendTaskMessage(input: $input) { status outcome } }',
+        { input: { taskId } },
+        a,
+      );
+
+    const sent = await send(first.id);
+    expect(sent.errors).toBeUndefined();
+    expect(sent.data!.sendTaskMessage).toEqual({ status: 'Done', outcome: 'Sent' });
+    const outbox = await t.app
+      .get(NotificationsService)
+      .listByTemplate(`campaign:${campaign.id}`, 10);
+    expect(outbox).toHaveLength(1);
+    expect(outbox[0].recipient).toBe(c.email);
+    expect(outbox[0].body).toMatch(
+      /^Hello Noor, this is a debt collector about \$42\.50\. Unsubscribe: http:\/\/localhost:3000\/unsubscribe\/email\?token=/,
+    );
+
+    // The engine is the last gate: the house 12-hour email gap refuses the next message, which is not queued.
+    const refused = await send(second.id);
+    expect(refused.errors?.[0].extensions).toMatchObject({
+      code: 'FORBIDDEN',
+      reason: 'CONTACT_NOT_ALLOWED',
+    });
+    expect(
+      await t.app.get(NotificationsService).listByTemplate(`campaign:${campaign.id}`, 10),
+    ).toHaveLength(1);
+
+    // The link in the email works.
+    const link = new URL(/(http\S+)/.exec(outbox[0].body)![1]);
+    expect((await fetch(`${t.url}${link.pathname}${link.search}`, { method: 'POST' })).status).toBe(
+      200,
+    );
+    const [rows] = await db.query<RowDataPacket[]>(
+      "SELECT COUNT(*) AS n FROM dnc_entries WHERE customer_id = ? AND channel = 'email'",
+      [c.id],
+    );
+    expect(Number(rows[0].n)).toBe(1);
   });
 });

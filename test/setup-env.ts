@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { TEST_ENV_FILE } from './utils/test-env-file';
+import { currentTestEnvFile } from './utils/test-env-file';
 
-const env = JSON.parse(readFileSync(TEST_ENV_FILE, 'utf8')) as Record<string, string>;
+const env = JSON.parse(readFileSync(currentTestEnvFile(), 'utf8')) as Record<string, string>;
 for (const [key, value] of Object.entries(env)) process.env[key] = value;
 // The test env file wins over anything inherited except what a developer set for the run.
 delete process.env.MASTER_KEY;

@@ -20,6 +20,7 @@ import {
 } from './dto/outreach-input.dto';
 import { CampaignsService, Precheck } from './services/campaigns.service';
 import { TasksService } from './services/tasks.service';
+import { OutboundService } from './services/outbound.service';
 
 function toPrecheckDTO(p: Precheck): CampaignPrecheckDTO {
   return {
@@ -39,6 +40,7 @@ export class OutreachMutationsResolver {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly campaigns: CampaignsService,
     private readonly tasks: TasksService,
+    private readonly outbound: OutboundService,
     private readonly customers: CustomerAccessService,
   ) {}
 
@@ -122,6 +124,14 @@ export class OutreachMutationsResolver {
     @Args('input') input: CompleteTaskInput,
   ): Promise<TaskDTO> {
     return (await this.tasks.complete(ctx, input.taskId, input.outcome, input.notes)).task;
+  }
+
+  @Allow('update', 'Task')
+  @Mutation(() => TaskDTO, {
+    description: 'Sends a text or email task; compliance is the last gate, at send time',
+  })
+  sendTaskMessage(@Ctx() ctx: RequestContext, @Args('input') input: TaskIdInput): Promise<TaskDTO> {
+    return this.outbound.sendForTask(ctx, input.taskId);
   }
 
   @Allow('read', 'Customer')

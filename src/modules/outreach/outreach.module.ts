@@ -5,6 +5,7 @@ import { OutreachAccessService } from './outreach-access.service';
 import { OutreachMutationsResolver } from './outreach-mutations.resolver';
 import { CampaignsService } from './services/campaigns.service';
 import { TasksService } from './services/tasks.service';
+import { OutboundService } from './services/outbound.service';
 
 @Module({
   imports: [CustomersModule],
@@ -12,6 +13,7 @@ import { TasksService } from './services/tasks.service';
     OutreachAccessService,
     CampaignsService,
     TasksService,
+    OutboundService,
     TasksResolver,
     CampaignsResolver,
     CustomerTasksResolver,

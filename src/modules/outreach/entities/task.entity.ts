@@ -9,6 +9,8 @@ export enum TaskOutcome {
   Dispute = 'dispute',
   WrongNumber = 'wrong_number',
   OptOutRequested = 'opt_out_requested',
+  /** A text or email campaign's message went out. */
+  Sent = 'sent',
 }
 
 export enum TaskStatus {

@@ -1,0 +1,157 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import type { RequestContext } from '../../../core/auth/request-context';
+import { AuditService } from '../../audit/audit.service';
+import { ComplianceService } from '../../compliance/compliance.service';
+import { ContactAttemptEntity } from '../../compliance/entities/contact-attempt.entity';
+import { UnsubscribeService } from '../../compliance/services/unsubscribe.service';
+import { CustomerEntity, PhoneType } from '../../customers/entities/customer.entity';
+import { NotificationChannel } from '../../notifications/entities/notification.entity';
+import { NotificationsService } from '../../notifications/notifications.service';
+import { CampaignEntity, Channel } from '../entities/campaign.entity';
+import { TaskEntity, TaskOutcome, TaskStatus } from '../entities/task.entity';
+import { OutreachAccessService } from '../outreach-access.service';
+import { OutreachErrorCode, OutreachException } from '../outreach.exception';
+
+/**
+ * Sends a text or email campaign's message for one task. The compliance engine is the last gate:
+ * it decides at the moment of sending, and a refused message is neither queued nor counted.
+ */
+@Injectable()
+export class OutboundService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly access: OutreachAccessService,
+    private readonly compliance: ComplianceService,
+    private readonly notifications: NotificationsService,
+    private readonly unsubscribe: UnsubscribeService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async sendForTask(ctx: RequestContext, taskId: string): Promise<TaskEntity> {
+    const task = await this.access.getTask(ctx, taskId, 'update');
+    if (task.status !== TaskStatus.Pending) {
+      throw new OutreachException(
+        OutreachErrorCode.INVALID_TASK_STATE,
+        `A ${task.status} task cannot be sent`,
+      );
+    }
+    const campaign = await this.dataSource
+      .getRepository(CampaignEntity)
+      .findOneByOrFail({ id: task.campaignId });
+    if (campaign.channel === Channel.Call) {
+      throw new OutreachException(
+        OutreachErrorCode.INVALID_TASK_STATE,
+        'Call tasks are worked by an agent (startTask), not sent',
+      );
+    }
+    const customer = await this.dataSource
+      .getRepository(CustomerEntity)
+      .findOneByOrFail({ id: task.customerId });
+    const to = campaign.channel === Channel.Email ? customer.email : customer.phone;
+    if (!to)
+      throw new OutreachException(
+        OutreachErrorCode.INVALID_CUSTOMER,
+        `The customer has no ${campaign.channel === Channel.Email ? 'email address' : 'phone number'}`,
+      );
+
+    const now = new Date();
+    const decision = await this.compliance.evaluateContact(customer, {
+      channel: campaign.channel,
+      purpose: campaign.purpose,
+      at: now,
+      campaignWindow: { start: campaign.windowStart, end: campaign.windowEnd },
+    });
+    if (!decision.allowed) {
+      const reasons = decision.checks.filter((c) => !c.passed).map((c) => c.rule);
+      await this.audit.record({
+        action: 'message.refused',
+        resourceType: 'Task',
+        resourceId: task.id,
+        changes: { reasons },
+      });
+      throw new OutreachException(
+        OutreachErrorCode.CONTACT_NOT_ALLOWED,
+        `Not allowed now: ${reasons.join(', ')}`,
+        {
+          reasons: reasons.join(','),
+          nextAllowedAt: decision.nextAllowedAt?.toISOString() ?? 'never',
+        },
+      );
+    }
+    const body = this.render(campaign.messageTemplate ?? '', customer);
+    return this.dataSource.transaction(async (m) => {
+      const claimed = await m.getRepository(TaskEntity).update(
+        { id: task.id, status: TaskStatus.Pending },
+        {
+          status: TaskStatus.Done,
+          outcome: TaskOutcome.Sent,
+          startedAt: now,
+          completedAt: now,
+          updatedAt: now,
+        },
+      );
+      if ((claimed.affected ?? 0) !== 1)
+        throw new OutreachException(
+          OutreachErrorCode.INVALID_TASK_STATE,
+          'The task changed meanwhile',
+        );
+      await this.notifications.enqueue(
+        campaign.channel === Channel.Email ? NotificationChannel.Email : NotificationChannel.Sms,
+        `campaign:${campaign.id}`,
+        to,
+        body,
+        m,
+      );
+      await m.getRepository(ContactAttemptEntity).insert({
+        id: uuidv7(),
+        customerId: customer.id,
+        taskId: task.id,
+        campaignId: campaign.id,
+        agentId: ctx.principal.userId,
+        channel: campaign.channel,
+        purpose: campaign.purpose,
+        debtId: null,
+        toBidx: campaign.channel === Channel.Email ? customer.emailBidx : customer.phoneBidx,
+        toType:
+          campaign.channel === Channel.Email
+            ? 'unknown'
+            : customer.phoneType === PhoneType.Mobile
+              ? 'cell'
+              : 'unknown',
+        occurredAt: now,
+        outcome: TaskOutcome.Sent,
+        consumerInitiated: false,
+        conversation: false,
+        withConsent: false,
+        createdAt: now,
+      });
+      await this.audit.record(
+        {
+          action: 'message.sent',
+          resourceType: 'Task',
+          resourceId: task.id,
+          changes: { channel: campaign.channel, campaignId: campaign.id },
+        },
+        m,
+      );
+      task.status = TaskStatus.Done;
+      task.outcome = TaskOutcome.Sent;
+      return task;
+    });
+  }
+
+  /** Fills the template's placeholders; emails get their signed one-click unsubscribe link. */
+  private render(template: string, c: CustomerEntity): string {
+    const values: Record<string, string> = {
+      first_name: c.firstName ?? '',
+      balance: `$${c.balance}`,
+      account_last4: (c.accountRef ?? '').slice(-4),
+      unsubscribe_link: this.unsubscribe.link(c.id),
+      agency_phone: '(800) 555-0100',
+    };
+    return template.replace(/\{\{\s*([a-z_]+)\s*\}\}/g, (_m, key: string) => values[key] ?? '');
+  }
+}
