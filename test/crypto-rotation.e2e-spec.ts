@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
-import { DataSource, Like } from 'typeorm';
+import { DataSource, In, Like } from 'typeorm';
 import { CryptoErrorCode, CryptoException } from '../src/modules/crypto/crypto.exception';
 import { CryptoService } from '../src/modules/crypto/crypto.service';
 import { CustomersService } from '../src/modules/customers/customers.service';
@@ -169,7 +169,11 @@ describe('data key rotation with re-encryption over 10,000 rows, killed halfway'
       [prefix],
     );
     expect(Number(evidence[0].n)).toBe(0);
-    const consents = await app.get(DataSource).getRepository(ConsentEntity).find({ take: 20 });
+    const consents = await app
+      .get(DataSource)
+      .getRepository(ConsentEntity)
+      .findBy({ customerId: In([...expected.keys()].slice(0, 20)) });
+    expect(consents).toHaveLength(20);
     expect(
       consents.every(
         (c) => typeof c.evidence === 'string' && c.evidence.includes('consent.example'),
