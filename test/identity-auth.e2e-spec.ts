@@ -241,9 +241,12 @@ describe('identity: sign-in flows (e2e)', () => {
       s.auth,
     );
     expect(bad.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
+    // Codes are kept as strings: recomputing them later could land in the next 30-second step.
+    const usedCode = totp(secret);
+    const nextCode = totp(secret, 1);
     const confirmed = await t.gql<{ confirmTotp: { codes: string[] } }>(
       'mutation C($input: MfaCodeInput!) { confirmTotp(input: $input) { codes } }',
-      { input: { code: totp(secret) } },
+      { input: { code: usedCode } },
       s.auth,
     );
     const codes = confirmed.data!.confirmTotp.codes;
@@ -260,7 +263,7 @@ describe('identity: sign-in flows (e2e)', () => {
     // The code already used to confirm enrollment is a replay: refused.
     const replay = await t.gql(
       VERIFY_MFA,
-      { input: { mfaToken: step1.data!.login.mfaToken, code: totp(secret) } },
+      { input: { mfaToken: step1.data!.login.mfaToken, code: usedCode } },
       { 'x-forwarded-for': ip },
     );
     expect(replay.errors?.[0].extensions).toMatchObject({
@@ -269,7 +272,7 @@ describe('identity: sign-in flows (e2e)', () => {
     });
     const step2 = await t.gql<{ verifyMfa: { accessToken: string } }>(
       VERIFY_MFA,
-      { input: { mfaToken: step1.data!.login.mfaToken, code: totp(secret, 1) } },
+      { input: { mfaToken: step1.data!.login.mfaToken, code: nextCode } },
       { 'x-forwarded-for': ip },
     );
     expect(step2.errors).toBeUndefined();
@@ -281,7 +284,7 @@ describe('identity: sign-in flows (e2e)', () => {
     );
     const replay2 = await t.gql(
       VERIFY_MFA,
-      { input: { mfaToken: second.data!.login.mfaToken, code: totp(secret, 1) } },
+      { input: { mfaToken: second.data!.login.mfaToken, code: nextCode } },
       { 'x-forwarded-for': ip },
     );
     expect(replay2.errors?.[0].extensions.reason).toBe('INVALID_MFA_CODE');
