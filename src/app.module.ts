@@ -17,6 +17,8 @@ import { NotificationsModule } from './modules/notifications/notifications.modul
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AllExceptionsFilter } from './core/errors/all-exceptions.filter';
 import { AccessGuard } from './core/auth/access.guard';
+import { RateLimitGuard } from './core/rate-limit/rate-limit.guard';
+import { RateLimitModule } from './core/rate-limit/rate-limit.module';
 
 @Module({})
 export class AppModule {
@@ -31,6 +33,7 @@ export class AppModule {
         AuditModule,
         AppGraphQLModule,
         HealthModule,
+        RateLimitModule,
         CryptoModule,
         NotificationsModule,
         AuthorizationModule,
@@ -41,7 +44,9 @@ export class AppModule {
         SystemModule,
       ],
       providers: [
+        // Order matters: the access guard names the caller whose budget the rate limit spends.
         { provide: APP_GUARD, useClass: AccessGuard },
+        { provide: APP_GUARD, useClass: RateLimitGuard },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
       ],
     };

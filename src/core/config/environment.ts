@@ -302,6 +302,16 @@ export class EnvironmentVariables {
   @Min(0)
   @Max(10)
   TRUST_PROXY_HOPS = 0;
+
+  /**
+   * Operations per minute for each caller: a signed-in user or API key, or for anonymous calls the
+   * client address. Over it, RATE_LIMITED with Retry-After. Login failures have their own lockout.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  RATE_LIMIT_PER_MINUTE = 600;
 }
 
 export class ConfigError extends Error {

@@ -6,8 +6,11 @@ import {
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
 import { TdeStatusService } from '../database/tde-status.service';
+import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from '../auth/public.decorator';
 
+/** Probes from the orchestrator are not callers: they never spend a rate-limit budget. */
+@SkipThrottle()
 @Controller('health')
 export class HealthController {
   constructor(

@@ -1,8 +1,14 @@
 import { Body, Controller, Header, HttpCode, Headers, Post, Query } from '@nestjs/common';
+import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from '../../core/auth/public.decorator';
 import { InboundSmsService } from './services/inbound.service';
 import { UnsubscribeService } from './services/unsubscribe.service';
 
+/**
+ * Opt-outs are never rate-limited: a refused STOP or unsubscribe is a contact the law forbids. Both
+ * endpoints check a signature before any write, so an anonymous flood costs one HMAC per request.
+ */
+@SkipThrottle()
 @Controller()
 export class InboundController {
   constructor(

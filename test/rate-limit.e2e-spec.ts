@@ -1,0 +1,100 @@
+import { signInbound, WEBHOOK_PATH } from '../src/modules/compliance/services/inbound.service';
+import { freshIp, makeUser, signIn } from './utils/identity';
+import { startTestApp, TestApp } from './utils/test-app';
+
+const BUDGET = 5;
+const RESET =
+  'mutation Q($input: RequestPasswordResetInput!) { requestPasswordReset(input: $input) }';
+const ME = '{ me { id } }';
+const SMS_SECRET = 'sms-provider-auth-token-rate-limit-0123';
+const BASE = 'http://localhost:3000';
+
+describe('rate limit (e2e)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp({
+      RATE_LIMIT_PER_MINUTE: String(BUDGET),
+      SMS_WEBHOOK_SECRET: SMS_SECRET,
+      PUBLIC_BASE_URL: BASE,
+    });
+  });
+  afterAll(() => t.close());
+
+  const reset = (ip: string) =>
+    t.gql(
+      RESET,
+      { input: { email: `nobody.${ip}@e2e.callwarden.test` } },
+      { 'x-forwarded-for': ip },
+    );
+
+  it('gives each anonymous client address its own budget, then refuses with RATE_LIMITED and Retry-After', async () => {
+    const ip = freshIp();
+    for (let i = 0; i < BUDGET; i++) {
+      const ok = await reset(ip);
+      expect(ok.errors).toBeUndefined();
+      expect(ok.headers.get('x-ratelimit-remaining')).toBe(String(BUDGET - 1 - i));
+    }
+    const refused = await reset(ip);
+    expect(refused.data).toBeNull();
+    expect(refused.errors?.[0].extensions).toMatchObject({ code: 'RATE_LIMITED' });
+    expect(refused.errors?.[0].message).toMatch(/Too many requests/);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+
+    // Another address is not affected.
+    expect((await reset(freshIp())).errors).toBeUndefined();
+  });
+
+  it('charges a signed-in principal wherever it calls from, and no one else', async () => {
+    const agent = await makeUser(t, 'agent');
+    const other = await makeUser(t, 'agent');
+    const { auth } = await signIn(t, agent);
+    const bearer = { authorization: auth.authorization };
+
+    for (let i = 0; i < BUDGET; i++) {
+      const ok = await t.gql<{ me: { id: string } }>(ME, undefined, {
+        ...bearer,
+        'x-forwarded-for': freshIp(),
+      });
+      expect(ok.data?.me.id).toBe(agent.id);
+    }
+    const refused = await t.gql(ME, undefined, { ...bearer, 'x-forwarded-for': freshIp() });
+    expect(refused.errors?.[0].extensions).toMatchObject({ code: 'RATE_LIMITED' });
+
+    const otherAuth = (await signIn(t, other)).auth;
+    const fine = await t.gql<{ me: { id: string } }>(ME, undefined, otherAuth);
+    expect(fine.data?.me.id).toBe(other.id);
+  });
+
+  it('never throttles health probes', async () => {
+    for (let i = 0; i < BUDGET * 2; i++) {
+      const res = await fetch(`${t.url}/health/live`);
+      expect(res.status).toBe(200);
+    }
+  });
+
+  it("never refuses the SMS provider's webhook, where opt-outs arrive, even over budget", async () => {
+    const ip = freshIp();
+    for (let i = 0; i < BUDGET * 2; i++) {
+      const params = {
+        MessageSid: `SM-rate-${Date.now()}-${i}`,
+        From: `+1212555${String(1000 + i)}`,
+        To: '+18005550100',
+        Body: 'hello',
+      };
+      const ts = String(Math.floor(Date.now() / 1000));
+      const res = await fetch(`${t.url}${WEBHOOK_PATH}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          'x-forwarded-for': ip,
+          'x-webhook-timestamp': ts,
+          'x-twilio-signature': signInbound(SMS_SECRET, `${BASE}${WEBHOOK_PATH}`, params, ts),
+        },
+        body: new URLSearchParams(params).toString(),
+      });
+      expect(res.status).toBe(200);
+    }
+  });
+});
