@@ -1,3 +1,4 @@
+import { ContactGateService } from './services/contact-gate.service';
 import { Module } from '@nestjs/common';
 import { CustomersModule } from '../customers/customers.module';
 import { CampaignsResolver, CustomerTasksResolver, TasksResolver } from './outreach.resolvers';
@@ -14,6 +15,7 @@ import { OutboundService } from './services/outbound.service';
     CampaignsService,
     TasksService,
     OutboundService,
+    ContactGateService,
     TasksResolver,
     CampaignsResolver,
     CustomerTasksResolver,

@@ -4,16 +4,16 @@ import { DataSource } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { RequestContext } from '../../../core/auth/request-context';
 import { AuditService } from '../../audit/audit.service';
-import { ComplianceService } from '../../compliance/compliance.service';
 import { ContactAttemptEntity } from '../../compliance/entities/contact-attempt.entity';
 import { UnsubscribeService } from '../../compliance/services/unsubscribe.service';
 import { CustomerEntity, PhoneType } from '../../customers/entities/customer.entity';
 import { NotificationChannel } from '../../notifications/entities/notification.entity';
 import { NotificationsService } from '../../notifications/notifications.service';
-import { CampaignEntity, Channel } from '../entities/campaign.entity';
+import { Channel } from '../entities/campaign.entity';
 import { TaskEntity, TaskOutcome, TaskStatus } from '../entities/task.entity';
 import { OutreachAccessService } from '../outreach-access.service';
 import { OutreachErrorCode, OutreachException } from '../outreach.exception';
+import { ContactGateService } from './contact-gate.service';
 
 /**
  * Sends a text or email campaign's message for one task. The compliance engine is the last gate:
@@ -24,10 +24,10 @@ export class OutboundService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly access: OutreachAccessService,
-    private readonly compliance: ComplianceService,
     private readonly notifications: NotificationsService,
     private readonly unsubscribe: UnsubscribeService,
     private readonly audit: AuditService,
+    private readonly gate: ContactGateService,
   ) {}
 
   async sendForTask(ctx: RequestContext, taskId: string): Promise<TaskEntity> {
@@ -38,18 +38,13 @@ export class OutboundService {
         `A ${task.status} task cannot be sent`,
       );
     }
-    const campaign = await this.dataSource
-      .getRepository(CampaignEntity)
-      .findOneByOrFail({ id: task.campaignId });
+    const { campaign, customer } = await this.gate.load(task);
     if (campaign.channel === Channel.Call) {
       throw new OutreachException(
         OutreachErrorCode.INVALID_TASK_STATE,
         'Call tasks are worked by an agent (startTask), not sent',
       );
     }
-    const customer = await this.dataSource
-      .getRepository(CustomerEntity)
-      .findOneByOrFail({ id: task.customerId });
     const to = campaign.channel === Channel.Email ? customer.email : customer.phone;
     if (!to)
       throw new OutreachException(
@@ -58,29 +53,7 @@ export class OutboundService {
       );
 
     const now = new Date();
-    const decision = await this.compliance.evaluateContact(customer, {
-      channel: campaign.channel,
-      purpose: campaign.purpose,
-      at: now,
-      campaignWindow: { start: campaign.windowStart, end: campaign.windowEnd },
-    });
-    if (!decision.allowed) {
-      const reasons = decision.checks.filter((c) => !c.passed).map((c) => c.rule);
-      await this.audit.record({
-        action: 'message.refused',
-        resourceType: 'Task',
-        resourceId: task.id,
-        changes: { reasons },
-      });
-      throw new OutreachException(
-        OutreachErrorCode.CONTACT_NOT_ALLOWED,
-        `Not allowed now: ${reasons.join(', ')}`,
-        {
-          reasons: reasons.join(','),
-          nextAllowedAt: decision.nextAllowedAt?.toISOString() ?? 'never',
-        },
-      );
-    }
+    await this.gate.assertAllowed(task, { campaign, customer }, 'message.refused', now);
     const body = this.render(campaign.messageTemplate ?? '', customer);
     return this.dataSource.transaction(async (m) => {
       const claimed = await m.getRepository(TaskEntity).update(

@@ -7,12 +7,13 @@ import { AuditService } from '../../audit/audit.service';
 import { ComplianceService } from '../../compliance/compliance.service';
 import { ConsentSource } from '../../compliance/entities/consent.entity';
 import { ContactAttemptEntity } from '../../compliance/entities/contact-attempt.entity';
-import { CustomerEntity, PhoneType } from '../../customers/entities/customer.entity';
-import { CampaignEntity, Channel } from '../entities/campaign.entity';
+import { PhoneType } from '../../customers/entities/customer.entity';
+import { Channel } from '../entities/campaign.entity';
 import { TaskEntity, TaskOutcome, TaskStatus } from '../entities/task.entity';
 import { OutreachAccessService } from '../outreach-access.service';
 import { OutreachErrorCode, OutreachException } from '../outreach.exception';
 import { redactSensitive } from '../utils/dlp';
+import { ContactGateService } from './contact-gate.service';
 
 const CONVERSATION_OUTCOMES = [
   TaskOutcome.Reached,
@@ -29,6 +30,7 @@ export class TasksService {
     private readonly access: OutreachAccessService,
     private readonly compliance: ComplianceService,
     private readonly audit: AuditService,
+    private readonly gate: ContactGateService,
   ) {}
 
   async assign(ctx: RequestContext, taskId: string, agentId: string): Promise<TaskEntity> {
@@ -73,30 +75,8 @@ export class TasksService {
         OutreachErrorCode.INVALID_TASK_STATE,
         `A ${task.status} task cannot be started`,
       );
-    const { campaign, customer } = await this.context(task);
-    const decision = await this.compliance.evaluateContact(customer, {
-      channel: campaign.channel,
-      purpose: campaign.purpose,
-      at: new Date(),
-      campaignWindow: { start: campaign.windowStart, end: campaign.windowEnd },
-    });
-    if (!decision.allowed) {
-      const reasons = decision.checks.filter((c) => !c.passed).map((c) => c.rule);
-      await this.audit.record({
-        action: 'task.start_refused',
-        resourceType: 'Task',
-        resourceId: task.id,
-        changes: { reasons },
-      });
-      throw new OutreachException(
-        OutreachErrorCode.CONTACT_NOT_ALLOWED,
-        `Not allowed now: ${reasons.join(', ')}`,
-        {
-          reasons: reasons.join(','),
-          nextAllowedAt: decision.nextAllowedAt?.toISOString() ?? 'never',
-        },
-      );
-    }
+    const { campaign, customer } = await this.gate.load(task);
+    await this.gate.assertAllowed(task, { campaign, customer }, 'task.start_refused', new Date());
     const result = await this.dataSource
       .getRepository(TaskEntity)
       .update(
@@ -128,7 +108,7 @@ export class TasksService {
         OutreachErrorCode.INVALID_TASK_STATE,
         `A ${task.status} task cannot be completed`,
       );
-    const { campaign, customer } = await this.context(task);
+    const { campaign, customer } = await this.gate.load(task);
     const clean = notes ? redactSensitive(notes) : { text: null, redactions: 0 };
     return this.dataSource.transaction(async (m) => {
       const now = new Date();
@@ -202,17 +182,5 @@ export class TasksService {
       );
       return { task, redactions: clean.redactions };
     });
-  }
-
-  private async context(
-    task: TaskEntity,
-  ): Promise<{ campaign: CampaignEntity; customer: CustomerEntity }> {
-    const campaign = await this.dataSource
-      .getRepository(CampaignEntity)
-      .findOneByOrFail({ id: task.campaignId });
-    const customer = await this.dataSource
-      .getRepository(CustomerEntity)
-      .findOneByOrFail({ id: task.customerId });
-    return { campaign, customer };
   }
 }
