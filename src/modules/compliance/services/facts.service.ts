@@ -47,6 +47,19 @@ interface AttemptRow {
   to_type: NumberType;
 }
 
+/** Rows by key, in their order; rows whose key is null are left out. One pass, no copies. */
+function groupBy<T>(rows: T[], keyOf: (row: T) => string | null): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const row of rows) {
+    const key = keyOf(row);
+    if (key === null) continue;
+    const group = groups.get(key);
+    if (group) group.push(row);
+    else groups.set(key, [row]);
+  }
+  return groups;
+}
+
 export interface ContactRequest {
   channel: ContactChannel;
   purpose: ContactPurpose;
@@ -122,16 +135,12 @@ export class ComplianceFactsService {
           [ids, since],
         ),
       ]);
-      const byCustomer = <T extends { customer_id: string | null }>(rows: T[]) => {
-        const m = new Map<string, T[]>();
-        for (const r of rows)
-          if (r.customer_id) m.set(r.customer_id, [...(m.get(r.customer_id) ?? []), r]);
-        return m;
-      };
-      const consentsOf = byCustomer(consents);
-      const attemptsOf = byCustomer(attempts);
-      const personBans = byCustomer(bans.filter((b) => b.scope === 'person'));
-      const addressBans = bans.filter((b) => b.scope === 'address');
+      const consentsOf = groupBy(consents, (r) => r.customer_id);
+      const attemptsOf = groupBy(attempts, (r) => r.customer_id);
+      const personBans = groupBy(bans, (b) => (b.scope === 'person' ? b.customer_id : null));
+      const addressBans = groupBy(bans, (b) =>
+        b.scope === 'address' && b.address_bidx ? b.address_bidx.toString('hex') : null,
+      );
       for (const c of chunk) {
         const target = targets.get(c.id) as {
           bidx: Buffer | null;
@@ -140,7 +149,7 @@ export class ComplianceFactsService {
         };
         const bansFor: BanFact[] = [
           ...(personBans.get(c.id) ?? []),
-          ...addressBans.filter((b) => target.bidx && b.address_bidx?.equals(target.bidx)),
+          ...((target.bidx && addressBans.get(target.bidx.toString('hex'))) || []),
         ].map((b) => ({ channel: b.channel, scope: b.scope, reason: b.reason ?? undefined }));
         out.set(c.id, {
           channel: request.channel,
