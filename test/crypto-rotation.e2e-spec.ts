@@ -180,7 +180,9 @@ describe('data key rotation with re-encryption over 10,000 rows, killed halfway'
       ),
     ).toBe(true);
     await expect(
-      app.get(DataSource).query('UPDATE consents SET granted = 0 LIMIT 1'),
+      app
+        .get(DataSource)
+        .query('UPDATE consents SET granted = NOT granted WHERE id = ?', [consents[0].id]),
     ).rejects.toThrow(/append-only/);
 
     // The rotation is in the audit log (same transaction as the key change) and queued for the SIEM.
