@@ -14,6 +14,7 @@ import { ComplianceModule } from './modules/compliance/compliance.module';
 import { IdentityModule } from './modules/identity/identity.module';
 import { AuthorizationModule } from './modules/authorization/authorization.module';
 import { NotificationsModule } from './modules/notifications/notifications.module';
+import { PrivacyModule } from './modules/privacy/privacy.module';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AllExceptionsFilter } from './core/errors/all-exceptions.filter';
 import { AccessGuard } from './core/auth/access.guard';
@@ -41,6 +42,7 @@ export class AppModule {
         CustomersModule,
         OutreachModule,
         ComplianceModule,
+        PrivacyModule,
         SystemModule,
       ],
       providers: [

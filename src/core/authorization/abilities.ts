@@ -90,6 +90,7 @@ export const BUILT_IN_RULES: Record<BuiltInRole, AppRawRule[]> = {
     { action: 'readPii', subject: 'Task', fields: ['notes'] },
     { action: 'reveal', subject: 'Customer', fields: ['dateOfBirth', 'ssn', 'accountRef'] },
     { action: ['create', 'read', 'update'], subject: ['Consent', 'DncEntry'] },
+    { action: 'create', subject: 'DataSubjectRequest' },
     { action: ['create', 'read', 'delete'], subject: 'ApiKey' },
   ],
   agent: [
@@ -108,6 +109,7 @@ export const BUILT_IN_RULES: Record<BuiltInRole, AppRawRule[]> = {
       fields: ['lastName', 'phone', 'email', 'addressLine', 'city'],
     },
     { action: ['create', 'read'], subject: ['Consent', 'DncEntry', 'ContactAttempt'] },
+    { action: 'create', subject: 'DataSubjectRequest' },
   ],
   viewer: [{ action: 'read', subject: ['User', 'Campaign', 'Task', 'Customer', 'Report'] }],
 };

@@ -16,6 +16,9 @@ import { TaskEntity } from '../../modules/outreach/entities/task.entity';
 import { ConsentEntity } from '../../modules/compliance/entities/consent.entity';
 import { ContactAttemptEntity } from '../../modules/compliance/entities/contact-attempt.entity';
 import { DncEntryEntity } from '../../modules/compliance/entities/dnc-entry.entity';
+import { BrandEntity } from '../../modules/compliance/entities/brand.entity';
+import { MessagingCampaignEntity } from '../../modules/compliance/entities/messaging-campaign.entity';
+import { DataSubjectRequestEntity } from '../../modules/privacy/entities/data-subject-request.entity';
 import { NotificationEntity } from '../../modules/notifications/entities/notification.entity';
 
 /** Every TypeORM entity, shared by the app and the CLI data source. */
@@ -39,4 +42,7 @@ export const ENTITIES = [
   ConsentEntity,
   DncEntryEntity,
   ContactAttemptEntity,
+  BrandEntity,
+  MessagingCampaignEntity,
+  DataSubjectRequestEntity,
 ];

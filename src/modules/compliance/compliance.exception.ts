@@ -6,6 +6,8 @@ export enum ComplianceErrorCode {
   INVALID_SIGNATURE = 'INVALID_SIGNATURE',
   STALE_REQUEST = 'STALE_REQUEST',
   INVALID_RULES = 'INVALID_RULES',
+  INVALID_REGISTRATION = 'INVALID_REGISTRATION',
+  REGISTRATION_CONFLICT = 'REGISTRATION_CONFLICT',
 }
 
 function toErrorCode(code: ComplianceErrorCode): ErrorCode {
@@ -14,7 +16,10 @@ function toErrorCode(code: ComplianceErrorCode): ErrorCode {
       return ErrorCode.FORBIDDEN;
     case ComplianceErrorCode.INVALID_ADDRESS:
     case ComplianceErrorCode.INVALID_RULES:
+    case ComplianceErrorCode.INVALID_REGISTRATION:
       return ErrorCode.BAD_USER_INPUT;
+    case ComplianceErrorCode.REGISTRATION_CONFLICT:
+      return ErrorCode.CONFLICT;
     case ComplianceErrorCode.INVALID_SIGNATURE:
     case ComplianceErrorCode.STALE_REQUEST:
       return ErrorCode.UNAUTHENTICATED;

@@ -8,7 +8,9 @@ import { ComplianceReportsService } from './services/reports.service';
 import { ComplianceFactsService } from './services/facts.service';
 import { InboundSmsService } from './services/inbound.service';
 import { ComplianceRulesAdminService } from './services/rules-admin.service';
+import { TenDlcService } from './services/ten-dlc.service';
 import { UnsubscribeService } from './services/unsubscribe.service';
+import { TenDlcResolver } from './ten-dlc.resolver';
 
 @Global()
 @Module({
@@ -22,7 +24,9 @@ import { UnsubscribeService } from './services/unsubscribe.service';
     ComplianceRulesAdminService,
     ComplianceReportsService,
     ComplianceResolver,
+    TenDlcService,
+    TenDlcResolver,
   ],
-  exports: [ComplianceService, UnsubscribeService],
+  exports: [ComplianceService, UnsubscribeService, TenDlcService],
 })
 export class ComplianceModule {}

@@ -9,6 +9,8 @@ export enum OutreachErrorCode {
   INVALID_TASK_STATE = 'INVALID_TASK_STATE',
   INVALID_ASSIGNEE = 'INVALID_ASSIGNEE',
   INVALID_CUSTOMER = 'INVALID_CUSTOMER',
+  INVALID_SENDER = 'INVALID_SENDER',
+  SENDER_NOT_ACTIVE = 'SENDER_NOT_ACTIVE',
 }
 
 function toErrorCode(code: OutreachErrorCode): ErrorCode {
@@ -21,8 +23,10 @@ function toErrorCode(code: OutreachErrorCode): ErrorCode {
     case OutreachErrorCode.INVALID_AUDIENCE:
     case OutreachErrorCode.INVALID_ASSIGNEE:
     case OutreachErrorCode.INVALID_CUSTOMER:
+    case OutreachErrorCode.INVALID_SENDER:
       return ErrorCode.BAD_USER_INPUT;
     case OutreachErrorCode.CONTACT_NOT_ALLOWED:
+    case OutreachErrorCode.SENDER_NOT_ACTIVE:
       return ErrorCode.FORBIDDEN;
   }
 }

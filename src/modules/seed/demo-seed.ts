@@ -7,6 +7,12 @@ import { ComplianceService } from '../compliance/compliance.service';
 import { ConsentSource } from '../compliance/entities/consent.entity';
 import { CampaignEntity, CampaignStatus, Channel } from '../outreach/entities/campaign.entity';
 import { v7 as uuidv7 } from 'uuid';
+import { BrandEntity, BrandEntityType, BrandStatus } from '../compliance/entities/brand.entity';
+import {
+  MessagingCampaignStatus,
+  MessagingUseCase,
+} from '../compliance/entities/messaging-campaign.entity';
+import { TenDlcService } from '../compliance/services/ten-dlc.service';
 
 export const DEMO_PASSWORD = 'Demo-only pass phrase 2026';
 
@@ -148,6 +154,48 @@ export async function seedDemo(app: INestApplication): Promise<string[]> {
     }
     out.push('consents and do-not-contact entries');
   }
+  // The 10DLC registration the demo SMS campaign sends under (statuses as TCR and carriers answer).
+  const tenDlc = app.get(TenDlcService);
+  let messagingCampaignId: string | null = null;
+  if ((await dataSource.getRepository(BrandEntity).countBy({})) === 0) {
+    const brand = await tenDlc.registerBrand(
+      {
+        displayName: 'Demo Recovery',
+        legalName: 'Demo Recovery Services LLC',
+        entityType: BrandEntityType.PrivateProfit,
+        ein: '12-3456789',
+        website: 'https://recovery.demo.example',
+        vertical: 'FINANCIAL',
+      },
+      'seed',
+    );
+    await tenDlc.recordBrandStatus(brand.id, BrandStatus.Verified, 'BDEMO01');
+    const registered = await tenDlc.registerCampaign(
+      {
+        brandId: brand.id,
+        useCase: MessagingUseCase.AccountNotification,
+        description: 'Balance reminders for accounts placed with Demo Recovery for collection.',
+        messageFlow:
+          'Consumers give their mobile number and tick an unchecked consent box on the payment portal.',
+        sampleMessages: [
+          'Demo Recovery: this is a debt collector. Your balance is $250.00. Reply STOP to opt out.',
+        ],
+        helpMessage: 'Demo Recovery: help at support@recovery.demo.example. Reply STOP to opt out.',
+        optOutMessage: 'Demo Recovery: you are unsubscribed and will receive no more messages.',
+        embeddedLinks: false,
+        embeddedPhone: false,
+      },
+      'seed',
+    );
+    await tenDlc.recordCampaignStatus(
+      registered.id,
+      MessagingCampaignStatus.Active,
+      'CDEMO01',
+      null,
+    );
+    messagingCampaignId = registered.id;
+    out.push('a verified 10DLC brand and an active 10DLC campaign');
+  }
   const campaigns = dataSource.getRepository(CampaignEntity);
   if ((await campaigns.countBy({})) === 0) {
     const manager = await users.findByEmail('manager@demo.callwarden.test');
@@ -170,7 +218,29 @@ export async function seedDemo(app: INestApplication): Promise<string[]> {
         createdAt: new Date(),
         updatedAt: new Date(),
       });
-      out.push('a draft campaign ready to launch');
+      if (messagingCampaignId) {
+        await campaigns.insert({
+          id: uuidv7(),
+          name: 'Demo: text reminders in the Central zone',
+          channel: Channel.Sms,
+          purpose: 'collection',
+          audience: { states: ['TX', 'IL', 'OK', 'TN'] },
+          messageTemplate:
+            'Demo Recovery: this is a debt collector. Hi {{first_name}}, your balance is {{balance}}. Reply STOP to opt out.',
+          messagingCampaignId,
+          startsAt: null,
+          endsAt: null,
+          windowStart: '10:00',
+          windowEnd: '19:00',
+          status: CampaignStatus.Draft,
+          teamId: 'team-east',
+          ownerId: manager.id,
+          launchedAt: null,
+          createdAt: new Date(),
+          updatedAt: new Date(),
+        });
+      }
+      out.push('draft call and SMS campaigns ready to launch');
     }
   }
   return out;

@@ -6,6 +6,7 @@ import { RolesCampaignsTasks1764000400000 } from './1764000400000-RolesCampaigns
 import { Compliance1764000500000 } from './1764000500000-Compliance';
 import { CampaignDetails1764000600000 } from './1764000600000-CampaignDetails';
 import { ConsentReencryption1764000700000 } from './1764000700000-ConsentReencryption';
+import { TenDlcAndPrivacy1764000800000 } from './1764000800000-TenDlcAndPrivacy';
 
 /** Every migration, in order. A landed migration is never edited: add a new one. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   Compliance1764000500000,
   CampaignDetails1764000600000,
   ConsentReencryption1764000700000,
+  TenDlcAndPrivacy1764000800000,
 ];

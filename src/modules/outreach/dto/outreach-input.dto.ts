@@ -54,6 +54,10 @@ export class CreateCampaignInput {
   @Field() @IsIn(['collection', 'marketing']) purpose!: 'collection' | 'marketing';
   @Field(() => AudienceInput) @ValidateNested() @Type(() => AudienceInput) audience!: AudienceInput;
   @Field({ nullable: true }) @IsOptional() @IsString() @MaxLength(2000) messageTemplate?: string;
+  @Field(() => ID, { nullable: true, description: 'SMS only: the 10DLC campaign it sends under' })
+  @IsOptional()
+  @IsUUID()
+  messagingCampaignId?: string;
   @Field({ nullable: true }) @IsOptional() @IsDate() startsAt?: Date;
   @Field({ nullable: true }) @IsOptional() @IsDate() endsAt?: Date;
   @Field({ nullable: true }) @IsOptional() @Matches(HHMM) windowStart?: string;
@@ -75,6 +79,10 @@ export class UpdateCampaignInput {
   @Type(() => AudienceInput)
   audience?: AudienceInput;
   @Field({ nullable: true }) @IsOptional() @IsString() @MaxLength(2000) messageTemplate?: string;
+  @Field(() => ID, { nullable: true, description: 'SMS only: the 10DLC campaign it sends under' })
+  @IsOptional()
+  @IsUUID()
+  messagingCampaignId?: string;
   @Field({ nullable: true }) @IsOptional() @IsDate() startsAt?: Date;
   @Field({ nullable: true }) @IsOptional() @IsDate() endsAt?: Date;
   @Field({ nullable: true }) @IsOptional() @Matches(HHMM) windowStart?: string;

@@ -19,6 +19,7 @@ export class CampaignDTO {
   @Field(() => CampaignStatus) status!: CampaignStatus;
   @Field() purpose!: string;
   @Field(() => String, { nullable: true }) messageTemplate!: string | null;
+  @Field(() => ID, { nullable: true }) messagingCampaignId!: string | null;
   @Field(() => Date, { nullable: true }) startsAt!: Date | null;
   @Field(() => Date, { nullable: true }) endsAt!: Date | null;
   @Field() windowStart!: string;

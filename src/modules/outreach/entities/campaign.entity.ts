@@ -50,6 +50,10 @@ export class CampaignEntity {
   @Column({ name: 'message_template', type: 'text', nullable: true })
   messageTemplate!: string | null;
 
+  /** SMS only: the registered 10DLC campaign the messages are sent under. */
+  @Column({ name: 'messaging_campaign_id', type: 'char', length: 36, nullable: true })
+  messagingCampaignId!: string | null;
+
   @Column({ name: 'starts_at', type: 'datetime', precision: 3, nullable: true })
   startsAt!: Date | null;
 

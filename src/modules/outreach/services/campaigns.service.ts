@@ -13,6 +13,8 @@ import { TaskEntity, TaskStatus } from '../entities/task.entity';
 import { OutreachAccessService } from '../outreach-access.service';
 import { OutreachErrorCode, OutreachException } from '../outreach.exception';
 import { templateProblems } from '../utils/templates';
+import { notSendableReason, registrationProblems } from '../../compliance/rules/ten-dlc';
+import { TenDlcService } from '../../compliance/services/ten-dlc.service';
 
 /** The campaign life cycle: draft → scheduled → running ⇄ paused → completed, or cancelled. */
 export const TRANSITIONS: Record<CampaignStatus, CampaignStatus[]> = {
@@ -42,6 +44,7 @@ export interface CampaignInput {
   purpose: 'collection' | 'marketing';
   audience: Audience;
   messageTemplate?: string | null;
+  messagingCampaignId?: string | null;
   startsAt?: Date | null;
   endsAt?: Date | null;
   windowStart?: string;
@@ -69,6 +72,7 @@ export class CampaignsService {
     private readonly access: OutreachAccessService,
     private readonly compliance: ComplianceService,
     private readonly audit: AuditService,
+    private readonly tenDlc: TenDlcService,
   ) {}
 
   async create(ctx: RequestContext, input: CampaignInput): Promise<CampaignEntity> {
@@ -85,6 +89,7 @@ export class CampaignsService {
       purpose: input.purpose,
       audience: normalizeAudience(input.audience),
       messageTemplate: input.messageTemplate ?? null,
+      messagingCampaignId: input.messagingCampaignId ?? null,
       startsAt: input.startsAt ?? null,
       endsAt: input.endsAt ?? null,
       windowStart: input.windowStart ?? '09:00',
@@ -104,6 +109,7 @@ export class CampaignsService {
         'You may only create campaigns for your own team',
       );
     }
+    await this.assertSender(campaign);
     return this.dataSource.transaction(async (m) => {
       await m.getRepository(CampaignEntity).insert(campaign);
       await this.audit.record(
@@ -135,6 +141,9 @@ export class CampaignsService {
       const next = Object.assign(campaign, {
         ...(patch.name !== undefined ? { name: patch.name } : {}),
         ...(patch.messageTemplate !== undefined ? { messageTemplate: patch.messageTemplate } : {}),
+        ...(patch.messagingCampaignId !== undefined
+          ? { messagingCampaignId: patch.messagingCampaignId }
+          : {}),
         ...(patch.audience !== undefined ? { audience: normalizeAudience(patch.audience) } : {}),
         ...(patch.startsAt !== undefined ? { startsAt: patch.startsAt } : {}),
         ...(patch.endsAt !== undefined ? { endsAt: patch.endsAt } : {}),
@@ -143,6 +152,7 @@ export class CampaignsService {
         updatedAt: new Date(),
       });
       this.assertValid(next);
+      await this.assertSender(next, m);
       await m.getRepository(CampaignEntity).save(next);
       await this.audit.record(
         { action: 'campaign.updated', resourceType: 'Campaign', resourceId: id },
@@ -259,6 +269,8 @@ export class CampaignsService {
     const precheck = await this.precheckOf(campaign);
     return this.dataSource.transaction(async (m) => {
       const locked = await this.lockOwned(ctx, id, m);
+      // Texts go out only under a registration the carriers approved, checked under the lock.
+      await this.assertSender(locked, m, true);
       const to =
         locked.startsAt && locked.startsAt > new Date()
           ? CampaignStatus.Scheduled
@@ -349,6 +361,40 @@ export class CampaignsService {
         OutreachErrorCode.INVALID_AUDIENCE,
         'windowStart must be before windowEnd',
       );
+  }
+
+  /**
+   * An SMS campaign names the 10DLC campaign it sends under, and its text must fit what was
+   * registered; other channels name none. With `sending`, the registration must also be live now.
+   */
+  private async assertSender(c: CampaignEntity, m?: EntityManager, sending = false): Promise<void> {
+    if (c.channel !== Channel.Sms) {
+      if (c.messagingCampaignId)
+        throw new OutreachException(
+          OutreachErrorCode.INVALID_SENDER,
+          'Only SMS campaigns send under a 10DLC campaign',
+        );
+      return;
+    }
+    if (!c.messagingCampaignId)
+      throw new OutreachException(
+        OutreachErrorCode.INVALID_SENDER,
+        'SMS campaigns need the 10DLC campaign they send under (messagingCampaignId)',
+      );
+    const reg = await this.tenDlc.registration(c.messagingCampaignId, m);
+    if (!reg)
+      throw new OutreachException(OutreachErrorCode.INVALID_SENDER, 'Unknown 10DLC campaign');
+    if (reg.campaign.status === 'rejected' || reg.campaign.status === 'expired')
+      throw new OutreachException(
+        OutreachErrorCode.INVALID_SENDER,
+        `The 10DLC campaign is ${reg.campaign.status}`,
+      );
+    const problems = registrationProblems(c.messageTemplate ?? '', c.purpose, reg);
+    if (problems.length)
+      throw new OutreachException(OutreachErrorCode.INVALID_TEMPLATE, problems.join('; '));
+    const blocked = sending ? notSendableReason(reg) : null;
+    if (blocked)
+      throw new OutreachException(OutreachErrorCode.SENDER_NOT_ACTIVE, `Cannot send: ${blocked}`);
   }
 
   private async lockOwned(

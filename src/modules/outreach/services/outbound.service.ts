@@ -14,6 +14,8 @@ import { TaskEntity, TaskOutcome, TaskStatus } from '../entities/task.entity';
 import { OutreachAccessService } from '../outreach-access.service';
 import { OutreachErrorCode, OutreachException } from '../outreach.exception';
 import { ContactGateService } from './contact-gate.service';
+import { notSendableReason } from '../../compliance/rules/ten-dlc';
+import { TenDlcService } from '../../compliance/services/ten-dlc.service';
 
 /**
  * Sends a text or email campaign's message for one task. The compliance engine is the last gate:
@@ -28,6 +30,7 @@ export class OutboundService {
     private readonly unsubscribe: UnsubscribeService,
     private readonly audit: AuditService,
     private readonly gate: ContactGateService,
+    private readonly tenDlc: TenDlcService,
   ) {}
 
   async sendForTask(ctx: RequestContext, taskId: string): Promise<TaskEntity> {
@@ -52,6 +55,8 @@ export class OutboundService {
         `The customer has no ${campaign.channel === Channel.Email ? 'email address' : 'phone number'}`,
       );
 
+    if (campaign.channel === Channel.Sms)
+      await this.assertSenderActive(campaign.messagingCampaignId);
     const now = new Date();
     await this.gate.assertAllowed(task, { campaign, customer }, 'message.refused', now);
     const body = this.render(campaign.messageTemplate ?? '', customer);
@@ -114,6 +119,14 @@ export class OutboundService {
       task.outcome = TaskOutcome.Sent;
       return task;
     });
+  }
+
+  /** A carrier suspension takes effect at the next message, not at the next launch. */
+  private async assertSenderActive(messagingCampaignId: string | null): Promise<void> {
+    const reg = messagingCampaignId ? await this.tenDlc.registration(messagingCampaignId) : null;
+    const blocked = reg ? notSendableReason(reg) : 'the campaign names no 10DLC campaign';
+    if (blocked)
+      throw new OutreachException(OutreachErrorCode.SENDER_NOT_ACTIVE, `Cannot send: ${blocked}`);
   }
 
   /** Fills the template's placeholders; emails get their signed one-click unsubscribe link. */

@@ -1,0 +1,118 @@
+import { Field, ID, InputType, ObjectType, registerEnumType } from '@nestjs/graphql';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsEnum,
+  IsOptional,
+  IsString,
+  IsUrl,
+  IsUUID,
+  Matches,
+  MaxLength,
+} from 'class-validator';
+import { BrandEntityType, BrandStatus } from '../entities/brand.entity';
+import { MessagingCampaignStatus, MessagingUseCase } from '../entities/messaging-campaign.entity';
+
+registerEnumType(BrandEntityType, { name: 'BrandEntityType' });
+registerEnumType(BrandStatus, { name: 'BrandStatus' });
+registerEnumType(MessagingUseCase, { name: 'MessagingUseCase' });
+registerEnumType(MessagingCampaignStatus, { name: 'MessagingCampaignStatus' });
+
+const TCR_ID = /^[A-Z0-9]{6,16}$/;
+
+@ObjectType('Brand', { description: 'A 10DLC brand registered with The Campaign Registry' })
+export class BrandDTO {
+  @Field(() => ID) id!: string;
+  @Field() displayName!: string;
+  @Field() legalName!: string;
+  @Field(() => BrandEntityType) entityType!: BrandEntityType;
+  @Field() ein!: string;
+  @Field(() => String, { nullable: true }) website!: string | null;
+  @Field() vertical!: string;
+  @Field(() => BrandStatus) status!: BrandStatus;
+  @Field(() => String, { nullable: true }) tcrBrandId!: string | null;
+  @Field() createdAt!: Date;
+  @Field() updatedAt!: Date;
+}
+
+@ObjectType('MessagingCampaign', { description: 'A 10DLC campaign: what a brand may text' })
+export class MessagingCampaignDTO {
+  @Field(() => ID) id!: string;
+  @Field(() => ID) brandId!: string;
+  @Field(() => MessagingUseCase) useCase!: MessagingUseCase;
+  @Field() description!: string;
+  @Field() messageFlow!: string;
+  @Field(() => [String]) sampleMessages!: string[];
+  @Field() helpMessage!: string;
+  @Field() optOutMessage!: string;
+  @Field() embeddedLinks!: boolean;
+  @Field() embeddedPhone!: boolean;
+  @Field(() => MessagingCampaignStatus) status!: MessagingCampaignStatus;
+  @Field(() => String, { nullable: true }) statusReason!: string | null;
+  @Field(() => String, { nullable: true }) tcrCampaignId!: string | null;
+  @Field() createdAt!: Date;
+  @Field() updatedAt!: Date;
+}
+
+@InputType()
+export class RegisterBrandInput {
+  @Field() @IsString() @MaxLength(60) @Matches(/\S/) displayName!: string;
+  @Field() @IsString() @MaxLength(255) @Matches(/\S/) legalName!: string;
+  @Field(() => BrandEntityType) @IsEnum(BrandEntityType) entityType!: BrandEntityType;
+  @Field({ description: 'US EIN, 9 digits (dashes allowed)' })
+  @Matches(/^\d{2}-?\d{7}$/)
+  ein!: string;
+  @Field({ nullable: true })
+  @IsOptional()
+  @IsUrl({ protocols: ['https'], require_protocol: true })
+  @MaxLength(255)
+  website?: string;
+  @Field({ description: 'TCR vertical, e.g. FINANCIAL' })
+  @Matches(/^[A-Z_]{2,40}$/)
+  vertical!: string;
+}
+
+@InputType()
+export class RecordBrandStatusInput {
+  @Field(() => ID) @IsUUID() id!: string;
+  @Field(() => BrandStatus) @IsEnum(BrandStatus) status!: BrandStatus;
+  @Field({ nullable: true }) @IsOptional() @Matches(TCR_ID) tcrBrandId?: string;
+}
+
+@InputType()
+export class RegisterMessagingCampaignInput {
+  @Field(() => ID) @IsUUID() brandId!: string;
+  @Field(() => MessagingUseCase) @IsEnum(MessagingUseCase) useCase!: MessagingUseCase;
+  @Field() @IsString() @MaxLength(1024) @Matches(/\S/) description!: string;
+  @Field({ description: 'How consumers opt in' })
+  @IsString()
+  @MaxLength(1024)
+  messageFlow!: string;
+  @Field(() => [String])
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(5)
+  @IsString({ each: true })
+  @MaxLength(1024, { each: true })
+  sampleMessages!: string[];
+  @Field() @IsString() @MaxLength(320) helpMessage!: string;
+  @Field() @IsString() @MaxLength(320) optOutMessage!: string;
+  @Field() @IsBoolean() embeddedLinks!: boolean;
+  @Field() @IsBoolean() embeddedPhone!: boolean;
+}
+
+@InputType()
+export class RecordMessagingCampaignStatusInput {
+  @Field(() => ID) @IsUUID() id!: string;
+  @Field(() => MessagingCampaignStatus)
+  @IsEnum(MessagingCampaignStatus)
+  status!: MessagingCampaignStatus;
+  @Field({ nullable: true }) @IsOptional() @Matches(TCR_ID) tcrCampaignId?: string;
+  @Field({ nullable: true, description: 'The carrier’s stated reason (no personal data)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(255)
+  reason?: string;
+}

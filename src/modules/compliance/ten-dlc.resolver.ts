@@ -1,0 +1,74 @@
+import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Ctx, RequestContext } from '../../core/auth/request-context';
+import { Allow } from '../../core/authorization/allow.decorator';
+import {
+  BrandDTO,
+  MessagingCampaignDTO,
+  RecordBrandStatusInput,
+  RecordMessagingCampaignStatusInput,
+  RegisterBrandInput,
+  RegisterMessagingCampaignInput,
+} from './dto/ten-dlc.dto';
+import { TenDlcService } from './services/ten-dlc.service';
+
+/** 10DLC brands and messaging campaigns: registered by admins, read by managers. */
+@Resolver()
+export class TenDlcResolver {
+  constructor(private readonly tenDlc: TenDlcService) {}
+
+  @Allow('read', 'Brand')
+  @Query(() => [BrandDTO])
+  brands(): Promise<BrandDTO[]> {
+    return this.tenDlc.listBrands();
+  }
+
+  @Allow('read', 'MessagingCampaign')
+  @Query(() => [MessagingCampaignDTO])
+  messagingCampaigns(
+    @Args('brandId', { type: () => ID, nullable: true }) brandId?: string,
+  ): Promise<MessagingCampaignDTO[]> {
+    return this.tenDlc.listCampaigns(brandId);
+  }
+
+  @Allow('create', 'Brand')
+  @Mutation(() => BrandDTO, { description: 'Records a brand submitted to TCR (status pending)' })
+  registerBrand(
+    @Ctx() ctx: RequestContext,
+    @Args('input') input: RegisterBrandInput,
+  ): Promise<BrandDTO> {
+    return this.tenDlc.registerBrand(input, ctx.principal.id);
+  }
+
+  @Allow('update', 'Brand')
+  @Mutation(() => BrandDTO, { description: 'Records TCR vetting or a carrier suspension' })
+  recordBrandStatus(@Args('input') input: RecordBrandStatusInput): Promise<BrandDTO> {
+    return this.tenDlc.recordBrandStatus(input.id, input.status, input.tcrBrandId ?? null);
+  }
+
+  @Allow('create', 'MessagingCampaign')
+  @Mutation(() => MessagingCampaignDTO, {
+    description: 'Records a 10DLC campaign submitted under a verified brand (status pending)',
+  })
+  registerMessagingCampaign(
+    @Ctx() ctx: RequestContext,
+    @Args('input') input: RegisterMessagingCampaignInput,
+  ): Promise<MessagingCampaignDTO> {
+    return this.tenDlc.registerCampaign(input, ctx.principal.id);
+  }
+
+  @Allow('update', 'MessagingCampaign')
+  @Mutation(() => MessagingCampaignDTO, {
+    description:
+      'Records the carriers’ review, a suspension or an expiry; only active campaigns send',
+  })
+  recordMessagingCampaignStatus(
+    @Args('input') input: RecordMessagingCampaignStatusInput,
+  ): Promise<MessagingCampaignDTO> {
+    return this.tenDlc.recordCampaignStatus(
+      input.id,
+      input.status,
+      input.tcrCampaignId ?? null,
+      input.reason ?? null,
+    );
+  }
+}

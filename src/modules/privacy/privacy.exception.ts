@@ -1,0 +1,12 @@
+import { AppException, ErrorCode } from '../../core/errors/error-code';
+
+export enum PrivacyErrorCode {
+  REQUEST_ALREADY_OPEN = 'REQUEST_ALREADY_OPEN',
+  REQUEST_CLOSED = 'REQUEST_CLOSED',
+}
+
+export class PrivacyException extends AppException {
+  constructor(code: PrivacyErrorCode, message: string) {
+    super(ErrorCode.CONFLICT, code, message);
+  }
+}

@@ -1,0 +1,253 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DateTime } from 'luxon';
+import { DataSource, EntityManager } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import type { RequestContext } from '../../core/auth/request-context';
+import { NotFoundAppException } from '../../core/errors/error-code';
+import { AuditService } from '../audit/audit.service';
+import { ComplianceService } from '../compliance/compliance.service';
+import { DncEntryEntity } from '../compliance/entities/dnc-entry.entity';
+import { CryptoService } from '../crypto/crypto.service';
+import { CustomerAccessService } from '../customers/customer-access.service';
+import { CustomerEntity } from '../customers/entities/customer.entity';
+import {
+  DataSubjectRequestEntity,
+  DsrDenialReason,
+  DsrRegime,
+  DsrStatus,
+} from './entities/data-subject-request.entity';
+import { PrivacyErrorCode, PrivacyException } from './privacy.exception';
+
+export interface ErasureRequestInput {
+  customerId: string;
+  regime: DsrRegime;
+  receivedVia: DataSubjectRequestEntity['receivedVia'];
+}
+
+/** Statutory response times: GDPR Art. 12(3) one month, CCPA 1798.130(a)(2) 45 days. */
+const DUE: Record<DsrRegime, { months?: number; days?: number }> = {
+  [DsrRegime.Gdpr]: { months: 1 },
+  [DsrRegime.Ccpa]: { days: 45 },
+};
+
+/**
+ * The personal columns of a customer row: emptied on erasure. Date of birth and SSN are under the
+ * customer's own key, which is destroyed as well (crypto-shredding also covers copies in backups).
+ */
+const ERASED_COLUMNS = [
+  'first_name_enc',
+  'first_name_masked',
+  'last_name_enc',
+  'last_name_masked',
+  'email_enc',
+  'email_bidx',
+  'email_masked',
+  'phone_enc',
+  'phone_bidx',
+  'phone_masked',
+  'address_line_enc',
+  'city_enc',
+  'zip',
+  'date_of_birth_enc',
+  'ssn_enc',
+  'ssn_bidx',
+  'ssn_masked',
+  'account_ref_enc',
+  'account_ref_masked',
+  'tags',
+];
+
+/**
+ * Data subject requests. Receiving an erasure request stops contact at once (a person-level
+ * suppression that cancels every pending task, in the same transaction); completing it empties the
+ * customer's personal data and shreds their key; denying it (an exemption applies) lifts only the
+ * suppression the request itself placed.
+ */
+@Injectable()
+export class PrivacyService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly customers: CustomerAccessService,
+    private readonly compliance: ComplianceService,
+    private readonly crypto: CryptoService,
+    private readonly audit: AuditService,
+  ) {}
+
+  async requestErasure(
+    ctx: RequestContext,
+    input: ErasureRequestInput,
+  ): Promise<DataSubjectRequestEntity> {
+    const customer = await this.customers.get(ctx, input.customerId);
+    return this.dataSource.transaction(async (m) => {
+      // The customer row lock serialises concurrent requests for the same person.
+      await m.query('SELECT id FROM customers WHERE id = ? FOR UPDATE', [customer.id]);
+      const open = await m.getRepository(DataSubjectRequestEntity).existsBy({
+        customerId: customer.id,
+        type: 'erasure',
+        status: DsrStatus.Received,
+      });
+      if (open)
+        throw new PrivacyException(
+          PrivacyErrorCode.REQUEST_ALREADY_OPEN,
+          'An erasure request for this customer is already open',
+        );
+      const now = new Date();
+      const cancelled = await this.compliance.cancelPendingTasks(m, [customer.id], null);
+      const suppression = await this.compliance.addDnc(
+        {
+          customerId: customer.id,
+          channel: null,
+          source: 'erasure_request',
+          reason: 'erasure request received',
+          createdBy: ctx.principal.id,
+        },
+        m,
+      );
+      const request = m.getRepository(DataSubjectRequestEntity).create({
+        id: uuidv7(),
+        customerId: customer.id,
+        type: 'erasure',
+        regime: input.regime,
+        status: DsrStatus.Received,
+        receivedVia: input.receivedVia,
+        denialReason: null,
+        dueAt: DateTime.fromJSDate(now).plus(DUE[input.regime]).toJSDate(),
+        requestedBy: ctx.principal.id,
+        resolvedBy: null,
+        resolvedAt: null,
+        tasksCancelled: cancelled,
+        dncEntryId: suppression.id,
+        createdAt: now,
+      });
+      await m.getRepository(DataSubjectRequestEntity).insert(request);
+      await this.audit.record(
+        {
+          action: 'privacy.erasure_requested',
+          resourceType: 'DataSubjectRequest',
+          resourceId: request.id,
+          changes: { customerId: customer.id, regime: input.regime, tasksCancelled: cancelled },
+        },
+        m,
+      );
+      return request;
+    });
+  }
+
+  /** Erases: personal columns emptied, the customer's key destroyed, notes and evidence dropped. */
+  async completeErasure(ctx: RequestContext, id: string): Promise<DataSubjectRequestEntity> {
+    return this.dataSource.transaction(async (m) => {
+      const request = await this.lockOpen(m, id);
+      const customerId = request.customerId;
+      // What outlives the record is a hash of each address on the suppression list, so the person
+      // is not contacted again if they reappear in a later placement.
+      const customer = await m
+        .getRepository(CustomerEntity)
+        .findOne({ where: { id: customerId }, withDeleted: true });
+      for (const address of [customer?.phone, customer?.email]) {
+        if (!address) continue;
+        await this.compliance.addDnc(
+          {
+            address,
+            channel: null,
+            source: 'erasure',
+            reason: 'erased data subject',
+            createdBy: ctx.principal.id,
+          },
+          m,
+        );
+      }
+      const shredded = await this.crypto.destroySubjectKey(customerId, m);
+      await m.query(
+        `UPDATE customers SET ${ERASED_COLUMNS.map((c) => `${c} = NULL`).join(', ')},
+            status = 'erased', deleted_at = COALESCE(deleted_at, NOW(3)), updated_at = NOW(3)
+          WHERE id = ?`,
+        [customerId],
+      );
+      // Free text about the person and consent evidence (addresses, IPs) go too; the consent and
+      // contact history itself stays: Reg F (12 CFR 1006.100) and the TCPA need the records.
+      const notes = await m.query<{ affectedRows: number }>(
+        'UPDATE tasks SET notes_enc = NULL WHERE customer_id = ? AND notes_enc IS NOT NULL',
+        [customerId],
+      );
+      const evidence = await m.query<{ affectedRows: number }>(
+        'UPDATE consents SET evidence_enc = NULL WHERE customer_id = ? AND evidence_enc IS NOT NULL',
+        [customerId],
+      );
+      // Anything still pending (created by hand since the request) is cancelled too.
+      await this.compliance.cancelPendingTasks(m, [customerId], null);
+      request.status = DsrStatus.Completed;
+      request.resolvedBy = ctx.principal.id;
+      request.resolvedAt = new Date();
+      await m.getRepository(DataSubjectRequestEntity).save(request);
+      await this.audit.record(
+        {
+          action: 'privacy.erasure_executed',
+          resourceType: 'DataSubjectRequest',
+          resourceId: id,
+          changes: {
+            customerId,
+            subjectKeyDestroyed: shredded,
+            notesErased: notes.affectedRows,
+            evidenceErased: evidence.affectedRows,
+          },
+        },
+        m,
+      );
+      return request;
+    });
+  }
+
+  /** Refuses under an exemption; the suppression this request placed is lifted. */
+  async denyErasure(
+    ctx: RequestContext,
+    id: string,
+    reason: DsrDenialReason,
+  ): Promise<DataSubjectRequestEntity> {
+    return this.dataSource.transaction(async (m) => {
+      const request = await this.lockOpen(m, id);
+      if (request.dncEntryId)
+        await m.getRepository(DncEntryEntity).delete({ id: request.dncEntryId });
+      request.status = DsrStatus.Denied;
+      request.denialReason = reason;
+      request.resolvedBy = ctx.principal.id;
+      request.resolvedAt = new Date();
+      await m.getRepository(DataSubjectRequestEntity).save(request);
+      await this.audit.record(
+        {
+          action: 'privacy.erasure_denied',
+          resourceType: 'DataSubjectRequest',
+          resourceId: id,
+          changes: {
+            customerId: request.customerId,
+            reason,
+            suppressionLifted: !!request.dncEntryId,
+          },
+        },
+        m,
+      );
+      return request;
+    });
+  }
+
+  list(status?: DsrStatus): Promise<DataSubjectRequestEntity[]> {
+    return this.dataSource.getRepository(DataSubjectRequestEntity).find({
+      where: status ? { status } : {},
+      order: { dueAt: 'ASC' },
+      take: 500,
+    });
+  }
+
+  private async lockOpen(m: EntityManager, id: string): Promise<DataSubjectRequestEntity> {
+    const request = await m
+      .getRepository(DataSubjectRequestEntity)
+      .findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+    if (!request) throw new NotFoundAppException('Data subject request');
+    if (request.status !== DsrStatus.Received)
+      throw new PrivacyException(
+        PrivacyErrorCode.REQUEST_CLOSED,
+        `The request is already ${request.status}`,
+      );
+    return request;
+  }
+}
