@@ -157,7 +157,6 @@ export class PrivacyService {
           m,
         );
       }
-      const shredded = await this.crypto.destroySubjectKey(customerId, m);
       await m.query(
         `UPDATE customers SET ${ERASED_COLUMNS.map((c) => `${c} = NULL`).join(', ')},
             status = 'erased', deleted_at = COALESCE(deleted_at, NOW(3)), updated_at = NOW(3)
@@ -176,6 +175,8 @@ export class PrivacyService {
       );
       // Anything still pending (created by hand since the request) is cancelled too.
       await this.compliance.cancelPendingTasks(m, [customerId], null);
+      // Last, because the key ring forgets the key at once: nothing after this may fail but the audit.
+      const shredded = await this.crypto.destroySubjectKey(customerId, m);
       request.status = DsrStatus.Completed;
       request.resolvedBy = ctx.principal.id;
       request.resolvedAt = new Date();

@@ -1,0 +1,253 @@
+import type { Connection, RowDataPacket } from 'mysql2/promise';
+import { DataSource } from 'typeorm';
+import { ComplianceService } from '../src/modules/compliance/compliance.service';
+import { ConsentSource } from '../src/modules/compliance/entities/consent.entity';
+import { CustomerEntity } from '../src/modules/customers/entities/customer.entity';
+import { Channel } from '../src/modules/outreach/entities/campaign.entity';
+import { TaskEntity } from '../src/modules/outreach/entities/task.entity';
+import { adminConnection } from './utils/db';
+import { makeUser, signIn, TestUser } from './utils/identity';
+import { makeCampaign, makeCustomer, makeTask } from './utils/outreach';
+import { startTestApp, TestApp } from './utils/test-app';
+
+const REQUEST =
+  'mutation R($input: RequestErasureInput!) { requestErasure(input: $input) { id status regime tasksCancelled dueAt } }';
+const COMPLETE =
+  'mutation C($input: DataSubjectRequestIdInput!) { completeErasure(input: $input) { id status resolvedAt } }';
+const DENY =
+  'mutation D($input: DenyErasureInput!) { denyErasure(input: $input) { id status denialReason } }';
+const EVALUATE = `query E($input: EvaluateContactInput!) {
+  evaluateContact(input: $input) { allowed checks { rule passed } } }`;
+
+describe('data subject requests: erasure (e2e)', () => {
+  let t: TestApp;
+  let db: Connection;
+  let managerUser: TestUser;
+  let agentUser: TestUser;
+  let admin: Record<string, string>;
+  let manager: Record<string, string>;
+  let agent: Record<string, string>;
+  const team = `team-dsr-${Date.now()}`;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    db = await adminConnection();
+    managerUser = await makeUser(t, 'manager', { mfa: true, teamId: team });
+    agentUser = await makeUser(t, 'agent', { mfa: true, teamId: team });
+    admin = (await signIn(t, await makeUser(t, 'admin', { mfa: true }))).auth;
+    manager = (await signIn(t, managerUser)).auth;
+    agent = (await signIn(t, agentUser)).auth;
+  });
+  afterAll(async () => {
+    await db.end();
+    await t.close();
+  });
+
+  const one = async (sql: string, params: unknown[]) =>
+    (await db.query<RowDataPacket[]>(sql, params))[0][0];
+
+  /** A customer with call and SMS tasks pending for the test agent, consent evidence and a note. */
+  async function customerWithWork(): Promise<{ customer: CustomerEntity; tasks: TaskEntity[] }> {
+    const customer = await makeCustomer(t);
+    const call = await makeCampaign(t, team, managerUser.id);
+    const sms = await makeCampaign(t, team, managerUser.id);
+    await db.query('UPDATE campaigns SET channel = ? WHERE id = ?', [Channel.Sms, sms.id]);
+    const tasks = [
+      await makeTask(t, call, customer, agentUser.id),
+      await makeTask(t, { ...sms, channel: Channel.Sms }, customer, agentUser.id),
+    ];
+    const repo = t.app.get(DataSource).getRepository(TaskEntity);
+    const noted = (await repo.findOneBy({ id: tasks[0].id }))!;
+    noted.notes = 'Said to call back after payday';
+    await repo.save(noted);
+    await t.app.get(ComplianceService).recordConsent({
+      customerId: customer.id,
+      channel: 'sms',
+      purpose: 'collection',
+      granted: true,
+      source: ConsentSource.WebForm,
+      evidence: { ip: '203.0.113.7', formUrl: 'https://consent.example/form' },
+    });
+    return { customer, tasks };
+  }
+
+  it('stops contact the moment an erasure request arrives, then erases and shreds on completion', async () => {
+    const { customer, tasks } = await customerWithWork();
+    const bystander = await customerWithWork();
+
+    // The agent who works the customer logs the request taken on the phone.
+    const requested = await t.gql<{
+      requestErasure: { id: string; status: string; tasksCancelled: number; dueAt: string };
+    }>(
+      REQUEST,
+      { input: { customerId: customer.id, regime: 'Ccpa', receivedVia: 'phone' } },
+      agent,
+    );
+    expect(requested.errors).toBeUndefined();
+    expect(requested.data!.requestErasure).toMatchObject({ status: 'Received', tasksCancelled: 2 });
+    const days = (Date.parse(requested.data!.requestErasure.dueAt) - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(44.9);
+    expect(days).toBeLessThan(45.1);
+    const requestId = requested.data!.requestErasure.id;
+
+    // Both channels' pending tasks are cancelled, nobody else's; every channel is now refused.
+    const [statuses] = await db.query<RowDataPacket[]>(
+      'SELECT customer_id, status FROM tasks WHERE id IN (?)',
+      [[...tasks, ...bystander.tasks].map((x) => x.id)],
+    );
+    for (const row of statuses)
+      expect(row.status).toBe(row.customer_id === customer.id ? 'cancelled' : 'pending');
+    for (const channel of ['call', 'sms', 'email']) {
+      const decision = await t.gql<{
+        evaluateContact: { allowed: boolean; checks: { rule: string; passed: boolean }[] };
+      }>(EVALUATE, { input: { customerId: customer.id, channel, purpose: 'collection' } }, manager);
+      expect(decision.data!.evaluateContact.allowed).toBe(false);
+      expect(decision.data!.evaluateContact.checks).toContainEqual({
+        rule: 'do_not_contact',
+        passed: false,
+      });
+    }
+
+    // One open request per customer; a second is refused and writes nothing.
+    const again = await t.gql(
+      REQUEST,
+      { input: { customerId: customer.id, regime: 'Gdpr', receivedVia: 'email' } },
+      manager,
+    );
+    expect(again.errors?.[0].extensions).toMatchObject({
+      code: 'CONFLICT',
+      reason: 'REQUEST_ALREADY_OPEN',
+    });
+    expect(
+      Number(
+        (
+          await one('SELECT COUNT(*) AS n FROM data_subject_requests WHERE customer_id = ?', [
+            customer.id,
+          ])
+        ).n,
+      ),
+    ).toBe(1);
+
+    // Only an admin with a recent MFA check may erase.
+    for (const who of [agent, manager])
+      expect(
+        (await t.gql(COMPLETE, { input: { id: requestId } }, who)).errors?.[0].extensions.code,
+      ).toBe('FORBIDDEN');
+
+    const before = await one('SELECT phone_bidx, email_bidx FROM customers WHERE id = ?', [
+      customer.id,
+    ]);
+    const completed = await t.gql<{ completeErasure: { status: string } }>(
+      COMPLETE,
+      { input: { id: requestId } },
+      admin,
+    );
+    expect(completed.errors).toBeUndefined();
+    expect(completed.data!.completeErasure.status).toBe('Completed');
+
+    // The record is gone from the API and emptied in the database; the key is destroyed.
+    expect(
+      (await t.gql(`{ customer(id: "${customer.id}") { id } }`, undefined, admin)).errors?.[0]
+        .extensions.code,
+    ).toBe('NOT_FOUND');
+    const row = await one('SELECT * FROM customers WHERE id = ?', [customer.id]);
+    expect(row.status).toBe('erased');
+    for (const column of Object.keys(row).filter((k) => /_(enc|bidx|masked)$/.test(k)))
+      expect([column, row[column]]).toEqual([column, null]);
+    expect(row.zip).toBeNull();
+    const key = await one('SELECT status, wrapped_key FROM crypto_keys WHERE subject_id = ?', [
+      customer.id,
+    ]);
+    expect(key).toMatchObject({ status: 'destroyed', wrapped_key: null });
+    expect(
+      (await one('SELECT notes_enc FROM tasks WHERE id = ?', [tasks[0].id])).notes_enc,
+    ).toBeNull();
+    const consent = await one(
+      'SELECT COUNT(*) AS n, SUM(evidence_enc IS NOT NULL) AS kept FROM consents WHERE customer_id = ?',
+      [customer.id],
+    );
+    expect([Number(consent.n), Number(consent.kept)]).toEqual([1, 0]);
+    // The bystander keeps everything.
+    expect(
+      (await one('SELECT notes_enc FROM tasks WHERE id = ?', [bystander.tasks[0].id])).notes_enc,
+    ).not.toBeNull();
+
+    // What outlives the record: the addresses as hashes on the suppression list.
+    const [suppressed] = await db.query<RowDataPacket[]>(
+      "SELECT address_kind, address_bidx FROM dnc_entries WHERE scope = 'address' AND source = 'erasure' AND address_bidx IN (?, ?)",
+      [before.phone_bidx, before.email_bidx],
+    );
+    expect(suppressed.map((s) => s.address_kind).sort()).toEqual(['email', 'phone']);
+
+    // Audited, and the execution goes to the SIEM; a closed request cannot be completed twice.
+    const [events] = await db.query<RowDataPacket[]>(
+      `SELECT e.action, (SELECT COUNT(*) FROM audit_siem_outbox o WHERE o.audit_seq = e.seq) AS siem
+         FROM audit_events e WHERE e.resource_id = ? AND e.action LIKE 'privacy.%' ORDER BY e.seq`,
+      [requestId],
+    );
+    expect(events.map((e) => [String(e.action), Number(e.siem)])).toEqual([
+      ['privacy.erasure_requested', 0],
+      ['privacy.erasure_executed', 1],
+    ]);
+    expect(
+      (await t.gql(COMPLETE, { input: { id: requestId } }, admin)).errors?.[0].extensions,
+    ).toMatchObject({ code: 'CONFLICT', reason: 'REQUEST_CLOSED' });
+  });
+
+  it('denies under an exemption, lifting only the suppression the request placed', async () => {
+    const { customer } = await customerWithWork();
+    await t.app.get(ComplianceService).addDnc({
+      customerId: customer.id,
+      channel: 'call',
+      source: 'agent',
+      reason: 'asked not to be called',
+    });
+    const requested = await t.gql<{ requestErasure: { id: string } }>(
+      REQUEST,
+      { input: { customerId: customer.id, regime: 'Gdpr', receivedVia: 'web' } },
+      manager,
+    );
+    expect(requested.errors).toBeUndefined();
+    const denied = await t.gql<{ denyErasure: { status: string; denialReason: string } }>(
+      DENY,
+      { input: { id: requested.data!.requestErasure.id, reason: 'IdentityNotVerified' } },
+      admin,
+    );
+    expect(denied.data!.denyErasure).toMatchObject({
+      status: 'Denied',
+      denialReason: 'IdentityNotVerified',
+    });
+    const [entries] = await db.query<RowDataPacket[]>(
+      'SELECT channel, source FROM dnc_entries WHERE customer_id = ?',
+      [customer.id],
+    );
+    expect(entries.map((e) => [e.channel, e.source])).toEqual([['call', 'agent']]);
+    // The customer's data is untouched and readable again through the API.
+    const read = await t.gql<{ customer: { id: string } }>(
+      `{ customer(id: "${customer.id}") { id } }`,
+      undefined,
+      admin,
+    );
+    expect(read.data?.customer.id).toBe(customer.id);
+  });
+
+  it('refuses bad input and unseen customers without writing', async () => {
+    const stranger = await makeCustomer(t);
+    const before = Number((await one('SELECT COUNT(*) AS n FROM data_subject_requests', [])).n);
+    const notMine = await t.gql(
+      REQUEST,
+      { input: { customerId: stranger.id, regime: 'Ccpa', receivedVia: 'phone' } },
+      agent,
+    );
+    expect(notMine.errors?.[0].extensions.code).toBe('NOT_FOUND');
+    const bad = await t.gql(
+      REQUEST,
+      { input: { customerId: stranger.id, regime: 'Ccpa', receivedVia: 'carrier pigeon' } },
+      manager,
+    );
+    expect(bad.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(Number((await one('SELECT COUNT(*) AS n FROM data_subject_requests', [])).n)).toBe(
+      before,
+    );
+  });
+});
