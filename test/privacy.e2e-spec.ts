@@ -177,7 +177,7 @@ describe('data subject requests: erasure (e2e)', () => {
       "SELECT address_kind, address_bidx FROM dnc_entries WHERE scope = 'address' AND source = 'erasure' AND address_bidx IN (?, ?)",
       [before.phone_bidx, before.email_bidx],
     );
-    expect(suppressed.map((s) => s.address_kind).sort()).toEqual(['email', 'phone']);
+    expect(suppressed.map((s) => String(s.address_kind)).sort()).toEqual(['email', 'phone']);
 
     // Audited, and the execution goes to the SIEM; a closed request cannot be completed twice.
     const [events] = await db.query<RowDataPacket[]>(
@@ -221,7 +221,7 @@ describe('data subject requests: erasure (e2e)', () => {
       'SELECT channel, source FROM dnc_entries WHERE customer_id = ?',
       [customer.id],
     );
-    expect(entries.map((e) => [e.channel, e.source])).toEqual([['call', 'agent']]);
+    expect(entries.map((e) => [String(e.channel), String(e.source)])).toEqual([['call', 'agent']]);
     // The customer's data is untouched and readable again through the API.
     const read = await t.gql<{ customer: { id: string } }>(
       `{ customer(id: "${customer.id}") { id } }`,
