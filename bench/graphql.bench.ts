@@ -51,6 +51,7 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
   const unpin = pinThisProcess(LOADGEN_CPU, ctx.log);
   let secured: Measured;
   let bare: Measured;
+  let bareFastify: Measured;
   try {
     secured = await withServer(ctx, 'src/main.ts', childEnv, async (server) => {
       const token = await loginForToken(
@@ -77,16 +78,28 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
       }
       return measure(ctx, 'bare', server.url, BARE_QUERY, seconds);
     });
+    bareFastify = await withServer(
+      ctx,
+      'bench/bare/main.ts',
+      { ...childEnv, BARE_ADAPTER: 'fastify' },
+      async (server) => {
+        const check = await graphqlPost<{ customers: unknown[] }>(server.url, BARE_QUERY);
+        if (check.data?.customers.length !== 20) {
+          throw new Error(`bare (fastify) query gave ${JSON.stringify(check).slice(0, 500)}`);
+        }
+        return measure(ctx, 'bare-fastify', server.url, BARE_QUERY, seconds);
+      },
+    );
   } finally {
     unpin();
   }
 
   const s = secured.load;
   const b = bare.load;
+  const f = bareFastify.load;
   const setup =
     `${CONNECTIONS} connections, pipelining 1, ${seconds} s after a ${WARMUP_SECONDS} s warm-up; ` +
-    `server pinned to core ${SERVER_CPU}, autocannon to core ${LOADGEN_CPU}; Express adapter only ` +
-    '(Fastify was not measured)';
+    `server pinned to core ${SERVER_CPU}, autocannon to core ${LOADGEN_CPU}; Express adapter`;
   const errorsNote = (m: Measured) =>
     `${m.load.total} responses, ${m.graphqlErrors} with GraphQL errors, ` +
     `${m.load.errors} socket errors (${m.load.timeouts} timeouts)`;
@@ -106,6 +119,12 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
     figure(BENCH, 'bare_p50_ms', b.latency.p50, 'ms'),
     figure(BENCH, 'bare_p99_ms', b.latency.p99, 'ms'),
     figure(BENCH, 'bare_non2xx', b.non2xx, 'responses', { note: errorsNote(bare) }),
+    figure(BENCH, 'bare_fastify_req_per_s', f.reqPerSec, 'req/s', {
+      note: 'the same bare module on @nestjs/platform-fastify (Apollo through @as-integrations/fastify)',
+    }),
+    figure(BENCH, 'bare_fastify_p50_ms', f.latency.p50, 'ms'),
+    figure(BENCH, 'bare_fastify_non2xx', f.non2xx, 'responses', { note: errorsNote(bareFastify) }),
+    figure(BENCH, 'bare_fastify_vs_express', f.reqPerSec / b.reqPerSec, 'x', { decimals: 3 }),
     figure(BENCH, 'secured_sql_per_request', secured.sqlPerRequest, 'statements', {
       note: "MariaDB 'Questions' delta over the measured run / responses (all clients)",
     }),

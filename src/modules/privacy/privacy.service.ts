@@ -46,6 +46,7 @@ const ERASED_COLUMNS = [
   'phone_enc',
   'phone_bidx',
   'phone_masked',
+  'phone_region',
   'address_line_enc',
   'city_enc',
   'zip',

@@ -7,6 +7,7 @@ import { Compliance1764000500000 } from './1764000500000-Compliance';
 import { CampaignDetails1764000600000 } from './1764000600000-CampaignDetails';
 import { ConsentReencryption1764000700000 } from './1764000700000-ConsentReencryption';
 import { TenDlcAndPrivacy1764000800000 } from './1764000800000-TenDlcAndPrivacy';
+import { PhoneRegion1764000900000 } from './1764000900000-PhoneRegion';
 
 /** Every migration, in order. A landed migration is never edited: add a new one. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   CampaignDetails1764000600000,
   ConsentReencryption1764000700000,
   TenDlcAndPrivacy1764000800000,
+  PhoneRegion1764000900000,
 ];

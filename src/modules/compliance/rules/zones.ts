@@ -70,6 +70,16 @@ export function stateOfAreaCode(areaCode: string): string | null {
   return entry && entry.type !== 'tollfree' && entry.stateCode ? entry.stateCode : null;
 }
 
+/**
+ * The region (state) of a phone number's area code, stored in clear beside the ciphertext so the
+ * batch checks need no decryption: '' when the number has none (toll-free, non-NANP). It is no
+ * finer than the state column already kept in clear.
+ */
+export function phoneRegionOf(e164: string): string {
+  const match = /^\+1(\d{3})\d{7}$/.exec(e164);
+  return (match && stateOfAreaCode(match[1])) ?? '';
+}
+
 export function zonesOfPhone(e164: string | null | undefined): string[] {
   const match = /^\+1(\d{3})\d{7}$/.exec(e164 ?? '');
   const state = match ? stateOfAreaCode(match[1]) : null;
@@ -92,11 +102,15 @@ export function zonesOfAddress(
 export function candidateZones(input: {
   timezone?: string | null;
   phone?: string | null;
+  /** Instead of `phone`: its stored region (see phoneRegionOf). */
+  phoneRegion?: string | null;
   state?: string | null;
   zip?: string | null;
 }): string[] {
   const derived = new Set([
-    ...zonesOfPhone(input.phone),
+    ...(input.phone || input.phoneRegion == null
+      ? zonesOfPhone(input.phone)
+      : (STATE_ZONES[input.phoneRegion] ?? [])),
     ...zonesOfAddress(input.state, input.zip),
   ]);
   if (input.timezone) {

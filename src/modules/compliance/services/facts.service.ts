@@ -60,6 +60,14 @@ function groupBy<T>(rows: T[], keyOf: (row: T) => string | null): Map<string, T[
   return groups;
 }
 
+/** Where a contact goes: its blind index, number type, and the number or its stored region. */
+interface Target {
+  bidx: Buffer | null;
+  toType: NumberType;
+  phone: string | null;
+  phoneRegion: string | null;
+}
+
 export interface ContactRequest {
   channel: ContactChannel;
   purpose: ContactPurpose;
@@ -142,11 +150,7 @@ export class ComplianceFactsService {
         b.scope === 'address' && b.address_bidx ? b.address_bidx.toString('hex') : null,
       );
       for (const c of chunk) {
-        const target = targets.get(c.id) as {
-          bidx: Buffer | null;
-          toType: NumberType;
-          phone: string | null;
-        };
+        const target = targets.get(c.id) as Target;
         const bansFor: BanFact[] = [
           ...(personBans.get(c.id) ?? []),
           ...((target.bidx && addressBans.get(target.bidx.toString('hex'))) || []),
@@ -158,6 +162,7 @@ export class ComplianceFactsService {
           zones: candidateZones({
             timezone: c.timezone,
             phone: target.phone,
+            phoneRegion: target.phoneRegion,
             state: c.state,
             zip: c.zip,
           }),
@@ -199,13 +204,10 @@ export class ComplianceFactsService {
   }
 
   /** Which address the contact goes to, its blind index and number type. */
-  private target(
-    c: CustomerEntity,
-    request: ContactRequest,
-  ): { bidx: Buffer | null; toType: NumberType; phone: string | null } {
+  private target(c: CustomerEntity, request: ContactRequest): Target {
     const kind = request.channel === 'email' ? 'email' : 'phone';
-    // The primary address's blind index is stored: no decryption or normalization unless another
-    // address was named. The phone itself is read (decrypted) only for its area code's zones.
+    // The primary address's blind index and the phone's region are stored: no decryption or
+    // normalization unless another address was named (or the row predates the region column).
     const primaryBidx = kind === 'email' ? c.emailBidx : c.phoneBidx;
     const bidx = request.to ? this.crypto.blindIndex(kind, request.to) : primaryBidx;
     const isPrimary = Boolean(bidx && primaryBidx && bidx.equals(primaryBidx));
@@ -217,7 +219,10 @@ export class ComplianceFactsService {
           : c.phoneType === PhoneType.Landline
             ? 'home'
             : 'unknown';
-    const phone = kind === 'phone' && request.to && !isPrimary ? request.to : c.phone;
-    return { bidx, toType, phone };
+    if (kind === 'phone' && request.to && !isPrimary)
+      return { bidx, toType, phone: request.to, phoneRegion: null };
+    if (c.phoneRegion !== null || !c.phoneCipher)
+      return { bidx, toType, phone: null, phoneRegion: c.phoneRegion };
+    return { bidx, toType, phone: c.phone, phoneRegion: null };
   }
 }

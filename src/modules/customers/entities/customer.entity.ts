@@ -1,3 +1,4 @@
+import { phoneRegionOf } from '../../compliance/rules/zones';
 import {
   Column,
   CreateDateColumn,
@@ -74,6 +75,7 @@ export class CustomerEntity {
     cipherProperty: 'phoneCipher',
     blindIndex: { kind: 'phone', property: 'phoneBidx' },
     hint: { property: 'phoneMasked', mask: maskPhone },
+    derived: { property: 'phoneRegion', derive: phoneRegionOf },
   })
   phone!: string | null;
   @Column({ name: 'phone_enc', type: 'varbinary', length: 128, nullable: true })
@@ -83,6 +85,9 @@ export class CustomerEntity {
   phoneBidx!: Buffer | null;
   @Column({ name: 'phone_masked', type: 'varchar', length: 16, nullable: true })
   phoneMasked!: string | null;
+  /** The area code's state ('' when none; null on rows written before it existed). */
+  @Column({ name: 'phone_region', type: 'varchar', length: 2, nullable: true })
+  phoneRegion!: string | null;
 
   @Column({ name: 'phone_type', type: 'enum', enum: PhoneType, default: PhoneType.Unknown })
   phoneType!: PhoneType;
