@@ -126,23 +126,32 @@ export class ComplianceFactsService {
         .map((t) => t.bidx)
         .filter((b): b is Buffer => b !== null);
       const since = new Date(request.at.getTime() - HISTORY_DAYS * 86400_000);
-      const [consents, bans, attempts] = await Promise.all([
+      const [consents, personBanRows, addressBanRows, attempts] = await Promise.all([
         this.dataSource.query<ConsentRow[]>(
           `SELECT customer_id, channel, purpose, granted, effective_at, expires_at FROM consents
             WHERE customer_id IN (?) AND channel = ?`,
           [ids, request.channel],
         ),
+        // Two queries, not one with OR: each then uses its own index.
         this.dataSource.query<BanRow[]>(
           `SELECT customer_id, channel, scope, address_bidx, reason FROM dnc_entries
-            WHERE (customer_id IN (?) AND scope = 'person')${bidxes.length ? ' OR address_bidx IN (?)' : ''}`,
-          bidxes.length ? [ids, bidxes] : [ids],
+            WHERE customer_id IN (?) AND scope = 'person'`,
+          [ids],
         ),
+        bidxes.length
+          ? this.dataSource.query<BanRow[]>(
+              `SELECT customer_id, channel, scope, address_bidx, reason FROM dnc_entries
+                WHERE address_bidx IN (?) AND scope = 'address'`,
+              [bidxes],
+            )
+          : Promise.resolve([] as BanRow[]),
         this.dataSource.query<AttemptRow[]>(
           `SELECT customer_id, channel, purpose, debt_id, occurred_at, consumer_initiated, conversation, with_consent, to_type
              FROM contact_attempts WHERE customer_id IN (?) AND occurred_at > ?`,
           [ids, since],
         ),
       ]);
+      const bans = personBanRows.concat(addressBanRows);
       const consentsOf = groupBy(consents, (r) => r.customer_id);
       const attemptsOf = groupBy(attempts, (r) => r.customer_id);
       const personBans = groupBy(bans, (b) => (b.scope === 'person' ? b.customer_id : null));
