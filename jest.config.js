@@ -2,7 +2,7 @@
 const swc = ['@swc/jest', { swcrc: true }];
 // Nest 12 and a few of its companions ship ESM only: let swc turn them into CommonJS for Jest.
 const transformIgnorePatterns = [
-  '/node_modules/(?!(@nestjs|nestjs-pino|uuid|jose|otpauth|@apollo|@as-integrations|@whatwg-node|file-type|strtok3|token-types|uint8array-extras|@tokenizer)/)',
+  '/node_modules/(?!(@nestjs|nestjs-pino|uuid|jose|otpauth|@apollo|@as-integrations|@whatwg-node|file-type|strtok3|token-types|uint8array-extras|@tokenizer|@fastify\/cookie|cookie)\/)',
 ];
 const common = {
   transform: { '^.+\\.(t|j)sx?$': swc, '^.+\\.mjs$': swc },

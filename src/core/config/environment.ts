@@ -406,3 +406,12 @@ export function loadEnvironment(
 ): EnvironmentVariables {
   return validateEnvironment({ ...process.env, ...overrides });
 }
+
+/**
+ * TRUST_PROXY_HOPS for the HTTP adapter, which is built before the config module loads. A value
+ * the validation would refuse reads as 0 here; the config module then stops boot with its line.
+ */
+export function trustProxyHops(overrides: Record<string, string | undefined> = {}): number {
+  const raw = overrides.TRUST_PROXY_HOPS ?? process.env.TRUST_PROXY_HOPS ?? '0';
+  return /^\d{1,2}$/.test(raw) ? Number(raw) : 0;
+}

@@ -1,6 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { GqlContextType } from '@nestjs/graphql';
-import type { Response } from 'express';
+import type { FastifyReply } from 'fastify';
+
+const JSON_TYPE = 'application/json; charset=utf-8';
 import { currentRequestId } from '../request/request-store';
 import { describeForLog, mapError } from './map-error';
 
@@ -21,13 +23,15 @@ export class AllExceptionsFilter implements ExceptionFilter {
       const code = (exception as { code?: unknown } | null)?.code;
       return Object.assign(new Error('Unexpected failure'), { cause: exception, code });
     }
-    const res = host.switchToHttp().getResponse<Response>();
+    const res = host.switchToHttp().getResponse<FastifyReply>();
     const requestId = currentRequestId();
     if (exception instanceof HttpException) {
       const body = exception.getResponse();
-      res
+      // JSON even where the route declared another type (e.g. the SMS webhook's text/xml).
+      void res
         .status(exception.getStatus())
-        .json(
+        .type(JSON_TYPE)
+        .send(
           typeof body === 'string'
             ? { statusCode: exception.getStatus(), message: body, requestId }
             : { ...body, requestId },
@@ -44,9 +48,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
         CONFLICT: 409,
         RATE_LIMITED: 429,
       };
-      res
+      void res
         .status(status[mapped.code] ?? 400)
-        .json({ code: mapped.code, reason: mapped.reason, message: mapped.message, requestId });
+        .type(JSON_TYPE)
+        .send({ code: mapped.code, reason: mapped.reason, message: mapped.message, requestId });
       return undefined;
     }
     this.logger.error({
@@ -55,7 +60,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
       err: describeForLog(exception),
       msg: 'request failed',
     });
-    res.status(500).json({ statusCode: 500, message: 'Internal server error', requestId });
+    void res
+      .status(500)
+      .type(JSON_TYPE)
+      .send({ statusCode: 500, message: 'Internal server error', requestId });
     return undefined;
   }
 }

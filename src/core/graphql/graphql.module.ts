@@ -7,7 +7,7 @@ import { AppConfigService } from '../config/app-config.service';
 import { AuditService } from '../../modules/audit/audit.service';
 import { auditCapturePlugin } from '../../modules/audit/audit-capture.plugin';
 import { errorPlugin, formatGraphQLError } from './error-plugin';
-import { GraphQLContext } from './graphql-context';
+import { graphQLContext } from './graphql-context';
 
 /** Limits on what one document may ask for; beyond them the request is refused before execution. */
 export const GRAPHQL_LIMITS = {
@@ -56,7 +56,8 @@ export const GRAPHQL_LIMITS = {
             auditCapturePlugin(audit),
           ] as unknown as ApolloDriverConfig['plugins'],
           formatError: formatGraphQLError,
-          context: ({ req, res }: GraphQLContext): GraphQLContext => ({ req, res }),
+          // Apollo's Fastify integration calls the context function with (request, reply).
+          context: graphQLContext,
         };
       },
     }),

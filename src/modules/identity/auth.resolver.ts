@@ -1,5 +1,6 @@
 import { Args, Context, Mutation, Query, Resolver } from '@nestjs/graphql';
-import type { Request, Response } from 'express';
+import type { FastifyRequest } from 'fastify';
+import type { CookieJar } from '../../core/graphql/graphql-context';
 import { AllowDuringMfaEnrollment, Authenticated } from '../../core/auth/auth.decorators';
 import { STEP_UP_WINDOW_MS } from '../../core/auth/access.guard';
 import { Public } from '../../core/auth/public.decorator';
@@ -42,7 +43,7 @@ export class AuthResolver {
   @Mutation(() => LoginResult, { description: 'Password step; branches on MFA' })
   async login(
     @Args('input') input: LoginInput,
-    @Context('res') res: Response,
+    @Context('cookies') res: CookieJar,
   ): Promise<AuthTokensDTO | MfaRequiredDTO | MfaEnrollmentRequiredDTO> {
     const outcome = await this.auth.login(input.email, input.password);
     if (outcome.kind === 'mfa_required')
@@ -60,7 +61,7 @@ export class AuthResolver {
   @Mutation(() => AuthTokensDTO, { description: 'MFA step of a login' })
   async verifyMfa(
     @Args('input') input: VerifyMfaInput,
-    @Context('res') res: Response,
+    @Context('cookies') res: CookieJar,
   ): Promise<AuthTokensDTO> {
     return this.deliver(
       await this.auth.verifyMfa(input.mfaToken, input.code),
@@ -74,8 +75,8 @@ export class AuthResolver {
   async refreshToken(
     @Args('input', { type: () => RefreshTokenInput, nullable: true })
     input: RefreshTokenInput | undefined,
-    @Context('req') req: Request,
-    @Context('res') res: Response,
+    @Context('req') req: FastifyRequest,
+    @Context('cookies') res: CookieJar,
   ): Promise<AuthTokensDTO> {
     const presented = input?.refreshToken ?? refreshCookieOf(req);
     if (!presented)
@@ -86,7 +87,7 @@ export class AuthResolver {
   @Authenticated()
   @AllowDuringMfaEnrollment()
   @Mutation(() => Boolean)
-  async logout(@Ctx() ctx: RequestContext, @Context('res') res: Response): Promise<boolean> {
+  async logout(@Ctx() ctx: RequestContext, @Context('cookies') res: CookieJar): Promise<boolean> {
     clearRefreshCookie(res);
     return ctx.sessionId ? this.auth.logout(ctx.sessionId, ctx.principal.userId) : false;
   }
@@ -200,7 +201,7 @@ export class AuthResolver {
     }
   }
 
-  private deliver(tokens: IssuedTokens, res: Response, inBody?: boolean): AuthTokensDTO {
+  private deliver(tokens: IssuedTokens, res: CookieJar, inBody?: boolean): AuthTokensDTO {
     setRefreshCookie(
       res,
       tokens.refreshToken,

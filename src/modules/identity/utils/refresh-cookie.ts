@@ -1,10 +1,11 @@
-import type { Request, Response } from 'express';
+import type { FastifyRequest } from 'fastify';
+import type { CookieJar } from '../../../core/graphql/graphql-context';
 
 export const REFRESH_COOKIE = 'cw_refresh';
 
 /** The refresh token travels in an httpOnly, Secure, SameSite=Strict cookie scoped to the API. */
-export function setRefreshCookie(res: Response, token: string, expiresAt: Date): void {
-  res.cookie(REFRESH_COOKIE, token, {
+export function setRefreshCookie(jar: CookieJar, token: string, expiresAt: Date): void {
+  jar.set(REFRESH_COOKIE, token, {
     httpOnly: true,
     secure: true,
     sameSite: 'strict',
@@ -13,8 +14,8 @@ export function setRefreshCookie(res: Response, token: string, expiresAt: Date):
   });
 }
 
-export function clearRefreshCookie(res: Response): void {
-  res.clearCookie(REFRESH_COOKIE, {
+export function clearRefreshCookie(jar: CookieJar): void {
+  jar.clear(REFRESH_COOKIE, {
     httpOnly: true,
     secure: true,
     sameSite: 'strict',
@@ -22,7 +23,7 @@ export function clearRefreshCookie(res: Response): void {
   });
 }
 
-export function refreshCookieOf(req: Request): string | undefined {
+export function refreshCookieOf(req: FastifyRequest): string | undefined {
   const value = (req.cookies as Record<string, unknown> | undefined)?.[REFRESH_COOKIE];
   return typeof value === 'string' ? value : undefined;
 }
