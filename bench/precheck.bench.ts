@@ -48,7 +48,7 @@ const ALL_AREAS = STATES.flatMap((s) => GEO[s].areas);
  */
 export async function run(ctx: BenchContext): Promise<Figure[]> {
   const total = ctx.scale === 'full' ? 100_000 : 20_000;
-  const seeded = await seed(ctx, total);
+  const seeded = await seed(ctx, 0, total);
   const compliance = ctx.app.get(ComplianceService);
   const repo = ctx.dataSource.getRepository(CustomerEntity);
   const request: ContactRequest = { channel: 'call', purpose: 'collection', at: new Date() };
@@ -100,6 +100,7 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
     singleMs.push(msSince(t));
   }
 
+  const million = ctx.scale === 'full' ? await runMillion(ctx, total, request) : [];
   const batchPerSec = (total / evalMs) * 1000;
   const perContactPerSec = (PER_CONTACT / perContact.ms) * 1000;
   const at = `request: call, collection, at ${request.at.toISOString()} (quiet hours depend on the time of day)`;
@@ -141,6 +142,36 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
       note: `evaluateContact(customer, request), ${SINGLE_CHECKS} sequential calls, random customers, after 200 warm-up calls`,
     }),
     figure(BENCH, 'single_check_p99_ms', percentile(singleMs, 99), 'ms', { max: 5 }),
+    ...million,
+  ];
+}
+
+const MILLION = 1_000_000;
+
+/** Full scale only: grows the table to 1,000,000 customers and runs the batch over all of them. */
+async function runMillion(
+  ctx: BenchContext,
+  seededSoFar: number,
+  request: ContactRequest,
+): Promise<Figure[]> {
+  await seed(ctx, seededSoFar, MILLION);
+  const repo = ctx.dataSource.getRepository(CustomerEntity);
+  ctx.log(`precheck: loading ${MILLION} customers with the repository`);
+  const loadStart = nowNs();
+  const customers = await repo.find({ where: { externalRef: Like(`${REF_PREFIX}%`) } });
+  const loadMs = msSince(loadStart);
+  ctx.log(`precheck: evaluateBatch over ${customers.length} customers`);
+  const evalStart = nowNs();
+  const decisions = await ctx.app.get(ComplianceService).evaluateBatch(customers, request);
+  const evalMs = msSince(evalStart);
+  return [
+    figure(BENCH, 'million_batch_seconds', evalMs / 1000, 's', {
+      max: 10,
+      note: `evaluateBatch of ${decisions.size} customers (same data mix as the 100,000)`,
+    }),
+    figure(BENCH, 'million_load_seconds', loadMs / 1000, 's', {
+      note: `repository.find of ${customers.length} CustomerEntity rows`,
+    }),
   ];
 }
 
@@ -153,14 +184,14 @@ function phoneOf(n: number, state: string): string {
 }
 
 /** Customers, then consents, do-not-contact entries and attempts; returns a description. */
-async function seed(ctx: BenchContext, total: number): Promise<string> {
+async function seed(ctx: BenchContext, from: number, total: number): Promise<string> {
   const customers = ctx.app.get(CustomersService);
   const repo = ctx.dataSource.getRepository(CustomerEntity);
   const now = Date.now();
   const started = nowNs();
-  ctx.log(`precheck: inserting ${total} customers (batches of ${BATCH})`);
+  ctx.log(`precheck: inserting customers ${from} to ${total} (batches of ${BATCH})`);
   const ids: string[] = new Array<string>(total);
-  for (let start = 0; start < total; start += BATCH) {
+  for (let start = from; start < total; start += BATCH) {
     const size = Math.min(BATCH, total - start);
     const built = new Array<CustomerEntity>(size);
     await runConcurrent(8, size, async (i) => {
@@ -185,7 +216,7 @@ async function seed(ctx: BenchContext, total: number): Promise<string> {
   const consents: unknown[][] = [];
   const dnc: unknown[][] = [];
   const attempts: unknown[][] = [];
-  for (let n = 0; n < total; n++) {
+  for (let n = from; n < total; n++) {
     const id = ids[n];
     if (n % 5 === 0) {
       consents.push([uuidv7(), id, 'call', 'collection', 1, 'web_form', iso(now - 90 * 86400_000)]);
