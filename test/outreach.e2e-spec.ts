@@ -3,6 +3,7 @@ import { DateTime } from 'luxon';
 import { CustomersService } from '../src/modules/customers/customers.service';
 import { NotificationsService } from '../src/modules/notifications/notifications.service';
 import { PhoneType } from '../src/modules/customers/entities/customer.entity';
+import { CampaignsService } from '../src/modules/outreach/services/campaigns.service';
 import { adminConnection } from './utils/db';
 import { makeUser, signIn, TestUser } from './utils/identity';
 import { makeCampaign, makeCustomer, makeTask } from './utils/outreach';
@@ -511,5 +512,17 @@ describe('outreach (e2e)', () => {
       [c.id],
     );
     expect(Number(rows[0].n)).toBe(1);
+  });
+
+  it('reads the audience in keyset pages: every customer once, memory bounded by the page', async () => {
+    const customers = [];
+    for (let i = 0; i < 7; i++) customers.push(await makeCustomer(t));
+    const campaign = await makeCampaign(t, team, manager.id);
+    campaign.audience = { customerIds: customers.map((c) => c.id) };
+    const pages: string[][] = [];
+    for await (const page of t.app.get(CampaignsService).audiencePages(campaign, 3))
+      pages.push(page.map((c) => c.id));
+    expect(pages.map((p) => p.length)).toEqual([3, 3, 1]);
+    expect(pages.flat()).toEqual(customers.map((c) => c.id).sort());
   });
 });

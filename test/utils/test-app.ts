@@ -23,7 +23,13 @@ export interface TestApp {
 /** Starts the real application on an ephemeral loopback port; tests talk to it over HTTP. */
 export async function startTestApp(env: Record<string, string | undefined> = {}): Promise<TestApp> {
   const app = await createApp({ env });
-  await app.listen(0, '127.0.0.1');
+  try {
+    await app.listen(0, '127.0.0.1');
+  } catch (e) {
+    // A half-started app keeps its pools open and Jest would never exit: close it, then fail.
+    await app.close().catch(() => undefined);
+    throw e;
+  }
   const server = app.getHttpServer() as { address(): AddressInfo };
   const { port } = server.address();
   const url = `http://127.0.0.1:${port}`;

@@ -6,7 +6,6 @@ import { v7 as uuidv7 } from 'uuid';
 import type { RequestContext } from '../../../core/auth/request-context';
 import { AuditService } from '../../audit/audit.service';
 import { ComplianceService } from '../../compliance/compliance.service';
-import type { Decision } from '../../compliance/rules/types';
 import { CustomerEntity } from '../../customers/entities/customer.entity';
 import { Audience, CampaignEntity, CampaignStatus, Channel } from '../entities/campaign.entity';
 import { TaskEntity, TaskStatus } from '../entities/task.entity';
@@ -59,11 +58,14 @@ export interface Precheck {
   blocked: number;
   byReason: { rule: string; count: number }[];
   blockedCustomers: { customerId: string; reasons: string[] }[];
-  decisions: Map<string, Decision>;
+  /** Each customer who may be contacted before the campaign ends, with their earliest legal time. */
+  schedule: Map<string, Date>;
   at: Date;
 }
 
 const BLOCKED_LISTED = 200;
+/** Audience page size: memory stays bounded whatever the audience (a page and its facts). */
+const AUDIENCE_PAGE = 10_000;
 
 @Injectable()
 export class CampaignsService {
@@ -209,41 +211,50 @@ export class CampaignsService {
     return this.precheckOf(campaign);
   }
 
+  /**
+   * The audience in keyset pages through the engine: one set-based batch per page, counts and the
+   * schedule kept, customers and facts of a page dropped before the next is read.
+   */
   async precheckOf(campaign: CampaignEntity): Promise<Precheck> {
-    const customers = await this.audienceOf(campaign);
     const at = campaign.startsAt && campaign.startsAt > new Date() ? campaign.startsAt : new Date();
-    const decisions = await this.compliance.evaluateBatch(customers, {
-      channel: campaign.channel,
-      purpose: campaign.purpose,
-      at,
-      campaignWindow: { start: campaign.windowStart, end: campaign.windowEnd },
-    });
     const byReason = new Map<string, number>();
     const blockedCustomers: Precheck['blockedCustomers'] = [];
+    const schedule = new Map<string, Date>();
+    let total = 0;
     let allowedNow = 0;
     let allowedLater = 0;
-    for (const [customerId, d] of decisions) {
-      const usable = d.nextAllowedAt && (!campaign.endsAt || d.nextAllowedAt < campaign.endsAt);
-      if (d.allowed) allowedNow++;
-      else if (usable) allowedLater++;
-      else {
-        const reasons = d.checks.filter((c) => !c.passed).map((c) => c.rule);
-        if (d.nextAllowedAt && !reasons.length) reasons.push('campaign_ends');
-        for (const r of reasons) byReason.set(r, (byReason.get(r) ?? 0) + 1);
-        if (blockedCustomers.length < BLOCKED_LISTED)
-          blockedCustomers.push({ customerId, reasons });
+    for await (const page of this.audiencePages(campaign)) {
+      const decisions = await this.compliance.evaluateBatch(page, {
+        channel: campaign.channel,
+        purpose: campaign.purpose,
+        at,
+        campaignWindow: { start: campaign.windowStart, end: campaign.windowEnd },
+      });
+      total += decisions.size;
+      for (const [customerId, d] of decisions) {
+        const usable = d.nextAllowedAt && (!campaign.endsAt || d.nextAllowedAt < campaign.endsAt);
+        if (usable && d.nextAllowedAt) schedule.set(customerId, d.nextAllowedAt);
+        if (d.allowed) allowedNow++;
+        else if (usable) allowedLater++;
+        else {
+          const reasons = d.checks.filter((c) => !c.passed).map((c) => c.rule);
+          if (d.nextAllowedAt && !reasons.length) reasons.push('campaign_ends');
+          for (const r of reasons) byReason.set(r, (byReason.get(r) ?? 0) + 1);
+          if (blockedCustomers.length < BLOCKED_LISTED)
+            blockedCustomers.push({ customerId, reasons });
+        }
       }
     }
     return {
-      total: decisions.size,
+      total,
       allowedNow,
       allowedLater,
-      blocked: decisions.size - allowedNow - allowedLater,
+      blocked: total - allowedNow - allowedLater,
       byReason: [...byReason]
         .map(([rule, count]) => ({ rule, count }))
         .sort((a, b) => b.count - a.count),
       blockedCustomers,
-      decisions,
+      schedule,
       at,
     };
   }
@@ -288,8 +299,7 @@ export class CampaignsService {
       const now = new Date();
       const tasks: TaskEntity[] = [];
       let i = 0;
-      for (const [customerId, d] of precheck.decisions) {
-        if (!d.nextAllowedAt || (locked.endsAt && d.nextAllowedAt >= locked.endsAt)) continue;
+      for (const [customerId, dueAt] of precheck.schedule) {
         tasks.push(
           m.getRepository(TaskEntity).create({
             id: uuidv7(),
@@ -298,7 +308,7 @@ export class CampaignsService {
             assigneeId: agents.length ? agents[i++ % agents.length].id : null,
             teamId: locked.teamId,
             status: TaskStatus.Pending,
-            dueAt: d.nextAllowedAt,
+            dueAt,
             outcome: null,
             startedAt: null,
             completedAt: null,
@@ -332,8 +342,23 @@ export class CampaignsService {
     });
   }
 
-  /** The audience as one set-based query over clear columns (state, balance, tags, status). */
-  async audienceOf(campaign: CampaignEntity): Promise<CustomerEntity[]> {
+  /** The audience, set-based over clear columns (state, balance, tags, status), in id order pages. */
+  async *audiencePages(
+    campaign: CampaignEntity,
+    pageSize = AUDIENCE_PAGE,
+  ): AsyncGenerator<CustomerEntity[]> {
+    let after: string | null = null;
+    for (;;) {
+      const qb = this.audienceQuery(campaign).orderBy('c.id', 'ASC').take(pageSize);
+      if (after) qb.andWhere('c.id > :after', { after });
+      const page = await qb.getMany();
+      if (page.length) yield page;
+      if (page.length < pageSize) return;
+      after = page[page.length - 1].id;
+    }
+  }
+
+  private audienceQuery(campaign: CampaignEntity) {
     const a = campaign.audience ?? {};
     const qb = this.dataSource.getRepository(CustomerEntity).createQueryBuilder('c');
     qb.where('c.status = :active', { active: 'active' });
@@ -344,7 +369,7 @@ export class CampaignsService {
     if (a.maxBalance) qb.andWhere('c.balance <= :maxBalance', { maxBalance: a.maxBalance });
     if (a.tags?.length)
       qb.andWhere('JSON_OVERLAPS(c.tags, :tags)', { tags: JSON.stringify(a.tags) });
-    return qb.getMany();
+    return qb;
   }
 
   private assertValid(c: CampaignEntity): void {
