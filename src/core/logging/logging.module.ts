@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { Module } from '@nestjs/common';
+import { Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import pino from 'pino';
 import { AppConfigService } from '../config/app-config.service';
@@ -43,6 +43,12 @@ export function redactPaths(): string[] {
   ];
 }
 
+/** The request's path without its query; middleware may have rewritten `url` (middie strips it). */
+function pathOf(req: IncomingMessage): string {
+  const original = (req as { originalUrl?: string }).originalUrl;
+  return (original ?? req.url ?? '').split('?')[0];
+}
+
 @Module({
   imports: [
     LoggerModule.forRootAsync({
@@ -53,6 +59,9 @@ export function redactPaths(): string[] {
           ? pino.destination({ dest: file, sync: true, mkdir: true })
           : pino.destination({ dest: 1, sync: false });
         return {
+          // Every route, including the GraphQL one Apollo registers on Fastify itself (the
+          // library's default pattern matches no route under @fastify/middie).
+          forRoutes: [{ path: '*path', method: RequestMethod.ALL }],
           pinoHttp: [
             {
               level: config.get('LOG_LEVEL'),
@@ -60,15 +69,15 @@ export function redactPaths(): string[] {
               redact: { paths: redactPaths(), censor: '[REDACTED]' },
               // Log what a request was, never what it carried: no headers, no body, no query string.
               serializers: {
-                req: (req: { id: unknown; method: string; url: string }) => ({
+                req: (req: IncomingMessage & { id: unknown }) => ({
                   id: req.id,
                   method: req.method,
-                  path: req.url.split('?')[0],
+                  path: pathOf(req),
                 }),
                 res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
               },
               autoLogging: {
-                ignore: (req: IncomingMessage) => (req.url ?? '').startsWith('/health'),
+                ignore: (req: IncomingMessage) => pathOf(req).startsWith('/health'),
               },
               base: { service: 'callwarden' },
               timestamp: pino.stdTimeFunctions.isoTime,
