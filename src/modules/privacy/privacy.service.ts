@@ -178,25 +178,12 @@ export class PrivacyService {
       await this.compliance.cancelPendingTasks(m, [customerId], null);
       // Last, because the key ring forgets the key at once: nothing after this may fail but the audit.
       const shredded = await this.crypto.destroySubjectKey(customerId, m);
-      request.status = DsrStatus.Completed;
-      request.resolvedBy = ctx.principal.id;
-      request.resolvedAt = new Date();
-      await m.getRepository(DataSubjectRequestEntity).save(request);
-      await this.audit.record(
-        {
-          action: 'privacy.erasure_executed',
-          resourceType: 'DataSubjectRequest',
-          resourceId: id,
-          changes: {
-            customerId,
-            subjectKeyDestroyed: shredded,
-            notesErased: notes.affectedRows,
-            evidenceErased: evidence.affectedRows,
-          },
-        },
-        m,
-      );
-      return request;
+      return this.close(ctx, m, request, DsrStatus.Completed, 'privacy.erasure_executed', {
+        customerId,
+        subjectKeyDestroyed: shredded,
+        notesErased: notes.affectedRows,
+        evidenceErased: evidence.affectedRows,
+      });
     });
   }
 
@@ -210,25 +197,12 @@ export class PrivacyService {
       const request = await this.lockOpen(m, id);
       if (request.dncEntryId)
         await m.getRepository(DncEntryEntity).delete({ id: request.dncEntryId });
-      request.status = DsrStatus.Denied;
       request.denialReason = reason;
-      request.resolvedBy = ctx.principal.id;
-      request.resolvedAt = new Date();
-      await m.getRepository(DataSubjectRequestEntity).save(request);
-      await this.audit.record(
-        {
-          action: 'privacy.erasure_denied',
-          resourceType: 'DataSubjectRequest',
-          resourceId: id,
-          changes: {
-            customerId: request.customerId,
-            reason,
-            suppressionLifted: !!request.dncEntryId,
-          },
-        },
-        m,
-      );
-      return request;
+      return this.close(ctx, m, request, DsrStatus.Denied, 'privacy.erasure_denied', {
+        customerId: request.customerId,
+        reason,
+        suppressionLifted: !!request.dncEntryId,
+      });
     });
   }
 
@@ -238,6 +212,26 @@ export class PrivacyService {
       order: { dueAt: 'ASC' },
       take: 500,
     });
+  }
+
+  /** Records the outcome and audits it, in the request's transaction. */
+  private async close(
+    ctx: RequestContext,
+    m: EntityManager,
+    request: DataSubjectRequestEntity,
+    status: DsrStatus.Completed | DsrStatus.Denied,
+    action: string,
+    changes: Record<string, unknown>,
+  ): Promise<DataSubjectRequestEntity> {
+    request.status = status;
+    request.resolvedBy = ctx.principal.id;
+    request.resolvedAt = new Date();
+    await m.getRepository(DataSubjectRequestEntity).save(request);
+    await this.audit.record(
+      { action, resourceType: 'DataSubjectRequest', resourceId: request.id, changes },
+      m,
+    );
+    return request;
   }
 
   private async lockOpen(m: EntityManager, id: string): Promise<DataSubjectRequestEntity> {

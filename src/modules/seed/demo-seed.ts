@@ -200,44 +200,39 @@ export async function seedDemo(app: INestApplication): Promise<string[]> {
   if ((await campaigns.countBy({})) === 0) {
     const manager = await users.findByEmail('manager@demo.callwarden.test');
     if (manager) {
-      await campaigns.insert({
-        id: uuidv7(),
-        name: 'Demo: balances over $500 in the East',
-        channel: Channel.Call,
-        purpose: 'collection',
-        audience: { states: ['NY', 'MA', 'FL', 'MD', 'TN'], minBalance: '500' },
-        messageTemplate: null,
-        startsAt: null,
-        endsAt: null,
-        windowStart: '09:00',
-        windowEnd: '20:00',
-        status: CampaignStatus.Draft,
-        teamId: 'team-east',
-        ownerId: manager.id,
-        launchedAt: null,
-        createdAt: new Date(),
-        updatedAt: new Date(),
-      });
-      if (messagingCampaignId) {
-        await campaigns.insert({
+      const draft = (fields: Partial<CampaignEntity>) =>
+        campaigns.insert({
           id: uuidv7(),
-          name: 'Demo: text reminders in the Central zone',
-          channel: Channel.Sms,
           purpose: 'collection',
-          audience: { states: ['TX', 'IL', 'OK', 'TN'] },
-          messageTemplate:
-            'Demo Recovery: this is a debt collector. Hi {{first_name}}, your balance is {{balance}}. Reply STOP to opt out.',
-          messagingCampaignId,
+          messageTemplate: null,
+          messagingCampaignId: null,
           startsAt: null,
           endsAt: null,
-          windowStart: '10:00',
-          windowEnd: '19:00',
           status: CampaignStatus.Draft,
           teamId: 'team-east',
           ownerId: manager.id,
           launchedAt: null,
           createdAt: new Date(),
           updatedAt: new Date(),
+          ...fields,
+        });
+      await draft({
+        name: 'Demo: balances over $500 in the East',
+        channel: Channel.Call,
+        audience: { states: ['NY', 'MA', 'FL', 'MD', 'TN'], minBalance: '500' },
+        windowStart: '09:00',
+        windowEnd: '20:00',
+      });
+      if (messagingCampaignId) {
+        await draft({
+          name: 'Demo: text reminders in the Central zone',
+          channel: Channel.Sms,
+          audience: { states: ['TX', 'IL', 'OK', 'TN'] },
+          messageTemplate:
+            'Demo Recovery: this is a debt collector. Hi {{first_name}}, your balance is {{balance}}. Reply STOP to opt out.',
+          messagingCampaignId,
+          windowStart: '10:00',
+          windowEnd: '19:00',
         });
       }
       out.push('draft call and SMS campaigns ready to launch');
