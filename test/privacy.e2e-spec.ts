@@ -250,4 +250,43 @@ describe('data subject requests: erasure (e2e)', () => {
       before,
     );
   });
+
+  it('lets a privacy officer erase a soft-deleted customer, whose data deletion only hid', async () => {
+    const { customer } = await customerWithWork();
+    const deleted = await t.gql(
+      'mutation D($input: CustomerIdInput!) { deleteCustomer(input: $input) }',
+      { input: { id: customer.id } },
+      admin,
+    );
+    expect(deleted.errors).toBeUndefined();
+    // A manager no longer sees the record; the admin who closes requests does.
+    const byManager = await t.gql(
+      REQUEST,
+      { input: { customerId: customer.id, regime: 'Gdpr', receivedVia: 'email' } },
+      manager,
+    );
+    expect(byManager.errors?.[0].extensions.code).toBe('NOT_FOUND');
+    const requested = await t.gql<{ requestErasure: { id: string } }>(
+      REQUEST,
+      { input: { customerId: customer.id, regime: 'Gdpr', receivedVia: 'email' } },
+      admin,
+    );
+    expect(requested.errors).toBeUndefined();
+    const done = await t.gql(COMPLETE, { input: { id: requested.data!.requestErasure.id } }, admin);
+    expect(done.errors).toBeUndefined();
+    const row = await one('SELECT status, email_enc, ssn_enc FROM customers WHERE id = ?', [
+      customer.id,
+    ]);
+    expect(row).toMatchObject({ status: 'erased', email_enc: null, ssn_enc: null });
+    // Erased is final: a new request is refused.
+    const again = await t.gql(
+      REQUEST,
+      { input: { customerId: customer.id, regime: 'Gdpr', receivedVia: 'email' } },
+      admin,
+    );
+    expect(again.errors?.[0].extensions).toMatchObject({
+      code: 'CONFLICT',
+      reason: 'ALREADY_ERASED',
+    });
+  });
 });

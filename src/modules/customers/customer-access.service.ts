@@ -44,8 +44,16 @@ export class CustomerAccessService {
     return cursorPage(qb, 'c', first, after);
   }
 
-  async get(ctx: RequestContext, id: string, action: Action = 'read'): Promise<CustomerEntity> {
-    const found = await this.scoped(ctx, action)?.andWhere('c.id = :id', { id }).getOne();
+  /** One customer the caller may act on; `includeDeleted` also finds soft-deleted records. */
+  async get(
+    ctx: RequestContext,
+    id: string,
+    action: Action = 'read',
+    options: { includeDeleted?: boolean } = {},
+  ): Promise<CustomerEntity> {
+    const qb = this.scoped(ctx, action)?.andWhere('c.id = :id', { id });
+    if (options.includeDeleted) qb?.withDeleted();
+    const found = await qb?.getOne();
     if (!found) throw new NotFoundAppException('Customer');
     return found;
   }

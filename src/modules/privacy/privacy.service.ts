@@ -10,7 +10,7 @@ import { ComplianceService } from '../compliance/compliance.service';
 import { DncEntryEntity } from '../compliance/entities/dnc-entry.entity';
 import { CryptoService } from '../crypto/crypto.service';
 import { CustomerAccessService } from '../customers/customer-access.service';
-import { CustomerEntity } from '../customers/entities/customer.entity';
+import { CustomerEntity, CustomerStatus } from '../customers/entities/customer.entity';
 import {
   DataSubjectRequestEntity,
   DsrDenialReason,
@@ -79,7 +79,16 @@ export class PrivacyService {
     ctx: RequestContext,
     input: ErasureRequestInput,
   ): Promise<DataSubjectRequestEntity> {
-    const customer = await this.customers.get(ctx, input.customerId);
+    // Privacy officers (who close requests) also reach soft-deleted records: deletion hid the
+    // personal data, it did not erase it.
+    const customer = await this.customers.get(ctx, input.customerId, 'read', {
+      includeDeleted: ctx.ability.can('update', 'DataSubjectRequest'),
+    });
+    if (customer.status === CustomerStatus.Erased)
+      throw new PrivacyException(
+        PrivacyErrorCode.ALREADY_ERASED,
+        'This customer is already erased',
+      );
     return this.dataSource.transaction(async (m) => {
       // The customer row lock serialises concurrent requests for the same person.
       await m.query('SELECT id FROM customers WHERE id = ? FOR UPDATE', [customer.id]);
