@@ -26,6 +26,23 @@ describe('validateEnvironment', () => {
     ).toBe(false);
   });
 
+  it('needs a signing secret for the provider relays, and https in production', () => {
+    expect(() =>
+      validateEnvironment({ ...valid, NOTIFY_SMS_URL: 'http://relay.local/sms' }),
+    ).toThrow(/NOTIFY_WEBHOOK_SECRET/);
+    const relay = {
+      NOTIFY_SMS_URL: 'http://relay.local/sms',
+      NOTIFY_WEBHOOK_SECRET: 'x'.repeat(20),
+    };
+    expect(validateEnvironment({ ...valid, ...relay }).NOTIFY_SMS_URL).toBe(relay.NOTIFY_SMS_URL);
+    expect(() => validateEnvironment({ ...valid, ...relay, NODE_ENV: 'production' })).toThrow(
+      /NOTIFY_SMS_URL must use https in production/,
+    );
+    expect(() => validateEnvironment({ ...valid, NOTIFY_EMAIL_URL: 'ftp://x' })).toThrow(
+      ConfigError,
+    );
+  });
+
   it('accepts the database as parts instead of a URL', () => {
     const env = validateEnvironment({
       MASTER_KEY: KEY,

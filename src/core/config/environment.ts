@@ -40,6 +40,7 @@ const FILE_BACKED = [
   'MASTER_KEY_PREVIOUS',
   'SIEM_WEBHOOK_SECRET',
   'SMS_WEBHOOK_SECRET',
+  'NOTIFY_WEBHOOK_SECRET',
 ] as const;
 
 const toInt = ({ value }: { value: unknown }): unknown =>
@@ -177,6 +178,36 @@ export class EnvironmentVariables {
   @Min(10)
   @Max(300000)
   SIEM_RETRY_BASE_MS = 1000;
+
+  /** The SMS provider relay (JSON POST, signed like SIEM deliveries). Unset: texts wait in the outbox. */
+  @IsOptional()
+  @Matches(/^https?:\/\/\S+$/, { message: 'NOTIFY_SMS_URL must be an http(s) URL' })
+  NOTIFY_SMS_URL?: string;
+
+  /** The email provider relay. Unset: emails wait in the outbox. */
+  @IsOptional()
+  @Matches(/^https?:\/\/\S+$/, { message: 'NOTIFY_EMAIL_URL must be an http(s) URL' })
+  NOTIFY_EMAIL_URL?: string;
+
+  /** HMAC-SHA256 key for the X-CallWarden-Signature header of provider deliveries (16+ chars). */
+  @IsOptional()
+  @Matches(/^\S{16,}$/, {
+    message: 'NOTIFY_WEBHOOK_SECRET must be at least 16 characters without spaces',
+  })
+  NOTIFY_WEBHOOK_SECRET?: string;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  @Max(600000)
+  NOTIFY_POLL_INTERVAL_MS = 1000;
+
+  /** First retry delay; it doubles per attempt up to 5 minutes. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(300000)
+  NOTIFY_RETRY_BASE_MS = 1000;
 
   /** How often the audit chain head is signed into a checkpoint. */
   @Transform(toInt)
@@ -378,6 +409,16 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
     throw new ConfigError(
       'Invalid configuration: MASTER_KEY_PREVIOUS_VERSION must differ from MASTER_KEY_VERSION',
     );
+  }
+  if ((env.NOTIFY_SMS_URL || env.NOTIFY_EMAIL_URL) && !env.NOTIFY_WEBHOOK_SECRET) {
+    throw new ConfigError(
+      'Invalid configuration: NOTIFY_WEBHOOK_SECRET(_FILE) is missing (a NOTIFY_*_URL is set)',
+    );
+  }
+  for (const name of ['NOTIFY_SMS_URL', 'NOTIFY_EMAIL_URL'] as const) {
+    const url = env[name];
+    if (url && env.NODE_ENV === NodeEnv.Production && !url.startsWith('https://'))
+      throw new ConfigError(`Invalid configuration: ${name} must use https in production`);
   }
   if (env.SIEM_WEBHOOK_URL && !env.SIEM_WEBHOOK_SECRET) {
     throw new ConfigError(

@@ -65,6 +65,16 @@ export class ComplianceService {
     return decision;
   }
 
+  /**
+   * The gate again when an admitted message is delivered: consent, do-not-contact and legal hours
+   * may have changed since (a STOP, a retry that slid into the night). Frequency caps are not
+   * counted again: the message's own attempt is already among them.
+   */
+  async deliveryCheck(customer: CustomerEntity, request: ContactRequest): Promise<Decision> {
+    const facts = (await this.facts.factsFor([customer], request)).get(customer.id) as ContactFacts;
+    return evaluate({ ...facts, attempts: [] }, await this.facts.ruleSet());
+  }
+
   /** The same decision for many customers, set-based (a handful of queries per 2,000 customers). */
   async evaluateBatch(
     customers: CustomerEntity[],

@@ -6,8 +6,8 @@ import { NotificationChannel, NotificationEntity } from './entities/notification
 
 /**
  * The outbound outbox: messages are written in the transaction that causes them (a reset token and
- * its email commit together) and handed to the channel's sender afterwards. Until an email/SMS
- * provider is configured, messages wait here.
+ * its email commit together) and handed to the channel's provider afterwards by
+ * NotificationDeliveryService. Without a configured provider, messages wait here.
  */
 @Injectable()
 export class NotificationsService {
@@ -19,6 +19,7 @@ export class NotificationsService {
     recipient: string,
     body: string,
     manager?: EntityManager,
+    contact?: { customerId: string; purpose: 'collection' | 'marketing' },
   ): Promise<NotificationEntity> {
     const n = new NotificationEntity();
     n.id = uuidv7();
@@ -28,6 +29,15 @@ export class NotificationsService {
     n.body = body;
     n.createdAt = new Date();
     n.sentAt = null;
+    n.customerId = contact?.customerId ?? null;
+    n.purpose = contact?.purpose ?? null;
+    n.attempts = 0;
+    n.nextAttemptAt = null;
+    n.lockedUntil = null;
+    n.lastError = null;
+    n.providerMessageId = null;
+    n.cancelledAt = null;
+    n.cancelReason = null;
     return (manager ?? this.dataSource.manager).getRepository(NotificationEntity).save(n);
   }
 

@@ -8,6 +8,7 @@ import { CampaignDetails1764000600000 } from './1764000600000-CampaignDetails';
 import { ConsentReencryption1764000700000 } from './1764000700000-ConsentReencryption';
 import { TenDlcAndPrivacy1764000800000 } from './1764000800000-TenDlcAndPrivacy';
 import { PhoneRegion1764000900000 } from './1764000900000-PhoneRegion';
+import { NotificationDelivery1764001000000 } from './1764001000000-NotificationDelivery';
 
 /** Every migration, in order. A landed migration is never edited: add a new one. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   ConsentReencryption1764000700000,
   TenDlcAndPrivacy1764000800000,
   PhoneRegion1764000900000,
+  NotificationDelivery1764001000000,
 ];

@@ -41,4 +41,34 @@ export class NotificationEntity {
 
   @Column({ name: 'sent_at', type: 'datetime', precision: 3, nullable: true })
   sentAt!: Date | null;
+
+  /** Contact messages only: whose contact it is, re-checked by the compliance gate at delivery. */
+  @Column({ name: 'customer_id', type: 'char', length: 36, nullable: true })
+  customerId!: string | null;
+
+  @Column({ type: 'enum', enum: ['collection', 'marketing'], nullable: true })
+  purpose!: 'collection' | 'marketing' | null;
+
+  @Column({ type: 'int', unsigned: true, default: 0 })
+  attempts!: number;
+
+  /** Null: due now. */
+  @Column({ name: 'next_attempt_at', type: 'datetime', precision: 3, nullable: true })
+  nextAttemptAt!: Date | null;
+
+  @Column({ name: 'locked_until', type: 'datetime', precision: 3, nullable: true })
+  lockedUntil!: Date | null;
+
+  @Column({ name: 'last_error', type: 'varchar', length: 255, nullable: true })
+  lastError!: string | null;
+
+  @Column({ name: 'provider_message_id', type: 'varchar', length: 100, nullable: true })
+  providerMessageId!: string | null;
+
+  @Column({ name: 'cancelled_at', type: 'datetime', precision: 3, nullable: true })
+  cancelledAt!: Date | null;
+
+  /** The rule that stopped it at delivery (e.g. do_not_contact). */
+  @Column({ name: 'cancel_reason', type: 'varchar', length: 64, nullable: true })
+  cancelReason!: string | null;
 }

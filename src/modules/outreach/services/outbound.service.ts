@@ -82,6 +82,7 @@ export class OutboundService {
         to,
         body,
         m,
+        { customerId: customer.id, purpose: campaign.purpose },
       );
       await m.getRepository(ContactAttemptEntity).insert({
         id: uuidv7(),

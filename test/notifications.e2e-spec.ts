@@ -1,0 +1,231 @@
+import { createHmac } from 'node:crypto';
+import type { Connection, RowDataPacket } from 'mysql2/promise';
+import { DateTime } from 'luxon';
+import { ComplianceService } from '../src/modules/compliance/compliance.service';
+import { BrandEntityType, BrandStatus } from '../src/modules/compliance/entities/brand.entity';
+import { ConsentSource } from '../src/modules/compliance/entities/consent.entity';
+import {
+  MessagingCampaignStatus,
+  MessagingUseCase,
+} from '../src/modules/compliance/entities/messaging-campaign.entity';
+import { TenDlcService } from '../src/modules/compliance/services/ten-dlc.service';
+import { CustomersService } from '../src/modules/customers/customers.service';
+import { PhoneType } from '../src/modules/customers/entities/customer.entity';
+import { NotificationDeliveryService } from '../src/modules/notifications/notification-delivery.service';
+import type { CampaignEntity } from '../src/modules/outreach/entities/campaign.entity';
+import { adminConnection } from './utils/db';
+import { HttpSink } from './utils/http-sink';
+import { makeUser, signIn, TestUser } from './utils/identity';
+import { makeCampaign, makeTask } from './utils/outreach';
+import { startTestApp, TestApp } from './utils/test-app';
+
+/** An IANA zone where it is now between 11:00 and 17:00, so the legal-hours rules pass at any test time. */
+function middayZone(): string {
+  for (let offset = -12; offset <= 14; offset++) {
+    const zone = offset === 0 ? 'Etc/GMT' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
+    const hour = DateTime.now().setZone(zone).hour;
+    if (hour >= 11 && hour <= 16) return zone;
+  }
+  throw new Error('no midday zone');
+}
+
+const digits = (n: number) =>
+  String(Date.now() * 1000 + Math.floor(Math.random() * 1000)).slice(-n);
+const SECRET = 'notify-test-secret-0123456789';
+const SEND = 'mutation S($input: TaskIdInput!) { sendTaskMessage(input: $input) { status } }';
+
+describe('outbound delivery: the outbox to the SMS provider, gated again at delivery (e2e)', () => {
+  let t: TestApp;
+  let db: Connection;
+  let sink: HttpSink;
+  let manager: TestUser;
+  let agent: TestUser;
+  let auth: Record<string, string>;
+  const team = `team-notify-${Date.now()}`;
+  const brandName = `Notify Recovery ${digits(4)}`;
+  let campaignId: string;
+
+  beforeAll(async () => {
+    sink = new HttpSink();
+    await sink.start();
+    t = await startTestApp({
+      NOTIFY_SMS_URL: `http://127.0.0.1:${sink.port}/sms`,
+      NOTIFY_WEBHOOK_SECRET: SECRET,
+      // The test drives delivery passes itself.
+      NOTIFY_POLL_INTERVAL_MS: '600000',
+      NOTIFY_RETRY_BASE_MS: '50',
+    });
+    db = await adminConnection();
+    manager = await makeUser(t, 'manager', { mfa: true, teamId: team });
+    agent = await makeUser(t, 'agent', { mfa: true, teamId: team });
+    auth = (await signIn(t, agent)).auth;
+
+    const tenDlc = t.app.get(TenDlcService);
+    const brand = await tenDlc.registerBrand(
+      {
+        displayName: brandName,
+        legalName: `${brandName} LLC`,
+        entityType: BrandEntityType.PrivateProfit,
+        ein: digits(9),
+        vertical: 'FINANCIAL',
+      },
+      'test',
+    );
+    await tenDlc.recordBrandStatus(brand.id, BrandStatus.Verified, `B${digits(6)}`);
+    const registered = await tenDlc.registerCampaign(
+      {
+        brandId: brand.id,
+        useCase: MessagingUseCase.AccountNotification,
+        description: 'Balance reminders.',
+        messageFlow: 'Consumers give their mobile number and tick a consent box on the portal.',
+        sampleMessages: [`${brandName}: this is a debt collector. Reply STOP to opt out.`],
+        helpMessage: `${brandName}: help at support@notify.example.`,
+        optOutMessage: `${brandName}: you are unsubscribed and will receive no more messages.`,
+        embeddedLinks: false,
+        embeddedPhone: false,
+      },
+      'test',
+    );
+    await tenDlc.recordCampaignStatus(
+      registered.id,
+      MessagingCampaignStatus.Active,
+      `C${digits(6)}`,
+      null,
+    );
+    const campaign = await makeCampaign(t, team, manager.id);
+    campaignId = campaign.id;
+    await db.query(
+      "UPDATE campaigns SET channel = 'sms', window_start = '00:00', window_end = '23:59', message_template = ?, messaging_campaign_id = ? WHERE id = ?",
+      [
+        `${brandName}: this is a debt collector. Hi {{first_name}}. Reply STOP to opt out.`,
+        registered.id,
+        campaign.id,
+      ],
+    );
+  });
+  afterAll(async () => {
+    await db.end();
+    await t.close();
+    await sink.stop();
+  });
+
+  /** A consenting mobile customer with a pending SMS task whose message the agent sends (queued). */
+  async function queuedText(): Promise<{ customerId: string; notificationId: string }> {
+    const customer = await t.app.get(CustomersService).create({
+      externalRef: `notify-${digits(8)}`,
+      firstName: 'Ines',
+      phone: `+1833${2 + (Number(digits(1)) % 8)}${digits(6)}`,
+      phoneType: PhoneType.Mobile,
+      timezone: middayZone(),
+    });
+    await t.app.get(ComplianceService).recordConsent({
+      customerId: customer.id,
+      channel: 'sms',
+      purpose: 'collection',
+      granted: true,
+      source: ConsentSource.WebForm,
+    });
+    const task = await makeTask(
+      t,
+      { id: campaignId, teamId: team } as CampaignEntity,
+      customer,
+      agent.id,
+    );
+    const sent = await t.gql(SEND, { input: { taskId: task.id } }, auth);
+    expect(sent.errors).toBeUndefined();
+    const [rows] = await db.query<RowDataPacket[]>(
+      'SELECT id FROM notification_outbox WHERE customer_id = ?',
+      [customer.id],
+    );
+    expect(rows).toHaveLength(1);
+    return { customerId: customer.id, notificationId: String(rows[0].id) };
+  }
+
+  const outboxRow = async (id: string) =>
+    (
+      await db.query<RowDataPacket[]>(
+        'SELECT sent_at, cancelled_at, cancel_reason, attempts, next_attempt_at, last_error FROM notification_outbox WHERE id = ?',
+        [id],
+      )
+    )[0][0];
+
+  /** Delivery passes until this message has left the queue (older messages may come first). */
+  async function deliverUntilSettled(id: string): Promise<RowDataPacket> {
+    const delivery = t.app.get(NotificationDeliveryService);
+    for (let pass = 0; pass < 50; pass++) {
+      await delivery.deliverDue();
+      const row = await outboxRow(id);
+      if (row.sent_at || row.cancelled_at || Number(row.attempts) > 0) return row;
+    }
+    throw new Error('the message was never picked up');
+  }
+
+  const deliveriesOf = (id: string) =>
+    sink.received.filter((r) => (JSON.parse(r.body) as { id: string }).id === id);
+
+  it('hands an admitted text to the provider, signed, once', async () => {
+    const { notificationId } = await queuedText();
+    const row = await deliverUntilSettled(notificationId);
+    expect(row.sent_at).not.toBeNull();
+    const [delivery] = deliveriesOf(notificationId);
+    expect(JSON.parse(delivery.body)).toMatchObject({
+      channel: 'sms',
+      body: `${brandName}: this is a debt collector. Hi Ines. Reply STOP to opt out.`,
+    });
+    expect(delivery.headers['idempotency-key']).toBe(notificationId);
+    const expected = createHmac('sha256', SECRET)
+      .update(`${delivery.headers['x-callwarden-timestamp'] as string}.${delivery.body}`)
+      .digest('hex');
+    expect(delivery.headers['x-callwarden-signature']).toBe(`sha256=${expected}`);
+    await t.app.get(NotificationDeliveryService).deliverDue();
+    expect(deliveriesOf(notificationId)).toHaveLength(1);
+  });
+
+  it('cancels a queued text when the consumer opts out before delivery, and audits it', async () => {
+    const { customerId, notificationId } = await queuedText();
+    // STOP arrives between the agent's send and the delivery pass.
+    await t.app.get(ComplianceService).recordConsent({
+      customerId,
+      channel: 'sms',
+      purpose: 'collection',
+      granted: false,
+      source: ConsentSource.SmsKeyword,
+    });
+    const row = await deliverUntilSettled(notificationId);
+    expect(row.sent_at).toBeNull();
+    expect(row.cancelled_at).not.toBeNull();
+    expect(String(row.cancel_reason)).toMatch(/consent/);
+    expect(deliveriesOf(notificationId)).toHaveLength(0);
+    const [audit] = await db.query<RowDataPacket[]>(
+      "SELECT actor_type FROM audit_events WHERE action = 'message.cancelled' AND resource_id = ?",
+      [customerId],
+    );
+    expect(audit).toHaveLength(1);
+    expect(audit[0].actor_type).toBe('system');
+  });
+
+  it('retries with backoff while the provider fails, then delivers', async () => {
+    const { notificationId } = await queuedText();
+    sink.status = 503;
+    try {
+      const failed = await deliverUntilSettled(notificationId);
+      expect(failed.sent_at).toBeNull();
+      expect(Number(failed.attempts)).toBe(1);
+      expect(String(failed.last_error)).toMatch(/503/);
+      expect(new Date(failed.next_attempt_at as string).getTime()).toBeGreaterThan(
+        Date.now() - 1000,
+      );
+    } finally {
+      sink.status = 200;
+    }
+    const delivery = t.app.get(NotificationDeliveryService);
+    for (let i = 0; i < 40 && !(await outboxRow(notificationId)).sent_at; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      await delivery.deliverDue();
+    }
+    const row = await outboxRow(notificationId);
+    expect(row.sent_at).not.toBeNull();
+    expect(Number(row.attempts)).toBe(2);
+    expect(deliveriesOf(notificationId)).toHaveLength(1);
+  });
+});
