@@ -20,7 +20,7 @@ const FORM_LIMIT = 64 * 1024;
 /**
  * Builds the application exactly as production runs it; `main.ts` and the e2e tests both use it.
  * Nest runs on Fastify: the graphql bench measured the same bare module about 10% faster than on
- * Express, and the secured read path 990 -> 1,116 req/s at full scale.
+ * Express, and the secured read path 990 -> 1,013 req/s at full scale.
  */
 export async function createApp(options: CreateAppOptions = {}): Promise<INestApplication> {
   const hops = trustProxyHops(options.env);
