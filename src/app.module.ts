@@ -15,6 +15,7 @@ import { IdentityModule } from './modules/identity/identity.module';
 import { AuthorizationModule } from './modules/authorization/authorization.module';
 import { NotificationsModule } from './modules/notifications/notifications.module';
 import { PrivacyModule } from './modules/privacy/privacy.module';
+import { RetentionModule } from './modules/retention/retention.module';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AllExceptionsFilter } from './core/errors/all-exceptions.filter';
 import { AccessGuard } from './core/auth/access.guard';
@@ -43,6 +44,7 @@ export class AppModule {
         OutreachModule,
         ComplianceModule,
         PrivacyModule,
+        RetentionModule,
         SystemModule,
       ],
       providers: [

@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import { INestApplication } from '@nestjs/common';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import { createApp } from './app.factory';
+import { RetentionService } from './modules/retention/retention.service';
 import { ConfigError, loadEnvironment } from './core/config/environment';
 import { createDataSource } from './core/database/data-source';
 import { printCommittedSchema } from './core/graphql/print-schema';
@@ -41,6 +42,7 @@ function usage(): never {
       '  crypto:reencrypt P  run (or resume) the re-encryption of purpose P to its active key',
       '  crypto:retire ID    destroy a rotated data key no stored value uses any more',
       '  crypto:rewrap       re-wrap every data key under the current master key (master key rotation)',
+      '  retention:run       run the retention purge now and print what it removed',
       '',
     ].join('\n'),
   );
@@ -196,6 +198,12 @@ async function main(): Promise<void> {
       return withApp(async (app) => {
         const n = await app.get(CryptoService).rewrapDataKeys(CLI_ACTOR);
         process.stdout.write(`re-wrapped ${n} data key(s) under the current master key\n`);
+      });
+    case 'retention:run':
+      return withApp(async (app) => {
+        const report = await app.get(RetentionService).run(CLI_ACTOR);
+        for (const r of report.results)
+          process.stdout.write(`${r.rule}: ${r.removed} removed (kept ${r.days} days)\n`);
       });
     default:
       usage();

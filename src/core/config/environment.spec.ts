@@ -43,6 +43,16 @@ describe('validateEnvironment', () => {
     );
   });
 
+  it('never keeps contact records for less than Reg F requires, and reads the purge schedule', () => {
+    expect(() => validateEnvironment({ ...valid, RETENTION_CONTACT_RECORDS_DAYS: '365' })).toThrow(
+      /RETENTION_CONTACT_RECORDS_DAYS/,
+    );
+    expect(validateEnvironment({ ...valid, RETENTION_CRON: 'off' }).RETENTION_CRON).toBe('off');
+    expect(() => validateEnvironment({ ...valid, RETENTION_CRON: 'daily' })).toThrow(
+      /RETENTION_CRON/,
+    );
+  });
+
   it('accepts the database as parts instead of a URL', () => {
     const env = validateEnvironment({
       MASTER_KEY: KEY,

@@ -209,6 +209,40 @@ export class EnvironmentVariables {
   @Max(300000)
   NOTIFY_RETRY_BASE_MS = 1000;
 
+  /** When the retention purge runs (cron, server time), or `off`. */
+  @Matches(/^(off|(\S+\s+){4,5}\S+)$/, {
+    message: 'RETENTION_CRON must be a cron expression (5 or 6 fields) or off',
+  })
+  RETENTION_CRON = '0 3 * * *';
+
+  /** Soft-deleted customers are erased (personal data emptied, key destroyed) after this many days. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  RETENTION_SOFT_DELETED_DAYS = 30;
+
+  /** Delivered or cancelled messages and inbound receipts are deleted after this many days. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  RETENTION_MESSAGES_DAYS = 90;
+
+  /** Ended sessions and used or expired one-time tokens are deleted after this many days. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  RETENTION_SESSIONS_DAYS = 30;
+
+  /** Contact attempts are deleted after this many days; never under Reg F's 3 years (1006.100). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1098)
+  @Max(36500)
+  RETENTION_CONTACT_RECORDS_DAYS = 2557;
+
   /** How often the audit chain head is signed into a checkpoint. */
   @Transform(toInt)
   @IsInt()

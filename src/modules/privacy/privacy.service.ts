@@ -148,52 +148,67 @@ export class PrivacyService {
   async completeErasure(ctx: RequestContext, id: string): Promise<DataSubjectRequestEntity> {
     return this.dataSource.transaction(async (m) => {
       const request = await this.lockOpen(m, id);
-      const customerId = request.customerId;
-      // What outlives the record is a hash of each address on the suppression list, so the person
-      // is not contacted again if they reappear in a later placement.
-      const customer = await m
-        .getRepository(CustomerEntity)
-        .findOne({ where: { id: customerId }, withDeleted: true });
-      for (const address of [customer?.phone, customer?.email]) {
-        if (!address) continue;
-        await this.compliance.addDnc(
-          {
-            address,
-            channel: null,
-            source: 'erasure',
-            reason: 'erased data subject',
-            createdBy: ctx.principal.id,
-          },
-          m,
-        );
-      }
-      await m.query(
-        `UPDATE customers SET ${ERASED_COLUMNS.map((c) => `${c} = NULL`).join(', ')},
-            status = 'erased', deleted_at = COALESCE(deleted_at, NOW(3)), updated_at = NOW(3)
-          WHERE id = ?`,
-        [customerId],
-      );
-      // Free text about the person and consent evidence (addresses, IPs) go too; the consent and
-      // contact history itself stays: Reg F (12 CFR 1006.100) and the TCPA need the records.
-      const notes = await m.query<{ affectedRows: number }>(
-        'UPDATE tasks SET notes_enc = NULL WHERE customer_id = ? AND notes_enc IS NOT NULL',
-        [customerId],
-      );
-      const evidence = await m.query<{ affectedRows: number }>(
-        'UPDATE consents SET evidence_enc = NULL WHERE customer_id = ? AND evidence_enc IS NOT NULL',
-        [customerId],
-      );
-      // Anything still pending (created by hand since the request) is cancelled too.
-      await this.compliance.cancelPendingTasks(m, [customerId], null);
-      // Last, because the key ring forgets the key at once: nothing after this may fail but the audit.
-      const shredded = await this.crypto.destroySubjectKey(customerId, m);
+      const erased = await this.eraseCustomer(m, request.customerId, ctx.principal.id);
       return this.close(ctx, m, request, DsrStatus.Completed, 'privacy.erasure_executed', {
-        customerId,
-        subjectKeyDestroyed: shredded,
-        notesErased: notes.affectedRows,
-        evidenceErased: evidence.affectedRows,
+        customerId: request.customerId,
+        ...erased,
       });
     });
+  }
+
+  /**
+   * The erasure itself, in the caller's transaction (a completed request, or the retention job for
+   * long soft-deleted records): address hashes kept on the suppression list, personal columns
+   * emptied, notes and consent evidence dropped, pending work cancelled, the customer's key destroyed.
+   */
+  async eraseCustomer(
+    m: EntityManager,
+    customerId: string,
+    actorId: string,
+  ): Promise<{ subjectKeyDestroyed: boolean; notesErased: number; evidenceErased: number }> {
+    // What outlives the record is a hash of each address on the suppression list, so the person
+    // is not contacted again if they reappear in a later placement.
+    const customer = await m
+      .getRepository(CustomerEntity)
+      .findOne({ where: { id: customerId }, withDeleted: true });
+    for (const address of [customer?.phone, customer?.email]) {
+      if (!address) continue;
+      await this.compliance.addDnc(
+        {
+          address,
+          channel: null,
+          source: 'erasure',
+          reason: 'erased data subject',
+          createdBy: actorId,
+        },
+        m,
+      );
+    }
+    await m.query(
+      `UPDATE customers SET ${ERASED_COLUMNS.map((c) => `${c} = NULL`).join(', ')},
+          status = 'erased', deleted_at = COALESCE(deleted_at, NOW(3)), updated_at = NOW(3)
+        WHERE id = ?`,
+      [customerId],
+    );
+    // Free text about the person and consent evidence (addresses, IPs) go too; the consent and
+    // contact history itself stays: Reg F (12 CFR 1006.100) and the TCPA need the records.
+    const notes = await m.query<{ affectedRows: number }>(
+      'UPDATE tasks SET notes_enc = NULL WHERE customer_id = ? AND notes_enc IS NOT NULL',
+      [customerId],
+    );
+    const evidence = await m.query<{ affectedRows: number }>(
+      'UPDATE consents SET evidence_enc = NULL WHERE customer_id = ? AND evidence_enc IS NOT NULL',
+      [customerId],
+    );
+    // Anything still pending (created by hand since the request) is cancelled too.
+    await this.compliance.cancelPendingTasks(m, [customerId], null);
+    // Last, because the key ring forgets the key at once: nothing after this may fail but the audit.
+    const subjectKeyDestroyed = await this.crypto.destroySubjectKey(customerId, m);
+    return {
+      subjectKeyDestroyed,
+      notesErased: notes.affectedRows,
+      evidenceErased: evidence.affectedRows,
+    };
   }
 
   /** Refuses under an exemption; the suppression this request placed is lifted. */

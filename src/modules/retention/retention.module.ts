@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { PrivacyModule } from '../privacy/privacy.module';
+import { RetentionResolver } from './retention.resolver';
+import { RetentionService } from './retention.service';
+
+/** The scheduled retention purge (and its on-demand run for admins and the CLI). */
+@Module({
+  imports: [PrivacyModule],
+  providers: [RetentionService, RetentionResolver],
+  exports: [RetentionService],
+})
+export class RetentionModule {}

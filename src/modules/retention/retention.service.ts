@@ -1,0 +1,227 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { CronJob } from 'cron';
+import { DataSource } from 'typeorm';
+import { AppConfigService } from '../../core/config/app-config.service';
+import { AppException, ErrorCode } from '../../core/errors/error-code';
+import { AuditService } from '../audit/audit.service';
+import { ActorType } from '../audit/entities/audit-event.entity';
+import type { AuditActor } from '../audit/audit.types';
+import { PrivacyService } from '../privacy/privacy.service';
+
+export interface RetentionRule {
+  rule: string;
+  description: string;
+  days: number;
+}
+
+export interface RetentionReport {
+  ranAt: Date;
+  results: (RetentionRule & { removed: number })[];
+}
+
+const BATCH = 5000;
+const ERASE_BATCH = 200;
+const LOCK = 'callwarden.retention';
+const SYSTEM: AuditActor = { type: ActorType.System, id: 'retention' };
+
+/**
+ * The retention purge: what the product keeps only for a while goes when its time is up, in small
+ * batches (short locks), under a database-wide named lock so replicas never run it twice at once,
+ * and audited with its counts. Consent history and the audit log are not purged here (the audit log
+ * has its own checkpointed purge); contact attempts never go below Reg F's three years.
+ */
+@Injectable()
+export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(RetentionService.name);
+  private running: Promise<unknown> | null = null;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly privacy: PrivacyService,
+    private readonly audit: AuditService,
+    private readonly config: AppConfigService,
+    private readonly scheduler: SchedulerRegistry,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    const cron = this.config.get('RETENTION_CRON');
+    if (cron === 'off') return;
+    const job = CronJob.from({
+      cronTime: cron,
+      onTick: () => {
+        this.running = this.run(SYSTEM).catch((e: unknown) =>
+          this.logger.warn(`retention purge failed: ${e instanceof Error ? e.message : 'unknown'}`),
+        );
+      },
+      start: true,
+    });
+    this.scheduler.addCronJob('retention', job);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    if (this.scheduler.doesExist('cron', 'retention')) this.scheduler.deleteCronJob('retention');
+    await this.running;
+  }
+
+  policy(): RetentionRule[] {
+    const days = {
+      customers: this.config.get('RETENTION_SOFT_DELETED_DAYS'),
+      messages: this.config.get('RETENTION_MESSAGES_DAYS'),
+      sessions: this.config.get('RETENTION_SESSIONS_DAYS'),
+      contacts: this.config.get('RETENTION_CONTACT_RECORDS_DAYS'),
+    };
+    return [
+      {
+        rule: 'customers.soft_deleted',
+        description: 'soft-deleted customers are erased (personal data emptied, key destroyed)',
+        days: days.customers,
+      },
+      {
+        rule: 'notifications.finished',
+        description: 'delivered or cancelled outbound messages',
+        days: days.messages,
+      },
+      {
+        rule: 'inbound_messages',
+        description: 'receipts of inbound texts (idempotency)',
+        days: days.messages,
+      },
+      {
+        rule: 'sessions.ended',
+        description: 'revoked or expired sessions and their refresh tokens',
+        days: days.sessions,
+      },
+      {
+        rule: 'one_time_tokens.finished',
+        description: 'expired password-reset and MFA challenge tokens',
+        days: days.sessions,
+      },
+      { rule: 'contact_attempts', description: 'contact attempts', days: days.contacts },
+    ];
+  }
+
+  /** One purge; refused with RETENTION_RUNNING while another instance runs one. */
+  async run(actor: AuditActor): Promise<RetentionReport> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      const [lock] = (await runner.query('SELECT GET_LOCK(?, 0) AS ok', [LOCK])) as {
+        ok: number | null;
+      }[];
+      if (Number(lock?.ok) !== 1)
+        throw new AppException(
+          ErrorCode.CONFLICT,
+          'RETENTION_RUNNING',
+          'A retention purge is already running',
+        );
+      try {
+        return await this.purge(actor);
+      } finally {
+        await runner.query('SELECT RELEASE_LOCK(?)', [LOCK]);
+      }
+    } finally {
+      await runner.release();
+    }
+  }
+
+  private async purge(actor: AuditActor): Promise<RetentionReport> {
+    const ranAt = new Date();
+    const cutoff = (days: number) => new Date(ranAt.getTime() - days * 86_400_000);
+    const results: RetentionReport['results'] = [];
+    for (const rule of this.policy()) {
+      const before = cutoff(rule.days);
+      let removed = 0;
+      switch (rule.rule) {
+        case 'customers.soft_deleted':
+          removed = await this.eraseSoftDeleted(before, actor);
+          break;
+        case 'notifications.finished':
+          removed = await this.deleteInBatches(
+            'DELETE FROM notification_outbox WHERE COALESCE(sent_at, cancelled_at) < ?',
+            [before],
+          );
+          break;
+        case 'inbound_messages':
+          removed = await this.deleteInBatches(
+            'DELETE FROM inbound_messages WHERE received_at < ?',
+            [before],
+          );
+          break;
+        case 'sessions.ended':
+          await this.deleteInBatches(
+            `DELETE FROM refresh_tokens WHERE session_id IN
+               (SELECT id FROM sessions WHERE COALESCE(revoked_at, expires_at) < ?)`,
+            [before],
+          );
+          removed = await this.deleteInBatches(
+            'DELETE FROM sessions WHERE COALESCE(revoked_at, expires_at) < ?',
+            [before],
+          );
+          break;
+        case 'one_time_tokens.finished':
+          removed = await this.deleteInBatches(
+            'DELETE FROM one_time_tokens WHERE COALESCE(used_at, expires_at) < ?',
+            [before],
+          );
+          break;
+        case 'contact_attempts':
+          removed = await this.deleteInBatches(
+            'DELETE FROM contact_attempts WHERE occurred_at < ?',
+            [before],
+          );
+          break;
+      }
+      results.push({ ...rule, removed });
+    }
+    await this.audit.record({
+      action: 'retention.purged',
+      actor,
+      resourceType: 'RetentionPolicy',
+      resourceId: 'default',
+      changes: Object.fromEntries(results.map((r) => [r.rule, r.removed])),
+    });
+    return { ranAt, results };
+  }
+
+  /** Repeats a DELETE ... LIMIT until nothing is left: each batch is its own short transaction. */
+  private async deleteInBatches(sql: string, params: unknown[]): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const result = await this.dataSource.query<{ affectedRows: number }>(
+        `${sql} LIMIT ${BATCH}`,
+        params,
+      );
+      total += result.affectedRows;
+      if (result.affectedRows < BATCH) return total;
+    }
+  }
+
+  private async eraseSoftDeleted(before: Date, actor: AuditActor): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const rows = await this.dataSource.query<{ id: string }[]>(
+        `SELECT id FROM customers WHERE deleted_at < ? AND status <> 'erased' ORDER BY id LIMIT ${ERASE_BATCH}`,
+        [before],
+      );
+      for (const { id } of rows) {
+        await this.dataSource.transaction(async (m) => {
+          const erased = await this.privacy.eraseCustomer(m, id, actor.id ?? 'retention');
+          await this.audit.record(
+            {
+              action: 'retention.customer_erased',
+              actor,
+              resourceType: 'Customer',
+              resourceId: id,
+              changes: { ...erased },
+            },
+            m,
+          );
+        });
+        total++;
+      }
+      if (rows.length < ERASE_BATCH) return total;
+    }
+  }
+}

@@ -1,0 +1,174 @@
+import type { Connection, RowDataPacket } from 'mysql2/promise';
+import { v7 as uuidv7 } from 'uuid';
+import { NotificationChannel } from '../src/modules/notifications/entities/notification.entity';
+import { NotificationsService } from '../src/modules/notifications/notifications.service';
+import { adminConnection } from './utils/db';
+import { makeUser, signIn, TestUser } from './utils/identity';
+import { makeCustomer } from './utils/outreach';
+import { startTestApp, TestApp } from './utils/test-app';
+
+const RUN = 'mutation { runRetentionPurge { ranAt results { rule days removed } } }';
+
+describe('retention purge (e2e)', () => {
+  let t: TestApp;
+  let db: Connection;
+  let adminUser: TestUser;
+  let admin: Record<string, string>;
+  let manager: Record<string, string>;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    db = await adminConnection();
+    adminUser = await makeUser(t, 'admin', { mfa: true });
+    admin = (await signIn(t, adminUser)).auth;
+    manager = (await signIn(t, await makeUser(t, 'manager', { mfa: true, teamId: 'team-r' }))).auth;
+  });
+  afterAll(async () => {
+    await db.end();
+    await t.close();
+  });
+
+  const one = async (sql: string, params: unknown[]) =>
+    (await db.query<RowDataPacket[]>(sql, params))[0][0];
+  const exists = async (table: string, id: string) =>
+    Number((await one(`SELECT COUNT(*) AS n FROM ${table} WHERE id = ?`, [id])).n) === 1;
+
+  it('removes only what has outlived its period, erases long soft-deleted customers, and audits it', async () => {
+    // Customers soft-deleted 40 and 5 days ago (the default keeps them 30).
+    const old = await makeCustomer(t);
+    const recent = await makeCustomer(t);
+    await db.query('UPDATE customers SET deleted_at = NOW(3) - INTERVAL 40 DAY WHERE id = ?', [
+      old.id,
+    ]);
+    await db.query('UPDATE customers SET deleted_at = NOW(3) - INTERVAL 5 DAY WHERE id = ?', [
+      recent.id,
+    ]);
+    const oldPhone = (await one('SELECT phone_bidx FROM customers WHERE id = ?', [old.id]))
+      .phone_bidx as Buffer;
+
+    // Messages: one delivered 100 days ago (default 90), one still pending from 100 days ago.
+    const outbox = t.app.get(NotificationsService);
+    const delivered = await outbox.enqueue(
+      NotificationChannel.Email,
+      'retention-test',
+      'a@x.example',
+      'hi',
+    );
+    const pending = await outbox.enqueue(
+      NotificationChannel.Email,
+      'retention-test',
+      'b@x.example',
+      'hi',
+    );
+    await db.query(
+      'UPDATE notification_outbox SET created_at = NOW(3) - INTERVAL 100 DAY, sent_at = IF(id = ?, NOW(3) - INTERVAL 100 DAY, NULL) WHERE id IN (?, ?)',
+      [delivered.id, delivered.id, pending.id],
+    );
+
+    // Contact attempts: 11 years old (default keeps 7) and 500 days old (Reg F keeps 3 years).
+    const ancient = uuidv7();
+    const kept = uuidv7();
+    for (const [id, days] of [
+      [ancient, 4000],
+      [kept, 500],
+    ] as const) {
+      await db.query(
+        `INSERT INTO contact_attempts (id, customer_id, channel, purpose, to_type, occurred_at, created_at)
+         VALUES (?, ?, 'call', 'collection', 'unknown', NOW(3) - INTERVAL ? DAY, NOW(3))`,
+        [id, recent.id, days],
+      );
+    }
+
+    // A session that ended 40 days ago, with its refresh token.
+    const viewer = await makeUser(t, 'viewer', { mfa: true });
+    await signIn(t, viewer);
+    const [session] = (
+      await db.query<RowDataPacket[]>('SELECT id FROM sessions WHERE user_id = ?', [viewer.id])
+    )[0];
+    await db.query('UPDATE sessions SET expires_at = NOW(3) - INTERVAL 40 DAY WHERE id = ?', [
+      session.id,
+    ]);
+
+    // Only admins run it.
+    expect((await t.gql(RUN, undefined, manager)).errors?.[0].extensions.code).toBe('FORBIDDEN');
+    const res = await t.gql<{
+      runRetentionPurge: { results: { rule: string; days: number; removed: number }[] };
+    }>(RUN, undefined, admin);
+    expect(res.errors).toBeUndefined();
+    const removed = Object.fromEntries(
+      res.data!.runRetentionPurge.results.map((r) => [r.rule, r.removed]),
+    );
+    for (const rule of [
+      'customers.soft_deleted',
+      'notifications.finished',
+      'contact_attempts',
+      'sessions.ended',
+    ])
+      expect(removed[rule]).toBeGreaterThanOrEqual(1);
+
+    // The old soft-deleted customer is erased (address hashes kept on the suppression list); the
+    // recent one is untouched.
+    expect(
+      await one('SELECT status, email_enc, phone_enc FROM customers WHERE id = ?', [old.id]),
+    ).toEqual({
+      status: 'erased',
+      email_enc: null,
+      phone_enc: null,
+    });
+    expect(
+      Number(
+        (
+          await one(
+            "SELECT COUNT(*) AS n FROM dnc_entries WHERE source = 'erasure' AND address_bidx = ?",
+            [oldPhone],
+          )
+        ).n,
+      ),
+    ).toBe(1);
+    expect(
+      (await one('SELECT status, email_enc FROM customers WHERE id = ?', [recent.id])).email_enc,
+    ).not.toBeNull();
+    expect(await exists('notification_outbox', delivered.id)).toBe(false);
+    expect(await exists('notification_outbox', pending.id)).toBe(true);
+    expect(await exists('contact_attempts', ancient)).toBe(false);
+    expect(await exists('contact_attempts', kept)).toBe(true);
+    expect(await exists('sessions', String(session.id))).toBe(false);
+
+    const [events] = await db.query<RowDataPacket[]>(
+      "SELECT action, resource_id FROM audit_events WHERE action IN ('retention.purged', 'retention.customer_erased') ORDER BY seq DESC LIMIT 50",
+    );
+    expect(events.some((e) => e.action === 'retention.purged')).toBe(true);
+    expect(
+      events.some((e) => e.action === 'retention.customer_erased' && e.resource_id === old.id),
+    ).toBe(true);
+  });
+
+  it('runs once at a time across instances (a database lock)', async () => {
+    const other = await adminConnection();
+    try {
+      await other.query("SELECT GET_LOCK('callwarden.retention', 0)");
+      const res = await t.gql(RUN, undefined, admin);
+      expect(res.errors?.[0].extensions).toMatchObject({
+        code: 'CONFLICT',
+        reason: 'RETENTION_RUNNING',
+      });
+    } finally {
+      await other.query("SELECT RELEASE_LOCK('callwarden.retention')");
+      await other.end();
+    }
+  });
+
+  it('publishes its policy', async () => {
+    const policy = await t.gql<{ retentionPolicy: { rule: string; days: number }[] }>(
+      '{ retentionPolicy { rule days description } }',
+      undefined,
+      admin,
+    );
+    expect(policy.data!.retentionPolicy).toContainEqual(
+      expect.objectContaining({ rule: 'contact_attempts', days: 2557 }),
+    );
+    expect(
+      (await t.gql('{ retentionPolicy { rule } }', undefined, manager)).errors?.[0].extensions.code,
+    ).toBe('FORBIDDEN');
+  });
+});
