@@ -151,13 +151,10 @@ export class ComplianceFactsService {
           [ids, since],
         ),
       ]);
-      const bans = personBanRows.concat(addressBanRows);
       const consentsOf = groupBy(consents, (r) => r.customer_id);
       const attemptsOf = groupBy(attempts, (r) => r.customer_id);
-      const personBans = groupBy(bans, (b) => (b.scope === 'person' ? b.customer_id : null));
-      const addressBans = groupBy(bans, (b) =>
-        b.scope === 'address' && b.address_bidx ? b.address_bidx.toString('hex') : null,
-      );
+      const personBans = groupBy(personBanRows, (b) => b.customer_id);
+      const addressBans = groupBy(addressBanRows, (b) => b.address_bidx?.toString('hex') ?? null);
       for (const c of chunk) {
         const target = targets.get(c.id) as Target;
         const bansFor: BanFact[] = [
