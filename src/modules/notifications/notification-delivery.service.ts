@@ -8,6 +8,7 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfigService } from '../../core/config/app-config.service';
+import { claimWithLease, retryDelayMs, SerialPoller } from '../../core/outbox/outbox-worker';
 import { AuditService } from '../audit/audit.service';
 import { ActorType } from '../audit/entities/audit-event.entity';
 import { ComplianceService } from '../compliance/compliance.service';
@@ -17,7 +18,6 @@ import { NOTIFICATION_SENDER, NotificationSender } from './notification-sender';
 
 const CLAIM = 20;
 const LEASE_SECONDS = 30;
-const MAX_DELAY_MS = 5 * 60 * 1000;
 
 type Outcome = 'sent' | 'retry' | 'deferred' | 'cancelled';
 
@@ -30,8 +30,7 @@ type Outcome = 'sent' | 'retry' | 'deferred' | 'cancelled';
 @Injectable()
 export class NotificationDeliveryService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(NotificationDeliveryService.name);
-  private timer?: NodeJS.Timeout;
-  private running: Promise<unknown> | null = null;
+  private readonly poller = new SerialPoller(this.logger, 'delivery');
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -48,13 +47,11 @@ export class NotificationDeliveryService implements OnApplicationBootstrap, OnMo
         `no provider for ${off.join(', ')} (NOTIFY_*_URL unset): those messages wait`,
       );
     if (off.length === Object.values(NotificationChannel).length) return;
-    this.timer = setInterval(() => void this.tick(), this.config.get('NOTIFY_POLL_INTERVAL_MS'));
-    this.timer.unref();
+    this.poller.start(this.config.get('NOTIFY_POLL_INTERVAL_MS'), () => this.deliverDue());
   }
 
-  async onModuleDestroy(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    await this.running;
+  onModuleDestroy(): Promise<void> {
+    return this.poller.stop();
   }
 
   /** One pass over due messages of the channels that have a provider; counts by outcome. */
@@ -62,27 +59,21 @@ export class NotificationDeliveryService implements OnApplicationBootstrap, OnMo
     const channels = Object.values(NotificationChannel).filter((c) => this.sender.enabled(c));
     const counts: Record<Outcome, number> = { sent: 0, retry: 0, deferred: 0, cancelled: 0 };
     if (!channels.length) return counts;
-    const claimed = await this.dataSource.transaction(async (m) => {
-      const rows = await m
-        .getRepository(NotificationEntity)
-        .createQueryBuilder('n')
-        .where('n.sent_at IS NULL AND n.cancelled_at IS NULL')
-        .andWhere('(n.next_attempt_at IS NULL OR n.next_attempt_at <= NOW(3))')
-        .andWhere('(n.locked_until IS NULL OR n.locked_until < NOW(3))')
-        .andWhere('n.channel IN (:...channels)', { channels })
-        .orderBy('n.created_at', 'ASC')
-        .limit(CLAIM)
-        .setLock('pessimistic_write')
-        .setOnLocked('skip_locked')
-        .getMany();
-      if (rows.length > 0) {
-        await m.query(
-          `UPDATE notification_outbox SET locked_until = NOW(3) + INTERVAL ${LEASE_SECONDS} SECOND WHERE id IN (?)`,
-          [rows.map((r) => r.id)],
-        );
-      }
-      return rows;
-    });
+    const claimed = await claimWithLease(
+      this.dataSource,
+      'notification_outbox',
+      (m) =>
+        m
+          .getRepository(NotificationEntity)
+          .createQueryBuilder('n')
+          .where('n.sent_at IS NULL AND n.cancelled_at IS NULL')
+          .andWhere('(n.next_attempt_at IS NULL OR n.next_attempt_at <= NOW(3))')
+          .andWhere('(n.locked_until IS NULL OR n.locked_until < NOW(3))')
+          .andWhere('n.channel IN (:...channels)', { channels })
+          .orderBy('n.created_at', 'ASC')
+          .limit(CLAIM),
+      LEASE_SECONDS,
+    );
     for (const row of claimed) counts[await this.deliver(row)]++;
     return counts;
   }
@@ -151,10 +142,7 @@ export class NotificationDeliveryService implements OnApplicationBootstrap, OnMo
       return 'sent';
     } catch (e) {
       const attempts = n.attempts + 1;
-      const delay = Math.min(
-        this.config.get('NOTIFY_RETRY_BASE_MS') * 2 ** (attempts - 1),
-        MAX_DELAY_MS,
-      );
+      const delay = retryDelayMs(this.config.get('NOTIFY_RETRY_BASE_MS'), attempts);
       await repo.update(
         { id: n.id },
         {
@@ -165,18 +153,6 @@ export class NotificationDeliveryService implements OnApplicationBootstrap, OnMo
         },
       );
       return 'retry';
-    }
-  }
-
-  private async tick(): Promise<void> {
-    if (this.running) return;
-    this.running = this.deliverDue();
-    try {
-      await this.running;
-    } catch (e) {
-      this.logger.warn(`delivery pass failed: ${e instanceof Error ? e.message : 'unknown'}`);
-    } finally {
-      this.running = null;
     }
   }
 }
