@@ -21,6 +21,10 @@ export interface RetentionReport {
   results: (RetentionRule & { removed: number })[];
 }
 
+interface PurgeRule extends RetentionRule {
+  purge: (before: Date, actor: AuditActor) => Promise<number>;
+}
+
 const BATCH = 5000;
 const ERASE_BATCH = 200;
 const LOCK = 'callwarden.retention';
@@ -65,40 +69,66 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
     await this.running;
   }
 
+  /** What is purged and after how long (the public part of `rules`). */
   policy(): RetentionRule[] {
-    const days = {
-      customers: this.config.get('RETENTION_SOFT_DELETED_DAYS'),
-      messages: this.config.get('RETENTION_MESSAGES_DAYS'),
-      sessions: this.config.get('RETENTION_SESSIONS_DAYS'),
-      contacts: this.config.get('RETENTION_CONTACT_RECORDS_DAYS'),
-    };
+    return this.rules().map(({ rule, description, days }) => ({ rule, description, days }));
+  }
+
+  /** Each rule with the purge that enforces it, given the cut-off time. */
+  private rules(): PurgeRule[] {
+    const customers = this.config.get('RETENTION_SOFT_DELETED_DAYS');
+    const messages = this.config.get('RETENTION_MESSAGES_DAYS');
+    const sessions = this.config.get('RETENTION_SESSIONS_DAYS');
+    const deleteOlder = (sql: string) => (before: Date) => this.deleteInBatches(sql, [before]);
     return [
       {
         rule: 'customers.soft_deleted',
         description: 'soft-deleted customers are erased (personal data emptied, key destroyed)',
-        days: days.customers,
+        days: customers,
+        purge: (before, actor) => this.eraseSoftDeleted(before, actor),
       },
       {
         rule: 'notifications.finished',
         description: 'delivered or cancelled outbound messages',
-        days: days.messages,
+        days: messages,
+        purge: deleteOlder(
+          'DELETE FROM notification_outbox WHERE COALESCE(sent_at, cancelled_at) < ?',
+        ),
       },
       {
         rule: 'inbound_messages',
         description: 'receipts of inbound texts (idempotency)',
-        days: days.messages,
+        days: messages,
+        purge: deleteOlder('DELETE FROM inbound_messages WHERE received_at < ?'),
       },
       {
         rule: 'sessions.ended',
         description: 'revoked or expired sessions and their refresh tokens',
-        days: days.sessions,
+        days: sessions,
+        purge: async (before) => {
+          await this.deleteInBatches(
+            `DELETE FROM refresh_tokens WHERE session_id IN
+               (SELECT id FROM sessions WHERE COALESCE(revoked_at, expires_at) < ?)`,
+            [before],
+          );
+          return this.deleteInBatches(
+            'DELETE FROM sessions WHERE COALESCE(revoked_at, expires_at) < ?',
+            [before],
+          );
+        },
       },
       {
         rule: 'one_time_tokens.finished',
         description: 'expired password-reset and MFA challenge tokens',
-        days: days.sessions,
+        days: sessions,
+        purge: deleteOlder('DELETE FROM one_time_tokens WHERE COALESCE(used_at, expires_at) < ?'),
       },
-      { rule: 'contact_attempts', description: 'contact attempts', days: days.contacts },
+      {
+        rule: 'contact_attempts',
+        description: 'contact attempts',
+        days: this.config.get('RETENTION_CONTACT_RECORDS_DAYS'),
+        purge: deleteOlder('DELETE FROM contact_attempts WHERE occurred_at < ?'),
+      },
     ];
   }
 
@@ -128,51 +158,9 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
 
   private async purge(actor: AuditActor): Promise<RetentionReport> {
     const ranAt = new Date();
-    const cutoff = (days: number) => new Date(ranAt.getTime() - days * 86_400_000);
     const results: RetentionReport['results'] = [];
-    for (const rule of this.policy()) {
-      const before = cutoff(rule.days);
-      let removed = 0;
-      switch (rule.rule) {
-        case 'customers.soft_deleted':
-          removed = await this.eraseSoftDeleted(before, actor);
-          break;
-        case 'notifications.finished':
-          removed = await this.deleteInBatches(
-            'DELETE FROM notification_outbox WHERE COALESCE(sent_at, cancelled_at) < ?',
-            [before],
-          );
-          break;
-        case 'inbound_messages':
-          removed = await this.deleteInBatches(
-            'DELETE FROM inbound_messages WHERE received_at < ?',
-            [before],
-          );
-          break;
-        case 'sessions.ended':
-          await this.deleteInBatches(
-            `DELETE FROM refresh_tokens WHERE session_id IN
-               (SELECT id FROM sessions WHERE COALESCE(revoked_at, expires_at) < ?)`,
-            [before],
-          );
-          removed = await this.deleteInBatches(
-            'DELETE FROM sessions WHERE COALESCE(revoked_at, expires_at) < ?',
-            [before],
-          );
-          break;
-        case 'one_time_tokens.finished':
-          removed = await this.deleteInBatches(
-            'DELETE FROM one_time_tokens WHERE COALESCE(used_at, expires_at) < ?',
-            [before],
-          );
-          break;
-        case 'contact_attempts':
-          removed = await this.deleteInBatches(
-            'DELETE FROM contact_attempts WHERE occurred_at < ?',
-            [before],
-          );
-          break;
-      }
+    for (const { purge, ...rule } of this.rules()) {
+      const removed = await purge(new Date(ranAt.getTime() - rule.days * 86_400_000), actor);
       results.push({ ...rule, removed });
     }
     await this.audit.record({
