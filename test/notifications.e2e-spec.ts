@@ -1,6 +1,5 @@
 import { createHmac } from 'node:crypto';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
-import { DateTime } from 'luxon';
 import { ComplianceService } from '../src/modules/compliance/compliance.service';
 import { BrandEntityType, BrandStatus } from '../src/modules/compliance/entities/brand.entity';
 import { ConsentSource } from '../src/modules/compliance/entities/consent.entity';
@@ -16,18 +15,8 @@ import type { CampaignEntity } from '../src/modules/outreach/entities/campaign.e
 import { adminConnection } from './utils/db';
 import { HttpSink } from './utils/http-sink';
 import { makeUser, signIn, TestUser } from './utils/identity';
-import { makeCampaign, makeTask } from './utils/outreach';
+import { makeCampaign, makeTask, middayZone } from './utils/outreach';
 import { startTestApp, TestApp } from './utils/test-app';
-
-/** An IANA zone where it is now between 11:00 and 17:00, so the legal-hours rules pass at any test time. */
-function middayZone(): string {
-  for (let offset = -12; offset <= 14; offset++) {
-    const zone = offset === 0 ? 'Etc/GMT' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
-    const hour = DateTime.now().setZone(zone).hour;
-    if (hour >= 11 && hour <= 16) return zone;
-  }
-  throw new Error('no midday zone');
-}
 
 const digits = (n: number) =>
   String(Date.now() * 1000 + Math.floor(Math.random() * 1000)).slice(-n);

@@ -6,22 +6,12 @@ import { PhoneType } from '../src/modules/customers/entities/customer.entity';
 import { CampaignsService } from '../src/modules/outreach/services/campaigns.service';
 import { adminConnection } from './utils/db';
 import { makeUser, signIn, TestUser } from './utils/identity';
-import { makeCampaign, makeCustomer, makeTask } from './utils/outreach';
+import { makeCampaign, makeCustomer, makeTask, middayZone } from './utils/outreach';
 import { startTestApp, TestApp } from './utils/test-app';
 
 const CALL_TEMPLATE = null;
 const EMAIL_TEMPLATE =
   'This is a communication from a debt collector about {{balance}}. Unsubscribe: {{unsubscribe_link}}';
-
-/** An IANA zone where it is now between 11:00 and 17:00, so the legal-hours rules pass at any test time. */
-function middayZone(): string {
-  for (let offset = -12; offset <= 14; offset++) {
-    const zone = offset === 0 ? 'Etc/GMT' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
-    const hour = DateTime.now().setZone(zone).hour;
-    if (hour >= 11 && hour <= 16) return zone;
-  }
-  throw new Error('no midday zone');
-}
 
 describe('outreach (e2e)', () => {
   let t: TestApp;

@@ -1,5 +1,4 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
-import { DateTime } from 'luxon';
 import { ComplianceService } from '../src/modules/compliance/compliance.service';
 import { ConsentSource } from '../src/modules/compliance/entities/consent.entity';
 import { CustomersService } from '../src/modules/customers/customers.service';
@@ -7,17 +6,8 @@ import { PhoneType } from '../src/modules/customers/entities/customer.entity';
 import { NotificationsService } from '../src/modules/notifications/notifications.service';
 import { adminConnection } from './utils/db';
 import { makeUser, signIn } from './utils/identity';
+import { middayZone } from './utils/outreach';
 import { startTestApp, TestApp } from './utils/test-app';
-
-/** An IANA zone where it is now between 11:00 and 17:00, so the legal-hours rules pass at any test time. */
-function middayZone(): string {
-  for (let offset = -12; offset <= 14; offset++) {
-    const zone = offset === 0 ? 'Etc/GMT' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
-    const hour = DateTime.now().setZone(zone).hour;
-    if (hour >= 11 && hour <= 16) return zone;
-  }
-  throw new Error('no midday zone');
-}
 
 /** A unique EIN / toll-free number per run (toll-free numbers carry no zone of their own). */
 const uniqueDigits = (n: number) =>

@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import { v7 as uuidv7 } from 'uuid';
 import { DataSource } from 'typeorm';
 import { CustomersService } from '../../src/modules/customers/customers.service';
@@ -75,4 +76,14 @@ export async function makeTask(
       updatedAt: now,
     }),
   );
+}
+
+/** An IANA zone where it is now between 11:00 and 17:00, so the legal-hours rules pass at any test time. */
+export function middayZone(): string {
+  for (let offset = -12; offset <= 14; offset++) {
+    const zone = offset === 0 ? 'Etc/GMT' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
+    const hour = DateTime.now().setZone(zone).hour;
+    if (hour >= 11 && hour <= 16) return zone;
+  }
+  throw new Error('no midday zone');
 }
