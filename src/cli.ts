@@ -35,7 +35,7 @@ function usage(): never {
       '  migrate             apply pending migrations',
       '  migrate:revert      revert the last migration',
       '  schema              write schema.graphql from the code',
-      '  secrets:generate D  write a new master key and JWT signing key into directory D (mode 600)',
+      '  secrets:generate D  write a master key, JWT signing key and SMS webhook secret into D (mode 600)',
       '  create-admin --email E --name N [--password-file F]   the first admin of a fresh install',
       '  seed                demo data: one user per role, 200 customers (development only)',
       '  crypto:rotate P     new data key version for purpose P (pii|secrets|audit), then re-encrypt',

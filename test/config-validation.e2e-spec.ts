@@ -31,6 +31,11 @@ describe('configuration validation (process boot)', () => {
     ['an unknown NODE_ENV', { NODE_ENV: 'staging' }, 'NODE_ENV'],
     ['a bad CORS origin', { CORS_ORIGINS: 'javascript:alert(1)' }, 'CORS_ORIGINS'],
     [
+      'production without the SMS webhook secret (every STOP would be refused)',
+      { NODE_ENV: 'production' },
+      'SMS_WEBHOOK_SECRET',
+    ],
+    [
       'an unreadable secret file',
       { MASTER_KEY_FILE: '/nonexistent/master.key' },
       'MASTER_KEY_FILE',

@@ -19,11 +19,18 @@ describe('validateEnvironment', () => {
     expect(env.HOST).toBe('127.0.0.1');
   });
 
+  const production = { ...valid, NODE_ENV: 'production', SMS_WEBHOOK_SECRET: 's'.repeat(24) };
+
   it('requires encryption at rest by default in production', () => {
-    expect(validateEnvironment({ ...valid, NODE_ENV: 'production' }).REQUIRE_TDE).toBe(true);
-    expect(
-      validateEnvironment({ ...valid, NODE_ENV: 'production', REQUIRE_TDE: 'false' }).REQUIRE_TDE,
-    ).toBe(false);
+    expect(validateEnvironment(production).REQUIRE_TDE).toBe(true);
+    expect(validateEnvironment({ ...production, REQUIRE_TDE: 'false' }).REQUIRE_TDE).toBe(false);
+  });
+
+  it('refuses to run in production without the SMS webhook secret, which every STOP needs', () => {
+    expect(() => validateEnvironment({ ...production, SMS_WEBHOOK_SECRET: undefined })).toThrow(
+      /^Invalid configuration: SMS_WEBHOOK_SECRET\(_FILE\) is missing/,
+    );
+    expect(validateEnvironment({ ...valid, NODE_ENV: 'test' }).SMS_WEBHOOK_SECRET).toBeUndefined();
   });
 
   it('needs a signing secret for the provider relays, and https in production', () => {
@@ -35,7 +42,7 @@ describe('validateEnvironment', () => {
       NOTIFY_WEBHOOK_SECRET: 'x'.repeat(20),
     };
     expect(validateEnvironment({ ...valid, ...relay }).NOTIFY_SMS_URL).toBe(relay.NOTIFY_SMS_URL);
-    expect(() => validateEnvironment({ ...valid, ...relay, NODE_ENV: 'production' })).toThrow(
+    expect(() => validateEnvironment({ ...production, ...relay })).toThrow(
       /NOTIFY_SMS_URL must use https in production/,
     );
     expect(() => validateEnvironment({ ...valid, NOTIFY_EMAIL_URL: 'ftp://x' })).toThrow(

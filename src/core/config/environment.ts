@@ -26,6 +26,9 @@ export const SECRET_VARIABLES = [
   'DB_PASSWORD',
   'MASTER_KEY',
   'MASTER_KEY_PREVIOUS',
+  'SIEM_WEBHOOK_SECRET',
+  'SMS_WEBHOOK_SECRET',
+  'NOTIFY_WEBHOOK_SECRET',
 ] as const;
 
 /**
@@ -328,7 +331,10 @@ export class EnvironmentVariables {
   @Max(20)
   ARGON2_TIME_COST = 2;
 
-  /** Signing secret shared with the SMS provider (auth token); unset: the inbound webhook refuses all. */
+  /**
+   * Signing secret shared with the SMS provider (auth token). Required in production: without it
+   * every inbound text, a STOP included, would be refused. Elsewhere unset means the webhook refuses all.
+   */
   @IsOptional()
   @Matches(/^\S{16,}$/, {
     message: 'SMS_WEBHOOK_SECRET must be at least 16 characters without spaces',
@@ -465,6 +471,11 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
     !env.SIEM_WEBHOOK_URL.startsWith('https://')
   ) {
     throw new ConfigError('Invalid configuration: SIEM_WEBHOOK_URL must use https in production');
+  }
+  if (!env.SMS_WEBHOOK_SECRET && env.NODE_ENV === NodeEnv.Production) {
+    throw new ConfigError(
+      'Invalid configuration: SMS_WEBHOOK_SECRET(_FILE) is missing: without it every inbound text, STOP included, is refused',
+    );
   }
   if (!env.JWT_KEYS_DIR) {
     throw new ConfigError(

@@ -5,11 +5,13 @@ import { join } from 'node:path';
 export interface LocalSecrets {
   masterKeyFile: string;
   jwtKeysDir: string;
+  /** The inbound SMS webhook's signing secret (what a provider would be given). */
+  smsWebhookSecretFile: string;
 }
 
 /**
- * Local secrets for development, tests and benchmarks: a 32-byte master key and an EC P-256 JWT
- * signing key, mode 600 in a mode-700 directory. Existing files are kept. Production takes its
+ * Local secrets for development, tests and benchmarks: a 32-byte master key, an EC P-256 JWT
+ * signing key and the SMS webhook's signing secret, mode 600 in a mode-700 directory. Existing files are kept. Production takes its
  * secrets from its own secret store (MASTER_KEY_FILE, JWT_KEYS_DIR).
  */
 export function writeLocalSecrets(dir: string): LocalSecrets {
@@ -25,5 +27,11 @@ export function writeLocalSecrets(dir: string): LocalSecrets {
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     writeFileSync(signing, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
   }
-  return { masterKeyFile, jwtKeysDir };
+  const smsWebhookSecretFile = join(dir, 'sms-webhook.secret');
+  if (!existsSync(smsWebhookSecretFile)) {
+    writeFileSync(smsWebhookSecretFile, `${randomBytes(32).toString('base64url')}\n`, {
+      mode: 0o600,
+    });
+  }
+  return { masterKeyFile, jwtKeysDir, smsWebhookSecretFile };
 }

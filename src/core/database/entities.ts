@@ -16,6 +16,7 @@ import { TaskEntity } from '../../modules/outreach/entities/task.entity';
 import { ConsentEntity } from '../../modules/compliance/entities/consent.entity';
 import { ContactAttemptEntity } from '../../modules/compliance/entities/contact-attempt.entity';
 import { DncEntryEntity } from '../../modules/compliance/entities/dnc-entry.entity';
+import { CeaseRequestEntity } from '../../modules/compliance/entities/cease-request.entity';
 import { BrandEntity } from '../../modules/compliance/entities/brand.entity';
 import { MessagingCampaignEntity } from '../../modules/compliance/entities/messaging-campaign.entity';
 import { DataSubjectRequestEntity } from '../../modules/privacy/entities/data-subject-request.entity';
@@ -41,6 +42,7 @@ export const ENTITIES = [
   TaskEntity,
   ConsentEntity,
   DncEntryEntity,
+  CeaseRequestEntity,
   ContactAttemptEntity,
   BrandEntity,
   MessagingCampaignEntity,

@@ -58,6 +58,7 @@ export const CRITICAL_ACTIONS = new Set([
   'privacy.erasure_executed',
   'incident.raised_critical',
   'audit.purged',
+  'sms.inbound_refused',
 ]);
 
 export type VerifyResult =

@@ -8,6 +8,7 @@ export enum ComplianceErrorCode {
   INVALID_RULES = 'INVALID_RULES',
   INVALID_REGISTRATION = 'INVALID_REGISTRATION',
   REGISTRATION_CONFLICT = 'REGISTRATION_CONFLICT',
+  INVALID_CEASE_REQUEST = 'INVALID_CEASE_REQUEST',
 }
 
 function toErrorCode(code: ComplianceErrorCode): ErrorCode {
@@ -17,6 +18,7 @@ function toErrorCode(code: ComplianceErrorCode): ErrorCode {
     case ComplianceErrorCode.INVALID_ADDRESS:
     case ComplianceErrorCode.INVALID_RULES:
     case ComplianceErrorCode.INVALID_REGISTRATION:
+    case ComplianceErrorCode.INVALID_CEASE_REQUEST:
       return ErrorCode.BAD_USER_INPUT;
     case ComplianceErrorCode.REGISTRATION_CONFLICT:
       return ErrorCode.CONFLICT;

@@ -1,9 +1,11 @@
 import { Global, Module } from '@nestjs/common';
 import { CustomersModule } from '../customers/customers.module';
+import { CeaseRequestsResolver } from './cease-requests.resolver';
 import { ComplianceResolver } from './compliance.resolver';
 import { ComplianceService } from './compliance.service';
 import { InboundController } from './inbound.controller';
 import { ReportsController } from './reports.controller';
+import { CeaseRequestsService } from './services/cease.service';
 import { ComplianceReportsService } from './services/reports.service';
 import { ComplianceFactsService } from './services/facts.service';
 import { InboundSmsService } from './services/inbound.service';
@@ -24,6 +26,8 @@ import { TenDlcResolver } from './ten-dlc.resolver';
     ComplianceRulesAdminService,
     ComplianceReportsService,
     ComplianceResolver,
+    CeaseRequestsService,
+    CeaseRequestsResolver,
     TenDlcService,
     TenDlcResolver,
   ],

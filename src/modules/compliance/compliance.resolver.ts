@@ -19,7 +19,7 @@ import {
 } from './dto/compliance.dto';
 import { ConsentEntity } from './entities/consent.entity';
 import { DncEntryEntity } from './entities/dnc-entry.entity';
-import { candidateZones } from './rules/zones';
+import { candidateZones, phoneRegionOf, zipInfo } from './rules/zones';
 import { RequireStepUp } from '../../core/auth/auth.decorators';
 import { AuditSensitive } from '../audit/audit-sensitive.decorator';
 import { parseRange } from './reports.controller';
@@ -103,7 +103,11 @@ export class ComplianceResolver {
         `to is not a valid ${input.channel === 'email' ? 'email address' : 'phone number'}`,
       );
     }
-    return this.compliance.evaluateContact(customer, { ...input, at: input.at ?? new Date() });
+    return this.compliance.evaluateContact(
+      customer,
+      { ...input, at: input.at ?? new Date() },
+      { gate: false },
+    );
   }
 
   /** What-if for compliance officers: the same engine over facts given here. Writes nothing. */
@@ -121,11 +125,15 @@ export class ComplianceResolver {
         zip: input.zip,
       }),
       state: input.state ?? null,
+      zipState: zipInfo(input.zip)?.state ?? null,
+      phoneState: (input.phone && phoneRegionOf(input.phone)) || null,
       toType: input.toType ?? 'unknown',
       debtId: input.debtId ?? null,
       consents: (input.consents ?? []).map((c) => ({ ...c, expiresAt: c.expiresAt ?? null })),
       bans: (input.bans ?? []).map((b) => ({ channel: b.channel ?? null, scope: b.scope })),
       attempts: input.attempts ?? [],
+      ceases: (input.ceases ?? []).map((c) => ({ debtId: c.debtId ?? null, at: c.at })),
+      ceaseException: input.ceaseException ?? null,
       preferredWindow:
         input.preferredStart && input.preferredEnd
           ? { start: input.preferredStart, end: input.preferredEnd }
@@ -223,13 +231,14 @@ export class ComplianceResolver {
 
   @Allow('read', 'Report')
   @Query(() => [RefusalCountDTO], {
-    description: 'Refused contacts by rule and day (last 30 days)',
+    description:
+      'Contacts refused at a real gate (launch, task start), by rule and day (last 30 days); prechecks and simulations are not counted',
   })
   async complianceRefusals(): Promise<RefusalCountDTO[]> {
     const rows = await this.dataSource.query<
-      { day: Date | string; rule: string; channel: string; count: number }[]
+      { day: Date | string; rule: string; kind: string; channel: string; count: number }[]
     >(
-      'SELECT day, rule, channel, count FROM compliance_refusals WHERE day >= CURRENT_DATE() - INTERVAL 30 DAY ORDER BY day DESC, rule',
+      'SELECT day, rule, kind, channel, count FROM compliance_refusals WHERE day >= CURRENT_DATE() - INTERVAL 30 DAY ORDER BY day DESC, rule',
     );
     return rows.map((r) => ({
       ...r,

@@ -57,11 +57,18 @@ export class ComplianceService {
     return this.facts.ruleSet();
   }
 
-  /** One decision for one contact. */
-  async evaluateContact(customer: CustomerEntity, request: ContactRequest): Promise<Decision> {
+  /**
+   * One decision for one contact. `gate`: the decision lets a real contact happen or not (a task
+   * start, a send), so a refusal is counted in the reports; a question ("may I?") is not.
+   */
+  async evaluateContact(
+    customer: CustomerEntity,
+    request: ContactRequest,
+    { gate }: { gate: boolean },
+  ): Promise<Decision> {
     const facts = (await this.facts.factsFor([customer], request)).get(customer.id) as ContactFacts;
     const decision = evaluate(facts, await this.facts.ruleSet());
-    if (!decision.allowed) await this.countRefusals([decision], request.channel);
+    if (gate && !decision.allowed) await this.countRefusals([decision], request.channel);
     return decision;
   }
 
@@ -75,19 +82,24 @@ export class ComplianceService {
     return evaluate({ ...facts, attempts: [] }, await this.facts.ruleSet());
   }
 
-  /** The same decision for many customers, set-based (a handful of queries per 2,000 customers). */
+  /**
+   * The same decision for many customers, set-based (a handful of queries per 10,000 customers).
+   * `gate`: a launch that creates tasks counts its refusals; a precheck counts none.
+   */
   async evaluateBatch(
     customers: CustomerEntity[],
     request: ContactRequest,
+    { gate }: { gate: boolean },
   ): Promise<Map<string, Decision>> {
     const facts = await this.facts.factsFor(customers, request);
     const rules = await this.facts.ruleSet();
     const out = new Map<string, Decision>();
     for (const [id, f] of facts) out.set(id, evaluate(f, rules));
-    await this.countRefusals(
-      [...out.values()].filter((d) => !d.allowed),
-      request.channel,
-    );
+    if (gate)
+      await this.countRefusals(
+        [...out.values()].filter((d) => !d.allowed),
+        request.channel,
+      );
     return out;
   }
 
@@ -281,16 +293,22 @@ export class ComplianceService {
     return result.affectedRows;
   }
 
+  /** Refusals by rule, each with its kind, so reports can tell the law's from house policy. */
   private async countRefusals(decisions: Decision[], channel: ContactChannel): Promise<void> {
-    const counts = new Map<string, number>();
+    const counts = new Map<string, { kind: string; n: number }>();
     for (const d of decisions)
-      for (const c of d.checks) if (!c.passed) counts.set(c.rule, (counts.get(c.rule) ?? 0) + 1);
+      for (const c of d.checks)
+        if (!c.passed) {
+          const entry = counts.get(c.rule) ?? { kind: c.kind, n: 0 };
+          entry.n++;
+          counts.set(c.rule, entry);
+        }
     if (counts.size === 0) return;
-    const values = [...counts].map(() => '(CURRENT_DATE(), ?, ?, ?)').join(', ');
+    const values = [...counts].map(() => '(CURRENT_DATE(), ?, ?, ?, ?)').join(', ');
     await this.dataSource.query(
-      `INSERT INTO compliance_refusals (day, rule, channel, count) VALUES ${values}
-       ON DUPLICATE KEY UPDATE count = count + VALUES(count)`,
-      [...counts].flatMap(([rule, n]) => [rule.slice(0, 64), channel, n]),
+      `INSERT INTO compliance_refusals (day, rule, kind, channel, count) VALUES ${values}
+       ON DUPLICATE KEY UPDATE count = count + VALUES(count), kind = VALUES(kind)`,
+      [...counts].flatMap(([rule, { kind, n }]) => [rule.slice(0, 64), kind, channel, n]),
     );
   }
 }

@@ -16,8 +16,8 @@ export interface EncryptedFieldOptions {
   blindIndex?: { kind: BlindIndexKind; property: string };
   /** Column property for a masked form kept beside the ciphertext (masked reads cost no decryption). */
   hint?: { property: string; mask: (plain: string) => string };
-  /** Column property for a coarse clear value derived on write (e.g. a phone's region). */
-  derived?: { property: string; derive: (plain: string) => string };
+  /** Column properties for coarse clear values derived on write (e.g. a phone's region and zones). */
+  derived?: { property: string; derive: (plain: string) => string }[];
 }
 
 export interface EncryptedFieldSpec extends EncryptedFieldOptions {
@@ -158,8 +158,8 @@ export function EncryptedField(options: EncryptedFieldOptions): PropertyDecorato
             value === null ? null : activeCipher().blindIndex(spec.blindIndex.kind, value);
         }
         if (spec.hint) this[spec.hint.property] = value === null ? null : spec.hint.mask(value);
-        if (spec.derived)
-          this[spec.derived.property] = value === null ? null : spec.derived.derive(value);
+        for (const d of spec.derived ?? [])
+          this[d.property] = value === null ? null : d.derive(value);
         setSlot(this, property, { source: stored, plain: value });
       },
     });

@@ -47,6 +47,7 @@ const ERASED_COLUMNS = [
   'phone_bidx',
   'phone_masked',
   'phone_region',
+  'phone_zones',
   'address_line_enc',
   'city_enc',
   'zip',

@@ -9,6 +9,7 @@ import { ConsentReencryption1764000700000 } from './1764000700000-ConsentReencry
 import { TenDlcAndPrivacy1764000800000 } from './1764000800000-TenDlcAndPrivacy';
 import { PhoneRegion1764000900000 } from './1764000900000-PhoneRegion';
 import { NotificationDelivery1764001000000 } from './1764001000000-NotificationDelivery';
+import { ContactLawII1764001100000 } from './1764001100000-ContactLawII';
 
 /** Every migration, in order. A landed migration is never edited: add a new one. */
 export const MIGRATIONS = [
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   TenDlcAndPrivacy1764000800000,
   PhoneRegion1764000900000,
   NotificationDelivery1764001000000,
+  ContactLawII1764001100000,
 ];

@@ -15,6 +15,13 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { ConsentSource } from '../entities/consent.entity';
+import {
+  CEASE_CHANNELS,
+  CEASE_KINDS,
+  type CeaseChannel,
+  type CeaseKind,
+} from '../entities/cease-request.entity';
+import type { CeaseException } from '../rules/types';
 import { HHMM } from '../../../core/validation/patterns';
 
 registerEnumType(ConsentSource, { name: 'ConsentSource' });
@@ -22,13 +29,24 @@ registerEnumType(ConsentSource, { name: 'ConsentSource' });
 const CHANNELS = ['call', 'sms', 'email'];
 const PURPOSES = ['collection', 'marketing'];
 const NUMBER_TYPES = ['home', 'cell', 'work', 'unknown'];
+const CEASE_EXCEPTIONS: CeaseException[] = [
+  'termination_notice',
+  'remedy_notice',
+  'intended_remedy',
+];
 
 @ObjectType('ComplianceCheck')
 export class ComplianceCheckDTO {
   @Field() rule!: string;
+  @Field({ description: "'law' (a statute or regulation requires it) or 'house' (our own policy)" })
+  kind!: string;
   @Field() passed!: boolean;
   @Field() detail!: string;
-  @Field() citation!: string;
+  @Field(() => String, {
+    nullable: true,
+    description: 'The section that states the rule; null for house policy',
+  })
+  citation!: string | null;
 }
 
 @ObjectType('ContactDecision')
@@ -86,6 +104,16 @@ export class SimAttemptInput {
     'home' | 'cell' | 'work' | 'unknown';
 }
 
+@InputType()
+export class SimCeaseInput {
+  @Field({ nullable: true, description: 'Null: every debt' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  debtId?: string;
+  @Field() @IsDate() at!: Date;
+}
+
 /** Facts for a what-if: the consumer's location and numbers, consents, bans and prior attempts. */
 @InputType()
 export class SimulateContactInput {
@@ -128,6 +156,49 @@ export class SimulateContactInput {
   @ValidateNested({ each: true })
   @Type(() => SimAttemptInput)
   attempts?: SimAttemptInput[];
+  @Field(() => [SimCeaseInput], { nullable: true })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  @Type(() => SimCeaseInput)
+  ceases?: SimCeaseInput[];
+  @Field({ nullable: true, description: 'A notice a cease request still allows (1006.6(c)(2))' })
+  @IsOptional()
+  @IsIn(CEASE_EXCEPTIONS)
+  ceaseException?: CeaseException;
+}
+
+@InputType()
+export class RecordCeaseRequestInput {
+  @Field(() => ID) @IsUUID() customerId!: string;
+  @Field({ nullable: true, description: 'The debt it is about; null: every debt of the consumer' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  @Matches(/^[\x21-\x7e]+$/, { message: 'debtId is printable ASCII without spaces' })
+  debtId?: string;
+  @Field({ description: "'refusal_to_pay' or 'cease_communication'" })
+  @IsIn(CEASE_KINDS)
+  kind!: CeaseKind;
+  @Field({ description: "'mail', 'email', 'electronic', 'fax' or 'in_person'" })
+  @IsIn(CEASE_CHANNELS)
+  receivedVia!: CeaseChannel;
+  @Field({ nullable: true, description: 'When the written notice was received; default now' })
+  @IsOptional()
+  @IsDate()
+  receivedAt?: Date;
+}
+
+@ObjectType('CeaseRequest')
+export class CeaseRequestDTO {
+  @Field(() => ID) id!: string;
+  @Field(() => ID) customerId!: string;
+  @Field(() => String, { nullable: true }) debtId!: string | null;
+  @Field() kind!: string;
+  @Field() receivedVia!: string;
+  @Field() receivedAt!: Date;
+  @Field() createdAt!: Date;
 }
 
 @InputType()
@@ -187,6 +258,7 @@ export class DncEntryDTO {
 export class RefusalCountDTO {
   @Field() day!: string;
   @Field() rule!: string;
+  @Field({ description: "'law' or 'house'" }) kind!: string;
   @Field() channel!: string;
   @Field(() => Int) count!: number;
 }

@@ -4,13 +4,22 @@ const ALL = ['call', 'sms', 'email'] as ('call' | 'sms' | 'email')[];
 
 /**
  * The rule set shipped with the product. Admins edit a copy (settings key `compliance.rules`);
- * every edit is audited. Each rule names its citation, jurisdiction, purpose and channel.
+ * every edit is audited. Each rule names its kind (law or house policy), jurisdiction, purpose and
+ * channel; a law names the section that states it, house policy names none.
+ *
+ * State rules apply when the consumer's address or its ZIP is in the state; Florida's and
+ * Oklahoma's telephone-solicitation acts also presume residence from the area code (Fla. Stat.
+ * 501.059(8)(d); Okla. Stat. tit. 15, 775C.3), so theirs apply to a number of that state wherever
+ * the address is. Maryland (Com. Law 14-4501 ff.) and Massachusetts (209 CMR 18.16, 940 CMR 7.04)
+ * state no such presumption. Florida's 501.616(6) speaks of calls; applying it to texts too is the
+ * conservative reading, since 501.059 counts texts as telephonic sales calls.
  */
 export const DEFAULT_RULES: RuleSet = {
-  version: '2026-11-24',
+  version: '2026-12-01',
   hours: [
     {
       id: 'regf.hours',
+      kind: 'law',
       citation: '12 CFR 1006.6(b)(1)(i)',
       jurisdiction: 'US',
       purposes: ['collection'],
@@ -20,6 +29,7 @@ export const DEFAULT_RULES: RuleSet = {
     },
     {
       id: 'tcpa.hours',
+      kind: 'law',
       citation: '47 CFR 64.1200(c)(1)',
       jurisdiction: 'US',
       purposes: ['marketing'],
@@ -28,9 +38,11 @@ export const DEFAULT_RULES: RuleSet = {
       end: '21:00',
     },
     {
-      id: 'fl.ftsa.hours',
-      citation: 'Fla. Stat. 501.059(8)(a)',
+      id: 'fl.hours',
+      kind: 'law',
+      citation: 'Fla. Stat. 501.616(6)(a)',
       jurisdiction: 'FL',
+      residence: ['address', 'zip', 'area_code'],
       purposes: ['marketing'],
       channels: ['call', 'sms'],
       start: '08:00',
@@ -38,8 +50,10 @@ export const DEFAULT_RULES: RuleSet = {
     },
     {
       id: 'ok.otsa.hours',
+      kind: 'law',
       citation: 'Okla. Stat. tit. 15, 775C.4',
       jurisdiction: 'OK',
+      residence: ['address', 'zip', 'area_code'],
       purposes: ['marketing'],
       channels: ['call', 'sms'],
       start: '08:00',
@@ -47,6 +61,7 @@ export const DEFAULT_RULES: RuleSet = {
     },
     {
       id: 'md.stopact.hours',
+      kind: 'law',
       citation: 'Md. Code, Com. Law 14-4502',
       jurisdiction: 'MD',
       purposes: ['marketing'],
@@ -57,19 +72,23 @@ export const DEFAULT_RULES: RuleSet = {
   ],
   caps: [
     {
+      // "More than seven times within seven consecutive days": calendar days in the consumer's zone.
       id: 'regf.7in7',
+      kind: 'law',
       citation: '12 CFR 1006.14(b)(2)(i)(A)',
       jurisdiction: 'US',
       purposes: ['collection'],
       channels: ['call'],
       max: 7,
-      windowHours: 7 * 24,
+      windowDays: 7,
       perDebt: true,
       excludeConsumerInitiated: true,
       excludeWithConsent: true,
     },
     {
+      // "In each seven-day period": no calendar is named, so a rolling window (the safe reading).
       id: 'ma.collector.home_cell',
+      kind: 'law',
       citation: '209 CMR 18.16(1)(d); 940 CMR 7.04(1)(f)',
       jurisdiction: 'MA',
       purposes: ['collection'],
@@ -82,6 +101,7 @@ export const DEFAULT_RULES: RuleSet = {
     },
     {
       id: 'ma.collector.other',
+      kind: 'law',
       citation: '209 CMR 18.16(1)(d); 940 CMR 7.04(1)(f)',
       jurisdiction: 'MA',
       purposes: ['collection'],
@@ -93,9 +113,11 @@ export const DEFAULT_RULES: RuleSet = {
       excludeConsumerInitiated: true,
     },
     {
-      id: 'fl.ftsa.3in24',
-      citation: 'Fla. Stat. 501.059(8)(b)',
+      id: 'fl.3in24',
+      kind: 'law',
+      citation: 'Fla. Stat. 501.616(6)(b)',
       jurisdiction: 'FL',
+      residence: ['address', 'zip', 'area_code'],
       purposes: ['marketing'],
       channels: ['call', 'sms'],
       max: 3,
@@ -103,8 +125,10 @@ export const DEFAULT_RULES: RuleSet = {
     },
     {
       id: 'ok.otsa.3in24',
+      kind: 'law',
       citation: 'Okla. Stat. tit. 15, 775C.4',
       jurisdiction: 'OK',
+      residence: ['address', 'zip', 'area_code'],
       purposes: ['marketing'],
       channels: ['call', 'sms'],
       max: 3,
@@ -112,6 +136,7 @@ export const DEFAULT_RULES: RuleSet = {
     },
     {
       id: 'md.stopact.3in24',
+      kind: 'law',
       citation: 'Md. Code, Com. Law 14-4502',
       jurisdiction: 'MD',
       purposes: ['marketing'],
@@ -121,7 +146,7 @@ export const DEFAULT_RULES: RuleSet = {
     },
     {
       id: 'house.call.day',
-      citation: 'House policy',
+      kind: 'house',
       jurisdiction: 'house',
       purposes: ['collection', 'marketing'],
       channels: ['call'],
@@ -130,7 +155,7 @@ export const DEFAULT_RULES: RuleSet = {
     },
     {
       id: 'house.call.week',
-      citation: 'House policy',
+      kind: 'house',
       jurisdiction: 'house',
       purposes: ['collection', 'marketing'],
       channels: ['call'],
@@ -139,7 +164,7 @@ export const DEFAULT_RULES: RuleSet = {
     },
     {
       id: 'house.email.day',
-      citation: 'House policy',
+      kind: 'house',
       jurisdiction: 'house',
       purposes: ['collection', 'marketing'],
       channels: ['email'],
@@ -148,7 +173,7 @@ export const DEFAULT_RULES: RuleSet = {
     },
     {
       id: 'house.email.week',
-      citation: 'House policy',
+      kind: 'house',
       jurisdiction: 'house',
       purposes: ['collection', 'marketing'],
       channels: ['email'],
@@ -157,7 +182,7 @@ export const DEFAULT_RULES: RuleSet = {
     },
     {
       id: 'house.sms.day',
-      citation: 'House policy',
+      kind: 'house',
       jurisdiction: 'house',
       purposes: ['collection', 'marketing'],
       channels: ['sms'],
@@ -166,7 +191,7 @@ export const DEFAULT_RULES: RuleSet = {
     },
     {
       id: 'house.sms.week',
-      citation: 'House policy',
+      kind: 'house',
       jurisdiction: 'house',
       purposes: ['collection', 'marketing'],
       channels: ['sms'],
@@ -177,7 +202,7 @@ export const DEFAULT_RULES: RuleSet = {
   gaps: [
     {
       id: 'house.call.gap',
-      citation: 'House policy',
+      kind: 'house',
       jurisdiction: 'house',
       purposes: ['collection', 'marketing'],
       channels: ['call'],
@@ -185,7 +210,7 @@ export const DEFAULT_RULES: RuleSet = {
     },
     {
       id: 'house.email.gap',
-      citation: 'House policy',
+      kind: 'house',
       jurisdiction: 'house',
       purposes: ['collection', 'marketing'],
       channels: ['email'],
@@ -193,7 +218,7 @@ export const DEFAULT_RULES: RuleSet = {
     },
     {
       id: 'house.sms.gap',
-      citation: 'House policy',
+      kind: 'house',
       jurisdiction: 'house',
       purposes: ['collection', 'marketing'],
       channels: ['sms'],
@@ -202,23 +227,27 @@ export const DEFAULT_RULES: RuleSet = {
   ],
   cooldowns: [
     {
+      // Seven consecutive days, the conversation's own date the first of them.
       id: 'regf.after_conversation',
+      kind: 'law',
       citation: '12 CFR 1006.14(b)(2)(i)(B)',
       jurisdiction: 'US',
       purposes: ['collection'],
       channels: ['call'],
-      hoursAfterConversation: 7 * 24,
+      daysAfterConversation: 7,
     },
   ],
   consentRequired: [
     {
       id: 'tcpa.consent.sms',
+      kind: 'law',
       citation: '47 U.S.C. 227(b)(1)(A)(iii); 47 CFR 64.1200(a)(1)',
       channels: ['sms'],
       purposes: ['collection', 'marketing'],
     },
     {
       id: 'tcpa.consent.cell',
+      kind: 'law',
       citation: '47 U.S.C. 227(b)(1)(A)(iii)',
       channels: ['call'],
       purposes: ['collection'],
@@ -226,8 +255,16 @@ export const DEFAULT_RULES: RuleSet = {
     },
     {
       id: 'tcpa.consent.marketing',
-      citation: '47 CFR 64.1200(a)(2), (a)(3); 15 U.S.C. 7704 (CAN-SPAM)',
-      channels: ['call', 'sms', 'email'],
+      kind: 'law',
+      citation: '47 CFR 64.1200(a)(2), (a)(3)',
+      channels: ['call', 'sms'],
+      purposes: ['marketing'],
+    },
+    {
+      // CAN-SPAM (15 U.S.C. 7704) asks for a working opt-out, not prior consent: our own choice.
+      id: 'house.consent.marketing_email',
+      kind: 'house',
+      channels: ['email'],
       purposes: ['marketing'],
     },
   ],

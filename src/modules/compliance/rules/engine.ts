@@ -4,17 +4,26 @@ import type {
   CapRule,
   Check,
   ContactFacts,
+  CooldownRule,
   Decision,
   HoursRule,
+  RuleKind,
   RuleSet,
 } from './types';
 
 const HOUR = 3_600_000;
+/** How far ahead `nextAllowedAt` looks before it calls a contact impossible. */
+const HORIZON_MS = 45 * 24 * HOUR;
+/** Rounds of the fixed-point search for `nextAllowedAt`; each round moves past one obstacle. */
+const SEARCH_ROUNDS = 96;
 
-/** The campaign's own daily window, reported like a rule. */
+const CEASE_CITATION = '12 CFR 1006.6(c)(1)';
+const PREFERRED_CITATION = '12 CFR 1006.6(b)(1) (time known to be inconvenient)';
+
+/** The campaign's own daily window, reported like a rule (the agency's choice, so house policy). */
 const CAMPAIGN_WINDOW: HoursRule = {
   id: 'campaign_window',
-  citation: 'Campaign schedule',
+  kind: 'house',
   jurisdiction: 'house',
   purposes: ['collection', 'marketing'],
   channels: ['call', 'sms', 'email'],
@@ -22,20 +31,36 @@ const CAMPAIGN_WINDOW: HoursRule = {
   end: '23:59',
 };
 
-function applies(
-  rule: {
-    jurisdiction: string;
-    purposes: string[];
-    channels: string[];
-    effectiveFrom?: string | null;
-    effectiveTo?: string | null;
-  },
-  facts: ContactFacts,
-): boolean {
+interface Scoped {
+  kind?: RuleKind;
+  jurisdiction: string;
+  residence?: ('address' | 'zip' | 'area_code')[];
+  purposes: string[];
+  channels: string[];
+  effectiveFrom?: string | null;
+  effectiveTo?: string | null;
+}
+
+/** A rule's kind: as declared, else house policy when its jurisdiction is 'house', else law. */
+export function kindOf(rule: { kind?: RuleKind; jurisdiction?: string }): RuleKind {
+  return rule.kind ?? (rule.jurisdiction === 'house' ? 'house' : 'law');
+}
+
+/** The states a state rule may place the consumer in, by the evidence that rule accepts. */
+function statesFor(rule: Scoped, facts: ContactFacts): (string | null | undefined)[] {
+  const evidence = rule.residence ?? ['address', 'zip'];
+  return [
+    evidence.includes('address') ? facts.state : null,
+    evidence.includes('zip') ? facts.zipState : null,
+    evidence.includes('area_code') ? facts.phoneState : null,
+  ];
+}
+
+function applies(rule: Scoped, facts: ContactFacts): boolean {
   if (
     rule.jurisdiction !== 'US' &&
     rule.jurisdiction !== 'house' &&
-    rule.jurisdiction !== facts.state
+    !statesFor(rule, facts).includes(rule.jurisdiction)
   )
     return false;
   if (!rule.purposes.includes(facts.purpose) || !rule.channels.includes(facts.channel))
@@ -70,7 +95,7 @@ function insideWindow(at: Date, zone: string, start: string, end: string): boole
   return minutes >= minutesOf(start) && minutes < minutesOf(end);
 }
 
-/** The first instant at or after `at` inside [start, end) local time in `zone`. */
+/** The first instant at or after `at` where the window [start, end) opens in `zone` (or `at` itself). */
 function nextWindowStart(at: Date, zone: string, start: string, end: string): Date {
   if (insideWindow(at, zone, start, end)) return at;
   const local = DateTime.fromJSDate(at, { zone });
@@ -80,11 +105,14 @@ function nextWindowStart(at: Date, zone: string, start: string, end: string): Da
   return candidate.toJSDate();
 }
 
-function windowsFor(
-  facts: ContactFacts,
-  rules: RuleSet,
-): { start: string; end: string; rule: HoursRule | null }[] {
-  const windows: { start: string; end: string; rule: HoursRule | null }[] = rules.hours
+interface Window {
+  start: string;
+  end: string;
+  rule: HoursRule | null;
+}
+
+function windowsFor(facts: ContactFacts, rules: RuleSet): Window[] {
+  const windows: Window[] = rules.hours
     .filter((r) => applies(r, facts))
     .map((r) => ({ start: r.start, end: r.end, rule: r }));
   if (facts.preferredWindow) windows.push({ ...facts.preferredWindow, rule: null });
@@ -92,28 +120,24 @@ function windowsFor(
   return windows;
 }
 
-/** The earliest instant at or after `from` inside every window in every zone (null if none within 14 days). */
-function earliestLegal(
-  from: Date,
-  zones: string[],
-  windows: { start: string; end: string }[],
-): Date | null {
-  let t = from;
-  for (let i = 0; i < 64; i++) {
-    let moved = false;
-    for (const zone of zones) {
-      for (const w of windows) {
-        const next = nextWindowStart(t, zone, w.start, w.end);
-        if (next.getTime() !== t.getTime()) {
-          t = next;
-          moved = true;
-        }
-      }
-    }
-    if (!moved) return t;
-    if (t.getTime() - from.getTime() > 14 * 24 * HOUR) return null;
+/** The local calendar day of an instant in a zone, as a day number (days since 1970-01-01 there). */
+const localDays = new Map<string, number>();
+function localDay(at: Date, zone: string): number {
+  const key = `${at.getTime()}|${zone}`;
+  let day = localDays.get(key);
+  if (day === undefined) {
+    const local = DateTime.fromJSDate(at, { zone });
+    day = Math.round(Date.UTC(local.year, local.month - 1, local.day) / (24 * HOUR));
+    if (localDays.size > 50_000) localDays.clear();
+    localDays.set(key, day);
   }
-  return null;
+  return day;
+}
+
+/** Midnight (local) starting day number `day` in `zone`. */
+function startOfLocalDay(day: number, zone: string): Date {
+  const d = DateTime.fromMillis(day * 24 * HOUR, { zone: 'utc' });
+  return DateTime.fromObject({ year: d.year, month: d.month, day: d.day }, { zone }).toJSDate();
 }
 
 function countsFor(cap: CapRule, facts: ContactFacts, a: AttemptFact): boolean {
@@ -125,62 +149,104 @@ function countsFor(cap: CapRule, facts: ContactFacts, a: AttemptFact): boolean {
   return true;
 }
 
-/** Attempts in the cap's window ending at `at`, oldest first. */
-function inWindow(cap: CapRule, facts: ContactFacts, at: Date): AttemptFact[] {
-  const since = at.getTime() - cap.windowHours * HOUR;
-  return facts.attempts
-    .filter(
-      (a) => a.at.getTime() > since && a.at.getTime() <= at.getTime() && countsFor(cap, facts, a),
-    )
+/**
+ * What a cap counts at `at`: attempts in its window, oldest first, and the instant the oldest one
+ * that keeps the count at the maximum leaves the window. Calendar-day windows count in every
+ * candidate zone and keep the zone that counts the most (the strictest reading).
+ */
+function capState(
+  cap: CapRule,
+  facts: ContactFacts,
+  at: Date,
+): { count: number; freeAt: Date | null; zone: string | null } {
+  const relevant = facts.attempts
+    .filter((a) => a.at.getTime() <= at.getTime() && countsFor(cap, facts, a))
     .sort((x, y) => x.at.getTime() - y.at.getTime());
+  if (cap.windowDays !== undefined) {
+    const days = cap.windowDays;
+    let worst: { count: number; freeAt: Date | null; zone: string | null } = {
+      count: 0,
+      freeAt: null,
+      zone: null,
+    };
+    for (const zone of facts.zones) {
+      const today = localDay(at, zone);
+      const counted = relevant.filter((a) => localDay(a.at, zone) > today - days);
+      const freeAt =
+        counted.length >= cap.max
+          ? startOfLocalDay(localDay(counted[counted.length - cap.max].at, zone) + days, zone)
+          : null;
+      if (
+        counted.length > worst.count ||
+        (freeAt && worst.freeAt && counted.length === worst.count && freeAt > worst.freeAt)
+      )
+        worst = { count: counted.length, freeAt, zone };
+    }
+    return worst;
+  }
+  const hours = cap.windowHours ?? 0;
+  const since = at.getTime() - hours * HOUR;
+  const counted = relevant.filter((a) => a.at.getTime() > since);
+  const freeAt =
+    counted.length >= cap.max
+      ? new Date(counted[counted.length - cap.max].at.getTime() + hours * HOUR + 1)
+      : null;
+  return { count: counted.length, freeAt, zone: null };
 }
 
-/** Time-based rules only (windows excluded): the earliest instant at or after `at` they allow. */
-function earliestByHistory(facts: ContactFacts, rules: RuleSet, at: Date): Date {
-  let t = at;
-  for (let i = 0; i < 32; i++) {
-    let next = t;
-    for (const cap of rules.caps) {
-      if (!applies(cap, facts) || (cap.toTypes && !cap.toTypes.includes(facts.toType))) continue;
-      const counted = inWindow(cap, facts, t);
-      if (counted.length >= cap.max) {
-        const freeAt = new Date(
-          counted[counted.length - cap.max].at.getTime() + cap.windowHours * HOUR + 1,
-        );
-        if (freeAt > next) next = freeAt;
-      }
+/** Conversations about this debt whose cooldown still runs at `at`, with the instant each ends. */
+function cooldownState(
+  cool: CooldownRule,
+  facts: ContactFacts,
+  at: Date,
+): { conversation: AttemptFact; freeAt: Date } | null {
+  let worst: { conversation: AttemptFact; freeAt: Date } | null = null;
+  for (const a of facts.attempts) {
+    if (!a.conversation || a.at.getTime() > at.getTime()) continue;
+    if (facts.debtId && a.debtId && a.debtId !== facts.debtId) continue;
+    const ends: Date[] = [];
+    if (cool.daysAfterConversation !== undefined) {
+      for (const zone of facts.zones)
+        ends.push(startOfLocalDay(localDay(a.at, zone) + cool.daysAfterConversation, zone));
+    } else {
+      ends.push(new Date(a.at.getTime() + (cool.hoursAfterConversation ?? 0) * HOUR));
     }
-    for (const gap of rules.gaps) {
-      if (!applies(gap, facts)) continue;
-      const last = facts.attempts
-        .filter((a) => a.channel === facts.channel && a.at <= t)
-        .reduce<Date | null>((m, a) => (!m || a.at > m ? a.at : m), null);
-      if (last && t.getTime() - last.getTime() < gap.minGapHours * HOUR) {
-        const freeAt = new Date(last.getTime() + gap.minGapHours * HOUR);
-        if (freeAt > next) next = freeAt;
-      }
-    }
-    for (const cool of rules.cooldowns) {
-      if (!applies(cool, facts)) continue;
-      for (const a of facts.attempts) {
-        if (!a.conversation || a.at > t) continue;
-        if (facts.debtId && a.debtId && a.debtId !== facts.debtId) continue;
-        const freeAt = new Date(a.at.getTime() + cool.hoursAfterConversation * HOUR);
-        if (freeAt > t && freeAt > next) next = freeAt;
-      }
-    }
-    if (next.getTime() === t.getTime()) return t;
-    t = next;
+    for (const freeAt of ends)
+      if (freeAt.getTime() > at.getTime() && (!worst || freeAt > worst.freeAt))
+        worst = { conversation: a, freeAt };
   }
-  return t;
+  return worst;
+}
+
+function lastOnChannel(facts: ContactFacts, at: Date): AttemptFact | undefined {
+  let last: AttemptFact | undefined;
+  for (const a of facts.attempts)
+    if (a.channel === facts.channel && a.at.getTime() <= at.getTime() && (!last || a.at > last.at))
+      last = a;
+  return last;
+}
+
+function capWindowLabel(cap: CapRule): string {
+  return cap.windowDays !== undefined
+    ? `${cap.windowDays} calendar day${cap.windowDays === 1 ? '' : 's'}`
+    : `${cap.windowHours ?? 0} h`;
+}
+
+function check(
+  rule: string,
+  kind: RuleKind,
+  passed: boolean,
+  detail: string,
+  citation: string | null | undefined,
+): Check {
+  return { rule, kind, passed, detail, citation: kind === 'house' ? null : (citation ?? null) };
 }
 
 /**
- * Decides one contact from facts alone (no I/O): consent, do-not-contact, legal hours in every
- * candidate zone, frequency caps, minimum gaps and conversation cooldowns, each with its citation.
- * The single check, the batch precheck and `simulateContact` all call this.
+ * Every check at `facts.at`, and whether a failure is for good (no consent, a ban, a cease
+ * request, no zone): then no later time helps.
  */
-export function evaluate(facts: ContactFacts, rules: RuleSet): Decision {
+function checksAt(facts: ContactFacts, rules: RuleSet): { checks: Check[]; permanent: boolean } {
   const checks: Check[] = [];
   let permanent = false;
 
@@ -191,118 +257,206 @@ export function evaluate(facts: ContactFacts, rules: RuleSet): Decision {
   const granted = Boolean(latest?.granted && (!latest.expiresAt || latest.expiresAt > facts.at));
   if (latest && !latest.granted) {
     permanent = true;
-    checks.push({
-      rule: 'consent.revoked',
-      passed: false,
-      detail: `consent for ${facts.channel} (${facts.purpose}) was revoked ${latest.at.toISOString()}`,
-      citation: '47 CFR 64.1200(a)(10); 12 CFR 1006.14(h)',
-    });
+    checks.push(
+      check(
+        'consent.revoked',
+        'law',
+        false,
+        `consent for ${facts.channel} (${facts.purpose}) was revoked ${latest.at.toISOString()}`,
+        '47 CFR 64.1200(a)(10); 12 CFR 1006.14(h)',
+      ),
+    );
   }
   for (const req of rules.consentRequired) {
     if (!req.channels.includes(facts.channel) || !req.purposes.includes(facts.purpose)) continue;
     if (req.toTypes && !req.toTypes.includes(facts.toType)) continue;
     if (!granted) permanent = true;
-    checks.push({
-      rule: req.id,
-      passed: granted,
-      detail: granted
-        ? 'prior express consent on file'
-        : `no current consent for ${facts.channel} (${facts.purpose})`,
-      citation: req.citation,
-    });
+    checks.push(
+      check(
+        req.id,
+        kindOf(req),
+        granted,
+        granted
+          ? 'prior express consent on file'
+          : `no current consent for ${facts.channel} (${facts.purpose})`,
+        req.citation,
+      ),
+    );
   }
 
   // Do not contact: the person (all channels or this one) or this exact number/address.
   const ban = facts.bans.find((b) => b.channel === null || b.channel === facts.channel);
   if (ban) permanent = true;
-  checks.push({
-    rule: 'do_not_contact',
-    passed: !ban,
-    detail: ban
-      ? `on the do-not-contact list (${ban.scope}${ban.reason ? `: ${ban.reason}` : ''})`
-      : 'not on a do-not-contact list',
-    citation: '12 CFR 1006.14(h); 47 CFR 64.1200(c)(2), (d)',
-  });
+  checks.push(
+    check(
+      'do_not_contact',
+      'law',
+      !ban,
+      ban
+        ? `on the do-not-contact list (${ban.scope}${ban.reason ? `: ${ban.reason}` : ''})`
+        : 'not on a do-not-contact list',
+      '12 CFR 1006.14(h); 47 CFR 64.1200(c)(2), (d)',
+    ),
+  );
+
+  // Cease communication (Reg F 1006.6(c)): about that debt (or every debt), except its notices.
+  if (facts.purpose === 'collection') {
+    const cease = (facts.ceases ?? []).find(
+      (c) =>
+        c.at.getTime() <= facts.at.getTime() &&
+        (c.debtId === null || !facts.debtId || c.debtId === facts.debtId),
+    );
+    if (cease && !facts.ceaseException) permanent = true;
+    checks.push(
+      check(
+        'regf.cease_communication',
+        'law',
+        !cease || Boolean(facts.ceaseException),
+        cease
+          ? facts.ceaseException
+            ? `cease request of ${cease.at.toISOString()}; allowed as a ${facts.ceaseException}`
+            : `the consumer asked in writing on ${cease.at.toISOString()} to stop communications about ${cease.debtId ? 'this debt' : 'every debt'}`
+          : 'no cease request',
+        CEASE_CITATION,
+      ),
+    );
+  }
 
   // Hours in every candidate zone.
-  const windows = windowsFor(facts, rules);
   if (facts.zones.length === 0) {
     permanent = true;
-    checks.push({
-      rule: 'quiet_hours.zone',
-      passed: false,
-      detail: "the consumer's time zone cannot be determined",
-      citation: '12 CFR 1006.6(b)(1)(i)',
-    });
+    checks.push(
+      check(
+        'quiet_hours.zone',
+        'law',
+        false,
+        "the consumer's time zone cannot be determined",
+        '12 CFR 1006.6(b)(1)(i)',
+      ),
+    );
   }
-  for (const w of windows) {
+  for (const w of windowsFor(facts, rules)) {
     const outside = facts.zones.filter((z) => !insideWindow(facts.at, z, w.start, w.end));
-    checks.push({
-      rule: w.rule ? w.rule.id : 'consumer_preferred_hours',
-      passed: outside.length === 0,
-      detail:
+    checks.push(
+      check(
+        w.rule ? w.rule.id : 'consumer_preferred_hours',
+        w.rule ? kindOf(w.rule) : 'law',
+        outside.length === 0,
         outside.length === 0
           ? `inside ${w.start}-${w.end} in ${facts.zones.join(', ') || 'no zone'}`
           : `outside ${w.start}-${w.end} in ${outside.join(', ')}`,
-      citation: w.rule ? w.rule.citation : '12 CFR 1006.6(b)(1) (time known to be inconvenient)',
-    });
+        w.rule ? w.rule.citation : PREFERRED_CITATION,
+      ),
+    );
   }
 
   // Frequency caps, gaps and cooldowns.
   for (const cap of rules.caps) {
     if (!applies(cap, facts) || (cap.toTypes && !cap.toTypes.includes(facts.toType))) continue;
-    const counted = inWindow(cap, facts, facts.at);
-    checks.push({
-      rule: cap.id,
-      passed: counted.length < cap.max,
-      detail: `${counted.length} of at most ${cap.max} in ${cap.windowHours} h${cap.perDebt ? ' for this debt' : ''}`,
-      citation: cap.citation,
-    });
+    const state = capState(cap, facts, facts.at);
+    checks.push(
+      check(
+        cap.id,
+        kindOf(cap),
+        state.count < cap.max,
+        `${state.count} of at most ${cap.max} in ${capWindowLabel(cap)}${cap.perDebt ? ' for this debt' : ''}${state.zone ? ` (${state.zone})` : ''}`,
+        cap.citation,
+      ),
+    );
   }
   for (const gap of rules.gaps) {
     if (!applies(gap, facts)) continue;
-    const last = facts.attempts
-      .filter((a) => a.channel === facts.channel && a.at <= facts.at)
-      .sort((a, b) => b.at.getTime() - a.at.getTime())[0];
+    const last = lastOnChannel(facts, facts.at);
     const since = last ? (facts.at.getTime() - last.at.getTime()) / HOUR : Infinity;
-    checks.push({
-      rule: gap.id,
-      passed: since >= gap.minGapHours,
-      detail: last
-        ? `${since.toFixed(1)} h since the last ${facts.channel} (min ${gap.minGapHours} h)`
-        : `no earlier ${facts.channel}`,
-      citation: gap.citation,
-    });
+    checks.push(
+      check(
+        gap.id,
+        kindOf(gap),
+        since >= gap.minGapHours,
+        last
+          ? `${since.toFixed(1)} h since the last ${facts.channel} (min ${gap.minGapHours} h)`
+          : `no earlier ${facts.channel}`,
+        gap.citation,
+      ),
+    );
   }
   for (const cool of rules.cooldowns) {
     if (!applies(cool, facts)) continue;
-    const conv = facts.attempts.find(
-      (a) =>
-        a.conversation &&
-        a.at <= facts.at &&
-        facts.at.getTime() - a.at.getTime() < cool.hoursAfterConversation * HOUR &&
-        (!facts.debtId || !a.debtId || a.debtId === facts.debtId),
+    const running = cooldownState(cool, facts, facts.at);
+    checks.push(
+      check(
+        cool.id,
+        kindOf(cool),
+        !running,
+        running
+          ? `a conversation about this debt on ${running.conversation.at.toISOString()}; allowed from ${running.freeAt.toISOString()}`
+          : 'no recent conversation about this debt',
+        cool.citation,
+      ),
     );
-    checks.push({
-      rule: cool.id,
-      passed: !conv,
-      detail: conv
-        ? `a conversation about this debt on ${conv.at.toISOString()}`
-        : 'no recent conversation about this debt',
-      citation: cool.citation,
-    });
   }
+  return { checks, permanent };
+}
 
+/**
+ * The earliest instant at or after `at` that no time-based rule rules out by itself: the latest of
+ * each window's next opening in each zone and each cap's, gap's and cooldown's end. Equal to `at`
+ * when nothing time-based stands in the way there.
+ */
+function nextCandidate(facts: ContactFacts, rules: RuleSet): Date {
+  const at = facts.at;
+  let next = at;
+  const later = (d: Date | null) => {
+    if (d && d.getTime() > next.getTime()) next = d;
+  };
+  for (const w of windowsFor(facts, rules))
+    for (const zone of facts.zones) later(nextWindowStart(at, zone, w.start, w.end));
+  for (const cap of rules.caps) {
+    if (!applies(cap, facts) || (cap.toTypes && !cap.toTypes.includes(facts.toType))) continue;
+    later(capState(cap, facts, at).freeAt);
+  }
+  for (const gap of rules.gaps) {
+    if (!applies(gap, facts)) continue;
+    const last = lastOnChannel(facts, at);
+    if (last && at.getTime() - last.at.getTime() < gap.minGapHours * HOUR)
+      later(new Date(last.at.getTime() + gap.minGapHours * HOUR));
+  }
+  for (const cool of rules.cooldowns) {
+    if (!applies(cool, facts)) continue;
+    later(cooldownState(cool, facts, at)?.freeAt ?? null);
+  }
+  return next;
+}
+
+/**
+ * Decides one contact from facts alone (no I/O): consent, do-not-contact, cease requests, legal
+ * hours in every candidate zone, frequency caps, minimum gaps and conversation cooldowns, each with
+ * its kind (law or house policy) and, for law, its citation. The single check, the batch precheck
+ * and `simulateContact` all call this.
+ *
+ * `nextAllowedAt` is the earliest instant at which the same facts are allowed: the search moves
+ * from obstacle to obstacle, and returns an instant only after evaluating every rule there, so a
+ * task scheduled at it passes the gate (null: refused for good, or nothing within 45 days).
+ */
+export function evaluate(facts: ContactFacts, rules: RuleSet): Decision {
+  const { checks, permanent } = checksAt(facts, rules);
   const allowed = checks.every((c) => c.passed);
   if (allowed) return { allowed, checks, nextAllowedAt: facts.at };
   if (permanent) return { allowed, checks, nextAllowedAt: null };
   let t = facts.at;
-  for (let i = 0; i < 16; i++) {
-    const byHistory = earliestByHistory(facts, rules, t);
-    const legal = earliestLegal(byHistory, facts.zones, windows);
-    if (!legal) return { allowed, checks, nextAllowedAt: null };
-    if (legal.getTime() === t.getTime()) break;
-    t = legal;
+  for (let round = 0; round < SEARCH_ROUNDS; round++) {
+    const at = { ...facts, at: t };
+    const next = nextCandidate(at, rules);
+    if (next.getTime() - facts.at.getTime() > HORIZON_MS) break;
+    if (next.getTime() === t.getTime()) {
+      const there = checksAt(at, rules);
+      if (there.checks.every((c) => c.passed)) return { allowed, checks, nextAllowedAt: t };
+      if (there.permanent) break;
+      // Something not time-based by itself (a rule that starts to apply) blocks here: step on.
+      t = new Date(t.getTime() + 60_000);
+      continue;
+    }
+    t = next;
   }
-  return { allowed, checks, nextAllowedAt: t };
+  return { allowed, checks, nextAllowedAt: null };
 }

@@ -7,6 +7,8 @@ import { DEFAULT_RULES } from '../rules/default-rules';
 import type {
   AttemptFact,
   BanFact,
+  CeaseException,
+  CeaseFact,
   ConsentFact,
   ContactChannel,
   ContactFacts,
@@ -14,7 +16,7 @@ import type {
   NumberType,
   RuleSet,
 } from '../rules/types';
-import { candidateZones } from '../rules/zones';
+import { candidateZones, phoneRegionOf, zipInfo } from '../rules/zones';
 
 export const RULES_SETTING = 'compliance.rules';
 const HISTORY_DAYS = 31;
@@ -34,6 +36,11 @@ interface BanRow {
   scope: 'person' | 'address';
   address_bidx: Buffer | null;
   reason: string | null;
+}
+interface CeaseRow {
+  customer_id: string;
+  debt_id: string | null;
+  received_at: Date;
 }
 interface AttemptRow {
   customer_id: string;
@@ -60,12 +67,16 @@ function groupBy<T>(rows: T[], keyOf: (row: T) => string | null): Map<string, T[
   return groups;
 }
 
-/** Where a contact goes: its blind index, number type, and the number or its stored region. */
+/**
+ * Where a contact goes: its blind index, number type, and either the number itself or what is
+ * stored in clear beside its ciphertext (the area code's zones and state), so batches decrypt none.
+ */
 interface Target {
   bidx: Buffer | null;
   toType: NumberType;
   phone: string | null;
-  phoneRegion: string | null;
+  phoneZones: string | null;
+  phoneState: string | null;
 }
 
 export interface ContactRequest {
@@ -76,6 +87,8 @@ export interface ContactRequest {
   to?: string | null;
   debtId?: string | null;
   campaignWindow?: { start: string; end: string } | null;
+  /** The communication is one a cease request still allows (12 CFR 1006.6(c)(1)(i)-(iii)). */
+  ceaseException?: CeaseException | null;
 }
 
 /**
@@ -126,7 +139,7 @@ export class ComplianceFactsService {
         .map((t) => t.bidx)
         .filter((b): b is Buffer => b !== null);
       const since = new Date(request.at.getTime() - HISTORY_DAYS * 86400_000);
-      const [consents, personBanRows, addressBanRows, attempts] = await Promise.all([
+      const [consents, personBanRows, addressBanRows, attempts, ceaseRows] = await Promise.all([
         this.dataSource.query<ConsentRow[]>(
           `SELECT customer_id, channel, purpose, granted, effective_at, expires_at FROM consents
             WHERE customer_id IN (?) AND channel = ?`,
@@ -150,7 +163,15 @@ export class ComplianceFactsService {
              FROM contact_attempts WHERE customer_id IN (?) AND occurred_at > ?`,
           [ids, since],
         ),
+        // A cease request stops collection communications only (Reg F 1006.6(c)).
+        request.purpose === 'collection'
+          ? this.dataSource.query<CeaseRow[]>(
+              'SELECT customer_id, debt_id, received_at FROM cease_requests WHERE customer_id IN (?)',
+              [ids],
+            )
+          : Promise.resolve([] as CeaseRow[]),
       ]);
+      const ceasesOf = groupBy(ceaseRows, (r) => r.customer_id);
       const consentsOf = groupBy(consents, (r) => r.customer_id);
       const attemptsOf = groupBy(attempts, (r) => r.customer_id);
       const personBans = groupBy(personBanRows, (b) => b.customer_id);
@@ -168,11 +189,13 @@ export class ComplianceFactsService {
           zones: candidateZones({
             timezone: c.timezone,
             phone: target.phone,
-            phoneRegion: target.phoneRegion,
+            phoneZones: target.phoneZones,
             state: c.state,
             zip: c.zip,
           }),
           state: c.state,
+          zipState: zipInfo(c.zip)?.state ?? null,
+          phoneState: target.phone ? phoneRegionOf(target.phone) || null : target.phoneState,
           toType: target.toType,
           debtId: request.debtId ?? null,
           consents: (consentsOf.get(c.id) ?? []).map((r): ConsentFact => ({
@@ -198,6 +221,11 @@ export class ComplianceFactsService {
               ? { start: c.contactWindowStart, end: c.contactWindowEnd }
               : null,
           campaignWindow: request.campaignWindow ?? null,
+          ceases: (ceasesOf.get(c.id) ?? []).map((r): CeaseFact => ({
+            debtId: r.debt_id,
+            at: r.received_at,
+          })),
+          ceaseException: request.ceaseException ?? null,
         });
       }
     }
@@ -225,10 +253,13 @@ export class ComplianceFactsService {
           : c.phoneType === PhoneType.Landline
             ? 'home'
             : 'unknown';
+    const none = { phone: null, phoneZones: null, phoneState: null };
     if (kind === 'phone' && request.to && !isPrimary)
-      return { bidx, toType, phone: request.to, phoneRegion: null };
-    if (c.phoneRegion !== null || !c.phoneCipher)
-      return { bidx, toType, phone: null, phoneRegion: c.phoneRegion };
-    return { bidx, toType, phone: c.phone, phoneRegion: null };
+      return { bidx, toType, ...none, phone: request.to };
+    if (c.phoneZones !== null)
+      return { bidx, toType, ...none, phoneZones: c.phoneZones, phoneState: c.phoneRegion || null };
+    if (!c.phoneCipher) return { bidx, toType, ...none, phoneZones: '' };
+    // Written before the zones were stored: decrypt once (the next write of the phone stores them).
+    return { bidx, toType, ...none, phone: c.phone };
   }
 }

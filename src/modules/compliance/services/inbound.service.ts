@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfigService } from '../../../core/config/app-config.service';
@@ -16,9 +16,26 @@ import { classifyInbound, InboundIntent } from '../rules/opt-out';
 export const WEBHOOK_PATH = '/webhooks/sms/inbound';
 const MAX_SKEW_SECONDS = 300;
 const SYSTEM = { type: ActorType.System, id: 'sms-inbound' };
+/** A refused webhook request raises at most one critical audit event per reason in this window. */
+const REFUSAL_ALERT_MS = 60_000;
 
-export const OPT_OUT_REPLY =
-  'You are unsubscribed and will receive no more texts from us. Reply START to resubscribe.';
+/**
+ * 47 CFR 64.1200(a)(10) as amended by FCC 24-24 would make a revocation reach every robocall and
+ * robotext "on unrelated matters"; the Consumer and Governmental Affairs Bureau's order of
+ * 2026-01-06 (CG Docket No. 02-278) waives that part until 2027-01-31. Until then a text revocation
+ * covers texts (every purpose, and the number itself); from that day it covers calls as well.
+ */
+export const REVOKE_ALL_FROM = new Date('2027-01-31T00:00:00-05:00');
+export function revokedChannels(receivedAt: Date): ('sms' | 'call')[] {
+  return receivedAt >= REVOKE_ALL_FROM ? ['sms', 'call'] : ['sms'];
+}
+
+/**
+ * The one confirmation of a revocation (47 CFR 64.1200(a)(12)): sent once, at once, and it says
+ * nothing else (no marketing, no scope question: every text purpose is revoked, so there is no
+ * scope to clarify).
+ */
+export const OPT_OUT_REPLY = 'You are unsubscribed and will get no more texts from us.';
 export const OPT_IN_REPLY = 'You are subscribed again to account texts. Reply STOP to unsubscribe.';
 export const HELP_REPLY =
   'Account texts about your balance. Reply STOP to unsubscribe. Msg&data rates may apply.';
@@ -31,6 +48,13 @@ export const HELP_REPLY =
  */
 @Injectable()
 export class InboundSmsService {
+  private readonly logger = new Logger(InboundSmsService.name);
+  /** Refused webhook requests by reason since boot, and when each reason last raised an alert. */
+  private readonly refused = new Map<
+    string,
+    { total: number; unreported: number; alertedAt: number }
+  >();
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly compliance: ComplianceService,
@@ -40,7 +64,60 @@ export class InboundSmsService {
     private readonly config: AppConfigService,
   ) {}
 
+  /**
+   * Checks the provider's signature and timestamp. A refusal may be a lost STOP (a wrong secret, a
+   * clock off by minutes), so it is never silent: logged, counted, and raised as a critical audit
+   * event (which the SIEM receives) at most once a minute per reason, with the count since the last.
+   */
   verify(
+    params: Record<string, string>,
+    signature: string | undefined,
+    timestamp: string | undefined,
+  ): void {
+    try {
+      this.check(params, signature, timestamp);
+    } catch (e) {
+      this.noteRefusal(e instanceof ComplianceException ? String(e.reason) : 'error');
+      throw e;
+    }
+  }
+
+  /** Refused webhook requests by reason since this process started. */
+  refusals(): Record<string, number> {
+    return Object.fromEntries([...this.refused].map(([reason, r]) => [reason, r.total]));
+  }
+
+  private noteRefusal(reason: string): void {
+    const entry = this.refused.get(reason) ?? { total: 0, unreported: 0, alertedAt: 0 };
+    entry.total++;
+    entry.unreported++;
+    this.refused.set(reason, entry);
+    this.logger.warn(`inbound SMS webhook request refused (${reason}); ${entry.total} since start`);
+    const now = Date.now();
+    if (now - entry.alertedAt < REFUSAL_ALERT_MS) return;
+    const count = entry.unreported;
+    entry.alertedAt = now;
+    entry.unreported = 0;
+    this.audit
+      .record({
+        action: 'sms.inbound_refused',
+        actor: SYSTEM,
+        resourceType: 'InboundWebhook',
+        resourceId: WEBHOOK_PATH,
+        changes: {
+          reason,
+          refused: count,
+          configured: Boolean(this.config.get('SMS_WEBHOOK_SECRET')),
+        },
+      })
+      .catch((e: unknown) => {
+        entry.unreported += count;
+        entry.alertedAt = 0;
+        this.logger.error(`could not record a refused inbound request: ${String(e)}`);
+      });
+  }
+
+  private check(
     params: Record<string, string>,
     signature: string | undefined,
     timestamp: string | undefined,
@@ -86,38 +163,49 @@ export class InboundSmsService {
       if (intent === 'opt_out') {
         // Revocation by any reasonable means takes effect at once, for every purpose and campaign;
         // the number itself is suppressed even when no customer has it (kept only as a hash).
+        const channels = revokedChannels(new Date());
+        const [{ already }] = await m.query<{ already: number }[]>(
+          "SELECT COUNT(*) AS already FROM dnc_entries WHERE address_bidx = ? AND channel = 'sms' AND source = 'sms_keyword'",
+          [fromBidx],
+        );
         for (const customerId of customers) {
-          for (const purpose of ['collection', 'marketing'] as const) {
-            await this.compliance.recordConsent(
-              {
-                customerId,
-                channel: 'sms',
-                purpose,
-                granted: false,
-                source: ConsentSource.SmsKeyword,
-                recordedBy: 'sms-inbound',
-              },
-              m,
-            );
+          for (const channel of channels) {
+            for (const purpose of ['collection', 'marketing'] as const) {
+              await this.compliance.recordConsent(
+                {
+                  customerId,
+                  channel,
+                  purpose,
+                  granted: false,
+                  source: ConsentSource.SmsKeyword,
+                  recordedBy: 'sms-inbound',
+                },
+                m,
+              );
+            }
           }
         }
-        await this.compliance.addDnc(
-          {
-            channel: 'sms',
-            address: from,
-            source: 'sms_keyword',
-            reason: 'opt-out reply',
-            createdBy: 'sms-inbound',
-          },
-          m,
-        );
-        await this.notifications.enqueue(
-          NotificationChannel.Sms,
-          'sms_opt_out_confirmation',
-          from,
-          OPT_OUT_REPLY,
-          m,
-        );
+        for (const channel of channels) {
+          await this.compliance.addDnc(
+            {
+              channel,
+              address: from,
+              source: 'sms_keyword',
+              reason: 'opt-out reply',
+              createdBy: 'sms-inbound',
+            },
+            m,
+          );
+        }
+        // One confirmation per revocation: a number that had already opted out gets no second text.
+        if (Number(already) === 0)
+          await this.notifications.enqueue(
+            NotificationChannel.Sms,
+            'sms_opt_out_confirmation',
+            from,
+            OPT_OUT_REPLY,
+            m,
+          );
       } else if (intent === 'opt_in') {
         await m.query(
           "DELETE FROM dnc_entries WHERE address_bidx = ? AND channel = 'sms' AND source = 'sms_keyword'",

@@ -9,6 +9,7 @@ import { HHMM, ISO_DAY } from '../../../core/validation/patterns';
 
 const CHANNELS = ['call', 'sms', 'email'];
 const PURPOSES = ['collection', 'marketing'];
+const RESIDENCE = ['address', 'zip', 'area_code'];
 /** Reg F §1006.100: records of collection activity are kept at least 3 years. The retention job must not go below. */
 export const RECORD_RETENTION_FLOOR_DAYS = 3 * 366;
 
@@ -46,6 +47,15 @@ export class ComplianceRulesAdminService {
   private validate(json: string): RuleSet {
     const bad = (message: string) =>
       new ComplianceException(ComplianceErrorCode.INVALID_RULES, message);
+    // A law names the section that states it; house policy names none (and says so by its kind).
+    const citedByKind = (x: Record<string, unknown>) => {
+      const kind = x.kind ?? (x.jurisdiction === 'house' ? 'house' : 'law');
+      if (kind !== 'law' && kind !== 'house') throw bad(`${String(x.id)}: kind is law or house`);
+      if (kind === 'law' && !(typeof x.citation === 'string' && x.citation.trim()))
+        throw bad(`${String(x.id)}: a law needs its citation`);
+      if (kind === 'house' && x.citation !== undefined && x.citation !== null)
+        throw bad(`${String(x.id)}: house policy carries no statute citation`);
+    };
     let raw: unknown;
     try {
       raw = JSON.parse(json);
@@ -65,10 +75,19 @@ export class ComplianceRulesAdminService {
       throw bad('rules need version, hours, caps, gaps, cooldowns and consentRequired');
     }
     const base = (x: Record<string, unknown>, kind: string) => {
-      if (typeof x.id !== 'string' || !x.id || typeof x.citation !== 'string' || !x.citation)
-        throw bad(`every ${kind} rule needs an id and a citation`);
+      if (typeof x.id !== 'string' || !x.id) throw bad(`every ${kind} rule needs an id`);
       if (typeof x.jurisdiction !== 'string' || !/^(US|house|[A-Z]{2})$/.test(x.jurisdiction))
         throw bad(`${x.id}: jurisdiction is US, house or a state`);
+      citedByKind(x);
+      if (
+        x.residence !== undefined &&
+        !(
+          Array.isArray(x.residence) &&
+          x.residence.length > 0 &&
+          x.residence.every((e) => RESIDENCE.includes(e as string))
+        )
+      )
+        throw bad(`${x.id}: residence lists address, zip and/or area_code`);
       if (!Array.isArray(x.purposes) || !x.purposes.every((p) => PURPOSES.includes(p as string)))
         throw bad(`${x.id}: purposes`);
       if (!Array.isArray(x.channels) || !x.channels.every((c) => CHANNELS.includes(c as string)))
@@ -92,8 +111,16 @@ export class ComplianceRulesAdminService {
     }
     for (const c of r.caps as unknown as Record<string, unknown>[]) {
       base(c, 'cap');
-      if (!Number.isInteger(c.max) || (c.max as number) < 0 || !(Number(c.windowHours) > 0))
-        throw bad(`${String(c.id)}: max and windowHours`);
+      const hours = c.windowHours !== undefined;
+      const days = c.windowDays !== undefined;
+      if (
+        !Number.isInteger(c.max) ||
+        (c.max as number) < 0 ||
+        hours === days ||
+        (hours && !(Number(c.windowHours) > 0)) ||
+        (days && !(Number.isInteger(c.windowDays) && (c.windowDays as number) > 0))
+      )
+        throw bad(`${String(c.id)}: max, and windowHours or windowDays (one of them)`);
     }
     for (const g of r.gaps as unknown as Record<string, unknown>[]) {
       base(g, 'gap');
@@ -101,8 +128,19 @@ export class ComplianceRulesAdminService {
     }
     for (const c of r.cooldowns as unknown as Record<string, unknown>[]) {
       base(c, 'cooldown');
-      if (!(Number(c.hoursAfterConversation) >= 0))
-        throw bad(`${String(c.id)}: hoursAfterConversation`);
+      const hours = c.hoursAfterConversation !== undefined;
+      const days = c.daysAfterConversation !== undefined;
+      if (
+        hours === days ||
+        (hours && !(Number(c.hoursAfterConversation) >= 0)) ||
+        (days &&
+          !(Number.isInteger(c.daysAfterConversation) && (c.daysAfterConversation as number) >= 1))
+      )
+        throw bad(`${String(c.id)}: hoursAfterConversation or daysAfterConversation (one of them)`);
+    }
+    for (const c of r.consentRequired as unknown as Record<string, unknown>[]) {
+      if (typeof c.id !== 'string' || !c.id) throw bad('every consent rule needs an id');
+      citedByKind({ ...c, jurisdiction: 'US' });
     }
     const ids = [...r.hours, ...r.caps, ...r.gaps, ...r.cooldowns].map((x) => x.id);
     if (new Set(ids).size !== ids.length) throw bad('rule ids must be unique');

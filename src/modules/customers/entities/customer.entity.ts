@@ -1,4 +1,4 @@
-import { phoneRegionOf } from '../../compliance/rules/zones';
+import { phoneRegionOf, phoneZonesOf } from '../../compliance/rules/zones';
 import {
   Column,
   CreateDateColumn,
@@ -75,7 +75,10 @@ export class CustomerEntity {
     cipherProperty: 'phoneCipher',
     blindIndex: { kind: 'phone', property: 'phoneBidx' },
     hint: { property: 'phoneMasked', mask: maskPhone },
-    derived: { property: 'phoneRegion', derive: phoneRegionOf },
+    derived: [
+      { property: 'phoneRegion', derive: phoneRegionOf },
+      { property: 'phoneZones', derive: phoneZonesOf },
+    ],
   })
   phone!: string | null;
   @Column({ name: 'phone_enc', type: 'varbinary', length: 128, nullable: true })
@@ -88,6 +91,12 @@ export class CustomerEntity {
   /** The area code's state ('' when none; null on rows written before it existed). */
   @Column({ name: 'phone_region', type: 'varchar', length: 2, nullable: true })
   phoneRegion!: string | null;
+  /**
+   * The area code's candidate zones, comma-separated ('' none, '*' an area code the data does not
+   * know: every mainland zone); null on rows written before it existed. No finer than a time zone.
+   */
+  @Column({ name: 'phone_zones', type: 'varchar', length: 160, nullable: true })
+  phoneZones!: string | null;
 
   @Column({ name: 'phone_type', type: 'enum', enum: PhoneType, default: PhoneType.Unknown })
   phoneType!: PhoneType;

@@ -208,14 +208,14 @@ export class CampaignsService {
   /** The whole audience through the compliance engine in one batch (set-based queries). */
   async precheck(ctx: RequestContext, id: string): Promise<Precheck> {
     const campaign = await this.access.getCampaign(ctx, id);
-    return this.precheckOf(campaign);
+    return this.precheckOf(campaign, { gate: false });
   }
 
   /**
    * The audience in keyset pages through the engine: one set-based batch per page, counts and the
    * schedule kept, customers and facts of a page dropped before the next is read.
    */
-  async precheckOf(campaign: CampaignEntity): Promise<Precheck> {
+  async precheckOf(campaign: CampaignEntity, { gate }: { gate: boolean }): Promise<Precheck> {
     const at = campaign.startsAt && campaign.startsAt > new Date() ? campaign.startsAt : new Date();
     const byReason = new Map<string, number>();
     const blockedCustomers: Precheck['blockedCustomers'] = [];
@@ -224,12 +224,16 @@ export class CampaignsService {
     let allowedNow = 0;
     let allowedLater = 0;
     for await (const page of this.audiencePages(campaign)) {
-      const decisions = await this.compliance.evaluateBatch(page, {
-        channel: campaign.channel,
-        purpose: campaign.purpose,
-        at,
-        campaignWindow: { start: campaign.windowStart, end: campaign.windowEnd },
-      });
+      const decisions = await this.compliance.evaluateBatch(
+        page,
+        {
+          channel: campaign.channel,
+          purpose: campaign.purpose,
+          at,
+          campaignWindow: { start: campaign.windowStart, end: campaign.windowEnd },
+        },
+        { gate },
+      );
       total += decisions.size;
       for (const [customerId, d] of decisions) {
         const usable = d.nextAllowedAt && (!campaign.endsAt || d.nextAllowedAt < campaign.endsAt);
@@ -277,7 +281,7 @@ export class CampaignsService {
     const problems = templateProblems(campaign.channel, campaign.purpose, campaign.messageTemplate);
     if (problems.length)
       throw new OutreachException(OutreachErrorCode.INVALID_TEMPLATE, problems.join('; '));
-    const precheck = await this.precheckOf(campaign);
+    const precheck = await this.precheckOf(campaign, { gate: true });
     return this.dataSource.transaction(async (m) => {
       const locked = await this.lockOwned(ctx, id, m);
       // Texts go out only under a registration the carriers approved, checked under the lock.

@@ -42,12 +42,16 @@ export class ContactGateService {
     refusedAction: string,
     at: Date,
   ): Promise<void> {
-    const decision = await this.compliance.evaluateContact(customer, {
-      channel: campaign.channel,
-      purpose: campaign.purpose,
-      at,
-      campaignWindow: { start: campaign.windowStart, end: campaign.windowEnd },
-    });
+    const decision = await this.compliance.evaluateContact(
+      customer,
+      {
+        channel: campaign.channel,
+        purpose: campaign.purpose,
+        at,
+        campaignWindow: { start: campaign.windowStart, end: campaign.windowEnd },
+      },
+      { gate: true },
+    );
     if (decision.allowed) return;
     const reasons = decision.checks.filter((c) => !c.passed).map((c) => c.rule);
     await this.audit.record({
