@@ -159,6 +159,13 @@ describe('outreach (e2e)', () => {
       m,
     );
     const id = created.data!.createCampaign.id;
+    const refusals = async () =>
+      (
+        await db.query<RowDataPacket[]>(
+          'SELECT rule, kind, SUM(count) AS n FROM compliance_refusals WHERE day = CURRENT_DATE() GROUP BY rule, kind',
+        )
+      )[0].map((r) => `${r.rule as string}/${r.kind as string}=${Number(r.n)}`);
+    const refusalsBefore = await refusals();
     const pre = await t.gql<{
       precheckCampaign: {
         total: number;
@@ -187,6 +194,7 @@ describe('outreach (e2e)', () => {
         )[0][0].n,
       ),
     ).toBe(0);
+    const refusalsAfterPrecheck = await refusals();
 
     const launched = await t.gql<{
       launchCampaign: {
@@ -201,6 +209,16 @@ describe('outreach (e2e)', () => {
     );
     expect(launched.errors).toBeUndefined();
     expect(launched.data!.launchCampaign).toMatchObject({ status: 'Running', tasksCreated: 1 });
+    // A precheck is a question, not a refusal: only the launch, which gated real contacts, counts.
+    expect(refusalsAfterPrecheck).toEqual(refusalsBefore);
+    const counted = (list: string[], rule: string) =>
+      Number(list.find((r) => r.startsWith(`${rule}/`))?.split('=')[1] ?? 0);
+    const after = await refusals();
+    expect(counted(after, 'do_not_contact') - counted(refusalsBefore, 'do_not_contact')).toBe(1);
+    expect(counted(after, 'tcpa.consent.cell') - counted(refusalsBefore, 'tcpa.consent.cell')).toBe(
+      1,
+    );
+    expect(after).toEqual(expect.arrayContaining([expect.stringMatching(/^do_not_contact\/law=/)]));
     const blocked = Object.fromEntries(
       launched.data!.launchCampaign.precheck.blockedCustomers.map((b) => [b.customerId, b.reasons]),
     );

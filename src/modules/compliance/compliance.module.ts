@@ -2,11 +2,13 @@ import { Global, Module } from '@nestjs/common';
 import { CustomersModule } from '../customers/customers.module';
 import { CeaseRequestsResolver } from './cease-requests.resolver';
 import { ComplianceResolver } from './compliance.resolver';
+import { ZoneDataResolver } from './zone-data.resolver';
 import { ComplianceService } from './compliance.service';
 import { InboundController } from './inbound.controller';
 import { ReportsController } from './reports.controller';
 import { CeaseRequestsService } from './services/cease.service';
 import { ComplianceReportsService } from './services/reports.service';
+import { ZoneDataHealthService } from './services/zone-data-health.service';
 import { ComplianceFactsService } from './services/facts.service';
 import { InboundSmsService } from './services/inbound.service';
 import { ComplianceRulesAdminService } from './services/rules-admin.service';
@@ -28,6 +30,8 @@ import { TenDlcResolver } from './ten-dlc.resolver';
     ComplianceResolver,
     CeaseRequestsService,
     CeaseRequestsResolver,
+    ZoneDataHealthService,
+    ZoneDataResolver,
     TenDlcService,
     TenDlcResolver,
   ],

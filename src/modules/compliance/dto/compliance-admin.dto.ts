@@ -25,3 +25,24 @@ export class ComplianceReportRowDTO {
   @Field() key!: string;
   @Field() value!: number;
 }
+
+@ObjectType('UnknownAreaCode')
+export class UnknownAreaCodeDTO {
+  @Field() areaCode!: string;
+  @Field(() => Int) customers!: number;
+}
+
+@ObjectType('ZoneDataHealth')
+export class ZoneDataHealthDTO {
+  @Field({ description: 'Version (date) of the shipped area-code and ZIP time-zone data' })
+  dataVersion!: string;
+  @Field(() => Int, {
+    description: 'Customers whose area code the data does not know (held to every mainland zone)',
+  })
+  unknownAreaCodeCustomers!: number;
+  @Field(() => [UnknownAreaCodeDTO]) unknownAreaCodes!: UnknownAreaCodeDTO[];
+  @Field(() => Int, { description: 'Customers with no zone at all: never contacted' })
+  customersWithoutZone!: number;
+  @Field(() => Int, { description: 'Customers written before phone zones were stored' })
+  customersPendingZones!: number;
+}

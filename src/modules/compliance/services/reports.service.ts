@@ -40,13 +40,15 @@ export class ComplianceReportsService {
         [from, to],
       ),
     );
-    push(
-      'refusals',
-      await this.dataSource.query(
-        "SELECT CONCAT(rule, '/', channel) AS k, SUM(count) AS n FROM compliance_refusals WHERE day >= DATE(?) AND day <= DATE(?) GROUP BY k ORDER BY k",
-        [from, to],
-      ),
-    );
+    // Refusals at a real gate (launch, task start), the law's apart from house policy.
+    for (const kind of ['law', 'house'] as const)
+      push(
+        `refusals_${kind}`,
+        await this.dataSource.query(
+          "SELECT CONCAT(rule, '/', channel) AS k, SUM(count) AS n FROM compliance_refusals WHERE kind = ? AND day >= DATE(?) AND day <= DATE(?) GROUP BY k ORDER BY k",
+          [kind, from, to],
+        ),
+      );
     // Attempts made outside 08:00-21:00 in any of the consumer's zones (should be none; checked
     // against the zones known from the stored zone and address: the phone stays encrypted).
     const attempts = await this.dataSource.query<
