@@ -322,7 +322,10 @@ describe('contact law II: revocation, cease requests, zone data (e2e)', () => {
     expect(res.data!.zoneDataHealth.unknownAreaCodeCustomers).toBeGreaterThanOrEqual(1);
     expect(res.data!.zoneDataHealth.unknownAreaCodes).toEqual(
       expect.arrayContaining([
-        { areaCode: (customer.phone as string).slice(2, 5), customers: expect.any(Number) },
+        {
+          areaCode: (customer.phone as string).slice(2, 5),
+          customers: expect.any(Number) as number,
+        },
       ]),
     );
     const denied = await t.gql('{ zoneDataHealth { dataVersion } }', undefined, agentAuth);

@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { IANAZone } from 'luxon';
 import { DataSource } from 'typeorm';
-import { lookup as zipToZone } from 'zipcode-to-timezone';
 import type { RequestContext } from '../../core/auth/request-context';
 import { CUSTOMER_PII_FIELDS } from '../../core/authorization/abilities';
 import { BadInputAppException } from '../../core/errors/error-code';
@@ -11,6 +10,7 @@ import { CryptoService } from '../crypto/crypto.service';
 import { normalizePhone } from '../crypto/utils/normalize';
 import { CustomerAccessService } from './customer-access.service';
 import { CustomersService } from './customers.service';
+import { zipInfo } from '../compliance/rules/zones';
 import { CustomerFieldsInput, CreateCustomerInput } from './dto/customer-input.dto';
 import { CustomerEntity } from './entities/customer.entity';
 
@@ -116,7 +116,12 @@ export class CustomerWritesService {
     }
     if (out.timezone && !IANAZone.isValidZone(out.timezone))
       throw new BadInputAppException('INVALID_TIMEZONE', 'timezone is not an IANA zone');
-    if (!out.timezone && out.zip) out.timezone = zipToZone(out.zip) ?? undefined;
+    // A ZIP inside one zone names it; a ZIP across a zone line names none (the checks then use
+    // every zone of the ZIP, see candidateZones).
+    if (!out.timezone && out.zip) {
+      const zones = zipInfo(out.zip)?.zones ?? [];
+      if (zones.length === 1) out.timezone = zones[0];
+    }
     if (out.dateOfBirth && Number.isNaN(Date.parse(out.dateOfBirth)))
       throw new BadInputAppException('INVALID_DATE', 'dateOfBirth is not a date');
     if (

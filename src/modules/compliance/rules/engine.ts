@@ -12,6 +12,7 @@ import type {
 } from './types';
 
 const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 /** How far ahead `nextAllowedAt` looks before it calls a contact impossible. */
 const HORIZON_MS = 45 * 24 * HOUR;
 /** Rounds of the fixed-point search for `nextAllowedAt`; each round moves past one obstacle. */
@@ -65,10 +66,38 @@ function applies(rule: Scoped, facts: ContactFacts): boolean {
     return false;
   if (!rule.purposes.includes(facts.purpose) || !rule.channels.includes(facts.channel))
     return false;
-  const day = facts.at.toISOString().slice(0, 10);
-  if (rule.effectiveFrom && day < rule.effectiveFrom) return false;
-  if (rule.effectiveTo && day > rule.effectiveTo) return false;
-  return true;
+  return inForce(rule, facts);
+}
+
+/** The day number (days since 1970-01-01) of a 'YYYY-MM-DD' date. */
+function dayNumber(date: string): number {
+  return Math.round(Date.parse(`${date}T00:00:00Z`) / DAY);
+}
+
+/**
+ * Whether a rule is in force at `facts.at`: its effective dates are the consumer's local dates, and
+ * a rule is in force when it is on the local date of ANY candidate zone (the strict reading; UTC
+ * when no zone is known).
+ */
+function inForce(rule: Scoped, facts: ContactFacts): boolean {
+  if (!rule.effectiveFrom && !rule.effectiveTo) return true;
+  const from = rule.effectiveFrom ? dayNumber(rule.effectiveFrom) : -Infinity;
+  const to = rule.effectiveTo ? dayNumber(rule.effectiveTo) : Infinity;
+  const zones = facts.zones.length > 0 ? facts.zones : ['UTC'];
+  return zones.some((zone) => {
+    const day = localDay(facts.at, zone);
+    return day >= from && day <= to;
+  });
+}
+
+/** The instant a rule stops being in force in every candidate zone; null when it has no end. */
+function expiresAt(rule: Scoped, facts: ContactFacts): Date | null {
+  if (!rule.effectiveTo) return null;
+  const zones = facts.zones.length > 0 ? facts.zones : ['UTC'];
+  let last = 0;
+  for (const zone of zones)
+    last = Math.max(last, startOfLocalDay(dayNumber(rule.effectiveTo) + 1, zone).getTime());
+  return new Date(last);
 }
 
 function minutesOf(hhmm: string): number {
@@ -127,7 +156,7 @@ function localDay(at: Date, zone: string): number {
   let day = localDays.get(key);
   if (day === undefined) {
     const local = DateTime.fromJSDate(at, { zone });
-    day = Math.round(Date.UTC(local.year, local.month - 1, local.day) / (24 * HOUR));
+    day = Math.round(Date.UTC(local.year, local.month - 1, local.day) / DAY);
     if (localDays.size > 50_000) localDays.clear();
     localDays.set(key, day);
   }
@@ -136,7 +165,7 @@ function localDay(at: Date, zone: string): number {
 
 /** Midnight (local) starting day number `day` in `zone`. */
 function startOfLocalDay(day: number, zone: string): Date {
-  const d = DateTime.fromMillis(day * 24 * HOUR, { zone: 'utc' });
+  const d = DateTime.fromMillis(day * DAY, { zone: 'utc' });
   return DateTime.fromObject({ year: d.year, month: d.month, day: d.day }, { zone }).toJSDate();
 }
 
@@ -409,21 +438,26 @@ function nextCandidate(facts: ContactFacts, rules: RuleSet): Date {
   const later = (d: Date | null) => {
     if (d && d.getTime() > next.getTime()) next = d;
   };
+  // A rule's obstacle ends when the rule frees the contact or when it goes out of force.
+  const until = (rule: Scoped | null, freeAt: Date | null) => {
+    const expiry = rule ? expiresAt(rule, facts) : null;
+    later(freeAt && expiry && expiry < freeAt ? expiry : freeAt);
+  };
   for (const w of windowsFor(facts, rules))
-    for (const zone of facts.zones) later(nextWindowStart(at, zone, w.start, w.end));
+    for (const zone of facts.zones) until(w.rule, nextWindowStart(at, zone, w.start, w.end));
   for (const cap of rules.caps) {
     if (!applies(cap, facts) || (cap.toTypes && !cap.toTypes.includes(facts.toType))) continue;
-    later(capState(cap, facts, at).freeAt);
+    until(cap, capState(cap, facts, at).freeAt);
   }
   for (const gap of rules.gaps) {
     if (!applies(gap, facts)) continue;
     const last = lastOnChannel(facts, at);
     if (last && at.getTime() - last.at.getTime() < gap.minGapHours * HOUR)
-      later(new Date(last.at.getTime() + gap.minGapHours * HOUR));
+      until(gap, new Date(last.at.getTime() + gap.minGapHours * HOUR));
   }
   for (const cool of rules.cooldowns) {
     if (!applies(cool, facts)) continue;
-    later(cooldownState(cool, facts, at)?.freeAt ?? null);
+    until(cool, cooldownState(cool, facts, at)?.freeAt ?? null);
   }
   return next;
 }

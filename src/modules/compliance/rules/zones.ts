@@ -1,98 +1,135 @@
-import areaCodes from 'areacodes/lib/data.json';
-import { lookup as zipToZone } from 'zipcode-to-timezone';
+import areaCodeData from './data/area-code-zones.json';
+import zipData from './data/zip-zones.json';
 
 /**
- * IANA zones of each state (and DC). States split between zones list every zone: without a ZIP
- * that pins it, a contact must be legal in all of them.
+ * Time zones of phone numbers and addresses, from the versioned data of ./data (sources, dates,
+ * method and corrections in each file's meta block; rebuilt by `npm run data:zones`, see
+ * scripts/zone-data/README.md). A contact must be lawful in EVERY candidate zone, so each lookup
+ * errs towards more zones: an unknown geographic area code is every mainland zone, a ZIP is every
+ * zone of every county it touches, and a ZIP never takes away a zone of the stated state.
  */
-export const STATE_ZONES: Record<string, string[]> = {
-  AL: ['America/Chicago'],
-  AK: ['America/Anchorage', 'America/Adak'],
-  AZ: ['America/Phoenix'],
-  AR: ['America/Chicago'],
-  CA: ['America/Los_Angeles'],
-  CO: ['America/Denver'],
-  CT: ['America/New_York'],
-  DE: ['America/New_York'],
-  DC: ['America/New_York'],
-  FL: ['America/New_York', 'America/Chicago'],
-  GA: ['America/New_York'],
-  HI: ['Pacific/Honolulu'],
-  ID: ['America/Boise', 'America/Los_Angeles'],
-  IL: ['America/Chicago'],
-  IN: ['America/Indiana/Indianapolis', 'America/Chicago'],
-  IA: ['America/Chicago'],
-  KS: ['America/Chicago', 'America/Denver'],
-  KY: ['America/New_York', 'America/Chicago'],
-  LA: ['America/Chicago'],
-  ME: ['America/New_York'],
-  MD: ['America/New_York'],
-  MA: ['America/New_York'],
-  MI: ['America/Detroit', 'America/Chicago'],
-  MN: ['America/Chicago'],
-  MS: ['America/Chicago'],
-  MO: ['America/Chicago'],
-  MT: ['America/Denver'],
-  NE: ['America/Chicago', 'America/Denver'],
-  NV: ['America/Los_Angeles', 'America/Denver'],
-  NH: ['America/New_York'],
-  NJ: ['America/New_York'],
-  NM: ['America/Denver'],
-  NY: ['America/New_York'],
-  NC: ['America/New_York'],
-  ND: ['America/Chicago', 'America/Denver'],
-  OH: ['America/New_York'],
-  OK: ['America/Chicago'],
-  OR: ['America/Los_Angeles', 'America/Boise'],
-  PA: ['America/New_York'],
-  RI: ['America/New_York'],
-  SC: ['America/New_York'],
-  SD: ['America/Chicago', 'America/Denver'],
-  TN: ['America/Chicago', 'America/New_York'],
-  TX: ['America/Chicago', 'America/Denver'],
-  UT: ['America/Denver'],
-  VT: ['America/New_York'],
-  VA: ['America/New_York'],
-  WA: ['America/Los_Angeles'],
-  WV: ['America/New_York'],
-  WI: ['America/Chicago'],
-  WY: ['America/Denver'],
-  PR: ['America/Puerto_Rico'],
-  GU: ['Pacific/Guam'],
-  VI: ['America/St_Thomas'],
-};
 
-const AREA_CODES = areaCodes as Record<string, { stateCode?: string; type?: string }>;
+/** The zones of the 48 contiguous states: what an area code the data does not know may be in. */
+export const MAINLAND_ZONES: string[] = [
+  'America/New_York',
+  'America/Chicago',
+  'America/Denver',
+  'America/Phoenix',
+  'America/Los_Angeles',
+];
 
-/** The state a US area code is assigned to, if it is a geographic one. */
-export function stateOfAreaCode(areaCode: string): string | null {
-  const entry = AREA_CODES[areaCode];
-  return entry && entry.type !== 'tollfree' && entry.stateCode ? entry.stateCode : null;
+/** Every zone in use in each state, DC and territory (every zone of every ZIP and county of it). */
+export const STATE_ZONES: Record<string, string[]> = zipData.states;
+
+/** The build date of the shipped data (both files are built together). */
+export const ZONE_DATA_VERSION: string = zipData.meta.version;
+
+interface AreaCodeEntry {
+  state: string | null;
+  country: string;
+  zones: string[];
 }
+
+const AREA_CODES: Record<string, AreaCodeEntry | undefined> = areaCodeData.codes;
+
+const ZIPS = new Map<string, { state: string; zones: string[] }>();
+for (const group of zipData.groups) {
+  const entry = { state: group.state, zones: group.zones.map((i) => zipData.zones[i]) };
+  for (const zip of group.zips.split(' ')) ZIPS.set(zip, entry);
+}
+
+const TOLL_FREE = new Set(['800', '833', '844', '855', '866', '877', '888']);
+
+/**
+ * Area codes that are not geographic by the NANP plan: toll-free (and the codes reserved for it),
+ * N11 service codes, the "easily recognisable codes" N00 and N22..N88 (non-geographic services:
+ * 500/533/544/566/577/588 personal, 600/622/633/644/655/677/688 Canadian services, 700, 900...),
+ * 52X personal communications, 456 inbound international and 710 US government. Anything else that
+ * looks like an area code and is not in the data may be a new geographic code.
+ */
+function isNonGeographic(code: string): boolean {
+  if (!/^[2-9]\d\d$/.test(code)) return true;
+  const [, second, third] = code;
+  if (second === '1' && third === '1') return true;
+  if (second === third && second !== '1' && second !== '9') return true;
+  if (TOLL_FREE.has(code) || /^88[0-7]$|^889$|^52\d$/.test(code)) return true;
+  return code === '456' || code === '710';
+}
+
+export function isKnownAreaCode(areaCode: string): boolean {
+  return AREA_CODES[areaCode] !== undefined;
+}
+
+/** The US state, DC or territory of a geographic area code; null otherwise (Canada, Caribbean...). */
+export function stateOfAreaCode(areaCode: string): string | null {
+  return AREA_CODES[areaCode]?.state ?? null;
+}
+
+/** The area code's own zones; every mainland zone when it is unknown but may be geographic. */
+export function zonesOfAreaCode(areaCode: string): string[] {
+  const entry = AREA_CODES[areaCode];
+  if (entry) return [...entry.zones];
+  return isNonGeographic(areaCode) ? [] : [...MAINLAND_ZONES];
+}
+
+const NANP = /^\+1(\d{3})\d{7}$/;
 
 /**
  * The region (state) of a phone number's area code, stored in clear beside the ciphertext so the
- * batch checks need no decryption: '' when the number has none (toll-free, non-NANP). It is no
- * finer than the state column already kept in clear.
+ * batch checks need no decryption: '' when the number has none (toll-free, non-NANP, Canada). It is
+ * no finer than the state column already kept in clear.
  */
 export function phoneRegionOf(e164: string): string {
-  const match = /^\+1(\d{3})\d{7}$/.exec(e164);
+  const match = NANP.exec(e164);
   return (match && stateOfAreaCode(match[1])) ?? '';
 }
 
-export function zonesOfPhone(e164: string | null | undefined): string[] {
-  const match = /^\+1(\d{3})\d{7}$/.exec(e164 ?? '');
-  const state = match ? stateOfAreaCode(match[1]) : null;
-  return state ? (STATE_ZONES[state] ?? []) : [];
+/**
+ * The zones of a phone number's area code as stored in clear (VARCHAR(160)): sorted and joined by
+ * ',', '' when it has none (non-NANP, non-geographic), '*' for an unknown area code (every mainland
+ * zone). See zonesOfPhoneZones for the way back.
+ */
+export function phoneZonesOf(e164: string): string {
+  const match = NANP.exec(e164);
+  if (!match) return '';
+  const code = match[1];
+  if (!isKnownAreaCode(code)) return isNonGeographic(code) ? '' : '*';
+  return zonesOfAreaCode(code).join(',');
 }
 
+/** The zones a stored phoneZonesOf() value stands for. */
+export function zonesOfPhoneZones(stored: string): string[] {
+  if (stored === '') return [];
+  if (stored === '*') return [...MAINLAND_ZONES];
+  return stored.split(',');
+}
+
+export function zonesOfPhone(e164: string | null | undefined): string[] {
+  const match = NANP.exec(e164 ?? '');
+  return match ? zonesOfAreaCode(match[1]) : [];
+}
+
+/** The state and zones of a 5-digit ZIP (or ZIP+4); null when the data does not know it. */
+export function zipInfo(zip: string | null | undefined): { state: string; zones: string[] } | null {
+  const match = /^(\d{5})(?:-?\d{4})?$/.exec((zip ?? '').trim());
+  const entry = match ? ZIPS.get(match[1]) : undefined;
+  return entry ? { state: entry.state, zones: [...entry.zones] } : null;
+}
+
+/**
+ * The zones of an address: its ZIP's zones when the ZIP is of the stated state (or no state is
+ * given); the stated state's zones plus the ZIP's when the ZIP is of another state (a ZIP adds
+ * zones, it never takes one of the stated state away); the stated state's zones without a known ZIP.
+ */
 export function zonesOfAddress(
   state: string | null | undefined,
   zip: string | null | undefined,
 ): string[] {
-  const byZip = zip ? zipToZone(zip) : null;
-  if (byZip) return [byZip];
-  return state ? (STATE_ZONES[state] ?? []) : [];
+  const stated = state ? (STATE_ZONES[state.trim().toUpperCase()] ?? []) : [];
+  const info = zipInfo(zip);
+  if (!info) return [...stated];
+  if (!state || info.state === state.trim().toUpperCase()) return info.zones;
+  return [...new Set([...stated, ...info.zones])];
 }
 
 /**
@@ -101,18 +138,19 @@ export function zonesOfAddress(
  */
 export function candidateZones(input: {
   timezone?: string | null;
+  /** A full E.164 number, when known. */
   phone?: string | null;
-  /** Instead of `phone`: its stored region (see phoneRegionOf). */
-  phoneRegion?: string | null;
+  /** Instead of `phone`: its stored phoneZonesOf() value (null: not stored). */
+  phoneZones?: string | null;
   state?: string | null;
   zip?: string | null;
 }): string[] {
-  const derived = new Set([
-    ...(input.phone || input.phoneRegion == null
-      ? zonesOfPhone(input.phone)
-      : (STATE_ZONES[input.phoneRegion] ?? [])),
-    ...zonesOfAddress(input.state, input.zip),
-  ]);
+  const phoneZones = input.phone
+    ? zonesOfPhone(input.phone)
+    : input.phoneZones != null
+      ? zonesOfPhoneZones(input.phoneZones)
+      : [];
+  const derived = new Set([...phoneZones, ...zonesOfAddress(input.state, input.zip)]);
   if (input.timezone) {
     if (derived.size === 0 || (derived.size === 1 && derived.has(input.timezone)))
       return [input.timezone];
