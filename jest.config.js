@@ -9,6 +9,8 @@ const common = {
   transformIgnorePatterns,
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   testEnvironment: 'node',
+  // Stryker's sandbox copies of the project (npm run test:mutation) are not ours to test or map.
+  modulePathIgnorePatterns: ['<rootDir>/.stryker-tmp/'],
 };
 
 module.exports = {

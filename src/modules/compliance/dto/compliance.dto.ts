@@ -163,7 +163,11 @@ export class SimulateContactInput {
   @ValidateNested({ each: true })
   @Type(() => SimCeaseInput)
   ceases?: SimCeaseInput[];
-  @Field({ nullable: true, description: 'A notice a cease request still allows (1006.6(c)(2))' })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'A communication a cease request still allows (12 CFR 1006.6(c)(2)(i)-(iii)): termination_notice, remedy_notice, intended_remedy',
+  })
   @IsOptional()
   @IsIn(CEASE_EXCEPTIONS)
   ceaseException?: CeaseException;
@@ -178,10 +182,10 @@ export class RecordCeaseRequestInput {
   @MaxLength(64)
   @Matches(/^[\x21-\x7e]+$/, { message: 'debtId is printable ASCII without spaces' })
   debtId?: string;
-  @Field({ description: "'refusal_to_pay' or 'cease_communication'" })
+  @Field(() => String, { description: "'refusal_to_pay' or 'cease_communication'" })
   @IsIn(CEASE_KINDS)
   kind!: CeaseKind;
-  @Field({ description: "'mail', 'email', 'electronic', 'fax' or 'in_person'" })
+  @Field(() => String, { description: "'mail', 'email', 'electronic', 'fax' or 'in_person'" })
   @IsIn(CEASE_CHANNELS)
   receivedVia!: CeaseChannel;
   @Field({ nullable: true, description: 'When the written notice was received; default now' })

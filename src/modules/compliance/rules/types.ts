@@ -42,7 +42,7 @@ export interface CeaseFact {
   at: Date;
 }
 
-/** The communications 12 CFR 1006.6(c)(1)(i)-(iii) still allows after a cease request. */
+/** The communications 12 CFR 1006.6(c)(2)(i)-(iii) still allows after a cease request. */
 export type CeaseException = 'termination_notice' | 'remedy_notice' | 'intended_remedy';
 
 /** How a state statute presumes where the consumer lives: from the address, its ZIP, the phone's area code. */

@@ -105,7 +105,7 @@ export class InboundSmsService {
         resourceType: 'InboundWebhook',
         resourceId: WEBHOOK_PATH,
         changes: {
-          reason,
+          cause: reason,
           refused: count,
           configured: Boolean(this.config.get('SMS_WEBHOOK_SECRET')),
         },
