@@ -497,7 +497,7 @@ describe('contact rules engine', () => {
         citation: 'Fla. Stat. 501.616(6)(b)',
       });
       // The oldest (2026-03-09T20:00Z) leaves the rolling window 24 h and 1 ms later.
-      expect(iso(d.nextAllowedAt)).toBe('2026-03-10T20:00:00.001Z');
+      expect(iso(d.nextAllowedAt)).toBe('2026-03-10T20:00:00.000Z');
     });
 
     it.each([
@@ -546,8 +546,8 @@ describe('contact rules engine', () => {
         detail: '3 of at most 3 in 24 h',
         citation: 'Okla. Stat. tit. 15, 775C.4',
       });
-      // The text of 22:00Z leaves the 24 h window 1 ms after 24 h (17:00 CDT, inside 08:00-20:00).
-      expect(iso(d.nextAllowedAt)).toBe('2026-03-10T22:00:00.001Z');
+      // The text of 22:00Z leaves the 24 h window after 24 h (17:00 CDT, inside 08:00-20:00).
+      expect(iso(d.nextAllowedAt)).toBe('2026-03-10T22:00:00.000Z');
       expect(evaluate({ ...f, phoneState: null }, DEFAULT_RULES).allowed).toBe(true);
     });
 
@@ -589,7 +589,7 @@ describe('contact rules engine', () => {
       expect(failedOf(texts)).toEqual(applies ? ['md.stopact.3in24'] : []);
       if (applies) {
         expect(checkOf(texts, 'md.stopact.3in24')?.citation).toBe('Md. Code, Com. Law 14-4502');
-        expect(iso(texts.nextAllowedAt)).toBe('2026-03-10T20:00:00.001Z');
+        expect(iso(texts.nextAllowedAt)).toBe('2026-03-10T20:00:00.000Z');
       }
     });
 
@@ -620,7 +620,7 @@ describe('contact rules engine', () => {
         citation: '209 CMR 18.16(1)(d); 940 CMR 7.04(1)(f)',
       });
       // The first text leaves the 7-day window at 2026-03-12T15:00Z (+1 ms).
-      expect(iso(d.nextAllowedAt)).toBe('2026-03-12T15:00:00.001Z');
+      expect(iso(d.nextAllowedAt)).toBe('2026-03-12T15:00:00.000Z');
       expect(evaluate({ ...f, state: 'NY' }, DEFAULT_RULES).allowed).toBe(true);
       // Texts about another debt, or that the consumer sent, do not count.
       expect(
@@ -644,7 +644,7 @@ describe('contact rules engine', () => {
       expect(checkOf(w, 'ma.collector.other')?.detail).toBe(
         '2 of at most 2 in 720 h for this debt',
       );
-      expect(iso(w.nextAllowedAt)).toBe('2026-03-22T15:00:00.001Z');
+      expect(iso(w.nextAllowedAt)).toBe('2026-03-22T15:00:00.000Z');
       expect(ruleIds(w)).not.toContain('ma.collector.home_cell');
       // Calls to the home number do not count towards the work number's cap.
       expect(
@@ -1302,8 +1302,8 @@ describe('contact rules engine', () => {
       const d = run({ attempts: three, at: at('2026-03-10T12:30:00Z') });
       expect(failedOf(d)).toEqual(['house.call.day']);
       expect(checkOf(d, 'house.call.day')?.detail).toBe('3 of at most 3 in 24 h');
-      expect(iso(d.nextAllowedAt)).toBe('2026-03-10T13:00:00.001Z');
-      expect(run({ attempts: three, at: at('2026-03-10T13:00:00.001Z') }).allowed).toBe(true);
+      expect(iso(d.nextAllowedAt)).toBe('2026-03-10T13:00:00.000Z');
+      expect(run({ attempts: three, at: at('2026-03-10T13:00:00.000Z') }).allowed).toBe(true);
       // The window is (at - 24 h, at]: a call exactly 24 h old no longer counts.
       const edge = run({ attempts: three, at: at('2026-03-10T13:00:00Z') });
       expect(edge.allowed).toBe(true);
@@ -1335,7 +1335,7 @@ describe('contact rules engine', () => {
       expect(failedOf(d)).toEqual(['house.call.week']);
       expect(checkOf(d, 'house.call.week')?.detail).toBe('10 of at most 10 in 168 h');
       // The oldest (2026-03-05T13:00Z) leaves 168 h later, 09:00 EDT on Mar 12.
-      expect(iso(d.nextAllowedAt)).toBe('2026-03-12T13:00:00.001Z');
+      expect(iso(d.nextAllowedAt)).toBe('2026-03-12T13:00:00.000Z');
     });
 
     it.each([
@@ -1564,14 +1564,14 @@ describe('contact rules engine', () => {
 
     it('looks up to 45 days ahead, and no further', () => {
       const when = at('2026-04-01T15:00:00Z');
-      // Free exactly 45 days later.
-      const edge = run(
-        { at: when, attempts: [{ ...call('2026-04-01T14:59:59.999Z') }] },
-        capOnly(45 * 24),
-      );
+      // A call of this instant under a 45-day cap: free exactly 45 days later, on the horizon.
+      const edge = run({ at: when, attempts: [call('2026-04-01T15:00:00Z')] }, capOnly(45 * 24));
       expect(iso(edge.nextAllowedAt)).toBe('2026-05-16T15:00:00.000Z');
-      // 1 ms later is beyond the horizon.
-      const beyond = run({ at: when, attempts: [call('2026-04-01T15:00:00Z')] }, capOnly(45 * 24));
+      // An hour more is beyond the horizon.
+      const beyond = run(
+        { at: when, attempts: [call('2026-04-01T15:00:00Z')] },
+        capOnly(45 * 24 + 1),
+      );
       expect(beyond.allowed).toBe(false);
       expect(beyond.nextAllowedAt).toBeNull();
     });

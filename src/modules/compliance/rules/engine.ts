@@ -218,7 +218,7 @@ function capState(
   const counted = relevant.filter((a) => a.at.getTime() > since);
   const freeAt =
     counted.length >= cap.max
-      ? new Date(counted[counted.length - cap.max].at.getTime() + hours * HOUR + 1)
+      ? new Date(counted[counted.length - cap.max].at.getTime() + hours * HOUR)
       : null;
   return { count: counted.length, freeAt, zone: null };
 }
