@@ -8,6 +8,7 @@ import { AppModule } from './app.module';
 import { AppConfigService } from './core/config/app-config.service';
 import { trustProxyHops } from './core/config/environment';
 import { installRequestStore, newRequestId } from './core/request/request-store';
+import { installWellFormedInput } from './core/request/well-formed-input';
 
 export interface CreateAppOptions {
   /** Environment overrides (tests and tools); the process environment fills the rest. */
@@ -42,6 +43,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<INestAp
   const config = app.get(AppConfigService);
 
   installRequestStore(app.getHttpAdapter().getInstance());
+  installWellFormedInput(app.getHttpAdapter().getInstance());
   app.useBodyParser('application/x-www-form-urlencoded', { bodyLimit: FORM_LIMIT });
   await app.register(fastifyCookie);
   await app.register(fastifyHelmet, {

@@ -117,10 +117,13 @@ export function mapError(original: unknown): MappedError {
   }
   if (original instanceof GraphQLError) {
     const gqlCode = original.extensions?.code;
+    // Our own validation rules name a precise reason (Apollo rewrites their code).
+    const ownReason = original.extensions?.reason;
     if (typeof gqlCode === 'string' && GRAPHQL_INPUT_CODES.has(gqlCode)) {
       return {
         code: ErrorCode.BAD_USER_INPUT,
-        reason: gqlCode,
+        reason:
+          typeof ownReason === 'string' && /^[A-Z_]{1,64}$/.test(ownReason) ? ownReason : gqlCode,
         message: original.message,
         internal: false,
       };

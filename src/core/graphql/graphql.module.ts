@@ -8,6 +8,7 @@ import { AuditService } from '../../modules/audit/audit.service';
 import { auditCapturePlugin } from '../../modules/audit/audit-capture.plugin';
 import { errorPlugin, formatGraphQLError } from './error-plugin';
 import { graphQLContext } from './graphql-context';
+import { operationLimitsRule } from './operation-limits';
 
 /** Limits on what one document may ask for; beyond them the request is refused before execution. */
 export const GRAPHQL_LIMITS = {
@@ -31,9 +32,13 @@ export const GRAPHQL_LIMITS = {
         const production = config.isProduction;
         const armor = new ApolloArmor({
           maxDepth: { n: GRAPHQL_LIMITS.maxDepth },
-          maxAliases: { n: GRAPHQL_LIMITS.maxAliases },
+          // __typename counts too: a hundred aliased __typename fields reach no resolver but still
+          // cost the server (armor's default lets them through).
+          maxAliases: { n: GRAPHQL_LIMITS.maxAliases, allowList: [] },
           maxDirectives: { n: GRAPHQL_LIMITS.maxDirectives },
-          maxTokens: { n: GRAPHQL_LIMITS.maxTokens },
+          // Tokens are limited by the parser itself (parseOptions below): armor's token plugin
+          // parses in its own hook, and its syntax errors came out as HTTP 500.
+          maxTokens: { enabled: false },
           costLimit: { maxCost: GRAPHQL_LIMITS.maxCost },
           blockFieldSuggestion: { enabled: production },
         }).protect();
@@ -47,7 +52,8 @@ export const GRAPHQL_LIMITS = {
           autoTransformHttpErrors: false,
           includeStacktraceInErrorResponses: false,
           allowBatchedHttpRequests: false,
-          validationRules: armor.validationRules,
+          validationRules: [...armor.validationRules, operationLimitsRule],
+          parseOptions: { maxTokens: GRAPHQL_LIMITS.maxTokens },
           // @nestjs/apollo loads @apollo/server's ESM build and we its CJS build: the plugin types are
           // structurally equal but TypeScript keeps them apart.
           plugins: [

@@ -8,6 +8,7 @@ import {
 import { TdeStatusService } from '../database/tde-status.service';
 import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from '../auth/public.decorator';
+import { AuditService } from '../../modules/audit/audit.service';
 
 /** Probes from the orchestrator are not callers: they never spend a rate-limit budget. */
 @SkipThrottle()
@@ -18,6 +19,7 @@ export class HealthController {
     private readonly db: TypeOrmHealthIndicator,
     private readonly indicators: HealthIndicatorService,
     private readonly tde: TdeStatusService,
+    private readonly audit: AuditService,
   ) {}
 
   /** The process is up and its event loop answers. */
@@ -28,7 +30,10 @@ export class HealthController {
     return this.health.check([]);
   }
 
-  /** The service can do its job: the database answers and holds our data encrypted at rest. */
+  /**
+   * The service can do its job: the database answers and holds our data encrypted at rest, and the
+   * audit log takes writes (down from a failed append until the next one succeeds).
+   */
   @Public()
   @Get('ready')
   @HealthCheck()
@@ -49,6 +54,15 @@ export class HealthController {
         } catch {
           return session.down({ message: 'cannot read encryption status' });
         }
+      },
+      () => {
+        const session = this.indicators.check('auditLog');
+        const health = this.audit.health();
+        const details = {
+          failedEntries: health.failedEntries,
+          lastFailureAt: health.lastFailureAt?.toISOString() ?? null,
+        };
+        return health.ok ? session.up(details) : session.down(details);
       },
     ]);
   }

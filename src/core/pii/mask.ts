@@ -1,10 +1,16 @@
 /** Masked forms of personal data: what roles without full access see, and what logs and audit rows carry. */
 export type PiiKind = 'email' | 'phone' | 'ssn' | 'name' | 'address' | 'date' | 'account' | 'text';
 
+/**
+ * Masks cut strings by code point, never inside a surrogate pair: half an emoji is a lone
+ * surrogate, which is not well-formed Unicode and which MariaDB's JSON check refuses. Whatever they
+ * are given, they return well-formed text.
+ */
 export function maskEmail(email: string): string {
   const at = email.lastIndexOf('@');
   if (at < 1) return '***';
-  return `${email[0]}***${email.slice(at)}`;
+  const [first] = email; // the first code point: string iteration never splits a pair
+  return `${first}***${email.slice(at)}`.toWellFormed();
 }
 
 export function maskPhone(phone: string): string {
@@ -18,12 +24,13 @@ export function maskSsn(ssn: string): string {
 }
 
 export function maskName(name: string): string {
-  const t = name.trim();
-  return t.length <= 2 ? '***' : `${t.slice(0, 2)}***`;
+  const points = Array.from(name.trim());
+  return points.length <= 2 ? '***' : `${points.slice(0, 2).join('')}***`.toWellFormed();
 }
 
 export function maskAccount(account: string): string {
-  return account.length <= 4 ? '***' : `***${account.slice(-4)}`;
+  const points = Array.from(account);
+  return points.length <= 4 ? '***' : `***${points.slice(-4).join('')}`.toWellFormed();
 }
 
 export function mask(kind: PiiKind, value: string): string {

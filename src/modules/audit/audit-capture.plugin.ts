@@ -9,6 +9,7 @@ import {
   valueFromASTUntyped,
 } from 'graphql';
 import { ErrorCode } from '../../core/errors/error-code';
+import { currentRequestId } from '../../core/request/request-store';
 import { AuditService } from './audit.service';
 import { SENSITIVE_QUERIES } from './audit-sensitive.decorator';
 import { AuditResult } from './entities/audit-event.entity';
@@ -30,13 +31,41 @@ export function auditCapturePlugin(audit: AuditService): ApolloServerPlugin {
           try {
             await recordOperation(audit, ctx, performance.now() - started);
           } catch (e) {
+            // The audit service already logged it as fatal and flags its health; the caller must
+            // not read an unaudited change or reveal as a success.
             logger.error(`audit capture failed: ${e instanceof Error ? e.name : 'unknown'}`);
+            refuseUnaudited(ctx);
           }
         },
       });
     },
   };
 }
+
+/**
+ * Replaces a response whose audit entry could not be written by an error: the change may have been
+ * made (it committed before the audit write failed), so the answer says it is not confirmed, and
+ * no data (a revealed value, a new key) leaves without its audit row.
+ */
+function refuseUnaudited(ctx: GraphQLRequestContextWillSendResponse<object>): void {
+  const body = ctx.response.body;
+  if (body.kind !== 'single') return;
+  body.singleResult.data = null;
+  body.singleResult.errors = [
+    {
+      message:
+        'The audit log could not record this operation: it is not confirmed; check its effect before retrying',
+      extensions: {
+        code: ErrorCode.INTERNAL_SERVER_ERROR,
+        reason: AUDIT_UNAVAILABLE,
+        requestId: currentRequestId(),
+      },
+    },
+  ];
+  ctx.response.http.status = 503;
+}
+
+export const AUDIT_UNAVAILABLE = 'AUDIT_UNAVAILABLE';
 
 async function recordOperation(
   audit: AuditService,

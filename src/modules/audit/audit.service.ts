@@ -42,6 +42,13 @@ export class AuditService implements OnModuleDestroy {
   private readonly logger = new Logger(AuditService.name);
   private queue: Pending[] = [];
   private flushing: Promise<void> | null = null;
+  private readonly failures = {
+    total: 0,
+    unreported: 0,
+    firstUnreportedAt: null as Date | null,
+    lastFailureAt: null as Date | null,
+    lastSuccessAt: null as Date | null,
+  };
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -150,22 +157,23 @@ export class AuditService implements OnModuleDestroy {
       role: principal?.role ?? null,
     };
     const changes = input.changes
-      ? ((input.untrustedChanges
-          ? sanitizeInput(input.changes)
-          : sanitizeChanges(input.changes)) as Record<string, unknown>)
+      ? (wellFormed(
+          input.untrustedChanges ? sanitizeInput(input.changes) : sanitizeChanges(input.changes),
+        ) as Record<string, unknown>)
       : null;
+    const text = (v: string | null | undefined) => (v == null ? null : v.toWellFormed());
     return {
       occurredAt: new Date(),
       actorType: actor.type,
-      actorId: actor.id ?? null,
-      actorRole: actor.role ?? null,
-      action: input.action.slice(0, 100),
-      resourceType: input.resourceType ?? null,
-      resourceId: input.resourceId ?? null,
+      actorId: text(actor.id),
+      actorRole: text(actor.role),
+      action: input.action.slice(0, 100).toWellFormed(),
+      resourceType: text(input.resourceType),
+      resourceId: text(input.resourceId),
       result: input.result ?? AuditResult.Success,
-      errorCode: input.errorCode ?? null,
+      errorCode: text(input.errorCode),
       ip: store?.ip ?? null,
-      userAgent: store?.userAgent ?? null,
+      userAgent: text(store?.userAgent),
       requestId: store?.requestId ?? null,
       durationMs:
         input.durationMs === undefined || input.durationMs === null
@@ -175,27 +183,130 @@ export class AuditService implements OnModuleDestroy {
     };
   }
 
+  /**
+   * Whether the log takes writes: false from a failed append until the next one succeeds. The
+   * readiness probe reports it, and the first successful append after failures records an
+   * `audit.write_failed` critical event (to the SIEM) with the count.
+   */
+  health(): AuditHealth {
+    const { total, lastFailureAt, lastSuccessAt } = this.failures;
+    return {
+      ok: !lastFailureAt || (lastSuccessAt !== null && lastSuccessAt > lastFailureAt),
+      failedEntries: total,
+      lastFailureAt,
+    };
+  }
+
   private async flush(): Promise<void> {
     try {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, MAX_BATCH);
         try {
-          const receipts = await this.dataSource.transaction((m) =>
-            this.chain.append(
-              m,
-              batch.map((p) => p.entry),
-            ),
-          );
+          const receipts = await this.appendNow(batch.map((p) => p.entry));
           batch.forEach((p, i) => p.resolve(receipts[i]));
         } catch (e) {
-          this.logger.error(
-            `audit append of ${batch.length} entries failed: ${e instanceof Error ? e.name : 'unknown'}`,
-          );
-          batch.forEach((p) => p.reject(e));
+          if (batch.length > 1 && isRowError(e)) {
+            // The server refused a row, not the connection: one bad entry must not sink the
+            // others, so each is written alone and only the bad one fails.
+            for (const p of batch) {
+              try {
+                p.resolve((await this.appendNow([p.entry]))[0]);
+              } catch (alone) {
+                this.noteFailure(1, alone);
+                p.reject(alone);
+              }
+            }
+          } else {
+            this.noteFailure(batch.length, e);
+            batch.forEach((p) => p.reject(e));
+          }
         }
       }
     } finally {
       this.flushing = null;
     }
   }
+
+  private async appendNow(entries: PreparedEntry[]): Promise<AuditReceipt[]> {
+    const receipts = await this.dataSource.transaction((m) => this.chain.append(m, entries));
+    this.failures.lastSuccessAt = new Date();
+    if (this.failures.unreported > 0) this.reportFailures();
+    return receipts;
+  }
+
+  /** A lost audit entry is never silence: a fatal log line now, a critical event once the log writes. */
+  private noteFailure(entries: number, e: unknown): void {
+    const now = new Date();
+    this.failures.total += entries;
+    this.failures.unreported += entries;
+    this.failures.firstUnreportedAt ??= now;
+    this.failures.lastFailureAt = now;
+    this.logger.fatal(
+      `audit append of ${entries} entr${entries === 1 ? 'y' : 'ies'} failed (${describeError(e)}); ${this.failures.total} since start`,
+    );
+  }
+
+  private reportFailures(): void {
+    const { unreported, firstUnreportedAt, lastFailureAt } = this.failures;
+    this.failures.unreported = 0;
+    this.failures.firstUnreportedAt = null;
+    const entry = this.prepare({
+      action: 'audit.write_failed',
+      actor: { type: ActorType.System, id: 'audit' },
+      resourceType: 'AuditLog',
+      changes: {
+        failed: unreported,
+        from: firstUnreportedAt?.toISOString() ?? null,
+        to: lastFailureAt?.toISOString() ?? null,
+      },
+    });
+    this.queue.push({
+      entry,
+      resolve: () => undefined,
+      reject: () => {
+        // Counted again by noteFailure: the next successful append reports it.
+      },
+    });
+  }
+}
+
+export interface AuditHealth {
+  ok: boolean;
+  failedEntries: number;
+  lastFailureAt: Date | null;
+}
+
+/**
+ * The server answered with an error for a statement (a row, a constraint, a deadlock): not a lost
+ * connection (no SQLSTATE, or class 08), where writing entries one by one would only wait longer.
+ */
+function isRowError(e: unknown): boolean {
+  const driver = (e as { driverError?: { sqlState?: unknown } } | null)?.driverError ?? e;
+  const state = (driver as { sqlState?: unknown } | null)?.sqlState;
+  return typeof state === 'string' && !state.startsWith('08');
+}
+
+function describeError(e: unknown): string {
+  const code = (e as { code?: unknown } | null)?.code;
+  return `${e instanceof Error ? e.name : 'unknown'}${typeof code === 'string' ? ` ${code}` : ''}`;
+}
+
+/**
+ * A copy in which every string, keys included, is well-formed Unicode (lone surrogates become
+ * U+FFFD) and every value is JSON: the audit row's JSON check refuses anything else, and a refused
+ * row must never take its batch with it. Input is refused at the edge; this is the second line.
+ */
+function wellFormed(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return value.toWellFormed();
+  if (value === null || typeof value === 'boolean') return value;
+  if (typeof value === 'number') return Number.isFinite(value) ? value : String(value);
+  if (typeof value === 'bigint') return value.toString();
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
+  if (depth > 16) return '[omitted]';
+  if (Array.isArray(value)) return value.map((v) => wellFormed(v, depth + 1));
+  if (typeof value === 'object')
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k.toWellFormed(), wellFormed(v, depth + 1)]),
+    );
+  return null;
 }

@@ -59,6 +59,7 @@ export const CRITICAL_ACTIONS = new Set([
   'incident.raised_critical',
   'audit.purged',
   'sms.inbound_refused',
+  'audit.write_failed',
 ]);
 
 export type VerifyResult =

@@ -24,12 +24,20 @@ export class AuditVerifierService {
    * checkpoint whose signature or hash disagrees, or a head that does not match the last row.
    */
   async verify(from?: string, to?: string): Promise<VerifyResult> {
+    // The head first: it commits with its rows, so every row up to it is there, and appends that
+    // land while the walk runs (a live system) are after it and not compared with it.
+    const [head] = await this.dataSource.query<HeadRow[]>(
+      'SELECT last_seq, last_hash FROM audit_chain_head WHERE id = 1',
+    );
     const bounds = await this.dataSource.query<{ min: string | null; max: string | null }[]>(
       'SELECT MIN(seq) AS min, MAX(seq) AS max FROM audit_events',
     );
     const first = from ?? bounds[0].min;
     if (first === null) return { ok: true, checked: 0, firstSeq: null, lastSeq: null };
-    const last = to ?? bounds[0].max ?? first;
+    const last =
+      to ??
+      (head && String(head.last_seq) !== '0' ? String(head.last_seq) : bounds[0].max) ??
+      first;
 
     const anchor = await this.anchorBefore(BigInt(first));
     if (!anchor.ok) return { ok: false, checked: 0, brokenAt: first, reason: anchor.reason };
@@ -68,10 +76,14 @@ export class AuditVerifierService {
     if (expected <= BigInt(last))
       return { ok: false, checked, brokenAt: expected.toString(), reason: 'gap' };
     if (to === undefined) {
-      const [head] = await this.dataSource.query<HeadRow[]>(
-        'SELECT last_seq, last_hash FROM audit_chain_head WHERE id = 1',
+      // Rows past the head are not the chain's: every real row commits with a head at or past it,
+      // so a head read now must cover the highest row seen before the walk.
+      const [now] = await this.dataSource.query<HeadRow[]>(
+        'SELECT last_seq FROM audit_chain_head WHERE id = 1',
       );
-      if (String(head.last_seq) !== last || !head.last_hash.equals(prev)) {
+      if (bounds[0].max !== null && now && BigInt(bounds[0].max) > BigInt(now.last_seq))
+        return { ok: false, checked, brokenAt: String(bounds[0].max), reason: 'head_mismatch' };
+      if (!head || String(head.last_seq) !== last || !head.last_hash.equals(prev)) {
         return { ok: false, checked, brokenAt: String(head.last_seq), reason: 'head_mismatch' };
       }
     }
