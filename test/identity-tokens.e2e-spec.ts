@@ -54,13 +54,25 @@ describe('identity: tokens and API keys (e2e)', () => {
     });
     const sign = (
       key: ReturnType<typeof createPrivateKey>,
-      over: { kid?: string; aud?: string; iss?: string; exp?: number } = {},
+      over: {
+        kid?: string;
+        aud?: string;
+        iss?: string;
+        exp?: number;
+        iat?: number;
+        typ?: string | null;
+        sub?: string;
+      } = {},
     ) =>
-      new SignJWT(claims())
-        .setProtectedHeader({ alg: 'ES256', kid: over.kid ?? good.kid })
+      new SignJWT({ ...claims(), ...(over.sub ? { sub: over.sub } : {}) })
+        .setProtectedHeader({
+          alg: 'ES256',
+          kid: over.kid ?? good.kid,
+          ...(over.typ === null ? {} : { typ: over.typ ?? 'at+jwt' }),
+        })
         .setIssuer(over.iss ?? 'callwarden')
         .setAudience(over.aud ?? 'callwarden-api')
-        .setIssuedAt()
+        .setIssuedAt(over.iat ?? Math.floor(Date.now() / 1000))
         .setExpirationTime(over.exp ?? Math.floor(Date.now() / 1000) + 300)
         .sign(key);
 
@@ -70,12 +82,46 @@ describe('identity: tokens and API keys (e2e)', () => {
       ).toBeUndefined();
     });
 
+    it('accepts a token made by the forging helper with every claim right (so each refusal below is the one claim)', async () => {
+      const res = await t.gql(ME, undefined, {
+        authorization: `Bearer ${await sign(createPrivateKey(signingPem()))}`,
+      });
+      expect(res.errors).toBeUndefined();
+    });
+
     it.each([
       [
         'expired',
         async () =>
           sign(createPrivateKey(signingPem()), { exp: Math.floor(Date.now() / 1000) - 60 }),
         'TOKEN_EXPIRED',
+      ],
+      [
+        'of another type (typ JWT, as an ID token or a foreign JWT would be)',
+        async () => sign(createPrivateKey(signingPem()), { typ: 'JWT' }),
+        'INVALID_TOKEN',
+      ],
+      [
+        'without a type',
+        async () => sign(createPrivateKey(signingPem()), { typ: null }),
+        'INVALID_TOKEN',
+      ],
+      [
+        'issued an hour in the future',
+        async () =>
+          sign(createPrivateKey(signingPem()), {
+            iat: Math.floor(Date.now() / 1000) + 3600,
+            exp: Math.floor(Date.now() / 1000) + 3900,
+          }),
+        'INVALID_TOKEN',
+      ],
+      [
+        'naming a real session of another user',
+        async () => {
+          const other = await makeUser(t, 'agent');
+          return sign(createPrivateKey(signingPem()), { sub: other.id });
+        },
+        'INVALID_TOKEN',
       ],
       [
         'signed by another key',

@@ -45,8 +45,8 @@ const refuse = (message: string, reason: string) =>
   });
 
 /**
- * A validation rule over the whole document (fragments included, each counted once per
- * definition): at most one of each SINGLE_USE_FIELDS field, and expensive fields within
+ * A validation rule over the root fields of the whole document (fragments included, each counted
+ * once per definition): at most one of each SINGLE_USE_FIELDS field, and expensive fields within
  * DOCUMENT_BUDGET.
  */
 export function operationLimitsRule(context: ValidationContext): ASTVisitor {
@@ -55,6 +55,11 @@ export function operationLimitsRule(context: ValidationContext): ASTVisitor {
   return {
     [Kind.FIELD]: {
       enter(node) {
+        // Operations are the root fields: a `refreshToken` inside a result is only a value.
+        const parent = context.getParentType();
+        const schema = context.getSchema();
+        if (!parent || (parent !== schema.getMutationType() && parent !== schema.getQueryType()))
+          return;
         const name = node.name.value;
         const count = (seen.get(name) ?? 0) + 1;
         seen.set(name, count);

@@ -63,6 +63,9 @@ export class IdentityAuthenticator implements Authenticator {
     if (!bearer) throw new IdentityException(IdentityErrorCode.INVALID_TOKEN, 'Sign in first');
     const claims = await this.tokens.verify(bearer);
     const session = await this.sessions.check(claims.sid);
+    // A token is bound to its session's user: a real session id beside another user is a forgery.
+    if (session.userId !== null && session.userId !== claims.sub)
+      throw new IdentityException(IdentityErrorCode.INVALID_TOKEN, 'The access token is not valid');
     if (!session.live)
       throw new IdentityException(
         IdentityErrorCode.SESSION_REVOKED,

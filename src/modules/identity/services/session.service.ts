@@ -18,6 +18,8 @@ export interface NewSession {
 
 export interface LiveEntry {
   live: boolean;
+  /** Whose session it is: a token naming this session must name this user. */
+  userId: string | null;
   mfaVerifiedAt: Date | null;
   /** The user's current role and team: a role or team change applies within the cache time. */
   role: string | null;
@@ -26,6 +28,7 @@ export interface LiveEntry {
 }
 
 interface LiveRow {
+  user_id: string;
   revoked_at: Date | null;
   expires_at: Date;
   mfa_verified_at: Date | null;
@@ -103,7 +106,7 @@ export class SessionService {
     const cached = this.live.get(sessionId);
     if (cached && Date.now() - cached.checkedAt < LIVE_CACHE_MS) return cached;
     const [row] = await this.dataSource.query<LiveRow[]>(
-      `SELECT s.revoked_at, s.expires_at, s.mfa_verified_at, u.role, u.team_id, u.status
+      `SELECT s.user_id, s.revoked_at, s.expires_at, s.mfa_verified_at, u.role, u.team_id, u.status
          FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`,
       [sessionId],
     );
@@ -111,6 +114,7 @@ export class SessionService {
       live: Boolean(
         row && !row.revoked_at && row.expires_at.getTime() > Date.now() && row.status === 'active',
       ),
+      userId: row?.user_id ?? null,
       mfaVerifiedAt: row?.mfa_verified_at ?? null,
       role: row?.role ?? null,
       teamId: row?.team_id ?? null,

@@ -23,11 +23,16 @@ export interface AccessClaims {
 
 const SIGNING_FILE = 'jwt-signing.pem';
 const ALG = 'ES256';
+/** RFC 9068's type for access tokens: a JWT of any other type (or none) is not one. */
+const TYP = 'at+jwt';
+/** How far ahead of our clock an `iat` may be (clock skew between instances). */
+const SKEW_SECONDS = 5;
 const MAX_CACHED = 50_000;
 
 /**
- * Access tokens: ES256 JWTs with a `kid`, keys from files. Verification pins the algorithm, the
- * issuer and the audience and only uses our own keys (no `jku`, `x5u` or embedded `jwk`). A verified
+ * Access tokens: ES256 JWTs of type `at+jwt` with a `kid`, keys from files. Verification pins the
+ * algorithm, the type, the issuer and the audience, refuses an `iat` in the future, and only uses
+ * our own keys (no `jku`, `x5u` or embedded `jwk`). A verified
  * token is cached by its SHA-256 until it expires: verification is the hot spot of every request.
  */
 @Injectable()
@@ -76,7 +81,7 @@ export class TokenService implements OnModuleInit {
     const ttl = this.config.get('ACCESS_TOKEN_TTL_SECONDS');
     const now = Math.floor(Date.now() / 1000);
     const token = await new SignJWT({ ...claims })
-      .setProtectedHeader({ alg: ALG, kid: this.signingKid, typ: 'JWT' })
+      .setProtectedHeader({ alg: ALG, kid: this.signingKid, typ: TYP })
       .setIssuer(this.config.get('JWT_ISSUER'))
       .setAudience(this.config.get('JWT_AUDIENCE'))
       .setIssuedAt(now)
@@ -105,10 +110,11 @@ export class TokenService implements OnModuleInit {
         },
         {
           algorithms: [ALG],
+          typ: TYP,
           issuer: this.config.get('JWT_ISSUER'),
           audience: this.config.get('JWT_AUDIENCE'),
           requiredClaims: ['sub', 'sid', 'exp', 'iat', 'jti'],
-          clockTolerance: 5,
+          clockTolerance: SKEW_SECONDS,
         },
       );
       claims = payload;
@@ -121,7 +127,12 @@ export class TokenService implements OnModuleInit {
       }
       throw new IdentityException(IdentityErrorCode.INVALID_TOKEN, 'The access token is not valid');
     }
-    if (typeof claims.role !== 'string' || !Array.isArray(claims.amr)) {
+    if (
+      typeof claims.role !== 'string' ||
+      !Array.isArray(claims.amr) ||
+      typeof claims.iat !== 'number' ||
+      claims.iat > Date.now() / 1000 + SKEW_SECONDS
+    ) {
       throw new IdentityException(IdentityErrorCode.INVALID_TOKEN, 'The access token is not valid');
     }
     if (this.cache.size >= MAX_CACHED) this.evictExpired();
