@@ -245,6 +245,61 @@ describe('identity: tokens and API keys (e2e)', () => {
       auth = (await signIn(t, admin)).auth;
     });
 
+    it('keeps a key to its scopes: no sessions, no keys, no own-account operation unless named', async () => {
+      // The owner has a second key and a live session; the attacker holds a read:Customer key.
+      const make = async (scopes: string[]) => {
+        const res = await t.gql<{ createApiKey: { apiKey: string; key: { id: string } } }>(
+          CREATE,
+          { input: { name: `scoped ${scopes.join(' ')}`, scopes } },
+          auth,
+        );
+        expect(res.errors).toBeUndefined();
+        return res.data!.createApiKey;
+      };
+      const other = await make(['read:User']);
+      const key = await make(['read:Customer']);
+      const asKey = (query: string, variables?: Record<string, unknown>) =>
+        t.gql(query, variables, { 'x-api-key': key.apiKey });
+      const refused = async (query: string, variables?: Record<string, unknown>) => {
+        const res = await asKey(query, variables);
+        expect(res.errors?.[0].extensions).toMatchObject({
+          code: 'FORBIDDEN',
+          reason: 'API_KEY_NOT_ALLOWED',
+        });
+        expect(res.data ?? null).toBeNull();
+      };
+      // Control: the key does what its scope says.
+      expect((await asKey('{ customers(first: 1) { items { id } } }')).errors).toBeUndefined();
+      await refused('{ mySessions { id } }');
+      await refused('{ apiKeys { id } }');
+      await refused('mutation R($id: ID!) { revokeApiKey(input: { id: $id }) }', {
+        id: other.key.id,
+      });
+      await refused('mutation { revokeAllSessions }');
+      await refused('{ me { id } }');
+      // Nothing happened to the owner: the other key and the session still work.
+      expect(
+        (
+          await t.gql('{ users(first: 1) { items { id } } }', undefined, {
+            'x-api-key': other.apiKey,
+          })
+        ).errors,
+      ).toBeUndefined();
+      expect((await t.gql(ME, undefined, auth)).errors).toBeUndefined();
+      // A scope may name the one own-account read a key may make; never keys or sessions.
+      const me = await make(['self:me']);
+      expect(
+        (await t.gql('{ me { id } }', undefined, { 'x-api-key': me.apiKey })).errors,
+      ).toBeUndefined();
+      for (const scopes of [['read:Session'], ['delete:ApiKey'], ['self:revokeAllSessions']]) {
+        const res = await t.gql(CREATE, { input: { name: 'too much', scopes } }, auth);
+        expect(res.errors?.[0].extensions).toMatchObject({
+          code: 'FORBIDDEN',
+          reason: 'SCOPE_EXCEEDED',
+        });
+      }
+    });
+
     it('works as a Bearer token and as X-API-Key; wrong secret, revoked and expired keys fail', async () => {
       const created = await t.gql<{
         createApiKey: { apiKey: string; key: { id: string; prefix: string; expiresAt: string } };

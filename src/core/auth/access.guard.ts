@@ -3,7 +3,13 @@ import { Reflector } from '@nestjs/core';
 import { ALLOW, AllowRule } from '../authorization/allow.decorator';
 import { AppException, ErrorCode } from '../errors/error-code';
 import { requestStore } from '../request/request-store';
-import { AUTHENTICATED, DURING_ENROLLMENT, STEP_UP } from './auth.decorators';
+import {
+  AUTHENTICATED,
+  DURING_ENROLLMENT,
+  KEY_FORBIDDEN_SUBJECTS,
+  KEY_SELF_OPERATIONS,
+  STEP_UP,
+} from './auth.decorators';
 import { AUTHENTICATOR, Authenticator } from './authenticator';
 import { IS_PUBLIC } from './public.decorator';
 import { requestOf } from './request-context';
@@ -52,6 +58,7 @@ export class AccessGuard implements CanActivate {
         'This operation declares no permission',
       );
     }
+    if (ctx.principal.type === 'api_key') this.checkApiKey(ctx.apiKeyScopes ?? [], rule, context);
     if (rule && !ctx.ability.can(rule.action, rule.subject)) {
       throw new AppException(
         ErrorCode.FORBIDDEN,
@@ -70,5 +77,27 @@ export class AccessGuard implements CanActivate {
       }
     }
     return true;
+  }
+
+  /**
+   * An API key stays within its scopes: never keys or sessions, and an operation on "my own
+   * account" (`@Authenticated()`) only when a scope names it (`self:<operation>`).
+   */
+  private checkApiKey(scopes: string[], rule: AllowRule | undefined, context: ExecutionContext) {
+    if (rule && KEY_FORBIDDEN_SUBJECTS.has(rule.subject))
+      throw new AppException(
+        ErrorCode.FORBIDDEN,
+        'API_KEY_NOT_ALLOWED',
+        'API keys cannot manage API keys or sessions',
+      );
+    if (!rule) {
+      const operation = context.getHandler().name;
+      if (!KEY_SELF_OPERATIONS.has(operation) || !scopes.includes(`self:${operation}`))
+        throw new AppException(
+          ErrorCode.FORBIDDEN,
+          'API_KEY_NOT_ALLOWED',
+          'This operation is for signed-in users; no scope of this key names it',
+        );
+    }
   }
 }

@@ -12,3 +12,12 @@ export const RequireStepUp = (): MethodDecorator => SetMetadata(STEP_UP, true);
 
 /** Callable by an admin whose only permission, until MFA is enrolled, is to enroll. */
 export const AllowDuringMfaEnrollment = (): MethodDecorator => SetMetadata(DURING_ENROLLMENT, true);
+
+/** What an API key may never do, whatever its scopes: manage keys or sessions (its own or others'). */
+export const KEY_FORBIDDEN_SUBJECTS: ReadonlySet<string> = new Set(['ApiKey', 'Session']);
+
+/**
+ * `@Authenticated()` operations act on the caller's own account and are for interactive sessions.
+ * These read-only ones may be granted to an API key by a scope naming them (`self:me`); no other.
+ */
+export const KEY_SELF_OPERATIONS: ReadonlySet<string> = new Set(['me']);

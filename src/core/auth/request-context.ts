@@ -9,6 +9,8 @@ export interface RequestContext {
   ability: AppAbility;
   /** Session of a signed-in user (absent for API keys). */
   sessionId?: string;
+  /** An API key's scopes (absent for users). */
+  apiKeyScopes?: string[];
   mfaVerifiedAt?: Date | null;
   requestId?: string;
   ip: string | null;

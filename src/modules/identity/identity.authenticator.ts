@@ -57,6 +57,7 @@ export class IdentityAuthenticator implements Authenticator {
           teamId: owner.teamId,
           scopes: key.scopes,
         }),
+        apiKeyScopes: key.scopes,
         enrollmentOnly: false,
       };
     }

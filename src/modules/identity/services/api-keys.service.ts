@@ -9,6 +9,7 @@ import { ApiKeyEntity } from '../entities/api-key.entity';
 import { UserEntity, UserStatus } from '../entities/user.entity';
 import { IdentityErrorCode, IdentityException } from '../identity.exception';
 import { equalHashes, randomToken, sha256 } from '../utils/secrets';
+import { KEY_FORBIDDEN_SUBJECTS, KEY_SELF_OPERATIONS } from '../../../core/auth/auth.decorators';
 
 const KEY_FORMAT = /^cw_([a-z0-9]{16})_([A-Za-z0-9_-]{43})$/;
 const LAST_USED_WRITE_MS = 60_000;
@@ -28,7 +29,10 @@ export class ApiKeysService {
     private readonly abilities: AbilityService,
   ) {}
 
-  /** Scopes are `action:Subject`, each one a permission the creator has. */
+  /**
+   * Scopes are `action:Subject`, each one a permission the creator has (never on ApiKey or
+   * Session), or `self:<operation>` for the few own-account reads a key may make (`self:me`).
+   */
   async assertScopes(owner: UserEntity, scopes: string[]): Promise<void> {
     const ability = await this.abilities.abilityFor({
       role: owner.role,
@@ -37,6 +41,12 @@ export class ApiKeysService {
     });
     for (const scope of scopes) {
       const [action, subject] = scope.split(':');
+      if (action === 'self' && KEY_SELF_OPERATIONS.has(subject)) continue;
+      if (KEY_FORBIDDEN_SUBJECTS.has(subject))
+        throw new IdentityException(
+          IdentityErrorCode.SCOPE_EXCEEDED,
+          `Scope ${scope}: API keys cannot manage API keys or sessions`,
+        );
       if (
         !ACTIONS.includes(action as Action) ||
         !subject ||
