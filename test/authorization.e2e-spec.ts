@@ -302,6 +302,34 @@ describe('authorization (e2e)', () => {
       expect(viewer.errors?.[0].extensions.code).toBe('FORBIDDEN');
     });
 
+    it('holds the reveal cap under 60 concurrent reveals: exactly the remainder of 30 an hour pass', async () => {
+      const mutation = `mutation R($input: RevealCustomerFieldInput!) { revealCustomerField(input: $input) { value } }`;
+      const reveals = () =>
+        db
+          .query<RowDataPacket[]>(
+            "SELECT COUNT(*) AS n FROM audit_events WHERE action = 'customer.field_revealed' AND actor_id = ? AND occurred_at > NOW(3) - INTERVAL 1 HOUR",
+            [users.agent.id],
+          )
+          .then(([rows]) => Number(rows[0].n));
+      const before = await reveals();
+      const results = await Promise.all(
+        Array.from({ length: 60 }, (_, i) =>
+          t.gql(
+            mutation,
+            { input: { id: mine.customerId, field: 'phone', reason: `concurrent reveal ${i}` } },
+            auth.agent,
+          ),
+        ),
+      );
+      const passed = results.filter((r) => !r.errors).length;
+      const limited = results.filter(
+        (r) => r.errors?.[0].extensions.reason === 'REVEAL_RATE_LIMITED',
+      ).length;
+      expect(passed).toBe(Math.max(0, 30 - before));
+      expect(limited).toBe(60 - passed);
+      expect(await reveals()).toBe(Math.max(before, 30));
+    });
+
     it('applies a custom role created at run time, and a removed permission on the next request', async () => {
       const save = (verb: 'createRole' | 'updateRole', rules: string) =>
         t.gql(

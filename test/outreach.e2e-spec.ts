@@ -240,6 +240,41 @@ describe('outreach (e2e)', () => {
     expect(local.hour * 60 + local.minute).toBeLessThan(20 * 60);
   });
 
+  it('starts one contact at a time per customer and channel, however many agents try at once', async () => {
+    const c = await t.app.get(CustomersService).create({
+      externalRef: `race-${Date.now()}`,
+      firstName: 'Rae',
+      email: `rae.${Date.now()}@example.com`,
+      timezone: middayZone(),
+    });
+    const campaign = await makeCampaign(t, team, manager.id);
+    await db.query(
+      "UPDATE campaigns SET channel = 'email', window_start = '00:00', window_end = '23:59', message_template = ? WHERE id = ?",
+      [EMAIL_TEMPLATE, campaign.id],
+    );
+    const email = { ...campaign, channel: 'email' as never };
+    const tasks = await Promise.all(
+      Array.from({ length: 8 }, () => makeTask(t, email, c, agent.id)),
+    );
+    const results = await Promise.all(
+      tasks.map((task) =>
+        t.gql(
+          'mutation S($input: TaskIdInput!) { startTask(input: $input) { status } }',
+          { input: { taskId: task.id } },
+          a,
+        ),
+      ),
+    );
+    expect(results.filter((r) => !r.errors)).toHaveLength(1);
+    for (const r of results.filter((x) => x.errors))
+      expect(r.errors?.[0].extensions).toMatchObject({ reason: 'CONTACT_NOT_ALLOWED' });
+    const [rows] = await db.query<RowDataPacket[]>(
+      "SELECT COUNT(*) AS n FROM tasks WHERE customer_id = ? AND status = 'in_progress'",
+      [c.id],
+    );
+    expect(Number(rows[0].n)).toBe(1);
+  });
+
   it('re-checks compliance when an agent starts a task, logs the attempt on completion, redacts notes, honours a verbal opt-out', async () => {
     const zone = middayZone();
     const customers = t.app.get(CustomersService);

@@ -102,24 +102,32 @@ export class CustomersResolver {
       );
     }
     const customer = await this.access.get(ctx, input.id);
-    const [count] = await this.dataSource.query<{ n: string }[]>(
-      `SELECT COUNT(*) AS n FROM audit_events
-        WHERE actor_id = ? AND action = 'customer.field_revealed' AND occurred_at > NOW(3) - INTERVAL 1 HOUR`,
-      [ctx.principal.id],
-    );
-    if (Number(count.n) >= REVEALS_PER_HOUR) {
-      throw new AuthorizationException(
-        AuthorizationErrorCode.REVEAL_RATE_LIMITED,
-        `At most ${REVEALS_PER_HOUR} reveals an hour`,
+    // Count and record in one transaction, serialized per user on the user's row: concurrent
+    // reveals cannot all see 29 and all pass.
+    await this.dataSource.transaction(async (m) => {
+      await m.query('SELECT id FROM users WHERE id = ? FOR UPDATE', [ctx.principal.userId]);
+      const [count] = await m.query<{ n: string }[]>(
+        `SELECT COUNT(*) AS n FROM audit_events
+          WHERE actor_id = ? AND action = 'customer.field_revealed' AND occurred_at > NOW(3) - INTERVAL 1 HOUR`,
+        [ctx.principal.id],
       );
-    }
-    const value = (customer as unknown as Record<string, string | null>)[input.field] ?? null;
-    await this.audit.record({
-      action: 'customer.field_revealed',
-      resourceType: 'Customer',
-      resourceId: customer.id,
-      changes: { field: input.field, justification: input.reason },
+      if (Number(count.n) >= REVEALS_PER_HOUR) {
+        throw new AuthorizationException(
+          AuthorizationErrorCode.REVEAL_RATE_LIMITED,
+          `At most ${REVEALS_PER_HOUR} reveals an hour`,
+        );
+      }
+      await this.audit.record(
+        {
+          action: 'customer.field_revealed',
+          resourceType: 'Customer',
+          resourceId: customer.id,
+          changes: { field: input.field, justification: input.reason },
+        },
+        m,
+      );
     });
+    const value = (customer as unknown as Record<string, string | null>)[input.field] ?? null;
     return { field: input.field, value };
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../../audit/audit.service';
 import { ComplianceService } from '../../compliance/compliance.service';
 import { CustomerEntity } from '../../customers/entities/customer.entity';
@@ -33,6 +33,14 @@ export class ContactGateService {
       .getRepository(CustomerEntity)
       .findOneByOrFail({ id: task.customerId });
     return { campaign, customer };
+  }
+
+  /**
+   * Serializes contact decisions for one customer until the transaction ends: the frequency caps
+   * are counted limits, so the check and the attempt it allows must not interleave with another's.
+   */
+  async lockCustomer(m: EntityManager, customerId: string): Promise<void> {
+    await m.query('SELECT id FROM customers WHERE id = ? FOR UPDATE', [customerId]);
   }
 
   /** Throws CONTACT_NOT_ALLOWED (reasons, next allowed time) after auditing `refusedAction`. */

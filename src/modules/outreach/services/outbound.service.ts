@@ -58,9 +58,12 @@ export class OutboundService {
     if (campaign.channel === Channel.Sms)
       await this.assertSenderActive(campaign.messagingCampaignId);
     const now = new Date();
-    await this.gate.assertAllowed(task, { campaign, customer }, 'message.refused', now);
     const body = this.render(campaign.messageTemplate ?? '', customer);
     return this.dataSource.transaction(async (m) => {
+      // The caps count attempts: check and record under the customer's row lock, so concurrent
+      // sends to one customer are decided one after the other, each seeing the last one's attempt.
+      await this.gate.lockCustomer(m, customer.id);
+      await this.gate.assertAllowed(task, { campaign, customer }, 'message.refused', now);
       const claimed = await m.getRepository(TaskEntity).update(
         { id: task.id, status: TaskStatus.Pending },
         {

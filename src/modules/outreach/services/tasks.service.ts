@@ -76,18 +76,35 @@ export class TasksService {
         `A ${task.status} task cannot be started`,
       );
     const { campaign, customer } = await this.gate.load(task);
-    await this.gate.assertAllowed(task, { campaign, customer }, 'task.start_refused', new Date());
-    const result = await this.dataSource
-      .getRepository(TaskEntity)
-      .update(
-        { id: task.id, status: TaskStatus.Pending },
-        { status: TaskStatus.InProgress, startedAt: new Date(), updatedAt: new Date() },
+    await this.dataSource.transaction(async (m) => {
+      // A started call is a contact under way: decided under the customer's row lock, and only
+      // one at a time per customer and channel (its attempt is logged when it completes, so a
+      // second concurrent start would not see it in the caps).
+      await this.gate.lockCustomer(m, customer.id);
+      const [{ busy }] = await m.query<{ busy: string }[]>(
+        `SELECT COUNT(*) AS busy FROM tasks t JOIN campaigns c ON c.id = t.campaign_id
+          WHERE t.customer_id = ? AND t.status = ? AND c.channel = ?`,
+        [customer.id, TaskStatus.InProgress, campaign.channel],
       );
-    if ((result.affected ?? 0) !== 1)
-      throw new OutreachException(
-        OutreachErrorCode.INVALID_TASK_STATE,
-        'The task changed meanwhile',
-      );
+      if (Number(busy) > 0)
+        throw new OutreachException(
+          OutreachErrorCode.CONTACT_NOT_ALLOWED,
+          `Not allowed now: another ${campaign.channel} with this customer is under way`,
+          { reasons: 'contact_in_progress', nextAllowedAt: 'after the other contact ends' },
+        );
+      await this.gate.assertAllowed(task, { campaign, customer }, 'task.start_refused', new Date());
+      const result = await m
+        .getRepository(TaskEntity)
+        .update(
+          { id: task.id, status: TaskStatus.Pending },
+          { status: TaskStatus.InProgress, startedAt: new Date(), updatedAt: new Date() },
+        );
+      if ((result.affected ?? 0) !== 1)
+        throw new OutreachException(
+          OutreachErrorCode.INVALID_TASK_STATE,
+          'The task changed meanwhile',
+        );
+    });
     task.status = TaskStatus.InProgress;
     return task;
   }
