@@ -11,4 +11,7 @@ module.exports = {
   displayName: 'mutation',
   roots: ['<rootDir>/src/modules/compliance/rules'],
   testMatch: ['<rootDir>/src/modules/compliance/rules/**/*.spec.ts'],
+  // A tenth of the fast-check cases per property (test/utils/property-runs.ts): every mutant
+  // re-runs the properties that cover it.
+  globals: { PROPERTY_RUNS_SCALE: 0.1 },
 };

@@ -18,6 +18,7 @@ import type {
   NumberType,
   RuleSet,
 } from './types';
+import { propertyRuns } from '../../../../test/utils/property-runs';
 
 /**
  * Properties of `evaluate` over generated facts: `nextAllowedAt` is a real, earliest, re-checkable
@@ -29,7 +30,7 @@ import type {
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
-const RUNS = 300;
+const RUNS = propertyRuns(300);
 
 const ZONES = [
   'America/New_York',

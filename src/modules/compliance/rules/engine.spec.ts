@@ -2,6 +2,7 @@ import { DEFAULT_RULES } from './default-rules';
 import { evaluate, kindOf } from './engine';
 import type {
   AttemptFact,
+  CapRule,
   Check,
   ConsentFact,
   ContactChannel,
@@ -1598,5 +1599,182 @@ describe('contact rules engine', () => {
           .allowed,
       ).toBe(true);
     });
+  });
+});
+
+describe('contact rules engine: edges found by mutation testing', () => {
+  const LA = 'America/Los_Angeles';
+  const houseWindow = (start: string, end: string, extra: Partial<HoursRule> = {}): HoursRule => ({
+    id: 'test.window',
+    kind: 'house',
+    jurisdiction: 'house',
+    purposes: ['collection'],
+    channels: ['call', 'sms'],
+    start,
+    end,
+    ...extra,
+  });
+  const dayCap: CapRule = {
+    id: 'test.day',
+    jurisdiction: 'house',
+    purposes: ['collection'],
+    channels: ['call'],
+    max: 1,
+    windowDays: 1,
+  };
+  const only = (extra: Partial<Omit<RuleSet, 'version'>>) => withRules(extra, EMPTY_RULES);
+
+  it('reads effective dates in UTC when no zone is known', () => {
+    const dated = (effectiveFrom: string) =>
+      only({ hours: [houseWindow('00:00', '23:59', { effectiveFrom })] });
+    const noZone = { zones: [], at: at('2026-03-10T15:00:00Z') };
+    expect(ruleIds(run(noZone, dated('2026-03-10')))).toContain('test.window');
+    expect(ruleIds(run(noZone, dated('2026-03-11')))).not.toContain('test.window');
+  });
+
+  it('keeps a rule in force while any candidate zone is still on its last date', () => {
+    // 04:30Z on Mar 13 is 00:30 in New York (Mar 13) and 21:30 in Los Angeles (Mar 12).
+    const rules = only({ hours: [houseWindow('00:00', '23:59', { effectiveTo: '2026-03-12' })] });
+    const when = at('2026-03-13T04:30:00Z');
+    expect(ruleIds(run({ zones: [NY, LA], at: when }, rules))).toContain('test.window');
+    expect(ruleIds(run({ zones: [NY], at: when }, rules))).not.toContain('test.window');
+  });
+
+  it('frees a calendar-day cap and a day cooldown at local midnight, not UTC midnight', () => {
+    const capped = run(
+      { attempts: [call('2026-03-10T14:00:00Z')], at: at('2026-03-10T15:00:00Z') },
+      only({ caps: [dayCap] }),
+    );
+    expect(iso(capped.nextAllowedAt)).toBe('2026-03-11T04:00:00.000Z');
+    const cooled = run(
+      {
+        attempts: [call('2026-03-10T14:00:00Z', { conversation: true })],
+        at: at('2026-03-10T15:00:00Z'),
+      },
+      only({
+        cooldowns: [
+          {
+            id: 'test.cool',
+            jurisdiction: 'house',
+            purposes: ['collection'],
+            channels: ['call'],
+            daysAfterConversation: 1,
+          },
+        ],
+      }),
+    );
+    expect(iso(cooled.nextAllowedAt)).toBe('2026-03-11T04:00:00.000Z');
+  });
+
+  it('counts attempts in time order whatever order they are given in', () => {
+    const rules = only({ caps: [{ ...dayCap, windowDays: undefined, windowHours: 24, max: 2 }] });
+    const d = run(
+      {
+        attempts: [call('2026-03-10T14:00:00Z'), call('2026-03-10T10:00:00Z')],
+        at: at('2026-03-10T15:00:00Z'),
+      },
+      rules,
+    );
+    expect(iso(d.nextAllowedAt)).toBe('2026-03-11T10:00:00.000Z');
+  });
+
+  it('names the zone whose calendar day frees last when both count the same', () => {
+    const d = run(
+      {
+        zones: [LA, NY],
+        attempts: [call('2026-03-10T18:00:00Z')],
+        at: at('2026-03-10T20:00:00Z'),
+      },
+      only({ caps: [dayCap] }),
+    );
+    expect(checkOf(d, 'test.day')?.detail).toBe(
+      '1 of at most 1 in 1 calendar day (America/Los_Angeles)',
+    );
+    expect(iso(d.nextAllowedAt)).toBe('2026-03-11T07:00:00.000Z');
+  });
+
+  it('counts a conversation and a call at the very instant of the contact', () => {
+    const cool = only({
+      cooldowns: [
+        {
+          id: 'test.cool',
+          jurisdiction: 'house',
+          purposes: ['collection'],
+          channels: ['call'],
+          hoursAfterConversation: 2,
+        },
+      ],
+    });
+    const now = '2026-03-10T15:00:00Z';
+    const d = run({ attempts: [call(now, { conversation: true })], at: at(now) }, cool);
+    expect(failedOf(d)).toEqual(['test.cool']);
+    expect(iso(d.nextAllowedAt)).toBe('2026-03-10T17:00:00.000Z');
+    const gap = only({
+      gaps: [
+        {
+          id: 'test.gap',
+          jurisdiction: 'house',
+          purposes: ['collection'],
+          channels: ['call'],
+          minGapHours: 4,
+        },
+      ],
+    });
+    expect(checkOf(run({ attempts: [call(now)], at: at(now) }, gap), 'test.gap')?.detail).toBe(
+      '0.0 h since the last call (min 4 h)',
+    );
+  });
+
+  it('measures a gap from the latest attempt whatever order they are given in', () => {
+    const gap = only({
+      gaps: [
+        {
+          id: 'test.gap',
+          jurisdiction: 'house',
+          purposes: ['collection'],
+          channels: ['call'],
+          minGapHours: 4,
+        },
+      ],
+    });
+    const d = run(
+      {
+        attempts: [call('2026-03-10T14:00:00Z'), call('2026-03-10T12:00:00Z')],
+        at: at('2026-03-10T15:00:00Z'),
+      },
+      gap,
+    );
+    expect(checkOf(d, 'test.gap')?.detail).toBe('1.0 h since the last call (min 4 h)');
+    expect(iso(d.nextAllowedAt)).toBe('2026-03-10T18:00:00.000Z');
+  });
+
+  it('does not wait for a cap or cooldown that does not apply to this contact', () => {
+    // 18:00 EDT, outside a 09:00-17:00 window: the answer is 09:00 EDT the next day.
+    const when = at('2026-03-10T22:00:00Z');
+    const nine = '2026-03-11T13:00:00.000Z';
+    const cellCap = only({
+      hours: [houseWindow('09:00', '17:00')],
+      caps: [{ ...dayCap, windowDays: undefined, windowHours: 24, toTypes: ['cell'] }],
+    });
+    const cellCall = call('2026-03-10T20:00:00Z', { toType: 'cell' });
+    expect(
+      iso(run({ toType: 'home', attempts: [cellCall], at: when }, cellCap).nextAllowedAt),
+    ).toBe(nine);
+    const callCooldown = only({
+      hours: [houseWindow('09:00', '17:00')],
+      cooldowns: [
+        {
+          id: 'test.cool',
+          jurisdiction: 'house',
+          purposes: ['collection'],
+          channels: ['call'],
+          hoursAfterConversation: 48,
+        },
+      ],
+    });
+    const talk = call('2026-03-10T20:00:00Z', { conversation: true });
+    expect(
+      iso(run({ channel: 'sms', attempts: [talk], at: when }, callCooldown).nextAllowedAt),
+    ).toBe(nine);
   });
 });
