@@ -41,3 +41,14 @@ export class BadInputAppException extends AppException {
     super(ErrorCode.BAD_USER_INPUT, reason, message, details);
   }
 }
+
+/**
+ * A submitted value as an error message may quote it: a short plain identifier as is (it helps
+ * fix a typo); anything else (control or bidi characters, markup, 100 kB of text) as a placeholder,
+ * so an answer or log line never carries what a caller injected.
+ */
+export function echoValue(value: unknown): string {
+  return typeof value === 'string' && /^[A-Za-z0-9_.:-]{1,64}$/.test(value)
+    ? `'${value}'`
+    : '(a value that is not a valid name)';
+}

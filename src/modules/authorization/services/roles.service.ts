@@ -15,6 +15,7 @@ import { AuthorizationErrorCode, AuthorizationException } from '../authorization
 import { RoleRuleInput, SaveRoleInput } from '../dto/role.dto';
 import { RoleEntity, StoredRule } from '../entities/role.entity';
 import { assertTranslatableConditions } from '../utils/ability-sql';
+import { echoValue } from '../../../core/errors/error-code';
 
 export interface RoleView {
   name: string;
@@ -72,7 +73,7 @@ export class RolesService {
         if (!isBuiltInRole(parent) && !(await repo.existsBy({ name: parent }))) {
           throw new AuthorizationException(
             AuthorizationErrorCode.INVALID_RULE,
-            `Unknown role to inherit: ${parent}`,
+            `Unknown role to inherit: ${echoValue(parent)}`,
           );
         }
       }
@@ -146,9 +147,11 @@ export class RolesService {
   private toStoredRule(r: RoleRuleInput): StoredRule {
     const bad = (message: string) =>
       new AuthorizationException(AuthorizationErrorCode.INVALID_RULE, message);
-    for (const a of r.action) if (!ACTIONS.includes(a as Action)) throw bad(`Unknown action ${a}`);
+    for (const a of r.action)
+      if (!ACTIONS.includes(a as Action)) throw bad(`Unknown action ${echoValue(a)}`);
     for (const s of r.subject)
-      if (!(SUBJECTS as readonly string[]).includes(s)) throw bad(`Unknown subject ${s}`);
+      if (!(SUBJECTS as readonly string[]).includes(s))
+        throw bad(`Unknown subject ${echoValue(s)}`);
     let conditions: Record<string, unknown> | undefined;
     if (r.conditions) {
       const parsed: unknown = JSON.parse(r.conditions);
@@ -168,7 +171,7 @@ export class RolesService {
       if (!known)
         throw bad(`Field lists are supported on ${Object.keys(PII_FIELDS).join(' and ')} rules`);
       for (const f of r.fields ?? [])
-        if (!known.includes(f)) throw bad(`Unknown ${subject} field ${f}`);
+        if (!known.includes(f)) throw bad(`Unknown ${echoValue(subject)} field ${echoValue(f)}`);
     }
     const rule: AppRawRule = { action: r.action as Action[], subject: r.subject };
     if (r.fields?.length) rule.fields = r.fields;

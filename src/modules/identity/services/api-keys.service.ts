@@ -10,6 +10,7 @@ import { UserEntity, UserStatus } from '../entities/user.entity';
 import { IdentityErrorCode, IdentityException } from '../identity.exception';
 import { equalHashes, randomToken, sha256 } from '../utils/secrets';
 import { KEY_FORBIDDEN_SUBJECTS, KEY_SELF_OPERATIONS } from '../../../core/auth/auth.decorators';
+import { echoValue } from '../../../core/errors/error-code';
 
 const KEY_FORMAT = /^cw_([a-z0-9]{16})_([A-Za-z0-9_-]{43})$/;
 const LAST_USED_WRITE_MS = 60_000;
@@ -45,7 +46,7 @@ export class ApiKeysService {
       if (KEY_FORBIDDEN_SUBJECTS.has(subject))
         throw new IdentityException(
           IdentityErrorCode.SCOPE_EXCEEDED,
-          `Scope ${scope}: API keys cannot manage API keys or sessions`,
+          `Scope ${echoValue(scope)}: API keys cannot manage API keys or sessions`,
         );
       if (
         !ACTIONS.includes(action as Action) ||
@@ -54,13 +55,13 @@ export class ApiKeysService {
       ) {
         throw new IdentityException(
           IdentityErrorCode.SCOPE_EXCEEDED,
-          `Scope ${scope} is not of the form action:Subject`,
+          `Scope ${echoValue(scope)} is not of the form action:Subject`,
         );
       }
       if (!ability.can(action as Action, subject)) {
         throw new IdentityException(
           IdentityErrorCode.SCOPE_EXCEEDED,
-          `Scope ${scope} exceeds your own permissions`,
+          `Scope ${echoValue(scope)} exceeds your own permissions`,
         );
       }
     }

@@ -8,6 +8,7 @@ import { CryptoService } from '../../crypto/crypto.service';
 import { UserEntity, UserStatus } from '../entities/user.entity';
 import { IdentityErrorCode, IdentityException } from '../identity.exception';
 import { PasswordService } from './password.service';
+import { echoValue } from '../../../core/errors/error-code';
 
 export interface NewUser {
   email: string;
@@ -52,7 +53,10 @@ export class UsersService {
   /** Built-in or custom (authorization module) role. */
   async assertRole(role: string): Promise<void> {
     if (!(await this.abilities.roleExists(role))) {
-      throw new IdentityException(IdentityErrorCode.UNKNOWN_ROLE, `Unknown role ${role}`);
+      throw new IdentityException(
+        IdentityErrorCode.UNKNOWN_ROLE,
+        `Unknown role ${echoValue(role)}`,
+      );
     }
   }
 
