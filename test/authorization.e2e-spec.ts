@@ -302,6 +302,76 @@ describe('authorization (e2e)', () => {
       expect(viewer.errors?.[0].extensions.code).toBe('FORBIDDEN');
     });
 
+    it('names blocked customers in a precheck only to those who may open them and read why', async () => {
+      const open = await makeCustomer(t);
+      const banned = await makeCustomer(t);
+      const mobile = await makeCustomer(t);
+      await db.query("UPDATE customers SET phone_type = 'mobile' WHERE id = ?", [mobile.id]);
+      expect(
+        (
+          await t.gql(
+            'mutation D($input: AddDncEntryInput!) { addDncEntry(input: $input) { id } }',
+            { input: { customerId: banned.id, channel: 'call' } },
+            auth.manager,
+          )
+        ).errors,
+      ).toBeUndefined();
+      const created = await t.gql<{ createCampaign: { id: string } }>(
+        'mutation C($input: CreateCampaignInput!) { createCampaign(input: $input) { id } }',
+        {
+          input: {
+            name: 'Precheck privacy',
+            channel: 'Call',
+            purpose: 'collection',
+            audience: { customerIds: [open.id, banned.id, mobile.id] },
+          },
+        },
+        auth.manager,
+      );
+      expect(created.errors).toBeUndefined();
+      const id = created.data!.createCampaign.id;
+      const precheck = (role: string) =>
+        t.gql<{
+          precheckCampaign: { blocked: number; blockedCustomers: { customerId: string }[] };
+        }>(
+          'query P($input: CampaignIdInput!) { precheckCampaign(input: $input) { blocked blockedCustomers { customerId reasons } } }',
+          { input: { id } },
+          auth[role],
+        );
+      // The team's manager may open every customer and read consents: both are named.
+      const manager = await precheck('manager');
+      expect(manager.data!.precheckCampaign.blocked).toBe(2);
+      expect(
+        manager.data!.precheckCampaign.blockedCustomers.map((b) => b.customerId).sort(),
+      ).toEqual([banned.id, mobile.id].sort());
+      // An agent reads the campaign, not these customers; a viewer may not read consents.
+      for (const role of ['agent', 'viewer']) {
+        const res = await precheck(role);
+        expect(res.errors).toBeUndefined();
+        expect(res.data!.precheckCampaign.blocked).toBe(2);
+        expect(res.data!.precheckCampaign.blockedCustomers).toEqual([]);
+        expect(JSON.stringify(res.data)).not.toContain(banned.id);
+      }
+      // A campaign for another team is a permission question: FORBIDDEN, not a bad input.
+      const foreign = await t.gql(
+        'mutation C($input: CreateCampaignInput!) { createCampaign(input: $input) { id } }',
+        {
+          input: {
+            name: 'Not mine',
+            channel: 'Call',
+            purpose: 'collection',
+            audience: { states: ['NY'] },
+            teamId: 'team-b',
+          },
+        },
+        auth.manager,
+      );
+      expect(foreign.errors?.[0].extensions).toMatchObject({
+        code: 'FORBIDDEN',
+        reason: 'FOREIGN_TEAM',
+      });
+    });
+
     it('holds the reveal cap under 60 concurrent reveals: exactly the remainder of 30 an hour pass', async () => {
       const mutation = `mutation R($input: RevealCustomerFieldInput!) { revealCustomerField(input: $input) { value } }`;
       const reveals = () =>

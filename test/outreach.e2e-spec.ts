@@ -114,7 +114,7 @@ describe('outreach (e2e)', () => {
       (await db.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM campaigns'))[0][0].n,
     );
     expect(after).toBe(before);
-    // A manager cannot create a campaign for another team.
+    // A manager cannot create a campaign for another team: a permission, so FORBIDDEN.
     const other = await t.gql(
       CREATE,
       {
@@ -128,7 +128,10 @@ describe('outreach (e2e)', () => {
       },
       m,
     );
-    expect(other.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(other.errors?.[0].extensions).toMatchObject({
+      code: 'FORBIDDEN',
+      reason: 'FOREIGN_TEAM',
+    });
   });
 
   it('prechecks the audience and launches tasks only for allowed customers, listing the blocked with reasons', async () => {

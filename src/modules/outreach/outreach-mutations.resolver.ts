@@ -81,7 +81,30 @@ export class OutreachMutationsResolver {
     @Ctx() ctx: RequestContext,
     @Args('input') input: CampaignIdInput,
   ): Promise<CampaignPrecheckDTO> {
-    return toPrecheckDTO(await this.campaigns.precheck(ctx, input.id));
+    const precheck = await this.campaigns.precheck(ctx, input.id);
+    return toPrecheckDTO({
+      ...precheck,
+      blockedCustomers: await this.visibleBlocked(ctx, precheck.blockedCustomers),
+    });
+  }
+
+  /**
+   * Counts are the campaign's, which the caller may read; who is blocked and why is customer data
+   * (the reasons tell consent and do-not-contact status). Only customers the caller may open are
+   * named (the row rules of `customer`), and only to a caller who may read consents and
+   * do-not-contact entries.
+   */
+  private async visibleBlocked(
+    ctx: RequestContext,
+    blocked: Precheck['blockedCustomers'],
+  ): Promise<Precheck['blockedCustomers']> {
+    if (blocked.length === 0) return blocked;
+    if (!ctx.ability.can('read', 'Consent') || !ctx.ability.can('read', 'DncEntry')) return [];
+    const visible = await this.customers.byIds(
+      ctx,
+      blocked.map((b) => b.customerId),
+    );
+    return blocked.filter((_, i) => visible[i] !== null);
   }
 
   @Allow('update', 'Campaign')
@@ -97,7 +120,10 @@ export class OutreachMutationsResolver {
       campaignId: r.campaign.id,
       status: r.campaign.status,
       tasksCreated: r.tasksCreated,
-      precheck: toPrecheckDTO(r.precheck),
+      precheck: toPrecheckDTO({
+        ...r.precheck,
+        blockedCustomers: await this.visibleBlocked(ctx, r.precheck.blockedCustomers),
+      }),
     };
   }
 

@@ -1,4 +1,5 @@
 import { subject } from '@casl/ability';
+import { AppException, ErrorCode } from '../../../core/errors/error-code';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -103,14 +104,16 @@ export class CampaignsService {
       createdAt: new Date(),
       updatedAt: new Date(),
     });
-    this.assertValid(campaign);
-    // The caller's rules decide which teams they may create campaigns for (a manager: their own).
+    // The caller's rules decide which teams they may create campaigns for (a manager: their own):
+    // a permission, so FORBIDDEN, and before the input is looked at.
     if (!ctx.ability.can('create', subject('Campaign', { teamId }) as unknown as string)) {
-      throw new OutreachException(
-        OutreachErrorCode.INVALID_AUDIENCE,
+      throw new AppException(
+        ErrorCode.FORBIDDEN,
+        'FOREIGN_TEAM',
         'You may only create campaigns for your own team',
       );
     }
+    this.assertValid(campaign);
     await this.assertSender(campaign);
     return this.dataSource.transaction(async (m) => {
       await m.getRepository(CampaignEntity).insert(campaign);
