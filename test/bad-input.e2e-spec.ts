@@ -386,7 +386,8 @@ describe('hostile text in every mutation argument (e2e)', () => {
       RATE_LIMIT_PER_MINUTE: '1000000',
       // Lockouts would answer RATE_LIMITED before the input is looked at: let every probe through.
       LOGIN_MAX_FAILURES: '1000',
-      LOGIN_IP_MAX_FAILURES: '10000',
+      LOGIN_ACCOUNT_MAX_FAILURES: '10000',
+      LOGIN_IP_MAX_ACCOUNTS: '100000',
       // No scheduled purge may write while tables are compared.
       RETENTION_CRON: 'off',
     });

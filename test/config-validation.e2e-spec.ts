@@ -31,6 +31,12 @@ describe('configuration validation (process boot)', () => {
     ['an unknown NODE_ENV', { NODE_ENV: 'staging' }, 'NODE_ENV'],
     ['a bad CORS origin', { CORS_ORIGINS: 'javascript:alert(1)' }, 'CORS_ORIGINS'],
     [
+      'an office CIDR that is not one',
+      { LOGIN_IP_ALLOWLIST: '10.0.0.0/8,300.1.1.1/8' },
+      'LOGIN_IP_ALLOWLIST',
+    ],
+    ['an office CIDR without a prefix', { LOGIN_IP_ALLOWLIST: '10.0.0.1' }, 'LOGIN_IP_ALLOWLIST'],
+    [
       'production without the SMS webhook secret (every STOP would be refused)',
       { NODE_ENV: 'production' },
       'SMS_WEBHOOK_SECRET',

@@ -85,9 +85,9 @@ describe('identity: sign-in flows (e2e)', () => {
     expect(Number(rows[0].n)).toBe(2);
   });
 
-  it('locks an account after 5 failures (even for the right password), until an admin unlocks it', async () => {
+  it('locks an account after 10 failures from anywhere (even for the right password), until an admin unlocks it', async () => {
     const agent = await makeUser(t, 'agent');
-    for (let i = 0; i < 5; i++) {
+    for (let i = 0; i < 10; i++) {
       const r = await t.gql(
         LOGIN,
         { input: { email: agent.email, password: `wrong pass phrase ${i}!` } },
@@ -102,7 +102,7 @@ describe('identity: sign-in flows (e2e)', () => {
     );
     expect(locked.errors?.[0].extensions).toMatchObject({
       code: 'RATE_LIMITED',
-      reason: 'ACCOUNT_LOCKED',
+      reason: 'TOO_MANY_ATTEMPTS',
     });
 
     const admin = await makeUser(t, 'admin', { mfa: true });
@@ -127,30 +127,121 @@ describe('identity: sign-in flows (e2e)', () => {
     expect(again.data?.login.__typename).toBe('AuthTokens');
   });
 
-  it('locks a client address after 5 failures across accounts', async () => {
-    const ip = freshIp();
-    for (let i = 0; i < 5; i++) {
+  it('locks a mistyping agent on the office address without locking the floor, and an unlock clears it', async () => {
+    const office = freshIp();
+    const [typo, colleague] = [await makeUser(t, 'agent'), await makeUser(t, 'agent')];
+    for (let i = 0; i < 5; i++)
       await t.gql(
         LOGIN,
-        {
-          input: {
-            email: `spray${i}.${Date.now()}@e2e.callwarden.test`,
-            password: 'Spring2026!Spring',
-          },
-        },
+        { input: { email: typo.email, password: `wrong pass phrase ${i}!` } },
+        { 'x-forwarded-for': office },
+      );
+    const locked = await t.gql(
+      LOGIN,
+      { input: { email: typo.email, password: PASSWORD } },
+      { 'x-forwarded-for': office },
+    );
+    expect(locked.errors?.[0].extensions).toMatchObject({ reason: 'TOO_MANY_ATTEMPTS' });
+    // The colleague behind the same address signs in; the agent does from elsewhere.
+    for (const [user, ip] of [
+      [colleague, office],
+      [typo, freshIp()],
+    ] as const) {
+      const ok = await t.gql<{ login: { __typename: string } }>(
+        LOGIN,
+        { input: { email: user.email, password: PASSWORD } },
         { 'x-forwarded-for': ip },
       );
+      expect(ok.data?.login.__typename).toBe('AuthTokens');
     }
+    // An admin's unlock clears the pair too.
+    const admin = await signIn(t, await makeUser(t, 'admin', { mfa: true }));
+    await t.gql(
+      'mutation U($input: UserIdInput!) { unlockUser(input: $input) { status } }',
+      { input: { id: typo.id } },
+      admin.auth,
+    );
+    const after = await t.gql<{ login: { __typename: string } }>(
+      LOGIN,
+      { input: { email: typo.email, password: PASSWORD } },
+      { 'x-forwarded-for': office },
+    );
+    expect(after.data?.login.__typename).toBe('AuthTokens');
+  });
+
+  const spray = (ip: string, accounts: number, app: TestApp = t) =>
+    Promise.all(
+      Array.from({ length: accounts }, (_, i) =>
+        app.gql(
+          LOGIN,
+          {
+            input: {
+              email: `spray${i}.${Date.now()}.${ip}@e2e.callwarden.test`,
+              password: 'Spring2026!Spring',
+            },
+          },
+          { 'x-forwarded-for': ip },
+        ),
+      ),
+    );
+
+  it('locks a bare address only when many accounts fail from it, with the same answer as any lock', async () => {
+    const ip = freshIp();
     const agent = await makeUser(t, 'agent');
+    await spray(ip, 9);
+    const notYet = await t.gql<{ login: { __typename: string } }>(
+      LOGIN,
+      { input: { email: agent.email, password: PASSWORD } },
+      { 'x-forwarded-for': ip },
+    );
+    expect(notYet.data?.login.__typename).toBe('AuthTokens');
+    await spray(ip, 1);
     const blocked = await t.gql(
       LOGIN,
       { input: { email: agent.email, password: PASSWORD } },
       { 'x-forwarded-for': ip },
     );
-    expect(blocked.errors?.[0].extensions).toMatchObject({
+    // Address lock, account lock and an unknown account's lock answer alike: no enumeration.
+    const unknownEmail = `nobody.${Date.now()}@e2e.callwarden.test`;
+    const unknownIp = freshIp();
+    for (let i = 0; i < 5; i++)
+      await t.gql(
+        LOGIN,
+        { input: { email: unknownEmail, password: `wrong pass phrase ${i}!` } },
+        { 'x-forwarded-for': unknownIp },
+      );
+    const unknown = await t.gql(
+      LOGIN,
+      { input: { email: unknownEmail, password: PASSWORD } },
+      { 'x-forwarded-for': unknownIp },
+    );
+    const shape = (r: Awaited<ReturnType<TestApp['gql']>>) => {
+      const e = r.errors?.[0];
+      return { message: e?.message, code: e?.extensions.code, reason: e?.extensions.reason };
+    };
+    expect(shape(blocked)).toEqual({
+      message: 'Too many failed attempts: try again later',
       code: 'RATE_LIMITED',
-      reason: 'IP_LOCKED',
+      reason: 'TOO_MANY_ATTEMPTS',
     });
+    expect(shape(unknown)).toEqual(shape(blocked));
+  });
+
+  it('never locks an allow-listed office address, however many accounts fail from it', async () => {
+    const allowed = await startTestApp({ LOGIN_IP_ALLOWLIST: '10.200.0.0/16, 2001:db8::/32' });
+    try {
+      const ip = '10.200.7.9';
+      await spray(ip, 15, allowed);
+      const agent = await makeUser(allowed, 'agent');
+      const ok = await allowed.gql<{ login: { __typename: string } }>(
+        LOGIN,
+        { input: { email: agent.email, password: PASSWORD } },
+        { 'x-forwarded-for': ip },
+      );
+      expect(ok.data?.login.__typename).toBe('AuthTokens');
+    } finally {
+      await allowed.close();
+    }
   });
 
   it('refuses disabled accounts, and disabling ends live sessions at once', async () => {

@@ -1,3 +1,4 @@
+import { BlockList, isIP } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
@@ -279,18 +280,43 @@ export class EnvironmentVariables {
   @Max(30 * 86400)
   REFRESH_TOKEN_TTL_SECONDS = 7 * 86400;
 
-  /** Failed sign-ins (password or MFA code) per account, and per client IP, before a lockout. */
+  /**
+   * Failed sign-ins (password or MFA code) of one account from one client address before that
+   * account is locked on that address: a mistyping agent locks only themself, not the office.
+   */
   @Transform(toInt)
   @IsInt()
   @Min(1)
   @Max(1000)
   LOGIN_MAX_FAILURES = 5;
 
+  /** Failed sign-ins of one account from any addresses before the account is locked everywhere. */
   @Transform(toInt)
   @IsInt()
   @Min(1)
   @Max(10000)
-  LOGIN_IP_MAX_FAILURES = 5;
+  LOGIN_ACCOUNT_MAX_FAILURES = 10;
+
+  /**
+   * Distinct accounts failing from one client address before the bare address is locked for
+   * every account: the evidence of credential stuffing or password spraying.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(2)
+  @Max(100000)
+  LOGIN_IP_MAX_ACCOUNTS = 10;
+
+  /**
+   * Comma-separated CIDRs (the offices' NAT addresses) never locked as a bare address; their
+   * accounts still lock per account and per (account, address).
+   */
+  @IsOptional()
+  @Matches(/^([0-9a-fA-F:.]+\/\d{1,3})(,\s*[0-9a-fA-F:.]+\/\d{1,3})*$/, {
+    message:
+      'LOGIN_IP_ALLOWLIST must be a comma-separated list of CIDRs (10.0.0.0/8,2001:db8::/32)',
+  })
+  LOGIN_IP_ALLOWLIST?: string;
 
   /** The window failures are counted in, and how long a lockout lasts. */
   @Transform(toInt)
@@ -482,8 +508,32 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
       'Invalid configuration: JWT_KEYS_DIR is missing (a directory holding jwt-signing.pem)',
     );
   }
+  try {
+    addressList(env.LOGIN_IP_ALLOWLIST);
+  } catch {
+    throw new ConfigError(
+      'Invalid configuration: LOGIN_IP_ALLOWLIST holds an address or prefix length that is not valid',
+    );
+  }
   if (env.REQUIRE_TDE === undefined) env.REQUIRE_TDE = env.NODE_ENV === NodeEnv.Production;
   return env;
+}
+
+/** A comma-separated CIDR list as Node's BlockList (IPv4-mapped IPv6 addresses match IPv4 rules). */
+export function addressList(cidrs: string | undefined): BlockList {
+  const list = new BlockList();
+  for (const entry of (cidrs ?? '')
+    .split(',')
+    .map((c) => c.trim())
+    .filter(Boolean)) {
+    const [address, bits] = entry.split('/');
+    const type = isIP(address) === 6 ? 'ipv6' : isIP(address) === 4 ? 'ipv4' : null;
+    const prefix = Number(bits);
+    if (!type || !Number.isInteger(prefix) || prefix < 0 || prefix > (type === 'ipv4' ? 32 : 128))
+      throw new Error('invalid CIDR');
+    list.addSubnet(address, prefix, type);
+  }
+  return list;
 }
 
 /** Reads and validates the process environment (plus overrides, for tests and tools). */

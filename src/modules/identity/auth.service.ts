@@ -107,7 +107,7 @@ export class AuthService {
       await this.auditLogin(user, AuditResult.Failure, IdentityErrorCode.ACCOUNT_DISABLED);
       throw new IdentityException(IdentityErrorCode.ACCOUNT_DISABLED, 'This account is disabled');
     }
-    await this.throttle.clearAccount(accountKey);
+    await this.throttle.clearAccount(accountKey, meta.ip);
     if (this.passwords.needsRehash(user.passwordHash)) {
       await this.dataSource
         .getRepository(UserEntity)
@@ -199,7 +199,7 @@ export class AuthService {
           'The sign-in step expired: sign in again',
         );
       }
-      await this.throttle.clearAccount(user.emailBidx);
+      await this.throttle.clearAccount(user.emailBidx, meta.ip);
       const tokens = await this.startSession(user, ['pwd', method], true, false, m);
       await this.auditLogin(user, AuditResult.Success, null, m, { step: 'mfa', method });
       return tokens;

@@ -3,8 +3,8 @@ import { AppException, ErrorCode } from '../../core/errors/error-code';
 export enum IdentityErrorCode {
   INVALID_CREDENTIALS = 'INVALID_CREDENTIALS',
   ACCOUNT_DISABLED = 'ACCOUNT_DISABLED',
-  ACCOUNT_LOCKED = 'ACCOUNT_LOCKED',
-  IP_LOCKED = 'IP_LOCKED',
+  /** Any sign-in lock (account, account on this address, or address): one answer for all. */
+  TOO_MANY_ATTEMPTS = 'TOO_MANY_ATTEMPTS',
   HASHING_BUSY = 'HASHING_BUSY',
   INVALID_TOKEN = 'INVALID_TOKEN',
   TOKEN_EXPIRED = 'TOKEN_EXPIRED',
@@ -47,8 +47,7 @@ function toErrorCode(code: IdentityErrorCode): ErrorCode {
     case IdentityErrorCode.OWN_ROLE:
     case IdentityErrorCode.SCOPE_EXCEEDED:
       return ErrorCode.FORBIDDEN;
-    case IdentityErrorCode.ACCOUNT_LOCKED:
-    case IdentityErrorCode.IP_LOCKED:
+    case IdentityErrorCode.TOO_MANY_ATTEMPTS:
     case IdentityErrorCode.HASHING_BUSY:
       return ErrorCode.RATE_LIMITED;
     case IdentityErrorCode.PASSWORD_POLICY:

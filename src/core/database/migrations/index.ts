@@ -10,6 +10,7 @@ import { TenDlcAndPrivacy1764000800000 } from './1764000800000-TenDlcAndPrivacy'
 import { PhoneRegion1764000900000 } from './1764000900000-PhoneRegion';
 import { NotificationDelivery1764001000000 } from './1764001000000-NotificationDelivery';
 import { ContactLawII1764001100000 } from './1764001100000-ContactLawII';
+import { SecurityII1764001200000 } from './1764001200000-SecurityII';
 
 /** Every migration, in order. A landed migration is never edited: add a new one. */
 export const MIGRATIONS = [
@@ -25,4 +26,5 @@ export const MIGRATIONS = [
   PhoneRegion1764000900000,
   NotificationDelivery1764001000000,
   ContactLawII1764001100000,
+  SecurityII1764001200000,
 ];
