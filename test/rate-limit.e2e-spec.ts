@@ -98,3 +98,49 @@ describe('rate limit (e2e)', () => {
     }
   });
 });
+
+describe('rate limit per operation class (e2e)', () => {
+  let t: TestApp;
+
+  beforeAll(async () => {
+    t = await startTestApp({
+      RATE_LIMIT_PER_MINUTE: '1000',
+      RATE_LIMIT_AUTH_PER_MINUTE: '3',
+      RATE_LIMIT_SENSITIVE_PER_MINUTE: '2',
+      LOGIN_IP_ALLOWLIST: '10.201.0.0/16',
+    });
+  });
+  afterAll(() => t.close());
+
+  const reset = (ip: string) =>
+    t.gql(
+      RESET,
+      { input: { email: `nobody.class.${ip}@e2e.callwarden.test` } },
+      { 'x-forwarded-for': ip },
+    );
+
+  it('gives credential operations their own, smaller budget', async () => {
+    const ip = freshIp();
+    for (let i = 0; i < 3; i++) expect((await reset(ip)).errors).toBeUndefined();
+    const refused = await reset(ip);
+    expect(refused.errors?.[0].extensions).toMatchObject({ code: 'RATE_LIMITED' });
+    // The general budget of that address is untouched: other operations still answer.
+    const other = await t.gql('{ __typename }', undefined, { 'x-forwarded-for': ip });
+    expect(other.errors).toBeUndefined();
+    // An office address signs its floor in without a per-address credential budget.
+    for (let i = 0; i < 6; i++) expect((await reset('10.201.3.4')).errors).toBeUndefined();
+  });
+
+  it('gives exports their own budget per caller', async () => {
+    const admin = await makeUser(t, 'admin', { mfa: true });
+    const { auth } = await signIn(t, admin);
+    const csv = () => fetch(`${t.url}/reports/compliance.csv`, { headers: auth });
+    expect((await csv()).status).toBe(200);
+    expect((await csv()).status).toBe(200);
+    const refused = await csv();
+    expect(refused.status).toBe(429);
+    // The throttler names a class budget's headers after it.
+    expect(Number(refused.headers.get('retry-after-sensitive'))).toBeGreaterThan(0);
+    expect((await t.gql(ME, undefined, auth)).errors).toBeUndefined();
+  });
+});

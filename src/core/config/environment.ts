@@ -1,4 +1,4 @@
-import { BlockList, isIP } from 'node:net';
+import { BlockList, isIP, isIPv4 } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
@@ -409,6 +409,25 @@ export class EnvironmentVariables {
   @Min(1)
   @Max(1_000_000)
   RATE_LIMIT_PER_MINUTE = 600;
+
+  /**
+   * Credential operations (login, verifyMfa, stepUp, password reset and change, refresh, MFA
+   * enrollment) per minute for each caller, on top of the general budget. Anonymous callers are
+   * counted per address, so put office NAT addresses high enough (or behind LOGIN_IP_ALLOWLIST,
+   * which the lockout honours); the per-account lockout stops password guessing.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  RATE_LIMIT_AUTH_PER_MINUTE = 60;
+
+  /** Reveals of personal fields and exports per minute for each caller. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  RATE_LIMIT_SENSITIVE_PER_MINUTE = 20;
 }
 
 export class ConfigError extends Error {
@@ -519,7 +538,14 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
   return env;
 }
 
-/** A comma-separated CIDR list as Node's BlockList (IPv4-mapped IPv6 addresses match IPv4 rules). */
+/** Whether an address (IPv4, IPv6 or IPv4-mapped IPv6) is in a CIDR list. */
+export function inList(list: BlockList, ip: string): boolean {
+  const plain = ip.startsWith('::ffff:') && isIPv4(ip.slice(7)) ? ip.slice(7) : ip;
+  const type = isIPv4(plain) ? 'ipv4' : isIP(plain) === 6 ? 'ipv6' : null;
+  return type !== null && list.check(plain, type);
+}
+
+/** A comma-separated CIDR list as Node's BlockList. */
 export function addressList(cidrs: string | undefined): BlockList {
   const list = new BlockList();
   for (const entry of (cidrs ?? '')

@@ -3,6 +3,7 @@ import { Allow } from '../../core/authorization/allow.decorator';
 import { AuditService } from '../audit/audit.service';
 import { ComplianceErrorCode, ComplianceException } from './compliance.exception';
 import { ComplianceReportsService } from './services/reports.service';
+import { RateLimitClass } from '../../core/rate-limit/rate-class';
 
 @Controller('reports')
 export class ReportsController {
@@ -13,6 +14,7 @@ export class ReportsController {
 
   /** The compliance report as CSV (an export: audited). */
   @Allow('export', 'Report')
+  @RateLimitClass('sensitive')
   @Get('compliance.csv')
   @Header('content-type', 'text/csv; charset=utf-8')
   @Header('content-disposition', 'attachment; filename="compliance.csv"')

@@ -25,6 +25,7 @@ import {
   RevealCustomerFieldInput,
   RevealedFieldDTO,
 } from './dto/customer.dto';
+import { RateLimitClass } from '../../core/rate-limit/rate-class';
 
 export const REVEALS_PER_HOUR = 30;
 
@@ -84,6 +85,7 @@ export class CustomersResolver {
    * The full value of one personal field, once, for a role that sees it masked: needs a recent MFA
    * check and a reason, is limited per user and hour, and is audited with the reason.
    */
+  @RateLimitClass('sensitive')
   @Allow('reveal', 'Customer')
   @RequireStepUp()
   @AuditSensitive()

@@ -29,6 +29,7 @@ import { IdentityErrorCode, IdentityException } from './identity.exception';
 import { MfaEnrollmentService } from './services/mfa-enrollment.service';
 import { UsersService } from './services/users.service';
 import { clearRefreshCookie, refreshCookieOf, setRefreshCookie } from './utils/refresh-cookie';
+import { RateLimitClass } from '../../core/rate-limit/rate-class';
 
 @Resolver()
 export class AuthResolver {
@@ -39,6 +40,7 @@ export class AuthResolver {
     private readonly config: AppConfigService,
   ) {}
 
+  @RateLimitClass('auth')
   @Public()
   @Mutation(() => LoginResult, { description: 'Password step; branches on MFA' })
   async login(
@@ -57,6 +59,7 @@ export class AuthResolver {
     return this.deliver(outcome, res, input.returnRefreshToken);
   }
 
+  @RateLimitClass('auth')
   @Public()
   @Mutation(() => AuthTokensDTO, { description: 'MFA step of a login' })
   async verifyMfa(
@@ -70,6 +73,7 @@ export class AuthResolver {
     );
   }
 
+  @RateLimitClass('auth')
   @Public()
   @Mutation(() => AuthTokensDTO, { description: 'Rotates the refresh token (cookie or input)' })
   async refreshToken(
@@ -99,6 +103,7 @@ export class AuthResolver {
     return UserDTO.from(await this.users.require(ctx.principal.userId));
   }
 
+  @RateLimitClass('auth')
   @Authenticated()
   @AllowDuringMfaEnrollment()
   @Mutation(() => TotpEnrollmentDTO, {
@@ -109,6 +114,7 @@ export class AuthResolver {
     return this.mfa.enroll(ctx.principal.userId);
   }
 
+  @RateLimitClass('auth')
   @Authenticated()
   @AllowDuringMfaEnrollment()
   @Mutation(() => BackupCodesDTO, {
@@ -122,6 +128,7 @@ export class AuthResolver {
     return { codes: await this.mfa.confirm(ctx.principal.userId, input.code, ctx.sessionId) };
   }
 
+  @RateLimitClass('auth')
   @Authenticated()
   @Mutation(() => Boolean)
   async disableMfa(
@@ -133,6 +140,7 @@ export class AuthResolver {
     return true;
   }
 
+  @RateLimitClass('auth')
   @Authenticated()
   @Mutation(() => BackupCodesDTO)
   async regenerateBackupCodes(
@@ -143,6 +151,7 @@ export class AuthResolver {
     return { codes: await this.mfa.regenerateBackupCodes(ctx.principal.userId, input.code) };
   }
 
+  @RateLimitClass('auth')
   @Authenticated()
   @Mutation(() => StepUpResultDTO, {
     description: 'Fresh MFA check for sensitive operations (10 minutes)',
@@ -160,6 +169,7 @@ export class AuthResolver {
     return { verifiedAt, validUntil: new Date(verifiedAt.getTime() + STEP_UP_WINDOW_MS) };
   }
 
+  @RateLimitClass('auth')
   @Authenticated()
   @Mutation(() => Boolean, {
     description: "Changes the caller's password; ends their other sessions",
@@ -178,6 +188,7 @@ export class AuthResolver {
     return true;
   }
 
+  @RateLimitClass('auth')
   @Public()
   @Mutation(() => Boolean, { description: 'Always true: whether the email exists is not revealed' })
   async requestPasswordReset(@Args('input') input: RequestPasswordResetInput): Promise<boolean> {
@@ -185,6 +196,7 @@ export class AuthResolver {
     return true;
   }
 
+  @RateLimitClass('auth')
   @Public()
   @Mutation(() => Boolean)
   async resetPassword(@Args('input') input: ResetPasswordInput): Promise<boolean> {

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { BlockList, isIPv4 } from 'node:net';
+import type { BlockList } from 'node:net';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfigService } from '../../../core/config/app-config.service';
-import { addressList } from '../../../core/config/environment';
+import { addressList, inList } from '../../../core/config/environment';
 import { IdentityErrorCode, IdentityException } from '../identity.exception';
 
 type Scope = 'account' | 'account_ip' | 'ip';
@@ -54,9 +54,7 @@ export class ThrottleService {
 
   /** Whether a bare address may be locked: never an allow-listed office address. */
   private lockable(ip: string | null): boolean {
-    if (!ip) return true;
-    const plain = ip.startsWith('::ffff:') && isIPv4(ip.slice(7)) ? ip.slice(7) : ip;
-    return !this.allowList.check(plain, isIPv4(plain) ? 'ipv4' : 'ipv6');
+    return !ip || !inList(this.allowList, ip);
   }
 
   /** Throws RATE_LIMITED / TOO_MANY_ATTEMPTS while any counter that applies holds a lock. */
