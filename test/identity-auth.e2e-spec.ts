@@ -244,6 +244,63 @@ describe('identity: sign-in flows (e2e)', () => {
     }
   });
 
+  it('ends a session 12 hours after sign-in and after 30 minutes idle; use keeps it alive', async () => {
+    const ME = '{ me { id } }';
+    const liveCache = () => new Promise((r) => setTimeout(r, 2100));
+    const sessionOf = (auth: Record<string, string>) => {
+      const token = auth.authorization.replace('Bearer ', '');
+      const { sid } = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as {
+        sid: string;
+      };
+      return sid;
+    };
+    // Absolute: 12 hours from sign-in.
+    const first = await signIn(t, await makeUser(t, 'agent'));
+    const sid = sessionOf(first.auth);
+    const [rows] = await db.query<RowDataPacket[]>(
+      'SELECT TIMESTAMPDIFF(MINUTE, created_at, expires_at) AS minutes FROM sessions WHERE id = ?',
+      [sid],
+    );
+    expect(Number(rows[0].minutes)).toBe(12 * 60);
+    // In use 20 minutes after the last request: alive, and the request counts as activity.
+    await db.query('UPDATE sessions SET last_seen_at = NOW(3) - INTERVAL 20 MINUTE WHERE id = ?', [
+      sid,
+    ]);
+    await liveCache();
+    expect((await t.gql(ME, undefined, first.auth)).errors).toBeUndefined();
+    let seen = 0;
+    for (let i = 0; i < 20 && seen < 1; i++) {
+      const [r] = await db.query<RowDataPacket[]>(
+        'SELECT COUNT(*) AS n FROM sessions WHERE id = ? AND last_seen_at > NOW(3) - INTERVAL 1 MINUTE',
+        [sid],
+      );
+      seen = Number(r[0].n);
+      if (!seen) await new Promise((res) => setTimeout(res, 100));
+    }
+    expect(seen).toBe(1);
+    // Idle 31 minutes: over, for requests and for refresh alike.
+    await db.query('UPDATE sessions SET last_seen_at = NOW(3) - INTERVAL 31 MINUTE WHERE id = ?', [
+      sid,
+    ]);
+    await liveCache();
+    expect((await t.gql(ME, undefined, first.auth)).errors?.[0].extensions).toMatchObject({
+      code: 'UNAUTHENTICATED',
+      reason: 'SESSION_REVOKED',
+    });
+    const refreshed = await t.gql(REFRESH, { input: { refreshToken: first.refreshToken } });
+    expect(refreshed.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
+    // Past the absolute end, however fresh the activity.
+    const second = await signIn(t, await makeUser(t, 'agent'));
+    await db.query(
+      'UPDATE sessions SET expires_at = NOW(3) - INTERVAL 1 SECOND, last_seen_at = NOW(3) WHERE id = ?',
+      [sessionOf(second.auth)],
+    );
+    await liveCache();
+    expect((await t.gql(ME, undefined, second.auth)).errors?.[0].extensions.code).toBe(
+      'UNAUTHENTICATED',
+    );
+  });
+
   it('refuses disabled accounts, and disabling ends live sessions at once', async () => {
     const agent = await makeUser(t, 'agent');
     const agentSession = await signIn(t, agent);

@@ -274,11 +274,22 @@ export class EnvironmentVariables {
   @Max(3600)
   ACCESS_TOKEN_TTL_SECONDS = 900;
 
+  /**
+   * A session (and its refresh tokens) ends this many hours after sign-in, however active
+   * (OWASP ASVS 4.0.3, 3.3.2: re-authentication at most every 12 hours).
+   */
   @Transform(toInt)
   @IsInt()
-  @Min(300)
-  @Max(30 * 86400)
-  REFRESH_TOKEN_TTL_SECONDS = 7 * 86400;
+  @Min(1)
+  @Max(24 * 30)
+  SESSION_MAX_HOURS = 12;
+
+  /** ... and after this many minutes without a request or refresh (ASVS 3.3.2: 30 minutes idle). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(24 * 60)
+  SESSION_IDLE_MINUTES = 30;
 
   /**
    * Failed sign-ins (password or MFA code) of one account from one client address before that

@@ -217,7 +217,7 @@ export class AuthResolver {
     setRefreshCookie(
       res,
       tokens.refreshToken,
-      new Date(Date.now() + this.config.get('REFRESH_TOKEN_TTL_SECONDS') * 1000),
+      new Date(Date.now() + this.config.get('SESSION_MAX_HOURS') * 3_600_000),
     );
     return {
       accessToken: tokens.accessToken,

@@ -235,7 +235,8 @@ export class AuthService {
       if (
         session.revokedAt ||
         row.expiresAt.getTime() <= Date.now() ||
-        session.expiresAt.getTime() <= Date.now()
+        session.expiresAt.getTime() <= Date.now() ||
+        this.sessions.idle(session.lastSeenAt)
       ) {
         return { error: IdentityErrorCode.SESSION_REVOKED as IdentityErrorCode };
       }

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
@@ -30,6 +30,7 @@ export interface LiveEntry {
 interface LiveRow {
   user_id: string;
   revoked_at: Date | null;
+  last_seen_at: Date;
   expires_at: Date;
   mfa_verified_at: Date | null;
   role: string;
@@ -39,11 +40,15 @@ interface LiveRow {
 
 /** How long a "session is live" answer may be reused: revocation takes effect within this. */
 const LIVE_CACHE_MS = 2000;
+/** How often a live session's last_seen_at is written (idle expiry is counted in minutes). */
+const TOUCH_EVERY_MS = 60_000;
 
 /** Sessions and their rotating refresh tokens. */
 @Injectable()
 export class SessionService {
   private readonly live = new Map<string, LiveEntry>();
+  private readonly touched = new Map<string, number>();
+  private readonly logger = new Logger(SessionService.name);
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -64,7 +69,7 @@ export class SessionService {
         lastSeenAt: now,
         ip: input.ip,
         userAgent: input.userAgent,
-        expiresAt: new Date(now.getTime() + this.config.get('REFRESH_TOKEN_TTL_SECONDS') * 1000),
+        expiresAt: new Date(now.getTime() + this.config.get('SESSION_MAX_HOURS') * 3_600_000),
         revokedAt: null,
         revokedReason: null,
         amr: input.amr,
@@ -101,18 +106,52 @@ export class SessionService {
     return (manager ?? this.dataSource.manager).getRepository(SessionEntity).findOneBy({ id });
   }
 
-  /** Whether a session may still be used (cached for at most two seconds). */
+  /** Whether a session has gone SESSION_IDLE_MINUTES without a request or a refresh. */
+  idle(lastSeenAt: Date): boolean {
+    return lastSeenAt.getTime() <= Date.now() - this.config.get('SESSION_IDLE_MINUTES') * 60_000;
+  }
+
+  /**
+   * Whether a session may still be used (cached for at most two seconds): not revoked, not past
+   * its absolute end, not idle, its user active. A live session's activity is recorded (at most
+   * once a minute) so it stays alive while used.
+   */
   async check(sessionId: string): Promise<LiveEntry> {
+    const entry = await this.liveEntry(sessionId);
+    if (entry.live) this.touch(sessionId);
+    return entry;
+  }
+
+  private touch(sessionId: string): void {
+    const now = Date.now();
+    if (now - (this.touched.get(sessionId) ?? 0) < TOUCH_EVERY_MS) return;
+    if (this.touched.size > 100_000) this.touched.clear();
+    this.touched.set(sessionId, now);
+    // A lost update can only end a session early (fail-safe): logged, not raised.
+    this.dataSource
+      .query('UPDATE sessions SET last_seen_at = NOW(3) WHERE id = ? AND revoked_at IS NULL', [
+        sessionId,
+      ])
+      .catch((e: unknown) =>
+        this.logger.warn(`session activity not recorded: ${e instanceof Error ? e.name : 'error'}`),
+      );
+  }
+
+  private async liveEntry(sessionId: string): Promise<LiveEntry> {
     const cached = this.live.get(sessionId);
     if (cached && Date.now() - cached.checkedAt < LIVE_CACHE_MS) return cached;
     const [row] = await this.dataSource.query<LiveRow[]>(
-      `SELECT s.user_id, s.revoked_at, s.expires_at, s.mfa_verified_at, u.role, u.team_id, u.status
+      `SELECT s.user_id, s.revoked_at, s.expires_at, s.last_seen_at, s.mfa_verified_at, u.role, u.team_id, u.status
          FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = ?`,
       [sessionId],
     );
     const entry: LiveEntry = {
       live: Boolean(
-        row && !row.revoked_at && row.expires_at.getTime() > Date.now() && row.status === 'active',
+        row &&
+          !row.revoked_at &&
+          row.expires_at.getTime() > Date.now() &&
+          !this.idle(row.last_seen_at) &&
+          row.status === 'active',
       ),
       userId: row?.user_id ?? null,
       mfaVerifiedAt: row?.mfa_verified_at ?? null,
