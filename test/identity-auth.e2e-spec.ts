@@ -456,6 +456,51 @@ describe('identity: sign-in flows (e2e)', () => {
     expect(reused.errors?.[0].extensions.reason).toBe('INVALID_MFA_CODE');
   });
 
+  it('requires MFA by what a role may do: a custom role that inherits admin enrolls first, keys get no admin scopes', async () => {
+    const admin = await signIn(t, await makeUser(t, 'admin', { mfa: true }));
+    const name = `superuser${Date.now()}`;
+    const created = await t.gql(
+      'mutation R($input: SaveRoleInput!) { createRole(input: $input) { name } }',
+      {
+        input: {
+          name,
+          inherits: ['admin'],
+          rules: [{ action: ['read'], subject: ['Report'] }],
+        },
+      },
+      admin.auth,
+    );
+    expect(created.errors).toBeUndefined();
+    const power = await makeUser(t, name);
+    const res = await t.gql<{ login: { __typename: string; accessToken: string } }>(
+      LOGIN,
+      { input: { email: power.email, password: PASSWORD } },
+      { 'x-forwarded-for': freshIp() },
+    );
+    expect(res.data?.login.__typename).toBe('MfaEnrollmentRequired');
+    const users = await t.gql('{ users { items { id } } }', undefined, {
+      authorization: `Bearer ${res.data!.login.accessToken}`,
+    });
+    expect(users.errors?.[0].extensions.reason).toBe('MFA_ENROLLMENT_REQUIRED');
+    // A role without those capabilities signs straight in.
+    const manager = await makeUser(t, 'manager');
+    const plain = await t.gql<{ login: { __typename: string } }>(
+      LOGIN,
+      { input: { email: manager.email, password: PASSWORD } },
+      { 'x-forwarded-for': freshIp() },
+    );
+    expect(plain.data?.login.__typename).toBe('AuthTokens');
+    // An API key cannot do MFA, so it cannot carry what needs it.
+    for (const scope of ['update:User', 'create:Role', 'update:CryptoKey']) {
+      const key = await t.gql(
+        'mutation K($input: CreateApiKeyInput!) { createApiKey(input: $input) { apiKey } }',
+        { input: { name: 'admin key', scopes: [scope] } },
+        admin.auth,
+      );
+      expect(key.errors?.[0].extensions).toMatchObject({ reason: 'SCOPE_EXCEEDED' });
+    }
+  });
+
   it('makes an admin without MFA enroll before anything else', async () => {
     const admin = await makeUser(t, 'admin');
     const res = await t.gql<{ login: { __typename: string; accessToken: string } }>(

@@ -19,6 +19,7 @@ import { ThrottleService } from './services/throttle.service';
 import { TokenService } from './services/token.service';
 import { UsersService } from './services/users.service';
 import { randomToken, sha256 } from './utils/secrets';
+import { AbilityService } from '../authorization/services/ability.service';
 
 export const MFA_CHALLENGE_MINUTES = 5;
 export const MFA_CHALLENGE_ATTEMPTS = 5;
@@ -62,6 +63,7 @@ export class AuthService {
     private readonly audit: AuditService,
     private readonly notifications: NotificationsService,
     private readonly config: AppConfigService,
+    private readonly abilities: AbilityService,
   ) {}
 
   /** Password step. Unknown email and wrong password look and cost the same. */
@@ -134,7 +136,12 @@ export class AuthService {
       });
       return { kind: 'mfa_required', mfaToken, expiresAt };
     }
-    const enrollmentOnly = user.role === 'admin';
+    // A role that may manage users, roles, keys, audit or crypto must enroll MFA before anything.
+    const enrollmentOnly = await this.abilities.requiresMfa({
+      role: user.role,
+      userId: user.id,
+      teamId: user.teamId,
+    });
     const issued = await this.dataSource.transaction(async (m) => {
       const tokens = await this.startSession(user, ['pwd'], false, enrollmentOnly, m);
       await this.auditLogin(

@@ -10,6 +10,7 @@ import {
   isBuiltInRole,
   restrictToScopes,
 } from '../../../core/authorization/abilities';
+import type { Action } from '../../../core/authorization/allow.decorator';
 import { RoleEntity } from '../entities/role.entity';
 
 interface CachedRole {
@@ -24,6 +25,31 @@ const MAX_ABILITIES = 10_000;
  * `roles` table, cached per (role, version) and re-validated on every request with one primary-key
  * read, so an admin's change applies to the very next request without a restart.
  */
+/**
+ * What only a user who signed in with MFA may be able to do: manage users, roles, keys and
+ * cryptographic keys, and read the audit log.
+ */
+export const MFA_CAPABILITIES: readonly [Action, string][] = [
+  ['create', 'User'],
+  ['update', 'User'],
+  ['delete', 'User'],
+  ['create', 'Role'],
+  ['update', 'Role'],
+  ['delete', 'Role'],
+  ['read', 'AuditEvent'],
+  ['create', 'CryptoKey'],
+  ['update', 'CryptoKey'],
+  ['delete', 'CryptoKey'],
+];
+
+/**
+ * What an API key (which cannot do MFA) may never be given: the writes of MFA_CAPABILITIES. Reading
+ * the audit log stays possible for a SIEM's pull.
+ */
+export const KEY_FORBIDDEN_CAPABILITIES = MFA_CAPABILITIES.filter(
+  ([action, subject]) => !(action === 'read' && subject === 'AuditEvent'),
+);
+
 @Injectable()
 export class AbilityService {
   private readonly roles = new Map<string, CachedRole>();
@@ -47,6 +73,19 @@ export class AbilityService {
       this.abilities.set(key, ability);
     }
     return ability;
+  }
+
+  /**
+   * Whether a role must sign in with MFA: by what it may do, not by its name, so a custom role
+   * that inherits admin rights needs it too (OWASP ASVS 4.0.3, 4.3.1).
+   */
+  async requiresMfa(input: {
+    role: string;
+    userId: string;
+    teamId: string | null;
+  }): Promise<boolean> {
+    const ability = await this.abilityFor(input);
+    return MFA_CAPABILITIES.some(([action, subject]) => ability.can(action, subject));
   }
 
   /** Whether a role name exists (built-in or custom). */

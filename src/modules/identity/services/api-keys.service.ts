@@ -3,7 +3,10 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { AbilityService } from '../../authorization/services/ability.service';
+import {
+  AbilityService,
+  KEY_FORBIDDEN_CAPABILITIES,
+} from '../../authorization/services/ability.service';
 import type { Action } from '../../../core/authorization/allow.decorator';
 import { ApiKeyEntity } from '../entities/api-key.entity';
 import { UserEntity, UserStatus } from '../entities/user.entity';
@@ -58,6 +61,15 @@ export class ApiKeysService {
           `Scope ${echoValue(scope)} is not of the form action:Subject`,
         );
       }
+      if (
+        KEY_FORBIDDEN_CAPABILITIES.some(
+          ([a, sub]) => (a === action || action === 'manage') && sub === subject,
+        )
+      )
+        throw new IdentityException(
+          IdentityErrorCode.SCOPE_EXCEEDED,
+          `Scope ${echoValue(scope)}: managing users, roles or crypto keys needs MFA, which an API key cannot do`,
+        );
       if (!ability.can(action as Action, subject)) {
         throw new IdentityException(
           IdentityErrorCode.SCOPE_EXCEEDED,

@@ -11,6 +11,7 @@ import { PasswordService } from './password.service';
 import { SessionService } from './session.service';
 import { ThrottleService } from './throttle.service';
 import { UsersService } from './users.service';
+import { AbilityService } from '../../authorization/services/ability.service';
 
 /** Turning MFA on and off, backup codes, and the step-up check of a live session. */
 @Injectable()
@@ -23,6 +24,7 @@ export class MfaEnrollmentService {
     private readonly sessions: SessionService,
     private readonly throttle: ThrottleService,
     private readonly audit: AuditService,
+    private readonly abilities: AbilityService,
   ) {}
 
   /** Starts (or restarts) enrollment: a new pending secret; MFA turns on only after `confirm`. */
@@ -80,10 +82,12 @@ export class MfaEnrollmentService {
     const user = await this.users.require(userId);
     if (!user.mfaEnabled)
       throw new IdentityException(IdentityErrorCode.MFA_NOT_ENROLLED, 'MFA is not on');
-    if (user.role === 'admin') {
+    if (
+      await this.abilities.requiresMfa({ role: user.role, userId: user.id, teamId: user.teamId })
+    ) {
       throw new IdentityException(
         IdentityErrorCode.MFA_REQUIRED_FOR_ROLE,
-        'Admins must keep MFA on',
+        'Your role may manage users, roles, keys, audit or crypto: MFA stays on',
       );
     }
     await this.throttle.assertNotLocked(user.emailBidx, null);
