@@ -501,6 +501,65 @@ describe('identity: sign-in flows (e2e)', () => {
     }
   });
 
+  it('tells the user by email of a password change, a new API key, a new device and a reused code, never with a secret', async () => {
+    const outbox = t.app.get(NotificationsService);
+    const notices = async (user: { email: string }, notice: string) =>
+      (await outbox.listByTemplate(`security_${notice}`, 200)).filter(
+        (n) => n.recipient === user.email,
+      );
+    const manager = await makeUser(t, 'manager', { mfa: true });
+    const first = await signIn(t, manager);
+    // A new API key.
+    const key = await t.gql<{ createApiKey: { apiKey: string } }>(
+      'mutation K($input: CreateApiKeyInput!) { createApiKey(input: $input) { apiKey } }',
+      { input: { name: 'notice', scopes: ['read:Report'] } },
+      first.auth,
+    );
+    expect(key.errors).toBeUndefined();
+    const keyNotice = await notices(manager, 'api_key_created');
+    expect(keyNotice).toHaveLength(1);
+    expect(keyNotice[0].body).not.toContain(key.data!.createApiKey.apiKey.slice(20));
+    // A sign-in from a device (user agent) none of the sessions came from; the same one again is quiet.
+    const fromTablet = async () => {
+      const login = await t.gql<{ login: { mfaToken: string } }>(
+        LOGIN,
+        { input: { email: manager.email, password: PASSWORD } },
+        { 'x-forwarded-for': freshIp(), 'user-agent': 'Tablet/1.0' },
+      );
+      return t.gql(
+        VERIFY_MFA,
+        { input: { mfaToken: login.data!.login.mfaToken, code: manager.backupCodes!.shift()! } },
+        { 'x-forwarded-for': freshIp(), 'user-agent': 'Tablet/1.0' },
+      );
+    };
+    expect((await fromTablet()).errors).toBeUndefined();
+    expect(await notices(manager, 'new_device_sign_in')).toHaveLength(1);
+    expect((await fromTablet()).errors).toBeUndefined();
+    expect(await notices(manager, 'new_device_sign_in')).toHaveLength(1);
+    // A TOTP code entered twice: the second is refused and reported.
+    const code = totp(manager.totpSecret!);
+    const step = async () =>
+      t.gql(
+        'mutation S($input: MfaCodeInput!) { stepUp(input: $input) { validUntil } }',
+        { input: { code } },
+        first.auth,
+      );
+    await step();
+    const replay = await step();
+    expect(replay.errors?.[0].extensions.reason).toBe('INVALID_MFA_CODE');
+    expect(await notices(manager, 'totp_code_reused')).toHaveLength(1);
+    // A password change.
+    const changed = await t.gql(
+      'mutation P($input: ChangePasswordInput!) { changePassword(input: $input) }',
+      { input: { currentPassword: PASSWORD, newPassword: 'Another long pass phrase 77' } },
+      first.auth,
+    );
+    expect(changed.errors).toBeUndefined();
+    const pw = await notices(manager, 'password_changed');
+    expect(pw).toHaveLength(1);
+    expect(pw[0].body).not.toContain('Another long pass phrase 77');
+  });
+
   it('makes an admin without MFA enroll before anything else', async () => {
     const admin = await makeUser(t, 'admin');
     const res = await t.gql<{ login: { __typename: string; accessToken: string } }>(

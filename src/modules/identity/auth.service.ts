@@ -20,6 +20,7 @@ import { TokenService } from './services/token.service';
 import { UsersService } from './services/users.service';
 import { randomToken, sha256 } from './utils/secrets';
 import { AbilityService } from '../authorization/services/ability.service';
+import { SecurityNoticesService } from './services/security-notices.service';
 
 export const MFA_CHALLENGE_MINUTES = 5;
 export const MFA_CHALLENGE_ATTEMPTS = 5;
@@ -64,6 +65,7 @@ export class AuthService {
     private readonly notifications: NotificationsService,
     private readonly config: AppConfigService,
     private readonly abilities: AbilityService,
+    private readonly notices: SecurityNoticesService,
   ) {}
 
   /** Password step. Unknown email and wrong password look and cost the same. */
@@ -329,6 +331,7 @@ export class AuthService {
       await m
         .getRepository(UserEntity)
         .update({ id: userId }, { passwordHash: hash, passwordChangedAt: new Date() });
+      await this.notices.notify(user, 'password_changed', m);
       const revoked = await this.sessions.revokeAllForUser(
         userId,
         'password_changed',
@@ -406,6 +409,7 @@ export class AuthService {
         .getRepository(UserEntity)
         .update({ id: user.id }, { passwordHash: hash, passwordChangedAt: new Date() });
       const revoked = await this.sessions.revokeAllForUser(user.id, 'password_reset', m);
+      await this.notices.notify(user, 'password_reset', m);
       await this.audit.record(
         {
           action: 'auth.password_reset',
@@ -432,6 +436,13 @@ export class AuthService {
     // the session first would take a shared lock through the foreign key, and two sign-ins would
     // then deadlock upgrading it (seen under load).
     await m.getRepository(UserEntity).update({ id: user.id }, { lastLoginAt: new Date() });
+    // A device (its user agent) none of the user's sessions came from: tell the user.
+    const [seen] = await m.query<{ sessions: string; same: string }[]>(
+      'SELECT COUNT(*) AS sessions, COALESCE(SUM(user_agent <=> ?), 0) AS same FROM sessions WHERE user_id = ?',
+      [meta.userAgent, user.id],
+    );
+    if (Number(seen.sessions) > 0 && Number(seen.same) === 0)
+      await this.notices.notify(user, 'new_device_sign_in', m);
     const { session, refreshToken } = await this.sessions.create(
       { userId: user.id, amr, ip: meta.ip, userAgent: meta.userAgent, mfaVerified, enrollmentOnly },
       m,

@@ -15,6 +15,7 @@ import { TokenService } from './services/token.service';
 import { UsersService } from './services/users.service';
 import { SessionsResolver } from './sessions.resolver';
 import { UsersResolver } from './users.resolver';
+import { SecurityNoticesService } from './services/security-notices.service';
 
 @Global()
 @Module({
@@ -25,6 +26,7 @@ import { UsersResolver } from './users.resolver';
     TokenService,
     SessionService,
     MfaService,
+    SecurityNoticesService,
     MfaEnrollmentService,
     ApiKeysService,
     UsersService,

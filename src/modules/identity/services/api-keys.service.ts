@@ -14,6 +14,7 @@ import { IdentityErrorCode, IdentityException } from '../identity.exception';
 import { equalHashes, randomToken, sha256 } from '../utils/secrets';
 import { KEY_FORBIDDEN_SUBJECTS, KEY_SELF_OPERATIONS } from '../../../core/auth/auth.decorators';
 import { echoValue } from '../../../core/errors/error-code';
+import { SecurityNoticesService } from './security-notices.service';
 
 const KEY_FORMAT = /^cw_([a-z0-9]{16})_([A-Za-z0-9_-]{43})$/;
 const LAST_USED_WRITE_MS = 60_000;
@@ -31,6 +32,7 @@ export class ApiKeysService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly abilities: AbilityService,
+    private readonly notices: SecurityNoticesService,
   ) {}
 
   /**
@@ -105,6 +107,7 @@ export class ApiKeysService {
         graceUntil: null,
       }),
     );
+    await this.notices.notify(owner, 'api_key_created', manager);
     return { key, plaintext: `cw_${prefix}_${secret}` };
   }
 

@@ -12,6 +12,7 @@ import { SessionService } from './session.service';
 import { ThrottleService } from './throttle.service';
 import { UsersService } from './users.service';
 import { AbilityService } from '../../authorization/services/ability.service';
+import { SecurityNoticesService } from './security-notices.service';
 
 /** Turning MFA on and off, backup codes, and the step-up check of a live session. */
 @Injectable()
@@ -25,6 +26,7 @@ export class MfaEnrollmentService {
     private readonly throttle: ThrottleService,
     private readonly audit: AuditService,
     private readonly abilities: AbilityService,
+    private readonly notices: SecurityNoticesService,
   ) {}
 
   /** Starts (or restarts) enrollment: a new pending secret; MFA turns on only after `confirm`. */
@@ -74,6 +76,7 @@ export class MfaEnrollmentService {
         { action: 'mfa.enrollment_confirmed', resourceType: 'User', resourceId: userId },
         m,
       );
+      await this.notices.notify(user, 'mfa_enabled', m);
       return codes;
     });
   }
@@ -113,6 +116,7 @@ export class MfaEnrollmentService {
           { action: 'mfa.disabled', resourceType: 'User', resourceId: userId },
           m,
         );
+        await this.notices.notify(user, 'mfa_disabled', m);
       })
       .catch(async (e: unknown) => {
         if (e instanceof IdentityException) await this.failure(user, 'mfa.disabled');
@@ -131,6 +135,7 @@ export class MfaEnrollmentService {
         { action: 'mfa.backup_codes_regenerated', resourceType: 'User', resourceId: userId },
         m,
       );
+      await this.notices.notify(user, 'backup_codes_regenerated', m);
       return codes;
     });
   }

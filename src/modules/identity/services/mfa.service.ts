@@ -6,6 +6,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { BackupCodeEntity } from '../entities/backup-code.entity';
 import { UserEntity } from '../entities/user.entity';
 import { randomToken, sha256 } from '../utils/secrets';
+import { SecurityNoticesService } from './security-notices.service';
 
 export const BACKUP_CODE_COUNT = 10;
 const ISSUER = 'CallWarden';
@@ -16,6 +17,8 @@ export type MfaMethod = 'otp' | 'backup';
 /** TOTP (RFC 6238: SHA-1, 6 digits, 30 s, one step of drift, no replay) and single-use backup codes. */
 @Injectable()
 export class MfaService {
+  constructor(private readonly notices: SecurityNoticesService) {}
+
   newSecret(): string {
     return new Secret({ size: 20 }).base32;
   }
@@ -103,7 +106,15 @@ export class MfaService {
           step,
         })
         .execute();
-      return (result.affected ?? 0) === 1 ? 'otp' : null;
+      if ((result.affected ?? 0) === 1) return 'otp';
+      await this.notices.notify(user, 'totp_code_reused'); // a concurrent use of the same code
+      return null;
+    }
+    // A code of a step already used is a replay: refused, and the user is told (on its own, since
+    // the caller's transaction rolls back on the refusal).
+    if (this.matchTotp(user.totpSecret, code.trim(), null) !== null) {
+      await this.notices.notify(user, 'totp_code_reused');
+      return null;
     }
     return (await this.consumeBackupCode(user.id, code, manager)) ? 'backup' : null;
   }

@@ -148,10 +148,10 @@ export class SessionService {
     const entry: LiveEntry = {
       live: Boolean(
         row &&
-          !row.revoked_at &&
-          row.expires_at.getTime() > Date.now() &&
-          !this.idle(row.last_seen_at) &&
-          row.status === 'active',
+        !row.revoked_at &&
+        row.expires_at.getTime() > Date.now() &&
+        !this.idle(row.last_seen_at) &&
+        row.status === 'active',
       ),
       userId: row?.user_id ?? null,
       mfaVerifiedAt: row?.mfa_verified_at ?? null,
