@@ -21,6 +21,7 @@
  */
 import fc from 'fast-check';
 import { classifyInbound, InboundIntent } from './opt-out';
+import { propertyRuns } from '../../../../test/utils/property-runs';
 
 const INTENTS: readonly InboundIntent[] = ['opt_out', 'opt_in', 'help', 'none'];
 
@@ -70,6 +71,11 @@ describe('classifyInbound', () => {
     ['opt me out', 'opt_out'],
     ['Opt my number out', 'opt_out'],
     ['I opted out last week', 'opt_out'],
+    // "opt ... out" is "out" within three words after "opt": no other word, order or distance.
+    ["I'm out of town until Monday", 'none'],
+    ['I opted in last year', 'none'],
+    ['Checked out, opted in again', 'none'],
+    ['I opted in last week, out of curiosity', 'none'],
     // Negated keywords and HELP + keyword: ambiguity errs toward revocation.
     ["Don't stop", 'opt_out'],
     ['never stop', 'opt_out'],
@@ -84,9 +90,14 @@ describe('classifyInbound', () => {
     ['ｓｔｏｐ ｐｌｅａｓｅ', 'opt_out'],
     ['𝐒𝐓𝐎𝐏', 'opt_out'],
     ['🇸🇹🇴🇵', 'opt_out'],
+    ['\u{1F162}\u{1F163}\u{1F15E}\u{1F15F}', 'opt_out'], // negative circled 🅢🅣🅞🅟
+    ['\u{1F182}\u{1F183}\u{1F17E}\u{1F17F}', 'opt_out'], // negative squared 🆂🆃🅾🅿
+    ['\u{1F172}\u{1F170}\u{1F17D}\u{1F172}\u{1F174}\u{1F17B}', 'opt_out'], // 🅲🅰🅽🅲🅴🅻
     ['\u0405\u0422\u041E\u0420', 'opt_out'], // Cyrillic ЅТОР
     ['S T O P', 'opt_out'],
     ['S.T.O.P.', 'opt_out'],
+    ['This is a S T O P request', 'opt_out'], // a lone word "a" just before the letters
+    ['Rows E and N, seat D', 'none'], // letters with words between them spell nothing
     ['st\u200Bop', 'opt_out'],
     ['stoooop', 'opt_out'],
     ['STOPPPP', 'opt_out'],
@@ -223,6 +234,13 @@ describe('classifyInbound', () => {
   it.each(cases)('reads %j as %s', (body, intent) => {
     expect(classifyInbound(body)).toBe(intent);
   });
+
+  it.each<unknown>([null, undefined, 42, true, {}])(
+    'reads %p, which is not text (a malformed payload), as none',
+    (body) => {
+      expect(classifyInbound(body as string)).toBe('none');
+    },
+  );
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -324,7 +342,7 @@ describe('classifyInbound properties', () => {
         expect(reply.length).toBeLessThanOrEqual(160);
         expect(classifyInbound(reply)).toBe('opt_out');
       }),
-      { numRuns: 2000 },
+      { numRuns: propertyRuns(2000) },
     );
   });
 
@@ -333,7 +351,7 @@ describe('classifyInbound properties', () => {
       fc.property(replyWithKeyword(1600), (reply) => {
         expect(classifyInbound(reply)).toBe('opt_out');
       }),
-      { numRuns: 300 },
+      { numRuns: propertyRuns(300) },
     );
   });
 
@@ -349,7 +367,7 @@ describe('classifyInbound properties', () => {
           expect(INTENTS).toContain(classifyInbound(reply));
         },
       ),
-      { numRuns: 2000 },
+      { numRuns: propertyRuns(2000) },
     );
   });
 
@@ -370,7 +388,7 @@ describe('classifyInbound properties', () => {
           expect(classifyInbound(parts.map(([w, s]) => w + s).join(''))).toBe('none');
         },
       ),
-      { numRuns: 2000 },
+      { numRuns: propertyRuns(2000) },
     );
   });
 

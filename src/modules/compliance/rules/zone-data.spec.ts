@@ -112,7 +112,8 @@ describe('area codes', () => {
   });
 
   it('treat an unassigned geographic-looking code as every mainland zone', () => {
-    for (const code of ['459', '999', '372']) {
+    // 371 and 221: a 1 in one place only is not an N11 code; 452: 52 not at the start.
+    for (const code of ['459', '999', '372', '371', '221', '452']) {
       expect(isKnownAreaCode(code)).toBe(false);
       expect(zonesOfAreaCode(code)).toEqual(MAINLAND_ZONES);
       expect(stateOfAreaCode(code)).toBeNull();
@@ -126,6 +127,19 @@ describe('area codes', () => {
       expect(zonesOfAreaCode(code)).toEqual([]);
       expect(stateOfAreaCode(code)).toBeNull();
     }
+  });
+
+  it.each(['880', '881', '887', '888', '889', '521', '525', '529'])(
+    'give the unassigned %s (toll-free 88X, personal-communications 52X) no zone',
+    (code) => {
+      expect(isKnownAreaCode(code)).toBe(false);
+      expect(zonesOfAreaCode(code)).toEqual([]);
+    },
+  );
+
+  it.each(['1234', '2125', '21', '', '2O2'])('give %j, not three digits, no zone', (code) => {
+    expect(zonesOfAreaCode(code)).toEqual([]);
+    expect(stateOfAreaCode(code)).toBeNull();
   });
 
   it('map Canadian and Caribbean codes to their own zones, without a US state', () => {

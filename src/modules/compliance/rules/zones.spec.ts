@@ -2,6 +2,9 @@ import fc from 'fast-check';
 import zipData from './data/zip-zones.json';
 import {
   candidateZones,
+  isKnownAreaCode,
+  stateOfAreaCode,
+  zonesOfAreaCode,
   MAINLAND_ZONES,
   phoneRegionOf,
   phoneZonesOf,
@@ -11,6 +14,7 @@ import {
   zonesOfPhone,
   zonesOfPhoneZones,
 } from './zones';
+import { propertyRuns } from '../../../../test/utils/property-runs';
 
 const STATES = Object.keys(STATE_ZONES);
 const ZIPS = zipData.groups.flatMap((g) =>
@@ -57,7 +61,7 @@ describe('phone zones', () => {
           ).toEqual(candidateZones({ phone: number, state: st, zip: z, timezone: tz }));
         },
       ),
-      { numRuns: 3000 },
+      { numRuns: propertyRuns(3000) },
     );
   });
 
@@ -107,6 +111,13 @@ describe('ZIP info', () => {
   it('is null for an unknown or malformed ZIP', () => {
     for (const z of ['00000', '1234', 'ABCDE', '', null, undefined]) expect(zipInfo(z)).toBeNull();
   });
+
+  it.each(['100011', '10001-12', '10001x', 'x10001', 'NY 10001'])(
+    'is null for %j: a known ZIP (10001) inside other text is not read out of it',
+    (z) => {
+      expect(zipInfo(z)).toBeNull();
+    },
+  );
 });
 
 describe('address zones', () => {
@@ -123,6 +134,11 @@ describe('address zones', () => {
     expect(zonesOfAddress('ZZ', null)).toEqual([]);
   });
 
+  it('read a stated state with spaces around it as that state', () => {
+    expect(zonesOfAddress(' FL ', null)).toEqual(STATE_ZONES.FL);
+    expect(zonesOfAddress(' fl ', '32501')).toEqual(['America/Chicago']);
+  });
+
   it('never lose a zone of the stated state to a ZIP of another state', () => {
     fc.assert(
       fc.property(fc.constantFrom(...STATES), fc.constantFrom(...ZIPS), (st, z) => {
@@ -131,7 +147,7 @@ describe('address zones', () => {
         expect(isSuperset(zones, STATE_ZONES[st])).toBe(true);
         expect(isSuperset(zones, zipInfo(z.zip)!.zones)).toBe(true);
       }),
-      { numRuns: 3000 },
+      { numRuns: propertyRuns(3000) },
     );
   });
 });
@@ -147,7 +163,7 @@ describe('candidate zones', () => {
         );
         expect(isSuperset(withPhone, zonesOfPhone(n))).toBe(true);
       }),
-      { numRuns: 3000 },
+      { numRuns: propertyRuns(3000) },
     );
   });
 
@@ -180,4 +196,15 @@ describe('candidate zones', () => {
       'America/Denver',
     ]);
   });
+});
+
+describe('area code lookups', () => {
+  it.each(['constructor', 'toString', '__proto__'])(
+    'know nothing of %s (not an area code, not a prototype key)',
+    (key) => {
+      expect(isKnownAreaCode(key)).toBe(false);
+      expect(stateOfAreaCode(key)).toBeNull();
+      expect(zonesOfAreaCode(key)).toEqual([]);
+    },
+  );
 });

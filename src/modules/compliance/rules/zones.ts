@@ -30,7 +30,8 @@ interface AreaCodeEntry {
   zones: string[];
 }
 
-const AREA_CODES: Record<string, AreaCodeEntry | undefined> = areaCodeData.codes;
+/** A Map, not the JSON object: a key such as 'constructor' must not find Object's prototype. */
+const AREA_CODES = new Map<string, AreaCodeEntry>(Object.entries(areaCodeData.codes));
 
 const ZIPS = new Map<string, { state: string; zones: string[] }>();
 for (const group of zipData.groups) {
@@ -50,24 +51,26 @@ const TOLL_FREE = new Set(['800', '833', '844', '855', '866', '877', '888']);
 function isNonGeographic(code: string): boolean {
   if (!/^[2-9]\d\d$/.test(code)) return true;
   const [, second, third] = code;
-  if (second === '1' && third === '1') return true;
-  if (second === third && second !== '1' && second !== '9') return true;
-  if (TOLL_FREE.has(code) || /^88[0-7]$|^889$|^52\d$/.test(code)) return true;
+  // N11, N00 and N22..N88 (N99 may be geographic).
+  if (second === third && second !== '9') return true;
+  // 88X is toll-free or reserved for it (880-887, 889); 52X personal communications (520, Tucson,
+  // is in the data and never gets here). `code` is three digits here, so no anchors are needed.
+  if (TOLL_FREE.has(code) || code.startsWith('88') || code.startsWith('52')) return true;
   return code === '456' || code === '710';
 }
 
 export function isKnownAreaCode(areaCode: string): boolean {
-  return AREA_CODES[areaCode] !== undefined;
+  return AREA_CODES.has(areaCode);
 }
 
 /** The US state, DC or territory of a geographic area code; null otherwise (Canada, Caribbean...). */
 export function stateOfAreaCode(areaCode: string): string | null {
-  return AREA_CODES[areaCode]?.state ?? null;
+  return AREA_CODES.get(areaCode)?.state ?? null;
 }
 
 /** The area code's own zones; every mainland zone when it is unknown but may be geographic. */
 export function zonesOfAreaCode(areaCode: string): string[] {
-  const entry = AREA_CODES[areaCode];
+  const entry = AREA_CODES.get(areaCode);
   if (entry) return [...entry.zones];
   return isNonGeographic(areaCode) ? [] : [...MAINLAND_ZONES];
 }
@@ -105,12 +108,14 @@ export function zonesOfPhoneZones(stored: string): string[] {
 }
 
 export function zonesOfPhone(e164: string | null | undefined): string[] {
+  // Stryker disable next-line StringLiteral: any string that is not +1 and ten digits, '' among them, gives no match.
   const match = NANP.exec(e164 ?? '');
   return match ? zonesOfAreaCode(match[1]) : [];
 }
 
 /** The state and zones of a 5-digit ZIP (or ZIP+4); null when the data does not know it. */
 export function zipInfo(zip: string | null | undefined): { state: string; zones: string[] } | null {
+  // Stryker disable next-line StringLiteral: any string that is not a ZIP, '' among them, gives no match.
   const match = /^(\d{5})(?:-?\d{4})?$/.exec((zip ?? '').trim());
   const entry = match ? ZIPS.get(match[1]) : undefined;
   return entry ? { state: entry.state, zones: [...entry.zones] } : null;
@@ -151,10 +156,6 @@ export function candidateZones(input: {
       ? zonesOfPhoneZones(input.phoneZones)
       : [];
   const derived = new Set([...phoneZones, ...zonesOfAddress(input.state, input.zip)]);
-  if (input.timezone) {
-    if (derived.size === 0 || (derived.size === 1 && derived.has(input.timezone)))
-      return [input.timezone];
-    return [...new Set([input.timezone, ...derived])];
-  }
-  return [...derived];
+  // The stored zone alone when nothing is derived or all agrees with it; else it and the others.
+  return input.timezone ? [...new Set([input.timezone, ...derived])] : [...derived];
 }
