@@ -1,4 +1,5 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
+import { PasswordService } from '../src/modules/identity/services/password.service';
 import { NotificationsService } from '../src/modules/notifications/notifications.service';
 import { adminConnection } from './utils/db';
 import { freshIp, LOGIN, makeUser, PASSWORD, signIn, totp, VERIFY_MFA } from './utils/identity';
@@ -558,6 +559,42 @@ describe('identity: sign-in flows (e2e)', () => {
     const pw = await notices(manager, 'password_changed');
     expect(pw).toHaveLength(1);
     expect(pw[0].body).not.toContain('Another long pass phrase 77');
+  });
+
+  it('checks passwords against the 10,000+ most common ones, at sign-in too, prompting a change', async () => {
+    const agent = await makeUser(t, 'agent');
+    const session = await signIn(t, agent);
+    // Common words with digits and punctuation appended are refused as new passwords.
+    for (const weak of ['sunshine2026!!', 'Football123456', 'Iloveyou-2026!']) {
+      const res = await t.gql(
+        'mutation P($input: ChangePasswordInput!) { changePassword(input: $input) }',
+        { input: { currentPassword: PASSWORD, newPassword: weak } },
+        session.auth,
+      );
+      expect(res.errors?.[0].extensions).toMatchObject({ reason: 'PASSWORD_POLICY' });
+    }
+    // A password set before the list grew signs in, and the user is told to change it.
+    const old = 'sunshine12345';
+    await db.query('UPDATE users SET password_hash = ? WHERE id = ?', [
+      await t.app.get(PasswordService).hash(old),
+      agent.id,
+    ]);
+    const login = await t.gql<{ login: { __typename: string } }>(
+      LOGIN,
+      { input: { email: agent.email, password: old } },
+      { 'x-forwarded-for': freshIp() },
+    );
+    expect(login.data?.login.__typename).toBe('AuthTokens');
+    const due = (
+      await t.app.get(NotificationsService).listByTemplate('security_password_change_due', 100)
+    ).filter((n) => n.recipient === agent.email);
+    expect(due).toHaveLength(1);
+    expect(due[0].body).not.toContain(old);
+    const [rows] = await db.query<RowDataPacket[]>(
+      "SELECT COUNT(*) AS n FROM audit_events WHERE action = 'auth.password_change_due' AND resource_id = ?",
+      [agent.id],
+    );
+    expect(Number(rows[0].n)).toBe(1);
   });
 
   it('makes an admin without MFA enroll before anything else', async () => {

@@ -112,6 +112,15 @@ export class AuthService {
       throw new IdentityException(IdentityErrorCode.ACCOUNT_DISABLED, 'This account is disabled');
     }
     await this.throttle.clearAccount(accountKey, meta.ip);
+    // A password that the policy would refuse today (the common list grows): prompt a change.
+    if (this.passwords.isUnacceptable(password, user.email)) {
+      await this.notices.notify(user, 'password_change_due');
+      await this.audit.record({
+        action: 'auth.password_change_due',
+        resourceType: 'User',
+        resourceId: user.id,
+      });
+    }
     if (this.passwords.needsRehash(user.passwordHash)) {
       await this.dataSource
         .getRepository(UserEntity)

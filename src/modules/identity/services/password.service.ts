@@ -62,6 +62,16 @@ export class PasswordService implements OnModuleInit {
     return argon2.needsRehash(hash, this.options);
   }
 
+  /** Whether a password in use (checked at sign-in) would be refused today: a change is due. */
+  isUnacceptable(password: string, email?: string): boolean {
+    try {
+      this.assertAcceptable(password, email);
+      return false;
+    } catch {
+      return true;
+    }
+  }
+
   /** NIST 800-63B: 12-128 characters, no composition rules, not common or breached, not the email. */
   assertAcceptable(password: string, email?: string): void {
     const length = [...password].length;

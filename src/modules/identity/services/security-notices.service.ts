@@ -12,7 +12,8 @@ export type SecurityNotice =
   | 'backup_codes_regenerated'
   | 'api_key_created'
   | 'new_device_sign_in'
-  | 'totp_code_reused';
+  | 'totp_code_reused'
+  | 'password_change_due';
 
 const TEXT: Record<SecurityNotice, string> = {
   password_changed: 'The password of your CallWarden account was changed.',
@@ -23,6 +24,8 @@ const TEXT: Record<SecurityNotice, string> = {
     'New backup codes were made for your CallWarden account; the old ones no longer work.',
   api_key_created: 'A new API key was created on your CallWarden account.',
   new_device_sign_in: 'Your CallWarden account was signed in to from a device not seen before.',
+  password_change_due:
+    'You signed in to CallWarden with a password that is on a list of common or breached passwords. Change it now (Account, Change password).',
   totp_code_reused:
     'An authenticator code of your CallWarden account that was already used was entered again. Someone may know your password and have seen a code.',
 };
