@@ -9,7 +9,11 @@ describe('audit crash safety', () => {
   let t: TestApp;
 
   beforeAll(async () => {
-    t = await startTestApp();
+    // Credential operations have their own budget per address; this test is not about it.
+    t = await startTestApp({
+      RATE_LIMIT_AUTH_PER_MINUTE: '1000000',
+      RATE_LIMIT_PER_MINUTE: '1000000',
+    });
   });
   afterAll(async () => {
     dbScript('start');
@@ -78,4 +82,70 @@ describe('audit crash safety', () => {
     }
     expect(await t.app.get(AuditVerifierService).verify()).toMatchObject({ ok: true });
   }, 120_000);
+
+  it('answers success to no mutation whose audit row is lost: 50 concurrent clients, the database killed three times', async () => {
+    const MUTATION =
+      'mutation R($input: RequestPasswordResetInput!) { requestPasswordReset(input: $input) }';
+    const run = `crash${Date.now()}`;
+    const succeeded: string[] = [];
+    let failed = 0;
+    let sent = 0;
+    let stop = false;
+    const client = async (c: number) => {
+      while (!stop) {
+        const requestId = `${run}-${c}-${sent++}`;
+        try {
+          const res = await fetch(`${t.url}/graphql`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-request-id': requestId },
+            body: JSON.stringify({
+              query: MUTATION,
+              variables: { input: { email: `nobody.${requestId}@e2e.callwarden.test` } },
+            }),
+          });
+          const body = (await res.json()) as { errors?: unknown[]; data?: unknown };
+          if (res.status === 200 && !body.errors) succeeded.push(requestId);
+          else failed++;
+        } catch {
+          failed++;
+        }
+      }
+    };
+    const until = async (cond: () => boolean) => {
+      const deadline = Date.now() + 60000;
+      while (!cond()) {
+        if (Date.now() > deadline) throw new Error('timed out');
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    const clients = Array.from({ length: 50 }, (_, c) => client(c));
+    try {
+      for (let round = 0; round < 3; round++) {
+        const ok = succeeded.length;
+        await until(() => succeeded.length >= ok + 100);
+        const failedBefore = failed;
+        dbScript('kill');
+        await until(() => failed > failedBefore + 20);
+        dbScript('start');
+      }
+      const ok = succeeded.length;
+      await until(() => succeeded.length >= ok + 100);
+    } finally {
+      stop = true;
+      await Promise.all(clients);
+    }
+    const admin: Connection = await adminConnection();
+    try {
+      const [rows] = await admin.query<RowDataPacket[]>(
+        "SELECT request_id FROM audit_events WHERE action = 'graphql.requestPasswordReset' AND request_id LIKE ?",
+        [`${run}-%`],
+      );
+      const audited = new Set(rows.map((r) => r.request_id as string));
+      expect(succeeded.filter((id) => !audited.has(id))).toEqual([]);
+      expect(failed).toBeGreaterThan(0);
+    } finally {
+      await admin.end();
+    }
+    expect(await t.app.get(AuditVerifierService).verify()).toMatchObject({ ok: true });
+  }, 240_000);
 });
