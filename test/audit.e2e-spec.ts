@@ -1,11 +1,18 @@
 import { createHmac } from 'node:crypto';
-import type { Connection, RowDataPacket } from 'mysql2/promise';
+import {
+  createConnection,
+  type Connection,
+  type ResultSetHeader,
+  type RowDataPacket,
+} from 'mysql2/promise';
 import { DataSource } from 'typeorm';
 import { AUDIT_TRIGGERS } from '../src/core/database/migrations/1764000200000-Audit';
 import { AuditService } from '../src/modules/audit/audit.service';
+import { CheckpointKind } from '../src/modules/audit/entities/audit-checkpoint.entity';
 import { ActorType, AuditResult } from '../src/modules/audit/entities/audit-event.entity';
 import { AuditVerifierService } from '../src/modules/audit/services/audit-verifier.service';
 import { SiemForwarderService } from '../src/modules/audit/services/siem-forwarder.service';
+import { chainHash, type ChainedFields } from '../src/modules/audit/utils/canonical';
 import { adminConnection } from './utils/db';
 import { HttpSink } from './utils/http-sink';
 import { startTestApp, TestApp } from './utils/test-app';
@@ -102,21 +109,47 @@ describe('audit log (e2e, real database)', () => {
   });
 
   it('detects a rewritten chain through the signed checkpoint', async () => {
-    const { seq } = await audit.record({ action: 'test.checkpointed', actor: system });
-    await verifier.checkpoint();
-    // An attacker who rewrites a row and recomputes every later hash still cannot re-sign the checkpoint.
-    const [rows] = await db.query<RowDataPacket[]>('SELECT hash FROM audit_events WHERE seq = ?', [
-      seq,
-    ]);
-    await db.query('DROP TRIGGER audit_events_no_update');
+    const { seq: target } = await audit.record({
+      action: 'test.checkpointed',
+      actor: system,
+      resourceType: 'Payment',
+      resourceId: 'pay-100',
+      changes: { amount: 100 },
+    });
+    await audit.record({ action: 'test.checkpointed-next', actor: system });
+    const checkpoint = await verifier.checkpoint();
+    expect(checkpoint).not.toBeNull();
+    const signedAt = String(checkpoint!.uptoSeq);
+    await audit.record({ action: 'test.after-checkpoint', actor: system });
+    expect(await verifier.verify()).toMatchObject({ ok: true });
+
+    // The attacker, as DBA, rewrites one entry's content and re-links every later row and the head
+    // so that content, links and head all agree: only the signed checkpoint still remembers.
+    const original = await rewriteChain(db, target, (row) =>
+      row.seq === target ? { ...row, resourceId: 'pay-999', changes: { amount: 1 } } : row,
+    );
     try {
-      await db.query('UPDATE audit_events SET hash = ? WHERE seq = ?', [Buffer.alloc(32, 7), seq]);
-      const result = await verifier.verify(String(seq), String(seq));
-      expect(result.ok).toBe(false);
-      await db.query('UPDATE audit_events SET hash = ? WHERE seq = ?', [rows[0].hash, seq]);
+      const [forged] = await db.query<RowDataPacket[]>(
+        'SELECT resource_id FROM audit_events WHERE seq = ?',
+        [target],
+      );
+      expect(forged[0].resource_id).toBe('pay-999');
+      // The forgery is self-consistent: the chain before the checkpoint and after it verifies.
+      expect(await verifier.verify(target, String(BigInt(signedAt) - 1n))).toMatchObject({
+        ok: true,
+      });
+      expect(await verifier.verify(String(BigInt(signedAt) + 1n))).toMatchObject({ ok: true });
+      // Across the checkpoint it does not.
+      expect(await verifier.verify()).toMatchObject({
+        ok: false,
+        brokenAt: signedAt,
+        reason: 'checkpoint_mismatch',
+      });
     } finally {
-      await db.query(AUDIT_TRIGGERS.audit_events_no_update);
+      // Put every row and the head back so later tests see a sound chain.
+      await rewriteChain(db, target, (row) => original.get(row.seq) ?? row);
     }
+    expect(await verifier.verify()).toMatchObject({ ok: true });
   });
 
   it('records a failed mutation with its code and none of the PII it carried', async () => {
@@ -288,7 +321,192 @@ describe('audit log (e2e, real database)', () => {
       await sink.stop();
     }
   });
+
+  describe('append-only triggers, against the application’s own database user', () => {
+    let appDb: Connection;
+    const count = async (sql: string, args: unknown[] = []) =>
+      Number((await appDb.query<RowDataPacket[]>(sql, args))[0][0].n);
+
+    beforeAll(async () => {
+      appDb = await createConnection({ uri: process.env.DATABASE_URL, timezone: 'Z' });
+    });
+    afterAll(async () => {
+      await appDb.end();
+    });
+
+    it('deletes audit rows only under the purge flag and only up to the signed purge bound', async () => {
+      const { seq: oldest } = await audit.record({ action: 'test.purge-bound-1', actor: system });
+      const { seq: bound } = await audit.record({ action: 'test.purge-bound-2', actor: system });
+      // The purge path signs the bound first (a purge checkpoint of the head), then deletes.
+      const checkpoint = await verifier.checkpoint(CheckpointKind.Purge);
+      expect(String(checkpoint!.uptoSeq)).toBe(bound);
+      const { seq: above } = await audit.record({ action: 'test.purge-bound-3', actor: system });
+      const kept = () =>
+        count('SELECT COUNT(*) AS n FROM audit_events WHERE seq BETWEEN ? AND ?', [oldest, above]);
+      expect(await kept()).toBe(Number(BigInt(above) - BigInt(oldest)) + 1);
+      const before = await kept();
+
+      // Below the bound but without the purge flag: refused.
+      await expect(appDb.query('DELETE FROM audit_events WHERE seq = ?', [oldest])).rejects.toThrow(
+        /removed only by the retention purge/,
+      );
+      await appDb.query('SET @callwarden_audit_purge = 1');
+      try {
+        // With the flag but past the bound: refused, and a statement reaching past it removes nothing.
+        await expect(
+          appDb.query('DELETE FROM audit_events WHERE seq = ?', [above]),
+        ).rejects.toThrow(/removed only by the retention purge/);
+        await expect(
+          appDb.query('DELETE FROM audit_events WHERE seq <= ?', [above]),
+        ).rejects.toThrow(/removed only by the retention purge/);
+        expect(await kept()).toBe(before);
+        // With the flag and up to the bound, as purgeUpTo does it: allowed.
+        const [deleted] = await appDb.query<ResultSetHeader>(
+          'DELETE FROM audit_events WHERE seq <= ?',
+          [bound],
+        );
+        expect(deleted.affectedRows).toBeGreaterThanOrEqual(2);
+      } finally {
+        await appDb.query('SET @callwarden_audit_purge = 0');
+      }
+      expect(await count('SELECT MIN(seq) AS n FROM audit_events')).toBe(Number(above));
+      expect(await verifier.verify()).toMatchObject({ ok: true, firstSeq: above });
+    });
+
+    it('refuses to change or remove a signed checkpoint, or to remove the chain head', async () => {
+      await audit.record({ action: 'test.checkpoint-guard', actor: system });
+      const checkpoint = (await verifier.checkpoint())!;
+      const [[saved]] = await appDb.query<RowDataPacket[]>(
+        'SELECT upto_seq, head_hash, signature FROM audit_checkpoints WHERE id = ?',
+        [checkpoint.id],
+      );
+      const [[head]] = await appDb.query<RowDataPacket[]>(
+        'SELECT last_seq, last_hash FROM audit_chain_head WHERE id = 1',
+      );
+      await appDb.query('SET @callwarden_audit_purge = 1'); // the purge flag lifts none of these
+      try {
+        await expect(
+          appDb.query('UPDATE audit_checkpoints SET head_hash = ? WHERE id = ?', [
+            Buffer.alloc(32, 9),
+            checkpoint.id,
+          ]),
+        ).rejects.toThrow(/audit_checkpoints is append-only/);
+        await expect(
+          appDb.query('UPDATE audit_checkpoints SET upto_seq = upto_seq + 1 WHERE id = ?', [
+            checkpoint.id,
+          ]),
+        ).rejects.toThrow(/audit_checkpoints is append-only/);
+        await expect(
+          appDb.query('DELETE FROM audit_checkpoints WHERE id = ?', [checkpoint.id]),
+        ).rejects.toThrow(/audit_checkpoints is append-only/);
+        await expect(appDb.query('DELETE FROM audit_chain_head WHERE id = 1')).rejects.toThrow(
+          /the audit chain head cannot be deleted/,
+        );
+      } finally {
+        await appDb.query('SET @callwarden_audit_purge = 0');
+      }
+      const [[after]] = await appDb.query<RowDataPacket[]>(
+        'SELECT upto_seq, head_hash, signature FROM audit_checkpoints WHERE id = ?',
+        [checkpoint.id],
+      );
+      expect(after).toEqual(saved);
+      const [heads] = await appDb.query<RowDataPacket[]>(
+        'SELECT last_seq, last_hash FROM audit_chain_head',
+      );
+      expect(heads).toEqual([head]);
+      expect(await verifier.verify()).toMatchObject({ ok: true });
+    });
+  });
 });
+
+/** An audit row as chainHash sees it, read by the DBA (JSON may come back as text). */
+function chainedFields(row: RowDataPacket): ChainedFields {
+  const changes = row.changes as unknown;
+  return {
+    seq: String(row.seq),
+    occurredAt: row.occurred_at as Date,
+    actorType: row.actor_type as string,
+    actorId: row.actor_id as string | null,
+    actorRole: row.actor_role as string | null,
+    action: row.action as string,
+    resourceType: row.resource_type as string | null,
+    resourceId: row.resource_id as string | null,
+    result: row.result as string,
+    errorCode: row.error_code as string | null,
+    ip: row.ip as string | null,
+    userAgent: row.user_agent as string | null,
+    requestId: row.request_id as string | null,
+    durationMs: row.duration_ms === null ? null : Number(row.duration_ms),
+    changes: typeof changes === 'string' ? (JSON.parse(changes) as unknown) : changes,
+  };
+}
+
+/**
+ * What a DBA with a grudge can do: with the update guard dropped and the head locked, give every
+ * row from `from` to the head the content `rewrite` returns, re-link prev_hash and hash from the
+ * row before, and move the head to the new last hash. Returns the rows as they were.
+ */
+async function rewriteChain(
+  db: Connection,
+  from: string,
+  rewrite: (row: ChainedFields) => ChainedFields,
+): Promise<Map<string, ChainedFields>> {
+  const original = new Map<string, ChainedFields>();
+  await db.query('DROP TRIGGER audit_events_no_update');
+  try {
+    await db.beginTransaction();
+    try {
+      const [[head]] = await db.query<RowDataPacket[]>(
+        'SELECT last_seq FROM audit_chain_head WHERE id = 1 FOR UPDATE',
+      );
+      const [rows] = await db.query<RowDataPacket[]>(
+        'SELECT * FROM audit_events WHERE seq >= ? AND seq <= ? ORDER BY seq',
+        [from, head.last_seq],
+      );
+      let prev = rows[0].prev_hash as Buffer;
+      for (const row of rows) {
+        const was = chainedFields(row);
+        original.set(was.seq, was);
+        const now = rewrite(was);
+        const hash = chainHash(prev, now);
+        await db.query(
+          `UPDATE audit_events SET occurred_at = ?, actor_type = ?, actor_id = ?, actor_role = ?,
+             action = ?, resource_type = ?, resource_id = ?, result = ?, error_code = ?, ip = ?,
+             user_agent = ?, request_id = ?, duration_ms = ?, changes = ?, prev_hash = ?, hash = ?
+           WHERE seq = ?`,
+          [
+            now.occurredAt,
+            now.actorType,
+            now.actorId,
+            now.actorRole,
+            now.action,
+            now.resourceType,
+            now.resourceId,
+            now.result,
+            now.errorCode,
+            now.ip,
+            now.userAgent,
+            now.requestId,
+            now.durationMs,
+            now.changes === null || now.changes === undefined ? null : JSON.stringify(now.changes),
+            prev,
+            hash,
+            was.seq,
+          ],
+        );
+        prev = hash;
+      }
+      await db.query('UPDATE audit_chain_head SET last_hash = ? WHERE id = 1', [prev]);
+      await db.commit();
+    } catch (e) {
+      await db.rollback();
+      throw e;
+    }
+  } finally {
+    await db.query(AUDIT_TRIGGERS.audit_events_no_update);
+  }
+  return original;
+}
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs = 15000): Promise<void> {
   const until = Date.now() + timeoutMs;

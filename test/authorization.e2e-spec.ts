@@ -3,6 +3,7 @@ import { GraphQLSchemaHost } from '@nestjs/graphql';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { AUTHENTICATED, DURING_ENROLLMENT, STEP_UP } from '../src/core/auth/auth.decorators';
 import { IS_PUBLIC } from '../src/core/auth/public.decorator';
+import { USER_ID, USER_TEAM } from '../src/core/authorization/abilities';
 import { ALLOW, AllowRule } from '../src/core/authorization/allow.decorator';
 import { adminConnection } from './utils/db';
 import { makeUser, signIn, TestUser } from './utils/identity';
@@ -203,6 +204,137 @@ describe('authorization (e2e)', () => {
         auth.manager,
       );
       expect(foreign.errors?.[0].extensions.code).toBe('NOT_FOUND');
+    });
+
+    it('refuses writes to tasks and campaigns outside the row rules, and writes nothing', async () => {
+      const taskWrites = (taskId: string): [string, string, Record<string, unknown>][] => [
+        [
+          'assignTask',
+          'mutation M($input: AssignTaskInput!) { assignTask(input: $input) { id } }',
+          { taskId, agentId: users.agent.id },
+        ],
+        [
+          'startTask',
+          'mutation M($input: TaskIdInput!) { startTask(input: $input) { id } }',
+          { taskId },
+        ],
+        [
+          'completeTask',
+          'mutation M($input: CompleteTaskInput!) { completeTask(input: $input) { id } }',
+          { taskId, outcome: 'Reached', notes: 'not my task' },
+        ],
+        [
+          'sendTaskMessage',
+          'mutation M($input: TaskIdInput!) { sendTaskMessage(input: $input) { id } }',
+          { taskId },
+        ],
+      ];
+      const campaignWrites = (id: string): [string, string, Record<string, unknown>][] => [
+        [
+          'updateCampaign',
+          'mutation M($input: UpdateCampaignInput!) { updateCampaign(input: $input) { id } }',
+          { id, name: 'Taken over' },
+        ],
+        [
+          'transitionCampaign',
+          'mutation M($input: TransitionCampaignInput!) { transitionCampaign(input: $input) { id } }',
+          { id, to: 'Scheduled' },
+        ],
+        [
+          'launchCampaign',
+          'mutation M($input: CampaignIdInput!) { launchCampaign(input: $input) { campaignId } }',
+          { id },
+        ],
+      ];
+      const taskIds = [theirs.taskId, otherTeam.taskId];
+      const state = async () => {
+        const [tasks] = await db.query<RowDataPacket[]>(
+          `SELECT id, status, assignee_id, started_at, completed_at, outcome, notes_enc, updated_at
+             FROM tasks WHERE id IN (?) OR campaign_id = ? ORDER BY id`,
+          [taskIds, otherTeam.campaignId],
+        );
+        const [campaigns] = await db.query<RowDataPacket[]>(
+          'SELECT name, status, message_template, updated_at FROM campaigns WHERE id = ?',
+          [otherTeam.campaignId],
+        );
+        const [[attempts]] = await db.query<RowDataPacket[]>(
+          'SELECT COUNT(*) AS n FROM contact_attempts WHERE task_id IN (?) OR campaign_id = ?',
+          [taskIds, otherTeam.campaignId],
+        );
+        const [[events]] = await db.query<RowDataPacket[]>(
+          "SELECT COUNT(*) AS n FROM audit_events WHERE resource_id IN (?) AND action NOT LIKE 'graphql.%'",
+          [[...taskIds, otherTeam.campaignId]],
+        );
+        return { tasks, campaigns, attempts: Number(attempts.n), events: Number(events.n) };
+      };
+
+      // A lead reads every task and campaign (as a viewer) but may change only the tasks assigned
+      // to them and their own team's campaigns: a write must be scoped by `update`, not by `read`.
+      const role = `lead-${Date.now().toString(36)}`;
+      const created = await t.gql(
+        'mutation R($input: SaveRoleInput!) { createRole(input: $input) { name } }',
+        {
+          input: {
+            name: role,
+            inherits: ['viewer'],
+            rules: [
+              {
+                action: ['update'],
+                subject: ['Task'],
+                conditions: JSON.stringify({ assigneeId: USER_ID }),
+              },
+              {
+                action: ['update'],
+                subject: ['Campaign'],
+                conditions: JSON.stringify({ teamId: USER_TEAM }),
+              },
+            ],
+          },
+        },
+        auth.admin,
+      );
+      expect(created.errors).toBeUndefined();
+      const lead = await makeUser(t, 'viewer', { mfa: true, teamId: 'team-a' });
+      const assigned = await t.gql(
+        'mutation U($input: UpdateUserInput!) { updateUser(input: $input) { role } }',
+        { input: { id: lead.id, role } },
+        auth.admin,
+      );
+      expect(assigned.errors).toBeUndefined();
+      const leadAuth = (await signIn(t, lead)).auth;
+      for (const id of taskIds)
+        expect(
+          (await t.gql(`{ task(id: "${id}") { id } }`, undefined, leadAuth)).errors,
+        ).toBeUndefined();
+      expect(
+        (await t.gql(`{ campaign(id: "${otherTeam.campaignId}") { id } }`, undefined, leadAuth))
+          .errors,
+      ).toBeUndefined();
+
+      const attempts: [string, Auth, [string, string, Record<string, unknown>][]][] = [
+        ['agent on another agent’s task', auth.agent, taskWrites(theirs.taskId)],
+        ['agent on another team’s task', auth.agent, taskWrites(otherTeam.taskId)],
+        ['manager on another team’s task', auth.manager, taskWrites(otherTeam.taskId)],
+        ['manager on another team’s campaign', auth.manager, campaignWrites(otherTeam.campaignId)],
+        ['lead on a task they may only read', leadAuth, taskWrites(theirs.taskId)],
+        ['lead on another team’s task', leadAuth, taskWrites(otherTeam.taskId)],
+        ['lead on a campaign they may only read', leadAuth, campaignWrites(otherTeam.campaignId)],
+      ];
+      const before = await state();
+      for (const [who, as, writes] of attempts) {
+        for (const [op, mutation, input] of writes) {
+          const res = await t.gql(mutation, { input }, as);
+          const code = res.errors?.[0]?.extensions.code;
+          // Not found (the row is invisible to this write) or forbidden; anything else ran it.
+          expect({ who, op, data: res.data ?? null, code }).toEqual({
+            who,
+            op,
+            data: null,
+            code: code === 'FORBIDDEN' ? 'FORBIDDEN' : 'NOT_FOUND',
+          });
+        }
+      }
+      expect(await state()).toEqual(before);
     });
 
     it('masks personal fields by role, through aliases, fragments and nested lists', async () => {

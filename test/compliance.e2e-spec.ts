@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { NotificationsService } from '../src/modules/notifications/notifications.service';
 import { UnsubscribeService } from '../src/modules/compliance/services/unsubscribe.service';
@@ -44,6 +45,17 @@ describe('contact compliance (e2e)', () => {
       body: new URLSearchParams(params).toString(),
     });
   };
+  /** Posts `sent` as the form body with the given signature headers, signed or not over it. */
+  const postAs = (sent: Record<string, string>, signature: string, ts: string) =>
+    fetch(`${t.url}${WEBHOOK_PATH}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': signature,
+        'x-webhook-timestamp': ts,
+      },
+      body: new URLSearchParams(sent).toString(),
+    });
   const count = async (sql: string, args: unknown[]) =>
     Number((await db.query<RowDataPacket[]>(sql, args))[0][0].n);
 
@@ -73,6 +85,75 @@ describe('contact compliance (e2e)', () => {
         params.MessageSid,
       ]),
     ).toBe(0);
+  });
+
+  it('accepts a request signed the way the provider documents it, computed here from scratch', async () => {
+    // HMAC-SHA1 over "<timestamp>.<full URL>" then every parameter as name+value, names sorted, base64.
+    const ts = String(Math.floor(Date.now() / 1000));
+    const params = {
+      To: '+18005550100',
+      MessageSid: `SM-indep-${Date.now()}`,
+      From: '+12125550142',
+      Body: 'hello & thanks + bye',
+      AccountSid: 'AC0123',
+    };
+    // The pairs in name order, written out by hand (the sort is the provider's, not ours).
+    const data =
+      `${ts}.http://localhost:3000/webhooks/sms/inbound` +
+      `AccountSid${params.AccountSid}Body${params.Body}From${params.From}` +
+      `MessageSid${params.MessageSid}To${params.To}`;
+    const signature = createHmac('sha1', SECRET).update(data, 'utf8').digest('base64');
+    const res = await postAs(params, signature, ts);
+    expect(res.status).toBe(200);
+    expect(
+      await count('SELECT COUNT(*) AS n FROM inbound_messages WHERE provider_message_id = ?', [
+        params.MessageSid,
+      ]),
+    ).toBe(1);
+  });
+
+  it('refuses a valid signature over other content (body, sender, an added field, the time), and changes nothing', async () => {
+    const customer = await makeCustomer(t);
+    const other = await makeCustomer(t);
+    const ts = String(Math.floor(Date.now() / 1000));
+    const url = `${BASE}${WEBHOOK_PATH}`;
+    const signed = {
+      MessageSid: `SM-tamper-${Date.now()}`,
+      From: customer.phone as string,
+      To: '+18005550100',
+      Body: 'hello',
+    };
+    const signature = createHmac('sha1', SECRET)
+      .update(
+        `${ts}.${url}Body${signed.Body}From${signed.From}MessageSid${signed.MessageSid}To${signed.To}`,
+        'utf8',
+      )
+      .digest('base64');
+    const tampered: [string, Record<string, string>, string][] = [
+      ['the text', { ...signed, Body: 'STOP' }, ts],
+      ['the sender', { ...signed, From: other.phone as string, Body: 'hello' }, ts],
+      ['an added field', { ...signed, OptOutType: 'STOP' }, ts],
+      ['the timestamp', signed, String(Number(ts) - 1)],
+    ];
+    for (const [what, sent, sentTs] of tampered) {
+      const res = await postAs(sent, signature, sentTs);
+      expect({ what, status: res.status }).toEqual({ what, status: 401 });
+    }
+    expect(
+      await count('SELECT COUNT(*) AS n FROM inbound_messages WHERE provider_message_id = ?', [
+        signed.MessageSid,
+      ]),
+    ).toBe(0);
+    for (const c of [customer, other]) {
+      expect(await count('SELECT COUNT(*) AS n FROM consents WHERE customer_id = ?', [c.id])).toBe(
+        0,
+      );
+      expect(
+        await count('SELECT COUNT(*) AS n FROM dnc_entries WHERE address_bidx = ?', [c.phoneBidx]),
+      ).toBe(0);
+    }
+    // The same signature over what it was made for is accepted: the refusals were the tampering.
+    expect((await postAs(signed, signature, ts)).status).toBe(200);
   });
 
   it('handles STOP once: revokes SMS consent, suppresses the number, cancels pending SMS tasks, confirms once', async () => {

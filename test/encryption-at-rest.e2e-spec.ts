@@ -3,6 +3,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { adminConnection } from './utils/db';
+import { startTestApp, TestApp } from './utils/test-app';
+
+interface ReadyBody {
+  status: string;
+  details: Record<string, { status: string; unencrypted?: string[]; redoLog?: string }>;
+}
 
 describe('encryption at rest (TDE)', () => {
   let db: Connection;
@@ -31,6 +37,60 @@ describe('encryption at rest (TDE)', () => {
     expect(tables.map((r) => r.name)).toContain('app_settings');
     for (const { name, scheme } of tables) {
       expect({ table: name, scheme: Number(scheme) }).toEqual({ table: name, scheme: 1 });
+    }
+  });
+
+  it('reports a table created without encryption as down on readiness, and refuses to boot with it under REQUIRE_TDE', async () => {
+    const table = 'tde_probe_unencrypted';
+    const ready = async (app: TestApp) => {
+      const res = await fetch(`${app.url}/health/ready`);
+      return { status: res.status, body: (await res.json()) as ReadyBody };
+    };
+    // A fully encrypted schema boots under REQUIRE_TDE and is ready: the refusal below is the table's.
+    const running = await startTestApp({ REQUIRE_TDE: 'true' });
+    try {
+      const before = await ready(running);
+      expect(before.status).toBe(200);
+      expect(before.body.details.encryptionAtRest.status).toBe('up');
+
+      // The DBA (or a careless migration) adds a table that opts out of encryption.
+      await db.query(`CREATE TABLE ${table} (id INT PRIMARY KEY) ENGINE=InnoDB ENCRYPTED=NO`);
+      const [plain] = await db.query<RowDataPacket[]>(
+        `SELECT e.ENCRYPTION_SCHEME AS scheme FROM information_schema.TABLES t
+           LEFT JOIN information_schema.INNODB_TABLESPACES_ENCRYPTION e
+             ON e.NAME = CONCAT(t.TABLE_SCHEMA, '/', t.TABLE_NAME)
+          WHERE t.TABLE_SCHEMA = DATABASE() AND t.TABLE_NAME = ?`,
+        [table],
+      );
+      expect(plain).toHaveLength(1);
+      expect(Number(plain[0].scheme ?? 0)).toBe(0);
+
+      // (a) The running app's readiness goes down and names the table.
+      const after = await ready(running);
+      expect(after.status).toBe(503);
+      expect(after.body.status).toBe('error');
+      expect(after.body.details.encryptionAtRest).toEqual({
+        status: 'down',
+        unencrypted: [table],
+        redoLog: 'ON',
+      });
+      expect(after.body.details.database.status).toBe('up');
+
+      // (b) A new process that requires encryption at rest refuses to start, naming the table.
+      const booting = startTestApp({ REQUIRE_TDE: 'true' });
+      // Should it start anyway, close it so the failure is reported rather than left open.
+      booting
+        .then(
+          (app) => app.close(),
+          () => undefined,
+        )
+        .catch(() => undefined);
+      await expect(booting).rejects.toThrow(
+        `Refusing to start: tables not encrypted at rest: ${table}`,
+      );
+    } finally {
+      await running.close();
+      await db.query(`DROP TABLE IF EXISTS ${table}`);
     }
   });
 

@@ -64,8 +64,10 @@ export default async function globalSetup(): Promise<void> {
     JWT_KEYS_DIR: jwtKeys,
     // Tests act from many client addresses through X-Forwarded-For.
     TRUST_PROXY_HOPS: '1',
-    // Suites replay many operations as one admin; the rate limit has its own test with a low budget.
+    // Suites replay many operations as one admin; the rate limits have their own tests with low budgets.
     RATE_LIMIT_PER_MINUTE: '1000000',
+    RATE_LIMIT_AUTH_PER_MINUTE: '1000000',
+    RATE_LIMIT_SENSITIVE_PER_MINUTE: '1000000',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
   };
 

@@ -359,6 +359,43 @@ describe('identity: sign-in flows (e2e)', () => {
     expect(rows).toEqual([{ result: 'failure', error_code: 'REFRESH_TOKEN_REUSED' }]);
   });
 
+  it('lets one of two simultaneous uses of a refresh token through, and the other revokes the session', async () => {
+    type Refreshed = { refreshToken: { accessToken: string; refreshToken: string } };
+    const refresh = (refreshToken: string) =>
+      t.gql<Refreshed>(
+        REFRESH,
+        { input: { refreshToken, returnRefreshToken: true } },
+        { 'x-forwarded-for': freshIp() },
+      );
+    // Several sessions at once, each racing its own token against itself, to give the race a chance.
+    const agents = await Promise.all(Array.from({ length: 4 }, () => makeUser(t, 'agent')));
+    const sessions = await Promise.all(agents.map((a) => signIn(t, a)));
+    const races = await Promise.all(
+      sessions.map((s) => Promise.all([refresh(s.refreshToken), refresh(s.refreshToken)])),
+    );
+    for (const [i, results] of races.entries()) {
+      const agent = agents[i];
+      const outcomes = results
+        .map((r) => (r.errors ? String(r.errors[0].extensions.reason) : 'refreshed'))
+        .sort();
+      expect({ agent: i, outcomes }).toEqual({
+        agent: i,
+        outcomes: ['REFRESH_TOKEN_REUSED', 'refreshed'],
+      });
+      // The reuse killed the session: the winner's new refresh and access tokens are dead too.
+      const winner = results.find((r) => !r.errors)!.data!.refreshToken;
+      const after = await refresh(winner.refreshToken);
+      expect(after.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
+      const me = await t.gql(ME, undefined, { authorization: `Bearer ${winner.accessToken}` });
+      expect(me.errors?.[0].extensions.reason).toBe('SESSION_REVOKED');
+      const [rows] = await db.query<RowDataPacket[]>(
+        'SELECT revoked_reason FROM sessions WHERE user_id = ?',
+        [agent.id],
+      );
+      expect(rows).toEqual([{ revoked_reason: 'refresh_token_reuse' }]);
+    }
+  });
+
   it('logout ends the session: its access token stops working at once', async () => {
     const agent = await makeUser(t, 'agent');
     const s = await signIn(t, agent);

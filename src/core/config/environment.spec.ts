@@ -99,13 +99,25 @@ describe('validateEnvironment', () => {
     expect(run).toThrow(message);
   });
 
-  it('never puts a secret value into its message', () => {
-    const secret = 'not-a-valid-key-but-still-a-secret';
+  it.each([
+    ['MASTER_KEY', { MASTER_KEY: 'not-a-valid-key-but-still-a-secret' }],
+    [
+      'MASTER_KEY_PREVIOUS',
+      { MASTER_KEY_PREVIOUS: 'an-old-key-that-is-also-secret', MASTER_KEY_PREVIOUS_VERSION: 'v0' },
+    ],
+  ])('never puts a secret value into its message (%s)', (name, change) => {
+    const secret = Object.values(change)[0];
+    let error: unknown;
     try {
-      validateEnvironment({ ...valid, MASTER_KEY: secret });
-      throw new Error('expected a ConfigError');
+      validateEnvironment({ ...valid, ...change });
     } catch (e) {
-      expect((e as Error).message).not.toContain(secret);
+      error = e;
     }
+    // It must refuse the value (a pass here would prove nothing), name the variable, and not echo it.
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as ConfigError).message;
+    expect(message).toContain(name);
+    expect(message).not.toContain(secret);
+    expect(message).not.toContain(secret.slice(0, 12));
   });
 });
