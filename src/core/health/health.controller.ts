@@ -55,9 +55,9 @@ export class HealthController {
           return session.down({ message: 'cannot read encryption status' });
         }
       },
-      () => {
+      async () => {
         const session = this.indicators.check('auditLog');
-        const health = this.audit.health();
+        const health = await this.audit.probe();
         const details = {
           failedEntries: health.failedEntries,
           lastFailureAt: health.lastFailureAt?.toISOString() ?? null,

@@ -50,6 +50,11 @@ export function auditCapturePlugin(audit: AuditService): ApolloServerPlugin {
 function refuseUnaudited(ctx: GraphQLRequestContextWillSendResponse<object>): void {
   const body = ctx.response.body;
   if (body.kind !== 'single') return;
+  // An answer that is already a failure (no data) claims nothing: it keeps its own error (the
+  // database being down, say), which says more than this one.
+  const result = body.singleResult;
+  if ((result.errors?.length ?? 0) > 0 && (result.data === null || result.data === undefined))
+    return;
   body.singleResult.data = null;
   body.singleResult.errors = [
     {
