@@ -634,6 +634,33 @@ describe('identity: sign-in flows (e2e)', () => {
     expect(Number(rows[0].n)).toBe(1);
   });
 
+  it('checks at most five codes per MFA challenge, however many arrive at once', async () => {
+    const user = await makeUser(t, 'manager', { mfa: true });
+    const login = await t.gql<{ login: { mfaToken: string } }>(
+      LOGIN,
+      { input: { email: user.email, password: PASSWORD } },
+      { 'x-forwarded-for': freshIp() },
+    );
+    const mfaToken = login.data!.login.mfaToken;
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        t.gql(
+          VERIFY_MFA,
+          { input: { mfaToken, code: String(100000 + i) } },
+          { 'x-forwarded-for': freshIp() },
+        ),
+      ),
+    );
+    const reasons = results.map((r) => r.errors?.[0].extensions.reason);
+    expect(reasons.filter((r) => r === 'INVALID_MFA_CODE').length).toBeLessThanOrEqual(5);
+    expect(reasons.every((r) => r === 'INVALID_MFA_CODE' || r === 'INVALID_MFA_TOKEN')).toBe(true);
+    const [rows] = await db.query<RowDataPacket[]>(
+      "SELECT attempts FROM one_time_tokens WHERE user_id = ? AND kind = 'mfa_challenge' ORDER BY expires_at DESC LIMIT 1",
+      [user.id],
+    );
+    expect(Number(rows[0].attempts)).toBe(5);
+  });
+
   it('makes an admin without MFA enroll before anything else', async () => {
     const admin = await makeUser(t, 'admin');
     const res = await t.gql<{ login: { __typename: string; accessToken: string } }>(

@@ -191,10 +191,17 @@ export class AuthService {
     }
     const user = await this.users.require(challenge.userId);
     await this.throttle.assertNotLocked(user.emailBidx, meta.ip);
-    // Counted outside the transaction: a failed attempt still counts.
-    await this.dataSource
-      .getRepository(OneTimeTokenEntity)
-      .increment({ id: challenge.id }, 'attempts', 1);
+    // Counted outside the transaction (a failed attempt still counts) and atomically: of many
+    // concurrent guesses on one challenge only MFA_CHALLENGE_ATTEMPTS get a code checked.
+    const counted = await this.dataSource.query<{ affectedRows: number }>(
+      'UPDATE one_time_tokens SET attempts = attempts + 1 WHERE id = ? AND attempts < ?',
+      [challenge.id, MFA_CHALLENGE_ATTEMPTS],
+    );
+    if (counted.affectedRows !== 1)
+      throw new IdentityException(
+        IdentityErrorCode.INVALID_MFA_TOKEN,
+        'The sign-in step expired: sign in again',
+      );
     return this.dataSource.transaction(async (m) => {
       const method = await this.mfa.verifyCode(user, code, m);
       if (!method) {
