@@ -3,18 +3,20 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
+import { ReencryptionService } from '../src/modules/crypto/services/reencryption.service';
 import { adminConnection } from './utils/db';
+import { makeCustomer } from './utils/outreach';
 import { freshIp, LOGIN } from './utils/identity';
 import { startTestApp, TestApp } from './utils/test-app';
 
 const ROOT = join(__dirname, '..');
 
-function cli(args: string[]) {
+function cli(args: string[], timeout = 60000) {
   const r = spawnSync(process.execPath, ['-r', '@swc-node/register', 'src/cli.ts', ...args], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'silent' },
     encoding: 'utf8',
-    timeout: 60000,
+    timeout,
   });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
@@ -82,4 +84,24 @@ describe('operator CLI', () => {
     );
     expect(Number(rows[0].n)).toBe(0);
   });
+
+  it('rotates a purpose key from the CLI and re-encrypts every table before it exits 0', async () => {
+    for (let i = 0; i < 3; i++) await makeCustomer(t);
+    const reencryption = t.app.get(ReencryptionService);
+    // The bug this guards: four batches per call, one spent on each table finished or not, so a
+    // purpose with five or more tables never finished from the CLI.
+    expect(reencryption.tablesFor('pii').length).toBeGreaterThanOrEqual(5);
+    const run = cli(['crypto:rotate', 'pii'], 180_000);
+    expect(run.status).toBe(0);
+    const rotated = /rotated pii: v\d+ \(key (\d+)\) -> v\d+ \(key (\d+)\)/.exec(run.stdout);
+    expect(rotated).not.toBeNull();
+    const lines = run.stdout.trim().split('\n');
+    expect(lines[lines.length - 1]).toMatch(/^pii: completed scanned (\d+)\/\1, re-encrypted \d+$/);
+    expect(lines.length).toBeLessThan(200);
+    expect(await reencryption.isKeyInUse('pii', Number(rotated![1]))).toBe(false);
+    const [jobs] = await db.query<RowDataPacket[]>(
+      "SELECT status FROM crypto_reencryption_jobs WHERE purpose = 'pii' ORDER BY id DESC LIMIT 1",
+    );
+    expect(jobs[0].status).toBe('completed');
+  }, 240_000);
 });
