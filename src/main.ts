@@ -41,9 +41,18 @@ async function bootstrap(): Promise<void> {
   process.once('SIGINT', () => stop('SIGINT'));
 }
 
+// A boot failure is one JSON line (the log format) with no stack: a configuration refusal (bad
+// variable, tables not encrypted at rest under REQUIRE_TDE) exits 78 (EX_CONFIG), anything else 1.
 bootstrap().catch((e: unknown) => {
+  const refused = e instanceof ConfigError;
   process.stderr.write(
-    `callwarden: failed to start: ${e instanceof Error ? e.message : String(e)}\n`,
+    `${JSON.stringify({
+      level: 60,
+      time: Date.now(),
+      service: 'callwarden',
+      msg: refused ? e.message : 'failed to start',
+      err: refused ? undefined : e instanceof Error ? e.name : typeof e,
+    })}\n`,
   );
-  process.exit(1);
+  process.exit(refused ? 78 : 1);
 });

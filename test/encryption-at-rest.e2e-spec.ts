@@ -1,9 +1,11 @@
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { adminConnection } from './utils/db';
 import { startTestApp, TestApp } from './utils/test-app';
+import { ConfigError } from '../src/core/config/environment';
 
 interface ReadyBody {
   status: string;
@@ -88,6 +90,21 @@ describe('encryption at rest (TDE)', () => {
       await expect(booting).rejects.toThrow(
         `Refusing to start: tables not encrypted at rest: ${table}`,
       );
+      // A configuration refusal: the service process exits 78 with one JSON line, no stack.
+      await expect(booting).rejects.toBeInstanceOf(ConfigError);
+      const main = spawnSync(process.execPath, ['-r', '@swc-node/register', 'src/main.ts'], {
+        cwd: join(__dirname, '..'),
+        env: { ...process.env, REQUIRE_TDE: 'true', PORT: '0', LOG_LEVEL: 'silent' },
+        encoding: 'utf8',
+        timeout: 60000,
+      });
+      expect(main.status).toBe(78);
+      const lines = main.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(JSON.parse(lines[0])).toMatchObject({
+        msg: `Refusing to start: tables not encrypted at rest: ${table}`,
+      });
+      expect(main.stderr).not.toMatch(/\n\s+at /);
     } finally {
       await running.close();
       await db.query(`DROP TABLE IF EXISTS ${table}`);

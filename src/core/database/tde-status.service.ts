@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfigService } from '../config/app-config.service';
+import { ConfigError } from '../config/environment';
 
 export interface TableEncryption {
   table: string;
@@ -45,7 +46,8 @@ export class TdeStatusService implements OnApplicationBootstrap {
       ? `tables not encrypted at rest: ${plain.join(', ')}`
       : 'redo log encryption is off';
     if (this.config.get('REQUIRE_TDE')) {
-      throw new Error(`Refusing to start: ${what}`);
+      // A configuration refusal: the process exits 78 (EX_CONFIG) with this one line.
+      throw new ConfigError(`Refusing to start: ${what}`);
     }
     this.logger.warn(`Encryption at rest incomplete (${what}); REQUIRE_TDE is off`);
   }
