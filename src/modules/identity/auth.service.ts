@@ -237,63 +237,67 @@ export class AuthService {
    */
   async refresh(refreshToken: string): Promise<IssuedTokens> {
     type Outcome = { error: IdentityErrorCode } | { tokens: IssuedTokens };
-    const outcome = await this.dataSource.transaction(async (m): Promise<Outcome> => {
-      const row = await this.sessions.findRefreshToken(refreshToken, m);
-      if (!row) return { error: IdentityErrorCode.INVALID_TOKEN } as const;
-      const session = await this.sessions.findById(row.sessionId, m);
-      if (!session) return { error: IdentityErrorCode.INVALID_TOKEN } as const;
-      if (row.usedAt) {
-        await this.sessions.revoke(session.id, 'refresh_token_reuse', m);
+    // InnoDB may pick one of two concurrent uses of a token as a deadlock victim: the victim runs
+    // again and then sees the token used (a reuse), as if it had come second.
+    const outcome = await retryDeadlock(() =>
+      this.dataSource.transaction(async (m): Promise<Outcome> => {
+        const row = await this.sessions.findRefreshToken(refreshToken, m);
+        if (!row) return { error: IdentityErrorCode.INVALID_TOKEN } as const;
+        const session = await this.sessions.findById(row.sessionId, m);
+        if (!session) return { error: IdentityErrorCode.INVALID_TOKEN } as const;
+        if (row.usedAt) {
+          await this.sessions.revoke(session.id, 'refresh_token_reuse', m);
+          await this.audit.record(
+            {
+              action: 'auth.refresh_token_reused',
+              actor: { type: ActorType.User, id: session.userId },
+              result: AuditResult.Failure,
+              errorCode: IdentityErrorCode.REFRESH_TOKEN_REUSED,
+              resourceType: 'Session',
+              resourceId: session.id,
+            },
+            m,
+          );
+          return { error: IdentityErrorCode.REFRESH_TOKEN_REUSED as IdentityErrorCode };
+        }
+        if (
+          session.revokedAt ||
+          row.expiresAt.getTime() <= Date.now() ||
+          session.expiresAt.getTime() <= Date.now() ||
+          this.sessions.idle(session.lastSeenAt)
+        ) {
+          return { error: IdentityErrorCode.SESSION_REVOKED as IdentityErrorCode };
+        }
+        const user = await this.users.require(session.userId, m);
+        if (user.status !== UserStatus.Active)
+          return { error: IdentityErrorCode.ACCOUNT_DISABLED as IdentityErrorCode };
+        row.usedAt = new Date();
+        await m.save(row);
+        session.lastSeenAt = new Date();
+        await m
+          .getRepository(SessionEntity)
+          .update({ id: session.id }, { lastSeenAt: session.lastSeenAt });
+        const next = await this.sessions.issueRefreshToken(session, m);
+        const access = await this.accessTokenFor(user, session);
         await this.audit.record(
           {
-            action: 'auth.refresh_token_reused',
-            actor: { type: ActorType.User, id: session.userId },
-            result: AuditResult.Failure,
-            errorCode: IdentityErrorCode.REFRESH_TOKEN_REUSED,
+            action: 'auth.token_refreshed',
+            actor: { type: ActorType.User, id: user.id, role: user.role },
             resourceType: 'Session',
             resourceId: session.id,
           },
           m,
         );
-        return { error: IdentityErrorCode.REFRESH_TOKEN_REUSED as IdentityErrorCode };
-      }
-      if (
-        session.revokedAt ||
-        row.expiresAt.getTime() <= Date.now() ||
-        session.expiresAt.getTime() <= Date.now() ||
-        this.sessions.idle(session.lastSeenAt)
-      ) {
-        return { error: IdentityErrorCode.SESSION_REVOKED as IdentityErrorCode };
-      }
-      const user = await this.users.require(session.userId, m);
-      if (user.status !== UserStatus.Active)
-        return { error: IdentityErrorCode.ACCOUNT_DISABLED as IdentityErrorCode };
-      row.usedAt = new Date();
-      await m.save(row);
-      session.lastSeenAt = new Date();
-      await m
-        .getRepository(SessionEntity)
-        .update({ id: session.id }, { lastSeenAt: session.lastSeenAt });
-      const next = await this.sessions.issueRefreshToken(session, m);
-      const access = await this.accessTokenFor(user, session);
-      await this.audit.record(
-        {
-          action: 'auth.token_refreshed',
-          actor: { type: ActorType.User, id: user.id, role: user.role },
-          resourceType: 'Session',
-          resourceId: session.id,
-        },
-        m,
-      );
-      const tokens: IssuedTokens = {
-        kind: 'tokens',
-        ...access,
-        refreshToken: next,
-        user,
-        sessionId: session.id,
-      };
-      return { tokens };
-    });
+        const tokens: IssuedTokens = {
+          kind: 'tokens',
+          ...access,
+          refreshToken: next,
+          user,
+          sessionId: session.id,
+        };
+        return { tokens };
+      }),
+    );
     if ('error' in outcome) {
       const messages: Partial<Record<IdentityErrorCode, string>> = {
         [IdentityErrorCode.REFRESH_TOKEN_REUSED]:
@@ -543,6 +547,18 @@ export class AuthService {
       await recording.catch(() => undefined);
     } else {
       await recording;
+    }
+  }
+}
+
+/** Runs a transaction again (at most twice more) when InnoDB chose it as a deadlock victim. */
+async function retryDeadlock<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await run();
+    } catch (e) {
+      const driver = (e as { driverError?: { errno?: unknown } } | null)?.driverError;
+      if (attempt >= 2 || driver?.errno !== 1213) throw e;
     }
   }
 }
