@@ -76,6 +76,8 @@ export async function startBenchApp(
     // Load comes from one client and one principal: keep the guard on (its cost is measured) with
     // a budget the load cannot reach.
     RATE_LIMIT_PER_MINUTE: '1000000',
+    RATE_LIMIT_AUTH_PER_MINUTE: '1000000',
+    RATE_LIMIT_SENSITIVE_PER_MINUTE: '1000000',
     // createApp merges these over process.env: keep an inherited shell from changing the setup.
     MASTER_KEY: undefined,
     MASTER_KEY_PREVIOUS: undefined,
