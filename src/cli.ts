@@ -1,13 +1,14 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import { createConnection, type RowDataPacket } from 'mysql2/promise';
 import { INestApplication } from '@nestjs/common';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import { createApp } from './app.factory';
 import { RetentionService } from './modules/retention/retention.service';
-import { ConfigError, loadEnvironment } from './core/config/environment';
+import { ConfigError, databaseUrlOnly, loadEnvironment } from './core/config/environment';
 import { createDataSource } from './core/database/data-source';
 import { printCommittedSchema } from './core/graphql/print-schema';
 import { writeLocalSecrets } from './core/config/local-secrets';
@@ -76,10 +77,39 @@ async function writeSchema(): Promise<void> {
   }
 }
 
-function generateSecrets(dir: string | undefined): void {
+/**
+ * Writes the local secrets that are missing. A missing master key is never made up beside a
+ * database that holds data keys wrapped by one: they could not be unwrapped, and every encrypted
+ * value would be lost. Then it refuses (exit 78) and says what to do.
+ */
+async function generateSecrets(dir: string | undefined): Promise<void> {
   if (!dir) usage();
+  const url = databaseUrlOnly();
+  if (url && !existsSync(join(dir, 'master.key'))) {
+    const wrapped = await wrappedDataKeys(url);
+    if (wrapped > 0) {
+      process.stderr.write(
+        `callwarden cli: refusing to create a new master key: ${join(dir, 'master.key')} is missing, but the database holds ${wrapped} data key(s) wrapped by a master key; restore that file (or set MASTER_KEY_FILE), or start over with an empty database (npm run db -- destroy)\n`,
+      );
+      process.exit(78);
+    }
+  }
   writeLocalSecrets(dir);
   process.stdout.write(`secrets in ${dir} (existing files kept)\n`);
+}
+
+/** How many wrapped data keys the database holds (0 before the first migration). */
+async function wrappedDataKeys(url: string): Promise<number> {
+  const connection = await createConnection({ uri: url });
+  try {
+    const [rows] = await connection.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM crypto_keys');
+    return Number(rows[0].n);
+  } catch (e) {
+    if ((e as { code?: unknown }).code === 'ER_NO_SUCH_TABLE') return 0;
+    throw e;
+  } finally {
+    await connection.end();
+  }
 }
 
 /** Runs `work` against a fully initialised app (no HTTP listener). */

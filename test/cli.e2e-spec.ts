@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
@@ -104,4 +104,21 @@ describe('operator CLI', () => {
     );
     expect(jobs[0].status).toBe('completed');
   }, 240_000);
+
+  it('refuses to make up a master key beside a database whose data keys another one wrapped', () => {
+    // The test database holds wrapped data keys (the app started on it).
+    const empty = mkdtempSync(join(tmpdir(), 'cw-secrets-'));
+    const refused = cli(['secrets:generate', empty]);
+    expect(refused.status).toBe(78);
+    expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+    expect(refused.stderr).toMatch(/refusing to create a new master key: .*master\.key is missing/);
+    expect(existsSync(join(empty, 'master.key'))).toBe(false);
+    // With the key file in place, the missing secrets are written and the key is kept.
+    const kept = mkdtempSync(join(tmpdir(), 'cw-secrets-'));
+    writeFileSync(join(kept, 'master.key'), 'kept\n', { mode: 0o600 });
+    const ok = cli(['secrets:generate', kept]);
+    expect(ok.status).toBe(0);
+    expect(readFileSync(join(kept, 'master.key'), 'utf8')).toBe('kept\n');
+    expect(existsSync(join(kept, 'jwt', 'jwt-signing.pem'))).toBe(true);
+  });
 });

@@ -573,6 +573,15 @@ export function addressList(cidrs: string | undefined): BlockList {
   return list;
 }
 
+/**
+ * DATABASE_URL (or DATABASE_URL_FILE) alone, unvalidated: for a tool that must look at the database
+ * before the rest of the configuration exists (secrets:generate checks for wrapped data keys).
+ */
+export function databaseUrlOnly(): string | undefined {
+  const url = resolveFileBacked({ ...process.env }).DATABASE_URL;
+  return typeof url === 'string' && url !== '' ? url : undefined;
+}
+
 /** Reads and validates the process environment (plus overrides, for tests and tools). */
 export function loadEnvironment(
   overrides: Record<string, string | undefined> = {},
