@@ -53,11 +53,27 @@ function httpExceptionMessage(e: HttpException): string {
   return e.message;
 }
 
+/**
+ * The database driver's fields of an error, whether TypeORM wrapped it (QueryFailedError keeps
+ * it as `driverError`) or not: the one place that reads them.
+ */
+export function driverErrorOf(e: unknown): { code?: string; errno?: number; sqlState?: string } {
+  const outer = e as { driverError?: unknown } | null;
+  const d = (outer?.driverError ?? e) as {
+    code?: unknown;
+    errno?: unknown;
+    sqlState?: unknown;
+  } | null;
+  const code = d?.code ?? (e as { code?: unknown } | null)?.code;
+  return {
+    code: typeof code === 'string' ? code : undefined,
+    errno: typeof d?.errno === 'number' ? d.errno : undefined,
+    sqlState: typeof d?.sqlState === 'string' ? d.sqlState : undefined,
+  };
+}
+
 function driverCode(e: unknown): string | undefined {
-  const code =
-    (e as { code?: unknown; driverError?: { code?: unknown } } | null)?.driverError?.code ??
-    (e as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? code : undefined;
+  return driverErrorOf(e).code;
 }
 
 /** True for errors that mean "the database cannot be reached right now". */
@@ -154,14 +170,8 @@ export function describeForLog(e: unknown): Record<string, unknown> {
   if (!(e instanceof Error)) return { type: typeof e };
   const frames = (e.stack ?? '').split('\n').slice(1, 12).join('\n');
   if (e instanceof QueryFailedError || driverCode(e)) {
-    const d = (e as { driverError?: { errno?: unknown; sqlState?: unknown } }).driverError;
-    return {
-      type: e.name,
-      code: driverCode(e),
-      errno: d?.errno,
-      sqlState: d?.sqlState,
-      stack: frames,
-    };
+    const { code, errno, sqlState } = driverErrorOf(e);
+    return { type: e.name, code, errno, sqlState, stack: frames };
   }
   return { type: e.name, message: e.message, stack: frames };
 }

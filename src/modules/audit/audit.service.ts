@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { driverErrorOf } from '../../core/errors/map-error';
 import { sanitizeChanges, sanitizeInput } from '../../core/pii/sanitize';
 import { requestStore } from '../../core/request/request-store';
 import { AuditInput, AuditReceipt, PreparedEntry } from './audit.types';
@@ -299,9 +300,8 @@ export interface AuditHealth {
  * connection (no SQLSTATE, or class 08), where writing entries one by one would only wait longer.
  */
 function isRowError(e: unknown): boolean {
-  const driver = (e as { driverError?: { sqlState?: unknown } } | null)?.driverError ?? e;
-  const state = (driver as { sqlState?: unknown } | null)?.sqlState;
-  return typeof state === 'string' && !state.startsWith('08');
+  const { sqlState } = driverErrorOf(e);
+  return sqlState !== undefined && !sqlState.startsWith('08');
 }
 
 function describeError(e: unknown): string {
