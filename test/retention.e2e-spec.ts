@@ -1,5 +1,6 @@
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { v7 as uuidv7 } from 'uuid';
+import { AuditService } from '../src/modules/audit/audit.service';
 import { NotificationChannel } from '../src/modules/notifications/entities/notification.entity';
 import { NotificationsService } from '../src/modules/notifications/notifications.service';
 import { adminConnection } from './utils/db';
@@ -7,7 +8,21 @@ import { makeUser, signIn, TestUser } from './utils/identity';
 import { makeCustomer } from './utils/outreach';
 import { startTestApp, TestApp } from './utils/test-app';
 
-const RUN = 'mutation { runRetentionPurge { ranAt results { rule days removed } } }';
+const RUN =
+  'mutation { runRetentionPurge { runId ranAt interruptedRuns { id } results { rule days removed } } }';
+
+interface Report {
+  runRetentionPurge: {
+    runId: number;
+    interruptedRuns: { id: number }[];
+    results: { rule: string; days: number; removed: number }[];
+  };
+}
+
+/** JSON columns come back as text from MariaDB (JSON is LONGTEXT there) and parsed from MySQL. */
+function json<T>(value: unknown): T {
+  return (typeof value === 'string' ? JSON.parse(value) : value) as T;
+}
 
 describe('retention purge (e2e)', () => {
   let t: TestApp;
@@ -91,9 +106,7 @@ describe('retention purge (e2e)', () => {
 
     // Only admins run it.
     expect((await t.gql(RUN, undefined, manager)).errors?.[0].extensions.code).toBe('FORBIDDEN');
-    const res = await t.gql<{
-      runRetentionPurge: { results: { rule: string; days: number; removed: number }[] };
-    }>(RUN, undefined, admin);
+    const res = await t.gql<Report>(RUN, undefined, admin);
     expect(res.errors).toBeUndefined();
     const removed = Object.fromEntries(
       res.data!.runRetentionPurge.results.map((r) => [r.rule, r.removed]),
@@ -141,17 +154,91 @@ describe('retention purge (e2e)', () => {
     expect(
       events.some((e) => e.action === 'retention.customer_erased' && e.resource_id === old.id),
     ).toBe(true);
+
+    // The run's row and its summary, which (like each erasure) is queued for the SIEM with the
+    // audit row: one transaction, so neither exists without the other.
+    const { runId } = res.data!.runRetentionPurge;
+    const row = await one('SELECT status, counts FROM retention_runs WHERE id = ?', [runId]);
+    expect(row.status).toBe('completed');
+    expect(json<Record<string, number>>(row.counts)).toEqual(removed);
+    const siem = async (action: string, resourceId: string) =>
+      (
+        await db.query<RowDataPacket[]>(
+          `SELECT o.payload FROM audit_siem_outbox o JOIN audit_events e ON e.seq = o.audit_seq
+            WHERE e.action = ? AND e.resource_id = ?`,
+          [action, resourceId],
+        )
+      )[0].map((r) => json<Record<string, unknown>>(r.payload));
+    const summary = await siem('retention.purged', String(runId));
+    expect(summary).toHaveLength(1);
+    expect(summary[0]).toMatchObject({
+      action: 'retention.purged',
+      resource: { type: 'RetentionRun', id: String(runId) },
+      changes: { runId, removed, interruptedRunIds: [] },
+    });
+    const erasure = await siem('retention.customer_erased', old.id);
+    expect(erasure).toHaveLength(1);
+    expect(erasure[0]).toMatchObject({ changes: { runId } });
+  });
+
+  it('fails the run when its summary cannot be audited, and reports it as interrupted instead', async () => {
+    const audit = t.app.get(AuditService);
+    const record = audit.record.bind(audit);
+    const spy = jest
+      .spyOn(audit, 'record')
+      .mockImplementation((entry, m) =>
+        entry.action === 'retention.purged'
+          ? Promise.reject(new Error('audit store unavailable'))
+          : record(entry, m),
+      );
+    let res: Awaited<ReturnType<typeof t.gql<Report>>>;
+    try {
+      res = await t.gql<Report>(RUN, undefined, admin);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(res.errors).toHaveLength(1);
+    expect(res.data?.runRetentionPurge ?? null).toBeNull();
+
+    const failed = await one(
+      'SELECT id, status, finished_at FROM retention_runs ORDER BY id DESC LIMIT 1',
+      [],
+    );
+    expect(failed.status).toBe('interrupted');
+    expect(failed.finished_at).not.toBeNull();
+    const [events] = await db.query<RowDataPacket[]>(
+      `SELECT e.action, e.changes, o.id AS outbox FROM audit_events e
+         LEFT JOIN audit_siem_outbox o ON o.audit_seq = e.seq
+        WHERE e.resource_type = 'RetentionRun' AND e.resource_id = ?`,
+      [String(failed.id)],
+    );
+    expect(events).toHaveLength(1);
+    expect(events[0].action).toBe('retention.purge_interrupted');
+    expect(json<Record<string, unknown>>(events[0].changes)).toMatchObject({
+      runId: Number(failed.id),
+      cause: 'failed',
+    });
+    expect(events[0].outbox).not.toBeNull();
+
+    // The lock was released and the failure already closed: the next run finds nothing to close.
+    const next = await t.gql<Report>(RUN, undefined, admin);
+    expect(next.errors).toBeUndefined();
+    expect(next.data!.runRetentionPurge.interruptedRuns).toEqual([]);
   });
 
   it('runs once at a time across instances (a database lock)', async () => {
     const other = await adminConnection();
+    const runs = async () => Number((await one('SELECT COUNT(*) AS n FROM retention_runs', [])).n);
     try {
       await other.query("SELECT GET_LOCK('callwarden.retention', 0)");
+      const before = await runs();
       const res = await t.gql(RUN, undefined, admin);
       expect(res.errors?.[0].extensions).toMatchObject({
         code: 'CONFLICT',
         reason: 'RETENTION_RUNNING',
       });
+      // A refused run leaves no trace in the ledger.
+      expect(await runs()).toBe(before);
     } finally {
       await other.query("SELECT RELEASE_LOCK('callwarden.retention')");
       await other.end();

@@ -21,6 +21,7 @@ import { BrandEntity } from '../../modules/compliance/entities/brand.entity';
 import { MessagingCampaignEntity } from '../../modules/compliance/entities/messaging-campaign.entity';
 import { DataSubjectRequestEntity } from '../../modules/privacy/entities/data-subject-request.entity';
 import { NotificationEntity } from '../../modules/notifications/entities/notification.entity';
+import { RetentionRunEntity } from '../../modules/retention/entities/retention-run.entity';
 
 /** Every TypeORM entity, shared by the app and the CLI data source. */
 export const ENTITIES = [
@@ -47,4 +48,5 @@ export const ENTITIES = [
   BrandEntity,
   MessagingCampaignEntity,
   DataSubjectRequestEntity,
+  RetentionRunEntity,
 ];

@@ -2,11 +2,12 @@ import { Module } from '@nestjs/common';
 import { PrivacyModule } from '../privacy/privacy.module';
 import { RetentionResolver } from './retention.resolver';
 import { RetentionService } from './retention.service';
+import { RetentionRunsService } from './services/retention-runs.service';
 
 /** The scheduled retention purge (and its on-demand run for admins and the CLI). */
 @Module({
   imports: [PrivacyModule],
-  providers: [RetentionService, RetentionResolver],
+  providers: [RetentionService, RetentionRunsService, RetentionResolver],
   exports: [RetentionService],
 })
 export class RetentionModule {}

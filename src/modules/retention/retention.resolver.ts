@@ -17,10 +17,24 @@ export class RetentionResultDTO extends RetentionRuleDTO {
   @Field(() => Int) removed!: number;
 }
 
+@ObjectType('RetentionInterruptedRun', {
+  description: 'An earlier purge that died or failed before it finished',
+})
+export class RetentionInterruptedRunDTO {
+  @Field(() => Int) id!: number;
+  @Field() startedAt!: Date;
+}
+
 @ObjectType('RetentionReport')
 export class RetentionReportDTO {
+  @Field(() => Int, { description: 'This run (retention_runs, and its audit events)' })
+  runId!: number;
   @Field() ranAt!: Date;
   @Field(() => [RetentionResultDTO]) results!: RetentionResultDTO[];
+  @Field(() => [RetentionInterruptedRunDTO], {
+    description: 'Earlier runs this one found unfinished and closed as interrupted (audited)',
+  })
+  interruptedRuns!: RetentionInterruptedRunDTO[];
 }
 
 @Resolver()

@@ -2,13 +2,14 @@ import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { CronJob } from 'cron';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AppConfigService } from '../../core/config/app-config.service';
 import { AppException, ErrorCode } from '../../core/errors/error-code';
 import { AuditService } from '../audit/audit.service';
 import { ActorType } from '../audit/entities/audit-event.entity';
 import type { AuditActor } from '../audit/audit.types';
 import { PrivacyService } from '../privacy/privacy.service';
+import { InterruptedRun, RetentionRunsService } from './services/retention-runs.service';
 
 export interface RetentionRule {
   rule: string;
@@ -17,12 +18,24 @@ export interface RetentionRule {
 }
 
 export interface RetentionReport {
+  /** This run's row in retention_runs (and the resource id of its `retention.purged` event). */
+  runId: number;
   ranAt: Date;
   results: (RetentionRule & { removed: number })[];
+  /** Earlier runs that died before finishing, closed (and reported to the SIEM) by this one. */
+  interruptedRuns: InterruptedRun[];
+}
+
+/** What a rule's purge needs besides its cut-off: who runs it, and where to count what it removed. */
+interface PurgeContext {
+  actor: AuditActor;
+  runId: number;
+  /** Adds to this rule's count in the run's row, inside the transaction that did the work. */
+  count: (m: EntityManager, n: number) => Promise<void>;
 }
 
 interface PurgeRule extends RetentionRule {
-  purge: (before: Date, actor: AuditActor) => Promise<number>;
+  purge: (before: Date, ctx: PurgeContext) => Promise<number>;
 }
 
 const BATCH = 5000;
@@ -33,8 +46,10 @@ const SYSTEM: AuditActor = { type: ActorType.System, id: 'retention' };
 /**
  * The retention purge: what the product keeps only for a while goes when its time is up, in small
  * batches (short locks), under a database-wide named lock so replicas never run it twice at once,
- * and audited with its counts. Consent history and the audit log are not purged here (the audit log
- * has its own checkpointed purge); contact attempts never go below Reg F's three years.
+ * and audited with its counts. Each run has a row in retention_runs whose counts commit with the
+ * work, so a run whose process dies is found and reported (to the SIEM too) by the next. Consent
+ * history and the audit log are not purged here (the audit log has its own checkpointed purge);
+ * contact attempts never go below Reg F's three years.
  */
 @Injectable()
 export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -47,6 +62,7 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
     private readonly audit: AuditService,
     private readonly config: AppConfigService,
     private readonly scheduler: SchedulerRegistry,
+    private readonly runs: RetentionRunsService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -79,13 +95,14 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
     const customers = this.config.get('RETENTION_SOFT_DELETED_DAYS');
     const messages = this.config.get('RETENTION_MESSAGES_DAYS');
     const sessions = this.config.get('RETENTION_SESSIONS_DAYS');
-    const deleteOlder = (sql: string) => (before: Date) => this.deleteInBatches(sql, [before]);
+    const deleteOlder = (sql: string) => (before: Date, ctx: PurgeContext) =>
+      this.deleteInBatches(sql, [before], ctx.count);
     return [
       {
         rule: 'customers.soft_deleted',
         description: 'soft-deleted customers are erased (personal data emptied, key destroyed)',
         days: customers,
-        purge: (before, actor) => this.eraseSoftDeleted(before, actor),
+        purge: (before, ctx) => this.eraseSoftDeleted(before, ctx),
       },
       {
         rule: 'notifications.finished',
@@ -105,7 +122,7 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
         rule: 'sessions.ended',
         description: 'revoked or expired sessions and their refresh tokens',
         days: sessions,
-        purge: async (before) => {
+        purge: async (before, ctx) => {
           await this.deleteInBatches(
             `DELETE FROM refresh_tokens WHERE session_id IN
                (SELECT id FROM sessions WHERE COALESCE(revoked_at, expires_at) < ?)`,
@@ -114,6 +131,7 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
           return this.deleteInBatches(
             'DELETE FROM sessions WHERE COALESCE(revoked_at, expires_at) < ?',
             [before],
+            ctx.count,
           );
         },
       },
@@ -132,7 +150,11 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
     ];
   }
 
-  /** One purge; refused with RETENTION_RUNNING while another instance runs one. */
+  /**
+   * One purge; refused with RETENTION_RUNNING while another instance runs one. It first closes any
+   * run a dead process left behind, and every outcome reaches the SIEM: the summary of a finished
+   * run, or an interrupted record for one that died or failed. A failed audit write fails the run.
+   */
   async run(actor: AuditActor): Promise<RetentionReport> {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
@@ -156,37 +178,64 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
     }
   }
 
+  /** The purge proper; the caller holds the lock. */
   private async purge(actor: AuditActor): Promise<RetentionReport> {
-    const ranAt = new Date();
+    const interruptedRuns = await this.runs.closeAbandoned(actor);
+    const run = await this.runs.start(actor);
+    const ranAt = run.startedAt;
     const results: RetentionReport['results'] = [];
-    for (const { purge, ...rule } of this.rules()) {
-      const removed = await purge(new Date(ranAt.getTime() - rule.days * 86_400_000), actor);
-      results.push({ ...rule, removed });
+    try {
+      for (const { purge, ...rule } of this.rules()) {
+        await this.runs.beginRule(run.id, rule.rule);
+        const removed = await purge(new Date(ranAt.getTime() - rule.days * 86_400_000), {
+          actor,
+          runId: run.id,
+          count: (m, n) => this.runs.addCount(m, run.id, rule.rule, n),
+        });
+        results.push({ ...rule, removed });
+      }
+      const counts = Object.fromEntries(results.map((r) => [r.rule, r.removed]));
+      await this.runs.complete(run.id, actor, counts, interruptedRuns);
+    } catch (e) {
+      // Report the failure now rather than at the next run; if even that cannot be written, the
+      // row stays `running` and the next run closes it. Either way the original error is thrown.
+      await this.runs
+        .fail(run.id, actor)
+        .catch((closing: unknown) =>
+          this.logger.warn(
+            `retention run ${run.id} failed and could not be closed: ${closing instanceof Error ? closing.name : 'unknown'}`,
+          ),
+        );
+      throw e;
     }
-    await this.audit.record({
-      action: 'retention.purged',
-      actor,
-      resourceType: 'RetentionPolicy',
-      resourceId: 'default',
-      changes: Object.fromEntries(results.map((r) => [r.rule, r.removed])),
-    });
-    return { ranAt, results };
+    return { runId: run.id, ranAt, results, interruptedRuns };
   }
 
-  /** Repeats a DELETE ... LIMIT until nothing is left: each batch is its own short transaction. */
-  private async deleteInBatches(sql: string, params: unknown[]): Promise<number> {
+  /**
+   * Repeats a DELETE ... LIMIT until nothing is left: each batch is its own short transaction, which
+   * also adds the batch to the run's count when `count` is given.
+   */
+  private async deleteInBatches(
+    sql: string,
+    params: unknown[],
+    count?: PurgeContext['count'],
+  ): Promise<number> {
     let total = 0;
     for (;;) {
-      const result = await this.dataSource.query<{ affectedRows: number }>(
-        `${sql} LIMIT ${BATCH}`,
-        params,
-      );
-      total += result.affectedRows;
-      if (result.affectedRows < BATCH) return total;
+      const removed = await this.dataSource.transaction(async (m) => {
+        const result = await m.query<{ affectedRows: number }>(`${sql} LIMIT ${BATCH}`, params);
+        await count?.(m, result.affectedRows);
+        return result.affectedRows;
+      });
+      total += removed;
+      if (removed < BATCH) return total;
     }
   }
 
-  private async eraseSoftDeleted(before: Date, actor: AuditActor): Promise<number> {
+  private async eraseSoftDeleted(
+    before: Date,
+    { actor, runId, count }: PurgeContext,
+  ): Promise<number> {
     let total = 0;
     for (;;) {
       const rows = await this.dataSource.query<{ id: string }[]>(
@@ -202,10 +251,12 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
               actor,
               resourceType: 'Customer',
               resourceId: id,
-              changes: { ...erased },
+              changes: { ...erased, runId },
             },
             m,
           );
+          // Counted with the erasure itself: an interrupted run's row says exactly how far it got.
+          await count(m, 1);
         });
         total++;
       }

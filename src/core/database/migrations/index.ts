@@ -11,6 +11,7 @@ import { PhoneRegion1764000900000 } from './1764000900000-PhoneRegion';
 import { NotificationDelivery1764001000000 } from './1764001000000-NotificationDelivery';
 import { ContactLawII1764001100000 } from './1764001100000-ContactLawII';
 import { SecurityII1764001200000 } from './1764001200000-SecurityII';
+import { RetentionRuns1764100100000 } from './1764100100000-RetentionRuns';
 
 /** Every migration, in order. A landed migration is never edited: add a new one. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   NotificationDelivery1764001000000,
   ContactLawII1764001100000,
   SecurityII1764001200000,
+  RetentionRuns1764100100000,
 ];
