@@ -50,6 +50,16 @@ describe('validateEnvironment', () => {
     );
   });
 
+  it('keeps the delivery lease above the 5 s provider timeout', () => {
+    expect(validateEnvironment(valid).NOTIFY_LEASE_SECONDS).toBe(30);
+    expect(validateEnvironment({ ...valid, NOTIFY_LEASE_SECONDS: '10' }).NOTIFY_LEASE_SECONDS).toBe(
+      10,
+    );
+    expect(() => validateEnvironment({ ...valid, NOTIFY_LEASE_SECONDS: '5' })).toThrow(
+      /NOTIFY_LEASE_SECONDS/,
+    );
+  });
+
   it('never keeps contact records for less than Reg F requires, and reads the purge schedule', () => {
     expect(() => validateEnvironment({ ...valid, RETENTION_CONTACT_RECORDS_DAYS: '365' })).toThrow(
       /RETENTION_CONTACT_RECORDS_DAYS/,

@@ -213,6 +213,17 @@ export class EnvironmentVariables {
   @Max(300000)
   NOTIFY_RETRY_BASE_MS = 1000;
 
+  /**
+   * How long a claimed message stays reserved for one app instance, renewed as each attempt starts;
+   * after a crash its messages wait this long before another instance sends them again. Above the
+   * 5 s provider timeout so that a live instance never loses a message mid-call.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(3600)
+  NOTIFY_LEASE_SECONDS = 30;
+
   /** When the retention purge runs (cron, server time), or `off`. */
   @Matches(/^(off|(\S+\s+){4,5}\S+)$/, {
     message: 'RETENTION_CRON must be a cron expression (5 or 6 fields) or off',

@@ -9,25 +9,62 @@ export function retryDelayMs(baseMs: number, attempts: number): number {
 }
 
 /**
+ * The database's time `seconds` from now, as it prints a DATETIME(3): the value to write into
+ * `locked_until` and to compare it with later (a string, so no time zone conversion can alter it).
+ */
+export async function leaseUntil(m: EntityManager, seconds: number): Promise<string> {
+  const [{ until }] = await m.query<{ until: string }[]>(
+    `SELECT DATE_FORMAT(NOW(3) + INTERVAL ? SECOND, '%Y-%m-%d %H:%i:%s.%f') AS until`,
+    [seconds],
+  );
+  return until;
+}
+
+/** Rows claimed by one pass, and the lease they hold. */
+export interface Claim<T> {
+  rows: T[];
+  /**
+   * The `locked_until` this claim wrote (as the database prints it), or null when nothing was claimed.
+   * It fences the claimant's later writes: `WHERE locked_until = :lease AND locked_until > NOW(3)`
+   * matches only while this claim still holds the row, because a later claim (possible only after
+   * the lease expired) writes a later time.
+   */
+  lease: string | null;
+}
+
+/**
  * Claims due rows of an outbox table: the caller's query (due, not leased, ordered, limited) runs
  * FOR UPDATE SKIP LOCKED and the rows get a lease, so replicas never work the same row at once.
+ * `inClaim` runs in the claiming transaction, for work that must commit with the claim.
  */
-export function claimWithLease<T extends ObjectLiteral & { id: string | number }>(
+export async function claimLease<T extends ObjectLiteral & { id: string | number }>(
+  dataSource: DataSource,
+  table: string,
+  due: (m: EntityManager) => SelectQueryBuilder<T>,
+  leaseSeconds: number,
+  inClaim?: (m: EntityManager, rows: T[], lease: string) => Promise<void>,
+): Promise<Claim<T>> {
+  return dataSource.transaction(async (m) => {
+    const rows = await due(m).setLock('pessimistic_write').setOnLocked('skip_locked').getMany();
+    if (rows.length === 0) return { rows, lease: null };
+    const lease = await leaseUntil(m, leaseSeconds);
+    await m.query(`UPDATE ${table} SET locked_until = ? WHERE id IN (?)`, [
+      lease,
+      rows.map((r) => r.id),
+    ]);
+    await inClaim?.(m, rows, lease);
+    return { rows, lease };
+  });
+}
+
+/** `claimLease` for callers that need only the rows. */
+export async function claimWithLease<T extends ObjectLiteral & { id: string | number }>(
   dataSource: DataSource,
   table: string,
   due: (m: EntityManager) => SelectQueryBuilder<T>,
   leaseSeconds: number,
 ): Promise<T[]> {
-  return dataSource.transaction(async (m) => {
-    const rows = await due(m).setLock('pessimistic_write').setOnLocked('skip_locked').getMany();
-    if (rows.length > 0) {
-      await m.query(
-        `UPDATE ${table} SET locked_until = NOW(3) + INTERVAL ${leaseSeconds} SECOND WHERE id IN (?)`,
-        [rows.map((r) => r.id)],
-      );
-    }
-    return rows;
-  });
+  return (await claimLease(dataSource, table, due, leaseSeconds)).rows;
 }
 
 /** Runs a pass every interval, never two at once; `stop` waits for the pass in flight. */

@@ -6,9 +6,14 @@ import {
   OnModuleDestroy,
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { AppConfigService } from '../../core/config/app-config.service';
-import { claimWithLease, retryDelayMs, SerialPoller } from '../../core/outbox/outbox-worker';
+import {
+  claimLease,
+  leaseUntil,
+  retryDelayMs,
+  SerialPoller,
+} from '../../core/outbox/outbox-worker';
 import { AuditService } from '../audit/audit.service';
 import { ActorType } from '../audit/entities/audit-event.entity';
 import { ComplianceService } from '../compliance/compliance.service';
@@ -17,15 +22,20 @@ import { NotificationChannel, NotificationEntity } from './entities/notification
 import { NOTIFICATION_SENDER, NotificationSender } from './notification-sender';
 
 const CLAIM = 20;
-const LEASE_SECONDS = 30;
 
-type Outcome = 'sent' | 'retry' | 'deferred' | 'cancelled';
+/** `lost`: the lease expired before the attempt began; another pass owns the message now. */
+type Outcome = 'sent' | 'retry' | 'deferred' | 'cancelled' | 'lost';
 
 /**
  * Works the outbound outbox in the background, like the SIEM forwarder: claims due messages with a
  * lease (replicas never send one twice at once), re-checks contact messages against the compliance
  * gate (refused for good: cancelled and audited; outside legal hours: deferred to the earliest legal
  * time), hands the rest to the provider, and retries failures with exponential backoff.
+ *
+ * Delivery is at least once: an attempt is counted and marked in flight (committed) before the
+ * provider call, and its outcome written after it. A crash in between leaves the mark; the claim
+ * after the lease expires records the attempt as interrupted and sends again with the same
+ * Idempotency-Key (the message id), which receivers deduplicate on.
  */
 @Injectable()
 export class NotificationDeliveryService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -57,9 +67,15 @@ export class NotificationDeliveryService implements OnApplicationBootstrap, OnMo
   /** One pass over due messages of the channels that have a provider; counts by outcome. */
   async deliverDue(): Promise<Record<Outcome, number>> {
     const channels = Object.values(NotificationChannel).filter((c) => this.sender.enabled(c));
-    const counts: Record<Outcome, number> = { sent: 0, retry: 0, deferred: 0, cancelled: 0 };
+    const counts: Record<Outcome, number> = {
+      sent: 0,
+      retry: 0,
+      deferred: 0,
+      cancelled: 0,
+      lost: 0,
+    };
     if (!channels.length) return counts;
-    const claimed = await claimWithLease(
+    const { rows, lease } = await claimLease(
       this.dataSource,
       'notification_outbox',
       (m) =>
@@ -72,13 +88,36 @@ export class NotificationDeliveryService implements OnApplicationBootstrap, OnMo
           .andWhere('n.channel IN (:...channels)', { channels })
           .orderBy('n.created_at', 'ASC')
           .limit(CLAIM),
-      LEASE_SECONDS,
+      this.config.get('NOTIFY_LEASE_SECONDS'),
+      (m, claimed) => this.recordInterrupted(m, claimed),
     );
-    for (const row of claimed) counts[await this.deliver(row)]++;
+    if (!lease) return counts;
+    for (const row of rows) counts[await this.deliver(row, lease)]++;
     return counts;
   }
 
-  private async deliver(n: NotificationEntity): Promise<Outcome> {
+  /**
+   * A claimed message still marked in flight had its provider call cut (the process died, or lost
+   * its lease) before the outcome was written. The attempt is already counted; the provider may or
+   * may not have taken it, so it is sent again under the same Idempotency-Key.
+   */
+  private async recordInterrupted(m: EntityManager, claimed: NotificationEntity[]): Promise<void> {
+    const cut = claimed.filter((n) => n.attemptStartedAt).map((n) => n.id);
+    if (!cut.length) return;
+    await m
+      .createQueryBuilder()
+      .update(NotificationEntity)
+      .set({
+        interruptedAttempts: () => 'interrupted_attempts + 1',
+        attemptStartedAt: null,
+        lastError: 'interrupted',
+      })
+      .where('id IN (:...cut)', { cut })
+      .execute();
+    this.logger.warn(`${cut.length} delivery attempt(s) were interrupted; sending again`);
+  }
+
+  private async deliver(n: NotificationEntity, lease: string): Promise<Outcome> {
     const repo = this.dataSource.getRepository(NotificationEntity);
     if (n.customerId && n.purpose) {
       const customer = await this.dataSource
@@ -122,6 +161,8 @@ export class NotificationDeliveryService implements OnApplicationBootstrap, OnMo
         return 'cancelled';
       }
     }
+    const attemptLease = await this.startAttempt(n.id, lease);
+    if (!attemptLease) return 'lost';
     try {
       const providerId = await this.sender.send({
         id: n.id,
@@ -129,30 +170,58 @@ export class NotificationDeliveryService implements OnApplicationBootstrap, OnMo
         to: n.recipient,
         body: n.body,
       });
+      // The provider has it: record that whatever happened to the lease meanwhile.
       await repo.update(
         { id: n.id },
         {
           sentAt: new Date(),
           providerMessageId: providerId,
-          attempts: n.attempts + 1,
+          attemptStartedAt: null,
           lockedUntil: null,
           lastError: null,
         },
       );
       return 'sent';
     } catch (e) {
-      const attempts = n.attempts + 1;
-      const delay = retryDelayMs(this.config.get('NOTIFY_RETRY_BASE_MS'), attempts);
-      await repo.update(
-        { id: n.id },
-        {
-          attempts,
+      const delay = retryDelayMs(this.config.get('NOTIFY_RETRY_BASE_MS'), n.attempts + 1);
+      await this.dataSource
+        .createQueryBuilder()
+        .update(NotificationEntity)
+        .set({
           nextAttemptAt: new Date(Date.now() + delay),
+          attemptStartedAt: null,
           lockedUntil: null,
           lastError: (e instanceof Error ? e.message : 'send failed').slice(0, 255),
-        },
-      );
+        })
+        .where('id = :id AND locked_until = :lease', { id: n.id, lease: attemptLease })
+        .execute();
       return 'retry';
     }
+  }
+
+  /**
+   * Counts the attempt and marks it in flight, committed before the provider call, and renews the
+   * lease so that it covers the call. Only while this pass's lease holds: once it has expired another
+   * pass may have claimed the message, and this one neither counts nor sends. Returns the renewed
+   * lease, or null when it was lost.
+   */
+  private async startAttempt(id: string, lease: string): Promise<string | null> {
+    const renewed = await leaseUntil(
+      this.dataSource.manager,
+      this.config.get('NOTIFY_LEASE_SECONDS'),
+    );
+    const started = await this.dataSource
+      .createQueryBuilder()
+      .update(NotificationEntity)
+      .set({
+        attempts: () => 'attempts + 1',
+        attemptStartedAt: () => 'NOW(3)',
+        lockedUntil: () => ':renewed',
+      })
+      .where('id = :id AND locked_until = :lease AND locked_until > NOW(3)', { id, lease })
+      .andWhere('sent_at IS NULL AND cancelled_at IS NULL')
+      .setParameters({ renewed })
+      .execute();
+    return started.affected ? renewed : null;
   }
 }

@@ -12,6 +12,7 @@ import { NotificationDelivery1764001000000 } from './1764001000000-NotificationD
 import { ContactLawII1764001100000 } from './1764001100000-ContactLawII';
 import { SecurityII1764001200000 } from './1764001200000-SecurityII';
 import { RetentionRuns1764100100000 } from './1764100100000-RetentionRuns';
+import { DeliveryAttempts1764100200000 } from './1764100200000-DeliveryAttempts';
 
 /** Every migration, in order. A landed migration is never edited: add a new one. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   ContactLawII1764001100000,
   SecurityII1764001200000,
   RetentionRuns1764100100000,
+  DeliveryAttempts1764100200000,
 ];

@@ -49,8 +49,17 @@ export class NotificationEntity {
   @Column({ type: 'enum', enum: ['collection', 'marketing'], nullable: true })
   purpose!: 'collection' | 'marketing' | null;
 
+  /** Every provider call started, counted before the call: a crash mid-call still counts it. */
   @Column({ type: 'int', unsigned: true, default: 0 })
   attempts!: number;
+
+  /** Set while a provider call is in flight; a claim that finds it set knows the call was cut. */
+  @Column({ name: 'attempt_started_at', type: 'datetime', precision: 3, nullable: true })
+  attemptStartedAt!: Date | null;
+
+  /** Attempts cut by a crash or kill before their outcome was written (included in `attempts`). */
+  @Column({ name: 'interrupted_attempts', type: 'int', unsigned: true, default: 0 })
+  interruptedAttempts!: number;
 
   /** Null: due now. */
   @Column({ name: 'next_attempt_at', type: 'datetime', precision: 3, nullable: true })
