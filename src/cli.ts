@@ -18,7 +18,11 @@ import { UsersService } from './modules/identity/services/users.service';
 import { DEMO_PASSWORD, DEMO_USERS, seedDemo } from './modules/seed/demo-seed';
 import { DataSource } from 'typeorm';
 import { ActorType } from './modules/audit/entities/audit-event.entity';
-import { ReencryptionStatus } from './modules/crypto/entities/reencryption-job.entity';
+import {
+  ReencryptionJobEntity,
+  ReencryptionStatus,
+} from './modules/crypto/entities/reencryption-job.entity';
+import { AppException } from './core/errors/error-code';
 
 /** What the audit log records as the actor of an operator's CLI command. */
 const CLI_ACTOR = {
@@ -39,9 +43,13 @@ function usage(): never {
       '  secrets:generate D  write a master key, JWT signing key and SMS webhook secret into D (mode 600)',
       '  create-admin --email E --name N [--password-file F]   the first admin of a fresh install',
       '  seed                demo data: one user per role, 200 customers (development only)',
-      '  crypto:rotate P     new data key version for purpose P (pii|secrets|audit), then re-encrypt',
-      '  crypto:reencrypt P  run (or resume) the re-encryption of purpose P to its active key',
-      '  crypto:retire ID    destroy a rotated data key no stored value uses any more',
+      '  crypto:rotate P [--batch-size N]     new data key version for purpose P (pii|secrets|audit),',
+      '                      then re-encrypt every table to it; exits 0 when all are done',
+      '  crypto:reencrypt P [--batch-size N]  run (or resume, also after a kill) the re-encryption of P',
+      '  crypto:retire ID    schedule a rotated key no stored value uses for destruction',
+      '                      (after KEY_DESTRUCTION_WAITING_DAYS; every use meanwhile is an alert)',
+      '  crypto:cancel-destruction ID         keep a key scheduled for destruction (decrypt-only)',
+      '  crypto:destroy-due  destroy the keys whose waiting period ended (the app does it hourly too)',
       '  crypto:rewrap       re-wrap every data key under the current master key (master key rotation)',
       '  retention:run       run the retention purge now and print what it removed',
       '',
@@ -112,9 +120,12 @@ async function wrappedDataKeys(url: string): Promise<number> {
   }
 }
 
-/** Runs `work` against a fully initialised app (no HTTP listener). */
+/**
+ * Runs `work` against a fully initialised app (no HTTP listener). Background jobs stay off: the
+ * command does its one job in the foreground, and the API processes own the rest.
+ */
 async function withApp<T>(work: (app: INestApplication) => Promise<T>): Promise<T> {
-  const app = await createApp({ env: { LOG_LEVEL: 'warn' } });
+  const app = await createApp({ env: { LOG_LEVEL: 'warn', BACKGROUND_JOBS: 'off' } });
   await app.init();
   try {
     return await work(app);
@@ -123,18 +134,28 @@ async function withApp<T>(work: (app: INestApplication) => Promise<T>): Promise<
   }
 }
 
-function progressLine(job: {
-  purpose: string;
-  rowsScanned: number;
-  rowsTotal: number;
-  rowsReencrypted: number;
-  status: string;
-}): string {
-  return `${job.purpose}: ${job.status} scanned ${job.rowsScanned}/${job.rowsTotal}, re-encrypted ${job.rowsReencrypted}\n`;
+function progressLine(job: ReencryptionJobEntity, note?: string): string {
+  const tables = Object.keys(job.cursor).filter((k) => k.startsWith('done:')).length;
+  return `${job.purpose}: ${note ?? `${job.status}, ${tables} table(s) done, scanned ${job.rowsScanned}/${job.rowsTotal}, re-encrypted ${job.rowsReencrypted}`}\n`;
 }
 
-async function reencrypt(purpose: string | undefined, rotateFirst: boolean): Promise<void> {
-  if (!purpose) usage();
+/**
+ * Rotation and re-encryption run to the end in this process and exit 0 with a summary. A job left
+ * by a killed run is resumed (its owner's lease is taken over once that process is gone); progress
+ * is printed at most once a second.
+ */
+async function reencrypt(args: string[], rotateFirst: boolean): Promise<void> {
+  const purpose = args[0];
+  if (!purpose || purpose.startsWith('--')) usage();
+  const batchSize =
+    flag(args, 'batch-size') === undefined ? undefined : Number(flag(args, 'batch-size'));
+  if (
+    batchSize !== undefined &&
+    !(Number.isInteger(batchSize) && batchSize >= 1 && batchSize <= 10_000)
+  ) {
+    throw new ConfigError('--batch-size must be an integer from 1 to 10000');
+  }
+  const started = Date.now();
   await withApp(async (app) => {
     const crypto = app.get(CryptoService);
     if (rotateFirst) {
@@ -143,12 +164,29 @@ async function reencrypt(purpose: string | undefined, rotateFirst: boolean): Pro
         `rotated ${purpose}: v${previous.version} (key ${previous.id}) -> v${current.version} (key ${current.id})\n`,
       );
     }
-    for (;;) {
-      const job = await crypto.runReencryption(purpose, { maxBatches: 4 });
-      process.stdout.write(progressLine(job));
-      if (job.status === ReencryptionStatus.Completed) return;
-    }
+    let printed = 0;
+    const job = await crypto.runReencryption(purpose, {
+      batchSize,
+      waitForOwner: true,
+      onProgress: (j, note) => {
+        if (Date.now() - printed < 1000) return;
+        printed = Date.now();
+        process.stdout.write(progressLine(j, note));
+      },
+    });
+    if (job.status !== ReencryptionStatus.Completed)
+      throw new Error(`job ${job.id} is ${job.status}`);
+    const tables = Object.keys(job.cursor).filter((k) => k.startsWith('done:')).length;
+    process.stdout.write(
+      `${purpose}: completed job ${job.id}: ${tables} table(s), scanned ${job.rowsScanned} row(s), re-encrypted ${job.rowsReencrypted}, to key ${job.targetKeyId}, in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+    );
   });
+}
+
+function keyId(arg: string | undefined): number {
+  const id = Number(arg);
+  if (!Number.isInteger(id) || id < 1) usage();
+  return id;
 }
 
 function flag(args: string[], name: string): string | undefined {
@@ -216,13 +254,33 @@ async function main(): Promise<void> {
     case 'seed':
       return seed();
     case 'crypto:rotate':
-      return reencrypt(args[0], true);
+      return reencrypt(args, true);
     case 'crypto:reencrypt':
-      return reencrypt(args[0], false);
+      return reencrypt(args, false);
     case 'crypto:retire':
       return withApp(async (app) => {
-        const key = await app.get(CryptoService).retireDataKey(Number(args[0]), CLI_ACTOR);
-        process.stdout.write(`retired ${key.purpose} v${key.version} (key ${key.id})\n`);
+        const key = await app.get(CryptoService).scheduleKeyDestruction(keyId(args[0]), CLI_ACTOR);
+        process.stdout.write(
+          `retired ${key.purpose} v${key.version} (key ${key.id}): destroyed after ${key.destroyAfter?.toISOString()}; every use until then is an alert; cancel with crypto:cancel-destruction ${key.id}\n`,
+        );
+      });
+    case 'crypto:cancel-destruction':
+      return withApp(async (app) => {
+        const key = await app.get(CryptoService).cancelKeyDestruction(keyId(args[0]), CLI_ACTOR);
+        process.stdout.write(`kept ${key.purpose} v${key.version} (key ${key.id}): decrypt-only\n`);
+      });
+    case 'crypto:destroy-due':
+      return withApp(async (app) => {
+        const report = await app.get(CryptoService).destroyDueKeys(CLI_ACTOR);
+        for (const k of report.destroyed)
+          process.stdout.write(`destroyed ${k.purpose} v${k.version} (key ${k.id})\n`);
+        for (const { key: k, use } of report.refused)
+          process.stderr.write(
+            `refused to destroy ${k.purpose} v${k.version} (key ${k.id}): ${use} still uses it; it is decrypt-only again\n`,
+          );
+        if (report.destroyed.length + report.refused.length === 0)
+          process.stdout.write('no key is due for destruction\n');
+        if (report.refused.length > 0) process.exitCode = 1;
       });
     case 'crypto:rewrap':
       return withApp(async (app) => {
@@ -240,8 +298,10 @@ async function main(): Promise<void> {
   }
 }
 
+// One line, no stack: a configuration refusal exits 78 (EX_CONFIG), any other failure 1.
 main().catch((e: unknown) => {
-  const message = e instanceof ConfigError || e instanceof Error ? e.message : String(e);
-  process.stderr.write(`callwarden cli: ${message}\n`);
-  process.exit(1);
+  const message = e instanceof Error ? e.message : String(e);
+  const reason = e instanceof AppException ? `${e.reason}: ` : '';
+  process.stderr.write(`callwarden cli: ${reason}${message}\n`);
+  process.exit(e instanceof ConfigError ? 78 : 1);
 });

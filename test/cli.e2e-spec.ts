@@ -96,7 +96,13 @@ describe('operator CLI', () => {
     const rotated = /rotated pii: v\d+ \(key (\d+)\) -> v\d+ \(key (\d+)\)/.exec(run.stdout);
     expect(rotated).not.toBeNull();
     const lines = run.stdout.trim().split('\n');
-    expect(lines[lines.length - 1]).toMatch(/^pii: completed scanned (\d+)\/\1, re-encrypted \d+$/);
+    const summary =
+      /^pii: completed job \d+: (\d+) table\(s\), scanned \d+ row\(s\), re-encrypted \d+, to key (\d+), in [\d.]+ s$/.exec(
+        lines[lines.length - 1],
+      );
+    expect(summary).not.toBeNull();
+    expect(Number(summary![1])).toBe(reencryption.tablesFor('pii').length);
+    expect(Number(summary![2])).toBe(Number(rotated![2]));
     expect(lines.length).toBeLessThan(200);
     expect(await reencryption.isKeyInUse('pii', Number(rotated![1]))).toBe(false);
     const [jobs] = await db.query<RowDataPacket[]>(

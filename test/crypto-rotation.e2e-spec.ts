@@ -72,7 +72,8 @@ describe('data key rotation with re-encryption over 10,000 rows, killed halfway'
         expected.set(c.id, { email: c.email as string, lastName: c.lastName as string });
         batch.push(c);
       }
-      await repo.insert(batch);
+      // Encrypted values are written in a transaction: the key check holds its lock to the commit.
+      await repo.manager.transaction((m) => m.getRepository(CustomerEntity).insert(batch));
     }
     // Consent evidence (append-only table) is encrypted under the same key: rotation must reach it.
     const compliance = app.get(ComplianceService);
@@ -128,7 +129,7 @@ describe('data key rotation with re-encryption over 10,000 rows, killed halfway'
 
     // The old key cannot be retired while rows still use it.
     const crypto = app.get(CryptoService);
-    await expect(crypto.retireDataKey(oldKeyId)).rejects.toMatchObject({
+    await expect(crypto.scheduleKeyDestruction(oldKeyId)).rejects.toMatchObject({
       cryptoCode: CryptoErrorCode.KEY_STILL_IN_USE,
     });
 
@@ -199,19 +200,37 @@ describe('data key rotation with re-encryption over 10,000 rows, killed halfway'
     );
     expect(Number(outbox[0].n)).toBe(1);
 
-    // 4. Now the old version can be retired; its material is gone.
-    const retired = await crypto.retireDataKey(oldKeyId);
-    expect(retired.status).toBe('destroyed');
+    // 4. Now the old version can be retired: its destruction waits out the period (cancellable),
+    // then its material is gone. Each step is audited and queued for the SIEM.
+    const retired = await crypto.scheduleKeyDestruction(oldKeyId);
+    expect(retired.status).toBe('scheduled_destruction');
+    expect(retired.destroyAfter!.getTime()).toBeGreaterThan(Date.now() + 6.9 * 86_400_000);
+    expect((await crypto.destroyDueKeys()).destroyed).toHaveLength(0);
+    expect((await crypto.cancelKeyDestruction(oldKeyId)).status).toBe('decrypt_only');
+    await crypto.scheduleKeyDestruction(oldKeyId);
+    const eightDaysOn = new Date(Date.now() + 8 * 86_400_000);
+    const report = await crypto.destroyDueKeys(undefined, eightDaysOn);
+    expect(report.destroyed.map((k) => k.id)).toEqual([oldKeyId]);
+    expect(report.refused).toHaveLength(0);
     const [gone] = await db.query<RowDataPacket[]>(
-      'SELECT wrapped_key FROM crypto_keys WHERE id = ?',
+      'SELECT status, wrapped_key FROM crypto_keys WHERE id = ?',
       [oldKeyId],
     );
-    expect(gone[0].wrapped_key).toBeNull();
-    const [retirements] = await db.query<RowDataPacket[]>(
-      "SELECT COUNT(*) AS n FROM audit_events WHERE action = 'crypto.key_retired' AND resource_id = ?",
+    expect(gone[0]).toMatchObject({ status: 'destroyed', wrapped_key: null });
+    const [lifecycle] = await db.query<RowDataPacket[]>(
+      `SELECT e.action, COUNT(o.audit_seq) AS queued FROM audit_events e
+         LEFT JOIN audit_siem_outbox o ON o.audit_seq = e.seq
+        WHERE e.resource_type = 'CryptoKey' AND e.resource_id = ? GROUP BY e.seq, e.action ORDER BY e.seq`,
       [String(oldKeyId)],
     );
-    expect(Number(retirements[0].n)).toBe(1);
-    await expect(crypto.retireDataKey(Number(newKey.id))).rejects.toBeInstanceOf(CryptoException);
+    expect(lifecycle.map((r) => [String(r.action), Number(r.queued)])).toEqual([
+      ['crypto.key_destruction_scheduled', 1],
+      ['crypto.key_destruction_cancelled', 1],
+      ['crypto.key_destruction_scheduled', 1],
+      ['crypto.key_destroyed', 1],
+    ]);
+    await expect(crypto.scheduleKeyDestruction(Number(newKey.id))).rejects.toBeInstanceOf(
+      CryptoException,
+    );
   }, 180_000);
 });

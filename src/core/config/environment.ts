@@ -4,6 +4,7 @@ import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsBoolean,
   IsEnum,
+  IsIn,
   IsInt,
   IsOptional,
   IsString,
@@ -157,6 +158,34 @@ export class EnvironmentVariables {
   @Min(10)
   @Max(86400)
   DATA_KEY_CACHE_TTL_SECONDS = 900;
+
+  /**
+   * How often a process re-reads which data key is active. A process behind on a rotation is safe
+   * (every write checks its key in its own transaction and redoes it under the active one); it only
+   * pays for the redo.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86400)
+  ACTIVE_KEY_REFRESH_SECONDS = 30;
+
+  /**
+   * How long a retired data key waits before its material is destroyed (cancellable meanwhile;
+   * every use is an alert). Like AWS KMS's scheduled deletion: 1 to 30 days.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(30)
+  KEY_DESTRUCTION_WAITING_DAYS = 7;
+
+  /**
+   * Whether this process resumes background jobs (re-encryption, key destruction). Operator
+   * commands (the CLI) run with `off`: they do their one job in the foreground.
+   */
+  @IsIn(['on', 'off'], { message: 'BACKGROUND_JOBS must be on or off' })
+  BACKGROUND_JOBS: 'on' | 'off' = 'on';
 
   /** Where critical audit events are forwarded (HTTPS in production). Unset: they wait in the outbox. */
   @IsOptional()

@@ -1,17 +1,19 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import type { AuditActor } from '../audit/audit.types';
+import { ActorType } from '../audit/entities/audit-event.entity';
+import { AppConfigService } from '../../core/config/app-config.service';
 import { TdeStatus, TdeStatusService } from '../../core/database/tde-status.service';
 import { CryptoErrorCode, CryptoException } from './crypto.exception';
 import { encryptedEntities, tableOf } from './encrypted-field.decorator';
-import { CryptoKeyEntity } from './entities/crypto-key.entity';
-import { ReencryptionJobEntity } from './entities/reencryption-job.entity';
+import { CryptoKeyEntity, CryptoKeyStatus } from './entities/crypto-key.entity';
+import { ReencryptionJobEntity, ReencryptionStatus } from './entities/reencryption-job.entity';
 import { FieldCipherService } from './services/field-cipher.service';
 import { DATA_KEY_PURPOSES, DataKeyPurpose, KeyringService } from './services/keyring.service';
-import { ReencryptionService, RunOptions } from './services/reencryption.service';
+import { KeyReference, ReencryptionService, RunOptions } from './services/reencryption.service';
 import { BlindIndexKind } from './utils/normalize';
 
 export interface EncryptedColumn {
@@ -25,10 +27,23 @@ export interface EncryptedColumn {
 /** Purposes whose rotation is a plain re-encryption; blind-index keys would need a re-index instead. */
 const ROTATABLE: DataKeyPurpose[] = ['pii', 'secrets', 'audit'];
 
+/** How often uses of keys scheduled for destruction are raised as alerts. */
+const USE_ALERT_INTERVAL_MS = 10_000;
+/** How often open jobs without a live owner are resumed and due key destructions run. */
+const SWEEP_INTERVAL_MS = 60_000;
+const SYSTEM: AuditActor = { type: ActorType.System, id: 'crypto' };
+
+export interface DestructionReport {
+  destroyed: CryptoKeyEntity[];
+  /** Keys whose destruction was refused because something still uses them (back to decrypt-only). */
+  refused: { key: CryptoKeyEntity; use: string }[];
+}
+
 /** The crypto module's surface: other modules call this, never the keyring or repositories. */
 @Injectable()
-export class CryptoService implements OnApplicationBootstrap {
+export class CryptoService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(CryptoService.name);
+  private readonly timers: NodeJS.Timeout[] = [];
 
   constructor(
     private readonly keyring: KeyringService,
@@ -37,14 +52,49 @@ export class CryptoService implements OnApplicationBootstrap {
     private readonly tde: TdeStatusService,
     private readonly audit: AuditService,
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly config: AppConfigService,
   ) {}
 
-  /** Resume re-encryption jobs a crash or restart interrupted. */
+  /**
+   * Alerts on uses of keys scheduled for destruction; unless this is an operator's one-off process,
+   * resumes re-encryption jobs nobody owns and destroys keys whose waiting period ended, at start
+   * and every minute.
+   */
   async onApplicationBootstrap(): Promise<void> {
+    const every = (ms: number, work: () => Promise<unknown>, what: string) => {
+      const timer = setInterval(() => {
+        work().catch((e: unknown) =>
+          this.logger.error(`${what} failed: ${e instanceof Error ? e.message : 'unknown'}`),
+        );
+      }, ms);
+      timer.unref();
+      this.timers.push(timer);
+    };
+    every(USE_ALERT_INTERVAL_MS, () => this.alertScheduledKeyUses(), 'alerting key uses');
+    if (this.config.get('BACKGROUND_JOBS') === 'off') return;
+    await this.sweep();
+    every(SWEEP_INTERVAL_MS, () => this.sweep(), 'the key and job sweep');
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    for (const timer of this.timers) clearInterval(timer);
+    await this.alertScheduledKeyUses().catch((e: unknown) =>
+      this.logger.error(`alerting key uses failed: ${e instanceof Error ? e.message : 'unknown'}`),
+    );
+  }
+
+  private async sweep(): Promise<void> {
     for (const job of await this.reencryption.openJobs()) {
+      if (job.status !== ReencryptionStatus.Pending) continue;
       this.logger.log(`resuming re-encryption of ${job.purpose}`);
       this.reencryption.runInBackground(job.purpose as DataKeyPurpose);
     }
+    await this.destroyDueKeys(SYSTEM);
+  }
+
+  /** See ReencryptionService.declareKeyReference (e.g. audit checkpoints signed with a key). */
+  declareKeyReference(reference: KeyReference): void {
+    this.reencryption.declareKeyReference(reference);
   }
 
   blindIndex(kind: BlindIndexKind, value: string): Buffer | null {
@@ -145,32 +195,132 @@ export class CryptoService implements OnApplicationBootstrap {
     return this.reencryption.latest(this.rotatablePurpose(purpose));
   }
 
-  /** Destroys a rotated key once no stored value uses it any more. */
-  async retireDataKey(keyId: number, actor?: AuditActor): Promise<CryptoKeyEntity> {
-    const key = (await this.keyring.listKeys()).find((k) => k.id === keyId);
-    if (!key)
-      throw new CryptoException(CryptoErrorCode.KEY_NOT_FOUND, `Data key ${keyId} not found`);
-    const purpose = this.rotatablePurpose(key.purpose);
-    if (await this.reencryption.isKeyInUse(purpose, keyId)) {
+  /**
+   * Retires a rotated (decrypt-only) key: destruction is scheduled after the waiting period, during
+   * which the key still decrypts but every use is an alert, and which `cancelKeyDestruction` ends.
+   * Refused while any stored value or signature uses the key, checked under the key row's exclusive
+   * lock, the lock every writer takes in share mode, so no write can slip in between.
+   */
+  scheduleKeyDestruction(keyId: number, actor?: AuditActor): Promise<CryptoKeyEntity> {
+    return this.dataSource.transaction('READ COMMITTED', async (m) => {
+      const row = await this.keyring.lockKey(m, keyId);
+      const purpose = this.retirablePurpose(row);
+      if (row.status !== CryptoKeyStatus.DecryptOnly) {
+        throw new CryptoException(
+          CryptoErrorCode.KEY_NOT_RETIRABLE,
+          `Only a rotated (decrypt-only) key can be retired; this one is ${row.status}`,
+        );
+      }
+      const use = await this.reencryption.keyUse(m, purpose, keyId);
+      if (use) {
+        throw new CryptoException(
+          CryptoErrorCode.KEY_STILL_IN_USE,
+          `${use} still uses this key: run the re-encryption first`,
+        );
+      }
+      const days = this.config.get('KEY_DESTRUCTION_WAITING_DAYS');
+      const destroyAfter = new Date(Date.now() + days * 86_400_000);
+      await this.keyring.transition(m, row, CryptoKeyStatus.ScheduledDestruction, destroyAfter);
+      await this.recordKeyEvent(m, 'crypto.key_destruction_scheduled', row, actor, {
+        destroyAfter: destroyAfter.toISOString(),
+        waitingDays: days,
+      });
+      return row;
+    });
+  }
+
+  /** Takes a key scheduled for destruction back to decrypt-only. */
+  cancelKeyDestruction(keyId: number, actor?: AuditActor): Promise<CryptoKeyEntity> {
+    return this.dataSource.transaction(async (m) => {
+      const row = await this.keyring.lockKey(m, keyId);
+      this.retirablePurpose(row);
+      if (row.status !== CryptoKeyStatus.ScheduledDestruction) {
+        throw new CryptoException(
+          CryptoErrorCode.KEY_NOT_RETIRABLE,
+          `The key is ${row.status}, not scheduled for destruction`,
+        );
+      }
+      await this.keyring.transition(m, row, CryptoKeyStatus.DecryptOnly);
+      await this.recordKeyEvent(m, 'crypto.key_destruction_cancelled', row, actor);
+      return row;
+    });
+  }
+
+  /**
+   * Destroys the keys whose waiting period has ended, each after checking once more, under its row
+   * lock, that nothing uses it; a key still in use goes back to decrypt-only, loudly.
+   */
+  async destroyDueKeys(actor?: AuditActor, now = new Date()): Promise<DestructionReport> {
+    const report: DestructionReport = { destroyed: [], refused: [] };
+    for (const due of await this.keyring.dueForDestruction(now)) {
+      await this.dataSource.transaction('READ COMMITTED', async (m) => {
+        const row = await this.keyring.lockKey(m, due.id);
+        if (
+          row.status !== CryptoKeyStatus.ScheduledDestruction ||
+          !row.destroyAfter ||
+          row.destroyAfter > now
+        )
+          return;
+        const purpose = this.retirablePurpose(row);
+        const use = await this.reencryption.keyUse(m, purpose, row.id);
+        if (use) {
+          await this.keyring.transition(m, row, CryptoKeyStatus.DecryptOnly);
+          await this.recordKeyEvent(m, 'crypto.key_destruction_refused', row, actor, {
+            stillUsedBy: use,
+          });
+          report.refused.push({ key: row, use });
+          return;
+        }
+        await this.keyring.transition(m, row, CryptoKeyStatus.Destroyed);
+        await this.recordKeyEvent(m, 'crypto.key_destroyed', row, actor);
+        report.destroyed.push(row);
+      });
+    }
+    return report;
+  }
+
+  /** Every use of a key scheduled for destruction is an alert (counted per key per interval). */
+  async alertScheduledKeyUses(): Promise<number> {
+    const uses = this.keyring.drainScheduledUses();
+    for (const [keyId, count] of uses) {
+      await this.audit.record({
+        action: 'crypto.scheduled_key_used',
+        actor: SYSTEM,
+        resourceType: 'CryptoKey',
+        resourceId: String(keyId),
+        changes: { uses: count },
+      });
+    }
+    return uses.size;
+  }
+
+  private recordKeyEvent(
+    m: EntityManager,
+    action: string,
+    row: CryptoKeyEntity,
+    actor: AuditActor | undefined,
+    extra: Record<string, unknown> = {},
+  ) {
+    return this.audit.record(
+      {
+        action,
+        actor,
+        resourceType: 'CryptoKey',
+        resourceId: String(row.id),
+        changes: { purpose: row.purpose, version: row.version, status: row.status, ...extra },
+      },
+      m,
+    );
+  }
+
+  private retirablePurpose(row: CryptoKeyEntity): DataKeyPurpose {
+    if (row.subjectId || !ROTATABLE.some((p) => p === row.purpose)) {
       throw new CryptoException(
-        CryptoErrorCode.KEY_STILL_IN_USE,
-        'Stored values still use this key: run the re-encryption first',
+        CryptoErrorCode.KEY_NOT_RETIRABLE,
+        'Only rotated purpose keys are retired (subject keys are shredded with their subject)',
       );
     }
-    return this.dataSource.transaction(async (m) => {
-      const retired = await this.keyring.retire(keyId, m);
-      await this.audit.record(
-        {
-          action: 'crypto.key_retired',
-          actor,
-          resourceType: 'CryptoKey',
-          resourceId: String(keyId),
-          changes: { purpose, version: retired.version },
-        },
-        m,
-      );
-      return retired;
-    });
+    return row.purpose as DataKeyPurpose;
   }
 
   async rewrapDataKeys(actor?: AuditActor): Promise<number> {

@@ -129,7 +129,7 @@ export async function seedDemo(app: INestApplication): Promise<string[]> {
     );
   }
   if (batch.length > 0) {
-    await dataSource.getRepository(CustomerEntity).insert(batch);
+    await dataSource.transaction((m) => m.getRepository(CustomerEntity).insert(batch));
     out.push(`${batch.length} customers`);
     // Consents and do-not-contact entries, through the engine's own service (audited).
     const compliance = app.get(ComplianceService);

@@ -11,6 +11,7 @@ import { PhoneRegion1764000900000 } from './1764000900000-PhoneRegion';
 import { NotificationDelivery1764001000000 } from './1764001000000-NotificationDelivery';
 import { ContactLawII1764001100000 } from './1764001100000-ContactLawII';
 import { SecurityII1764001200000 } from './1764001200000-SecurityII';
+import { KeyLifecycle1764100000000 } from './1764100000000-KeyLifecycle';
 import { RetentionRuns1764100100000 } from './1764100100000-RetentionRuns';
 import { DeliveryAttempts1764100200000 } from './1764100200000-DeliveryAttempts';
 
@@ -29,6 +30,7 @@ export const MIGRATIONS = [
   NotificationDelivery1764001000000,
   ContactLawII1764001100000,
   SecurityII1764001200000,
+  KeyLifecycle1764100000000,
   RetentionRuns1764100100000,
   DeliveryAttempts1764100200000,
 ];

@@ -16,7 +16,15 @@ export class AuditVerifierService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly crypto: CryptoService,
-  ) {}
+  ) {
+    // A checkpoint's signature is checked with the key that made it: that key stays while it exists.
+    crypto.declareKeyReference({
+      purpose: 'audit',
+      table: 'audit_checkpoints',
+      column: 'key_id',
+      what: 'audit checkpoint signatures',
+    });
+  }
 
   /**
    * Walks the chain from `from` to `to` (default: all there is) and returns the first broken link:

@@ -16,6 +16,11 @@ export class CryptoKeyDTO {
   @Field() kmsProvider!: string;
   @Field() createdAt!: Date;
   @Field(() => Date, { nullable: true }) rotatedAt!: Date | null;
+  @Field(() => Date, {
+    nullable: true,
+    description: 'Scheduled for destruction: when (cancellable until then)',
+  })
+  destroyAfter!: Date | null;
   @Field(() => Date, { nullable: true }) destroyedAt!: Date | null;
 }
 

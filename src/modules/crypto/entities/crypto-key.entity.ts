@@ -3,6 +3,8 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 
 export enum CryptoKeyStatus {
   Active = 'active',
   DecryptOnly = 'decrypt_only',
+  /** Retired: readable, every use an alert, destroyed at `destroyAfter` unless cancelled. */
+  ScheduledDestruction = 'scheduled_destruction',
   Destroyed = 'destroyed',
 }
 
@@ -42,6 +44,10 @@ export class CryptoKeyEntity {
 
   @Column({ name: 'rotated_at', type: 'datetime', precision: 3, nullable: true })
   rotatedAt!: Date | null;
+
+  /** When a key scheduled for destruction is destroyed (the waiting period's end). */
+  @Column({ name: 'destroy_after', type: 'datetime', precision: 3, nullable: true })
+  destroyAfter!: Date | null;
 
   @Column({ name: 'destroyed_at', type: 'datetime', precision: 3, nullable: true })
   destroyedAt!: Date | null;

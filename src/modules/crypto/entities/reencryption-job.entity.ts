@@ -7,6 +7,9 @@ import {
 } from 'typeorm';
 
 export enum ReencryptionStatus {
+  /** Open, owned by nobody: the next run (CLI or app) claims it. */
+  Pending = 'pending',
+  /** Owned by the process named in `owner` until `leaseExpiresAt`, renewed with every batch. */
   Running = 'running',
   Completed = 'completed',
 }
@@ -25,6 +28,13 @@ export class ReencryptionJobEntity {
 
   @Column({ type: 'enum', enum: ReencryptionStatus })
   status!: ReencryptionStatus;
+
+  /** host:pid:nonce of the process running it (status running only). */
+  @Column({ type: 'varchar', length: 128, nullable: true })
+  owner!: string | null;
+
+  @Column({ name: 'lease_expires_at', type: 'datetime', precision: 3, nullable: true })
+  leaseExpiresAt!: Date | null;
 
   /** Per table: the last row id done. */
   @Column({ name: 'progress_cursor', type: 'json' })

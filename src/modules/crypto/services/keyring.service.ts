@@ -7,7 +7,7 @@ import {
   OnModuleDestroy,
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In, IsNull, Not } from 'typeorm';
+import { DataSource, EntityManager, In, IsNull, LessThanOrEqual, Not } from 'typeorm';
 import { AppConfigService } from '../../../core/config/app-config.service';
 import { CryptoErrorCode, CryptoException } from '../crypto.exception';
 import { CryptoKeyEntity, CryptoKeyStatus } from '../entities/crypto-key.entity';
@@ -28,11 +28,17 @@ export interface LoadedKey {
 
 interface CacheEntry {
   key: LoadedKey | null; // null: destroyed
+  status: CryptoKeyStatus;
   lastUsed: number;
 }
 
+/** A key's row as a writer sees it, share-locked in the writer's transaction. */
+export interface KeyWriteState {
+  status: CryptoKeyStatus;
+  subject: boolean;
+}
+
 const MAX_CACHED_KEYS = 200_000;
-const ACTIVE_REFRESH_MS = 30_000;
 
 /**
  * Owns data keys: creates, unwraps and caches them, rotates purposes, creates and destroys
@@ -47,9 +53,13 @@ export class KeyringService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly active = new Map<string, LoadedKey>();
   private readonly subjects = new Map<string, number>();
   private readonly ttlMs: number;
+  private readonly refreshMs: number;
   private refreshTimer?: NodeJS.Timeout;
   private hits = 0;
   private misses = 0;
+  private staleWrites = 0;
+  /** Uses (decryptions) of keys scheduled for destruction since the last drain, per key id. */
+  private readonly scheduledUses = new Map<number, number>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -57,6 +67,7 @@ export class KeyringService implements OnApplicationBootstrap, OnModuleDestroy {
     config: AppConfigService,
   ) {
     this.ttlMs = config.get('DATA_KEY_CACHE_TTL_SECONDS') * 1000;
+    this.refreshMs = config.get('ACTIVE_KEY_REFRESH_SECONDS') * 1000;
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -69,7 +80,7 @@ export class KeyringService implements OnApplicationBootstrap, OnModuleDestroy {
         ),
       );
       this.evictExpired();
-    }, ACTIVE_REFRESH_MS);
+    }, this.refreshMs);
     this.refreshTimer.unref();
   }
 
@@ -105,7 +116,46 @@ export class KeyringService implements OnApplicationBootstrap, OnModuleDestroy {
     this.cache.set(id, entry);
     if (!entry.key)
       throw new CryptoException(CryptoErrorCode.KEY_DESTROYED, `Data key ${id} was destroyed`);
+    if (entry.status === CryptoKeyStatus.ScheduledDestruction)
+      this.scheduledUses.set(id, (this.scheduledUses.get(id) ?? 0) + 1);
     return entry.key;
+  }
+
+  /** Uses of keys scheduled for destruction since the last call (each one is an alert). */
+  drainScheduledUses(): Map<number, number> {
+    const uses = new Map(this.scheduledUses);
+    this.scheduledUses.clear();
+    return uses;
+  }
+
+  /**
+   * The writer's side of the key lifecycle: share-locks the rows of the keys a write used, inside the
+   * writer's transaction, and returns their states. A rotation or retirement takes the same rows
+   * exclusively, so it waits for writes in flight, and a write that commits after it sees the new state.
+   */
+  async lockForWrite(manager: EntityManager, ids: number[]): Promise<Map<number, KeyWriteState>> {
+    const rows = await manager.query<
+      { id: number; status: CryptoKeyStatus; subject_id: string | null }[]
+    >('SELECT id, status, subject_id FROM crypto_keys WHERE id IN (?) LOCK IN SHARE MODE', [ids]);
+    return new Map(
+      rows.map((r) => [Number(r.id), { status: r.status, subject: r.subject_id !== null }]),
+    );
+  }
+
+  /** Counts a write that was made under a key no longer active and redone under the active one. */
+  noteStaleWrite(): void {
+    this.staleWrites++;
+  }
+
+  /** Locks a key's row exclusively (the lock writers wait on) and returns it. */
+  async lockKey(manager: EntityManager, keyId: number): Promise<CryptoKeyEntity> {
+    const row = await manager.getRepository(CryptoKeyEntity).findOne({
+      where: { id: keyId },
+      lock: { mode: 'pessimistic_write' },
+    });
+    if (!row)
+      throw new CryptoException(CryptoErrorCode.KEY_NOT_FOUND, `Data key ${keyId} not found`);
+    return row;
   }
 
   isLoaded(id: number): boolean {
@@ -192,7 +242,11 @@ export class KeyringService implements OnApplicationBootstrap, OnModuleDestroy {
       { status: CryptoKeyStatus.Destroyed, wrappedKey: null, destroyedAt: new Date() },
     );
     this.forget(row.id);
-    this.cache.set(row.id, { key: null, lastUsed: Date.now() });
+    this.cache.set(row.id, {
+      key: null,
+      status: CryptoKeyStatus.Destroyed,
+      lastUsed: Date.now(),
+    });
     this.subjects.delete(subjectId);
     return true;
   }
@@ -241,24 +295,49 @@ export class KeyringService implements OnApplicationBootstrap, OnModuleDestroy {
     return result;
   }
 
-  /** Destroys a decrypt-only key. The caller has checked that no stored value uses it. */
-  async retire(keyId: number, manager?: EntityManager): Promise<CryptoKeyEntity> {
-    const repo = (manager ?? this.dataSource.manager).getRepository(CryptoKeyEntity);
-    const row = await repo.findOneBy({ id: keyId });
-    if (!row)
-      throw new CryptoException(CryptoErrorCode.KEY_NOT_FOUND, `Data key ${keyId} not found`);
-    if (row.status !== CryptoKeyStatus.DecryptOnly || row.subjectId) {
+  /**
+   * Moves a locked purpose key (see `lockKey`) to its next lifecycle state. The caller holds the row
+   * lock and has re-checked, under it, that no stored value uses the key.
+   */
+  async transition(
+    manager: EntityManager,
+    row: CryptoKeyEntity,
+    to:
+      | CryptoKeyStatus.ScheduledDestruction
+      | CryptoKeyStatus.DecryptOnly
+      | CryptoKeyStatus.Destroyed,
+    destroyAfter: Date | null = null,
+  ): Promise<CryptoKeyEntity> {
+    const allowed: Record<string, CryptoKeyStatus[]> = {
+      [CryptoKeyStatus.ScheduledDestruction]: [CryptoKeyStatus.DecryptOnly],
+      [CryptoKeyStatus.DecryptOnly]: [CryptoKeyStatus.ScheduledDestruction],
+      [CryptoKeyStatus.Destroyed]: [CryptoKeyStatus.ScheduledDestruction],
+    };
+    if (row.subjectId || !allowed[to].includes(row.status)) {
       throw new CryptoException(
         CryptoErrorCode.KEY_NOT_RETIRABLE,
-        'Only a rotated (decrypt-only) purpose key can be retired',
+        `A ${row.status} key cannot become ${to}`,
       );
     }
-    row.status = CryptoKeyStatus.Destroyed;
-    row.wrappedKey = null;
-    row.destroyedAt = new Date();
-    await repo.save(row);
-    this.forget(keyId);
+    row.status = to;
+    row.destroyAfter = to === CryptoKeyStatus.ScheduledDestruction ? destroyAfter : null;
+    if (to === CryptoKeyStatus.Destroyed) {
+      row.wrappedKey = null;
+      row.destroyedAt = new Date();
+    }
+    await manager.getRepository(CryptoKeyEntity).save(row);
+    const cached = this.cache.get(row.id);
+    if (to === CryptoKeyStatus.Destroyed) this.forget(row.id);
+    else if (cached) cached.status = to;
     return row;
+  }
+
+  /** Keys scheduled for destruction whose waiting period has ended. */
+  async dueForDestruction(now: Date): Promise<CryptoKeyEntity[]> {
+    return this.dataSource.getRepository(CryptoKeyEntity).find({
+      where: { status: CryptoKeyStatus.ScheduledDestruction, destroyAfter: LessThanOrEqual(now) },
+      order: { id: 'ASC' },
+    });
   }
 
   /**
@@ -304,13 +383,20 @@ export class KeyringService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /** Cache effectiveness since start (reads of keys by id). */
-  stats(): { hits: number; misses: number; cached: number; hitRate: number } {
+  stats(): {
+    hits: number;
+    misses: number;
+    cached: number;
+    hitRate: number;
+    staleWrites: number;
+  } {
     const total = this.hits + this.misses;
     return {
       hits: this.hits,
       misses: this.misses,
       cached: this.cache.size,
       hitRate: total ? this.hits / total : 1,
+      staleWrites: this.staleWrites,
     };
   }
 
@@ -337,12 +423,26 @@ export class KeyringService implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  private async refreshActive(): Promise<void> {
+  /**
+   * Reloads which key of each purpose is active, and the states of retired purpose keys held in
+   * memory (a key scheduled for destruction counts its uses; a destroyed one is dropped).
+   */
+  async refreshActive(): Promise<void> {
     const rows = await this.dataSource.getRepository(CryptoKeyEntity).find({
-      where: { purpose: In([...DATA_KEY_PURPOSES]), status: CryptoKeyStatus.Active },
+      where: { purpose: In([...DATA_KEY_PURPOSES]) },
+      select: { id: true, purpose: true, version: true, status: true },
     });
+    const active = rows.filter((r) => r.status === CryptoKeyStatus.Active);
     for (const row of rows) {
-      const loaded = await this.cacheRow(row);
+      const cached = this.cache.get(row.id);
+      if (!cached || cached.status === row.status) continue;
+      if (row.status === CryptoKeyStatus.Destroyed) this.forget(row.id);
+      else cached.status = row.status;
+    }
+    const missing = active.filter((r) => !this.cache.get(r.id)?.key).map((r) => r.id);
+    if (missing.length) await this.fetchAndUnwrap(missing);
+    for (const row of active) {
+      const loaded = this.cache.get(row.id)?.key;
       if (loaded) this.active.set(row.purpose, loaded);
     }
   }
@@ -361,6 +461,7 @@ export class KeyringService implements OnApplicationBootstrap, OnModuleDestroy {
     const cached = this.cache.get(row.id);
     if (cached) {
       cached.lastUsed = Date.now();
+      cached.status = row.status;
       return cached.key;
     }
     let key: LoadedKey | null = null;
@@ -369,7 +470,7 @@ export class KeyringService implements OnApplicationBootstrap, OnModuleDestroy {
       key = { id: row.id, purpose: row.purpose, version: row.version, key: material };
     }
     if (this.cache.size >= MAX_CACHED_KEYS) this.evictOldest();
-    this.cache.set(row.id, { key, lastUsed: Date.now() });
+    this.cache.set(row.id, { key, status: row.status, lastUsed: Date.now() });
     return key;
   }
 

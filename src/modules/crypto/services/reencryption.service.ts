@@ -1,6 +1,9 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { CryptoKeyStatus } from '../entities/crypto-key.entity';
 import { CryptoErrorCode, CryptoException } from '../crypto.exception';
 import { encryptedEntities, EncryptedFieldSpec, tableOf } from '../encrypted-field.decorator';
 import { ReencryptionJobEntity, ReencryptionStatus } from '../entities/reencryption-job.entity';
@@ -18,6 +21,37 @@ export interface RunOptions {
   batchSize?: number;
   /** Stop after this many batches (tests and operators pacing a long job). */
   maxBatches?: number;
+  /** Wait for another owner's lease to end instead of leaving the job to it (the CLI does). */
+  waitForOwner?: boolean;
+  /** Called after every batch and while waiting; `note` says what is going on. */
+  onProgress?: (job: ReencryptionJobEntity, note?: string) => void;
+}
+
+/** A table or column that stores the id of the key a value was signed with (not encrypted under). */
+export interface KeyReference {
+  purpose: DataKeyPurpose;
+  table: string;
+  column: string;
+  what: string;
+}
+
+/** How long a job's owner may go without renewing (every batch renews). */
+export const JOB_LEASE_SECONDS = 30;
+
+/** This process's name as a job owner: host, pid, and a nonce (pids are reused). */
+const SELF = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`.slice(0, 128);
+
+/** Whether an owner named by `SELF` of another process on this host is gone (killed or exited). */
+function ownerIsGone(owner: string | null): boolean {
+  if (!owner) return true;
+  const [host, pid] = owner.split(':');
+  if (host !== hostname() || owner === SELF) return false;
+  try {
+    process.kill(Number(pid), 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
 }
 
 /**
@@ -28,6 +62,7 @@ export interface RunOptions {
 export class ReencryptionService {
   private readonly logger = new Logger(ReencryptionService.name);
   private readonly running = new Map<string, Promise<ReencryptionJobEntity>>();
+  private readonly references: KeyReference[] = [];
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -54,11 +89,16 @@ export class ReencryptionService {
     return out;
   }
 
+  /** Declares where ids of keys used for signatures are stored: such a key is in use while they exist. */
+  declareKeyReference(reference: KeyReference): void {
+    this.references.push(reference);
+  }
+
   /** Opens (or returns the open) job for a purpose. */
   async start(purpose: DataKeyPurpose): Promise<ReencryptionJobEntity> {
     const repo = this.dataSource.getRepository(ReencryptionJobEntity);
     const open = await repo.findOne({
-      where: { purpose, status: ReencryptionStatus.Running },
+      where: { purpose, status: In([ReencryptionStatus.Pending, ReencryptionStatus.Running]) },
       order: { id: 'DESC' },
     });
     if (open) return open;
@@ -73,7 +113,9 @@ export class ReencryptionService {
       repo.create({
         purpose,
         targetKeyId: this.keyring.activeKey(purpose).id,
-        status: ReencryptionStatus.Running,
+        status: ReencryptionStatus.Pending,
+        owner: null,
+        leaseExpiresAt: null,
         cursor: {},
         rowsScanned: 0,
         rowsReencrypted: 0,
@@ -101,32 +143,57 @@ export class ReencryptionService {
     );
   }
 
+  /** The latest job of a purpose, as it stands: "running" only while its owner's lease lives. */
   async latest(purpose: DataKeyPurpose): Promise<ReencryptionJobEntity | null> {
-    return this.dataSource
+    const job = await this.dataSource
       .getRepository(ReencryptionJobEntity)
       .findOne({ where: { purpose }, order: { id: 'DESC' } });
+    return job && asSeen(job);
   }
 
+  /** Open jobs as they stand (an owner whose lease ran out is no owner). */
   async openJobs(): Promise<ReencryptionJobEntity[]> {
-    return this.dataSource
+    const jobs = await this.dataSource
       .getRepository(ReencryptionJobEntity)
-      .findBy({ status: ReencryptionStatus.Running });
+      .findBy({ status: In([ReencryptionStatus.Pending, ReencryptionStatus.Running]) });
+    return jobs.map(asSeen);
   }
 
-  /** Whether any stored value of the purpose still uses this key (checked before retiring it). */
-  async isKeyInUse(purpose: DataKeyPurpose, keyId: number): Promise<boolean> {
+  /**
+   * What still uses a key (checked before retiring or destroying it): the first table and column
+   * holding a value encrypted under it or a signature made with it, or null. Run it inside the
+   * transaction that holds the key row's exclusive lock, at READ COMMITTED, so it sees every write
+   * that committed before the lock was granted.
+   */
+  async keyUse(
+    manager: EntityManager,
+    purpose: DataKeyPurpose,
+    keyId: number,
+  ): Promise<string | null> {
     const prefix = Buffer.alloc(4);
     prefix.writeUInt32BE(keyId, 0);
     for (const t of this.tablesFor(purpose)) {
       for (const c of t.columns) {
-        const rows = await this.dataSource.query<unknown[]>(
+        const rows = await manager.query<unknown[]>(
           `SELECT 1 AS found FROM \`${t.table}\` WHERE SUBSTRING(\`${c.column}\`, 2, 4) = ? LIMIT 1`,
           [prefix],
         );
-        if (rows.length > 0) return true;
+        if (rows.length > 0) return `${t.table}.${c.property}`;
       }
     }
-    return false;
+    for (const r of this.references.filter((x) => x.purpose === purpose)) {
+      const rows = await manager.query<unknown[]>(
+        `SELECT 1 AS found FROM \`${r.table}\` WHERE \`${r.column}\` = ? LIMIT 1`,
+        [keyId],
+      );
+      if (rows.length > 0) return r.what;
+    }
+    return null;
+  }
+
+  /** Whether any stored value of the purpose still uses this key. */
+  async isKeyInUse(purpose: DataKeyPurpose, keyId: number): Promise<boolean> {
+    return (await this.keyUse(this.dataSource.manager, purpose, keyId)) !== null;
   }
 
   private async runOnce(
@@ -135,24 +202,71 @@ export class ReencryptionService {
   ): Promise<ReencryptionJobEntity> {
     const batchSize = options.batchSize ?? 500;
     let job = await this.start(purpose);
-    let batches = 0;
-    for (const table of this.tablesFor(purpose)) {
-      // A table done in an earlier run (the CLI runs a few batches per call) costs nothing again:
-      // spending a batch on each finished table kept the CLI from ever reaching the fifth one.
-      if (job.cursor[doneKey(table.table)]) continue;
-      for (;;) {
-        if (options.maxBatches !== undefined && batches >= options.maxBatches) return job;
-        const { job: next, rows } = await this.dataSource.transaction((manager) =>
-          this.batch(manager, job.id, purpose, table, batchSize),
-        );
-        job = next;
-        batches++;
-        if (rows < batchSize) break;
-      }
+    while (!(await this.claim(job))) {
+      job = (await this.latest(purpose)) ?? job;
+      if (job.status === ReencryptionStatus.Completed || !options.waitForOwner) return job;
+      options.onProgress?.(
+        job,
+        `waiting for ${job.owner ?? 'its owner'} (lease ends ${job.leaseExpiresAt?.toISOString() ?? 'now'})`,
+      );
+      await new Promise((r) => setTimeout(r, 1000));
     }
-    job.status = ReencryptionStatus.Completed;
-    job.finishedAt = new Date();
-    return this.dataSource.getRepository(ReencryptionJobEntity).save(job);
+    try {
+      let batches = 0;
+      for (const table of this.tablesFor(purpose)) {
+        // A table done in an earlier run costs nothing again.
+        if (job.cursor[doneKey(table.table)]) continue;
+        for (;;) {
+          if (options.maxBatches !== undefined && batches >= options.maxBatches) {
+            return await this.release(job, ReencryptionStatus.Pending);
+          }
+          const { job: next, rows } = await this.dataSource.transaction((manager) =>
+            this.batch(manager, job.id, purpose, table, batchSize),
+          );
+          job = next;
+          batches++;
+          options.onProgress?.(job);
+          if (rows < batchSize) break;
+        }
+      }
+      return await this.release(job, ReencryptionStatus.Completed);
+    } catch (e) {
+      await this.release(job, ReencryptionStatus.Pending).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /**
+   * Takes the job if nobody owns it: it is pending, its owner's lease ran out, or its owner was a
+   * process on this host that no longer exists (a CLI killed with -9 and started again).
+   */
+  private async claim(job: ReencryptionJobEntity): Promise<boolean> {
+    const result = await this.dataSource.query<{ affectedRows: number }>(
+      `UPDATE crypto_reencryption_jobs
+          SET status = 'running', owner = ?, lease_expires_at = NOW(3) + INTERVAL ${JOB_LEASE_SECONDS} SECOND
+        WHERE id = ? AND (status = 'pending' OR (status = 'running' AND (owner = ? OR lease_expires_at < NOW(3))))`,
+      [SELF, job.id, ownerIsGone(job.owner) && job.owner ? job.owner : SELF],
+    );
+    if (result.affectedRows !== 1) return false;
+    if (job.owner && job.owner !== SELF)
+      this.logger.warn(`took over re-encryption job ${job.id} from ${job.owner}, which is gone`);
+    job.status = ReencryptionStatus.Running;
+    job.owner = SELF;
+    return true;
+  }
+
+  /** Ends this process's ownership: completed, or pending for the next run to claim. */
+  private async release(
+    job: ReencryptionJobEntity,
+    status: ReencryptionStatus.Completed | ReencryptionStatus.Pending,
+  ): Promise<ReencryptionJobEntity> {
+    const finishedAt = status === ReencryptionStatus.Completed ? new Date() : null;
+    await this.dataSource.query(
+      `UPDATE crypto_reencryption_jobs SET status = ?, owner = NULL, lease_expires_at = NULL, finished_at = ?
+        WHERE id = ? AND owner = ?`,
+      [status, finishedAt, job.id, SELF],
+    );
+    return Object.assign(job, { status, owner: null, leaseExpiresAt: null, finishedAt });
   }
 
   private async batch(
@@ -168,6 +282,17 @@ export class ReencryptionService {
     });
     if (!job)
       throw new CryptoException(CryptoErrorCode.KEY_NOT_FOUND, 'Re-encryption job vanished');
+    if (job.owner !== SELF || job.status !== ReencryptionStatus.Running) {
+      throw new CryptoException(
+        CryptoErrorCode.JOB_LEASE_LOST,
+        `Re-encryption job ${jobId} is no longer owned by this process`,
+      );
+    }
+    await manager.query(
+      `UPDATE crypto_reencryption_jobs SET lease_expires_at = NOW(3) + INTERVAL ${JOB_LEASE_SECONDS} SECOND WHERE id = ?`,
+      [jobId],
+    );
+    const target = await this.writableTarget(manager, purpose);
     const after = job.cursor[table.table] ?? '';
     const cols = table.columns.map((c) => `\`${c.column}\``).join(', ');
     const rows = await manager.query<Record<string, Buffer | string | null>[]>(
@@ -175,7 +300,6 @@ export class ReencryptionService {
       [after, batchSize],
     );
 
-    const target = this.keyring.activeKey(purpose);
     const needed = new Set<number>();
     for (const row of rows) {
       for (const c of table.columns) {
@@ -214,6 +338,31 @@ export class ReencryptionService {
     job.targetKeyId = target.id;
     return { job: await manager.getRepository(ReencryptionJobEntity).save(job), rows: rows.length };
   }
+
+  /**
+   * The active key, share-locked for this batch's transaction like every writer's (see
+   * EncryptedFieldSubscriber): a rotation by another process since this one last looked is seen here.
+   */
+  private async writableTarget(manager: EntityManager, purpose: DataKeyPurpose) {
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const target = this.keyring.activeKey(purpose);
+      const state = (await this.keyring.lockForWrite(manager, [target.id])).get(target.id);
+      if (state?.status === CryptoKeyStatus.Active) return target;
+      await this.keyring.refreshActive();
+    }
+    throw new CryptoException(
+      CryptoErrorCode.KEY_NOT_ACTIVE,
+      `No active ${purpose} key to write under`,
+    );
+  }
+}
+
+/** A job as it stands: "running" only while its owner's lease lives, else pending (resumable). */
+function asSeen(job: ReencryptionJobEntity): ReencryptionJobEntity {
+  const lapsed =
+    job.status === ReencryptionStatus.Running &&
+    (!job.leaseExpiresAt || job.leaseExpiresAt.getTime() < Date.now());
+  return lapsed ? Object.assign(job, { status: ReencryptionStatus.Pending }) : job;
 }
 
 /** The cursor's mark of a table whose every row the job has seen. */
