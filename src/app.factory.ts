@@ -9,6 +9,7 @@ import { AppConfigService } from './core/config/app-config.service';
 import { trustProxyHops } from './core/config/environment';
 import { installRequestStore, newRequestId } from './core/request/request-store';
 import { installWellFormedInput } from './core/request/well-formed-input';
+import { BootLogger } from './core/logging/boot-logger';
 
 export interface CreateAppOptions {
   /** Environment overrides (tests and tools); the process environment fills the rest. */
@@ -37,7 +38,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<INestAp
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.register(options.env),
     adapter,
-    { bufferLogs: true, abortOnError: false },
+    { bufferLogs: true, abortOnError: false, logger: new BootLogger() },
   );
   app.useLogger(app.get(Logger));
   const config = app.get(AppConfigService);

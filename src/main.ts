@@ -3,6 +3,8 @@ import type { Server } from 'node:http';
 import { createApp } from './app.factory';
 import { AppConfigService } from './core/config/app-config.service';
 import { ConfigError, loadEnvironment } from './core/config/environment';
+import { driverErrorOf } from './core/errors/map-error';
+import { bootLine } from './core/logging/boot-logger';
 
 async function bootstrap(): Promise<void> {
   try {
@@ -43,16 +45,12 @@ async function bootstrap(): Promise<void> {
 
 // A boot failure is one JSON line (the log format) with no stack: a configuration refusal (bad
 // variable, tables not encrypted at rest under REQUIRE_TDE) exits 78 (EX_CONFIG), anything else 1.
+// A database error names its code (ECONNREFUSED, ER_ACCESS_DENIED_ERROR), never the driver's text.
 bootstrap().catch((e: unknown) => {
   const refused = e instanceof ConfigError;
-  process.stderr.write(
-    `${JSON.stringify({
-      level: 60,
-      time: Date.now(),
-      service: 'callwarden',
-      msg: refused ? e.message : 'failed to start',
-      err: refused ? undefined : e instanceof Error ? e.name : typeof e,
-    })}\n`,
-  );
+  const code = driverErrorOf(e).code;
+  const err = refused ? undefined : (code ?? (e instanceof Error ? e.name : typeof e));
+  const msg = refused ? e.message : code ? 'failed to start: database error' : 'failed to start';
+  process.stderr.write(bootLine(60, msg, { err }));
   process.exit(refused ? 78 : 1);
 });

@@ -62,4 +62,33 @@ describe('configuration validation (process boot)', () => {
     expect(stderr).toContain('MASTER_KEY');
     expect(stderr).not.toContain(secret);
   });
+
+  it.each([
+    [
+      'a database that does not answer',
+      'mysql://callwarden:x@127.0.0.1:1/callwarden',
+      'ECONNREFUSED',
+    ],
+    ['a database that refuses the login', 'wrong-password', 'ER_ACCESS_DENIED_ERROR'],
+  ])(
+    'reports %s as one JSON line with the error code, no stack and no driver text, exit 1',
+    (_label, url, code) => {
+      const databaseUrl =
+        url === 'wrong-password'
+          ? (() => {
+              const u = new URL(valid.DATABASE_URL!);
+              u.password = 'not-the-password';
+              return u.toString();
+            })()
+          : url;
+      const { status, stderr, stdout } = boot({ ...valid, DATABASE_URL: databaseUrl });
+      expect(status).toBe(1);
+      expect(stdout).toBe('');
+      const lines = stderr.split('\n');
+      expect(lines).toHaveLength(1);
+      const line = JSON.parse(lines[0]) as Record<string, unknown>;
+      expect(line).toMatchObject({ level: 60, err: code, msg: 'failed to start: database error' });
+      expect(stderr).not.toMatch(/\s+at\s|127\.0\.0\.1|Access denied|not-the-password/);
+    },
+  );
 });
