@@ -290,6 +290,11 @@ async function main(): Promise<void> {
     case 'retention:run':
       return withApp(async (app) => {
         const report = await app.get(RetentionService).run(CLI_ACTOR);
+        for (const r of report.interruptedRuns)
+          process.stdout.write(
+            `closed run ${r.id} (started ${r.startedAt.toISOString()}) as interrupted: it died before finishing\n`,
+          );
+        process.stdout.write(`run ${report.runId}:\n`);
         for (const r of report.results)
           process.stdout.write(`${r.rule}: ${r.removed} removed (kept ${r.days} days)\n`);
       });

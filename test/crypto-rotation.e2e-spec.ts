@@ -4,6 +4,7 @@ import type { INestApplication } from '@nestjs/common';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { DataSource, In, Like } from 'typeorm';
 import { CryptoErrorCode, CryptoException } from '../src/modules/crypto/crypto.exception';
+import { KeyringService } from '../src/modules/crypto/services/keyring.service';
 import { CryptoService } from '../src/modules/crypto/crypto.service';
 import { CustomersService } from '../src/modules/customers/customers.service';
 import { CustomerEntity } from '../src/modules/customers/entities/customer.entity';
@@ -206,6 +207,12 @@ describe('data key rotation with re-encryption over 10,000 rows, killed halfway'
     expect(retired.status).toBe('scheduled_destruction');
     expect(retired.destroyAfter!.getTime()).toBeGreaterThan(Date.now() + 6.9 * 86_400_000);
     expect((await crypto.destroyDueKeys()).destroyed).toHaveLength(0);
+    // Every use during the waiting period is an alert (say, a value restored from a backup).
+    const keyring = app.get(KeyringService);
+    await keyring.ensureLoaded([oldKeyId]);
+    keyring.keyById(oldKeyId);
+    keyring.keyById(oldKeyId);
+    expect(await crypto.alertScheduledKeyUses()).toBe(1);
     expect((await crypto.cancelKeyDestruction(oldKeyId)).status).toBe('decrypt_only');
     await crypto.scheduleKeyDestruction(oldKeyId);
     const eightDaysOn = new Date(Date.now() + 8 * 86_400_000);
@@ -217,6 +224,11 @@ describe('data key rotation with re-encryption over 10,000 rows, killed halfway'
       [oldKeyId],
     );
     expect(gone[0]).toMatchObject({ status: 'destroyed', wrapped_key: null });
+    const [[used]] = await db.query<RowDataPacket[]>(
+      "SELECT changes FROM audit_events WHERE action = 'crypto.scheduled_key_used' AND resource_id = ?",
+      [String(oldKeyId)],
+    );
+    expect(JSON.stringify(used.changes)).toContain('"uses":2');
     const [lifecycle] = await db.query<RowDataPacket[]>(
       `SELECT e.action, COUNT(o.audit_seq) AS queued FROM audit_events e
          LEFT JOIN audit_siem_outbox o ON o.audit_seq = e.seq
@@ -225,6 +237,7 @@ describe('data key rotation with re-encryption over 10,000 rows, killed halfway'
     );
     expect(lifecycle.map((r) => [String(r.action), Number(r.queued)])).toEqual([
       ['crypto.key_destruction_scheduled', 1],
+      ['crypto.scheduled_key_used', 1],
       ['crypto.key_destruction_cancelled', 1],
       ['crypto.key_destruction_scheduled', 1],
       ['crypto.key_destroyed', 1],
