@@ -302,6 +302,8 @@ describe('audit log (e2e, real database)', () => {
         .update(`${delivery.headers['x-callwarden-timestamp'] as string}.${delivery.body}`)
         .digest('hex');
       expect(delivery.headers['x-callwarden-signature']).toBe(`sha256=${expected}`);
+      // At least once: a resend after a crash carries the same key, so the receiver deduplicates.
+      expect(delivery.headers['idempotency-key']).toBe(`audit-${seq}`);
       expect(JSON.parse(delivery.body)).toMatchObject({
         action: 'user.created',
         resource: { type: 'User', id: 'u-1' },
@@ -314,6 +316,12 @@ describe('audit log (e2e, real database)', () => {
         );
         return rows[0].delivered_at !== null;
       });
+      // Every call counts, the delivering one too: at least two failures and the success.
+      const [[sent]] = await db.query<RowDataPacket[]>(
+        'SELECT attempts FROM audit_siem_outbox WHERE audit_seq = ?',
+        [seq],
+      );
+      expect(Number(sent.attempts)).toBeGreaterThanOrEqual(3);
       // Another pass may deliver other suites' queued events, never this one again.
       await app.app.get(SiemForwarderService).deliverDue();
       expect(sink.received.filter((r) => seqOf(r) === seq)).toHaveLength(1);

@@ -8,7 +8,7 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull } from 'typeorm';
 import { AppConfigService } from '../../../core/config/app-config.service';
-import { claimWithLease, retryDelayMs, SerialPoller } from '../../../core/outbox/outbox-worker';
+import { claimLease, retryDelayMs, SerialPoller } from '../../../core/outbox/outbox-worker';
 import { SiemOutboxEntity } from '../entities/siem-outbox.entity';
 import { SIEM_SENDER, SiemSender } from './siem-sender';
 
@@ -18,7 +18,9 @@ const LEASE_SECONDS = 30;
 /**
  * Works the SIEM outbox in the background: claims due events with a lease (several instances never
  * send the same event at once), sends each, and on failure retries with exponential backoff.
- * Requests never wait for it, and an event stays in the outbox until the receiver took it.
+ * Requests never wait for it, and an event stays in the outbox until the receiver took it. Delivery
+ * is at least once (an event cut by a crash is sent again with the same Idempotency-Key,
+ * `audit-<seq>`), and `attempts` counts every call started.
  */
 @Injectable()
 export class SiemForwarderService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -47,7 +49,7 @@ export class SiemForwarderService implements OnApplicationBootstrap, OnModuleDes
 
   /** One pass over due events; returns how many were delivered. */
   async deliverDue(): Promise<number> {
-    const claimed = await claimWithLease(
+    const { rows: claimed, lease } = await claimLease(
       this.dataSource,
       'audit_siem_outbox',
       (m) =>
@@ -63,24 +65,26 @@ export class SiemForwarderService implements OnApplicationBootstrap, OnModuleDes
     let delivered = 0;
     const repo = this.dataSource.getRepository(SiemOutboxEntity);
     for (const row of claimed) {
+      // The attempt counts before the call, while this pass still holds the lease: a call cut by
+      // a crash is counted too, and a pass whose lease lapsed neither counts nor sends.
+      const started = await this.dataSource.query<{ affectedRows: number }>(
+        `UPDATE audit_siem_outbox SET attempts = attempts + 1
+          WHERE id = ? AND delivered_at IS NULL AND locked_until = ? AND locked_until > NOW(3)`,
+        [row.id, lease],
+      );
+      if (started.affectedRows !== 1) continue;
+      const attempts = row.attempts + 1;
       try {
-        await this.sender.send(row.payload);
+        await this.sender.send(row.payload, `audit-${row.auditSeq}`);
         await repo.update(
           { id: row.id },
-          {
-            deliveredAt: new Date(),
-            lockedUntil: null,
-            attempts: row.attempts + 1,
-            lastError: null,
-          },
+          { deliveredAt: new Date(), lockedUntil: null, lastError: null },
         );
         delivered++;
       } catch (e) {
-        const attempts = row.attempts + 1;
         await repo.update(
           { id: row.id },
           {
-            attempts,
             nextAttemptAt: new Date(
               Date.now() + retryDelayMs(this.config.get('SIEM_RETRY_BASE_MS'), attempts),
             ),

@@ -5,7 +5,7 @@ import { AppConfigService } from '../../../core/config/app-config.service';
 /** Delivers one critical event to the SIEM; throws when the receiver did not take it. */
 export interface SiemSender {
   readonly enabled: boolean;
-  send(payload: Record<string, unknown>): Promise<void>;
+  send(payload: Record<string, unknown>, idempotencyKey: string): Promise<void>;
 }
 
 export const SIEM_SENDER = Symbol('SIEM_SENDER');
@@ -29,7 +29,7 @@ export class WebhookSiemSender implements SiemSender {
     return Boolean(this.url && this.secret);
   }
 
-  async send(payload: Record<string, unknown>): Promise<void> {
+  async send(payload: Record<string, unknown>, idempotencyKey: string): Promise<void> {
     if (!this.url || !this.secret) throw new Error('SIEM forwarding is not configured');
     const body = JSON.stringify(payload);
     const timestamp = Math.floor(Date.now() / 1000).toString();
@@ -42,6 +42,8 @@ export class WebhookSiemSender implements SiemSender {
         'content-type': 'application/json',
         'x-callwarden-timestamp': timestamp,
         'x-callwarden-signature': `sha256=${signature}`,
+        // At least once: an event sent again after a crash carries the same key (its audit seq).
+        'idempotency-key': idempotencyKey,
       },
       body,
       signal: AbortSignal.timeout(5000),
