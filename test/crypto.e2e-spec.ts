@@ -3,6 +3,7 @@ import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
 import { CryptoErrorCode, CryptoException } from '../src/modules/crypto/crypto.exception';
 import { CryptoService } from '../src/modules/crypto/crypto.service';
+import { ReencryptionService } from '../src/modules/crypto/services/reencryption.service';
 import { CustomersService } from '../src/modules/customers/customers.service';
 import { CustomerEntity } from '../src/modules/customers/entities/customer.entity';
 import { adminConnection } from './utils/db';
@@ -235,5 +236,49 @@ describe('crypto module (e2e, real database)', () => {
     expect((await t.gql(rotate, undefined, a)).errors?.[0].extensions.reason).toBe(
       'STEP_UP_REQUIRED',
     );
+  });
+
+  it('never shows a re-encryption job running without a live owner, and takes over one whose lease lapsed', async () => {
+    const crypto = app.get(CryptoService);
+    await crypto.rotateDataKeyWithoutJob('audit');
+    const job = await app.get(ReencryptionService).start('audit');
+    // A process on another host owns it, its lease alive: the job is left to it.
+    const owner = 'elsewhere.example:4242:0badc0de';
+    await db.query(
+      `UPDATE crypto_reencryption_jobs SET status = 'running', owner = ?,
+              lease_expires_at = NOW(3) + INTERVAL 30 SECOND WHERE id = ?`,
+      [owner, job.id],
+    );
+    expect((await crypto.reencryptionProgress('audit'))?.status).toBe('running');
+    const left = await crypto.runReencryption('audit');
+    expect(left).toMatchObject({ id: job.id, status: 'running', owner });
+
+    // Its owner stops renewing (killed): once the lease lapses the job is pending, and the next run
+    // takes it over and finishes it.
+    await db.query(
+      'UPDATE crypto_reencryption_jobs SET lease_expires_at = NOW(3) - INTERVAL 1 SECOND WHERE id = ?',
+      [job.id],
+    );
+    expect((await crypto.reencryptionProgress('audit'))?.status).toBe('pending');
+    const done = await crypto.runReencryption('audit');
+    expect(done).toMatchObject({ id: job.id, status: 'completed', owner: null });
+    const [[row]] = await db.query<RowDataPacket[]>(
+      'SELECT status, owner, lease_expires_at FROM crypto_reencryption_jobs WHERE id = ?',
+      [job.id],
+    );
+    expect(row).toMatchObject({ status: 'completed', owner: null, lease_expires_at: null });
+  });
+
+  it('refuses a write under a subject key shredded meanwhile: no value is stored that nobody can read', async () => {
+    const crypto = app.get(CryptoService);
+    const repo = app.get(DataSource).getRepository(CustomerEntity);
+    const created = await customers.create(person(77));
+    const loaded = await repo.findOneByOrFail({ id: created.id });
+    await crypto.ensureSubjectKey(created.id);
+    loaded.ssn = '123-45-0077'; // encrypted now, under the subject key in memory
+    await crypto.destroySubjectKey(created.id);
+    await expect(repo.save(loaded)).rejects.toMatchObject({
+      cryptoCode: CryptoErrorCode.KEY_DESTROYED,
+    });
   });
 });
