@@ -14,7 +14,11 @@ export interface AppProcess {
     query: string,
     variables?: Record<string, unknown>,
     headers?: Record<string, string>,
-  ): Promise<{ status: number; data?: T | null; errors?: { extensions: Record<string, unknown> }[] }>;
+  ): Promise<{
+    status: number;
+    data?: T | null;
+    errors?: { extensions: Record<string, unknown> }[];
+  }>;
   /** SIGKILL: no shutdown hook runs, in-flight work is cut where it stands. */
   kill(): Promise<void>;
   /** SIGTERM and wait for the exit (graceful stop). */
@@ -60,7 +64,9 @@ export async function startAppProcess(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null)
-      throw new Error(`the app exited during start (${child.exitCode ?? child.signalCode}):\n${log}`);
+      throw new Error(
+        `the app exited during start (${child.exitCode ?? child.signalCode}):\n${log}`,
+      );
     try {
       const res = await fetch(`${url}/health/live`);
       if (res.ok) break;

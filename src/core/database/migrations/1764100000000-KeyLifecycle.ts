@@ -11,7 +11,9 @@ export class KeyLifecycle1764100000000 implements MigrationInterface {
     await runner.query(
       "ALTER TABLE crypto_keys MODIFY status ENUM('active','decrypt_only','scheduled_destruction','destroyed') NOT NULL",
     );
-    await runner.query('ALTER TABLE crypto_keys ADD destroy_after DATETIME(3) NULL AFTER rotated_at');
+    await runner.query(
+      'ALTER TABLE crypto_keys ADD destroy_after DATETIME(3) NULL AFTER rotated_at',
+    );
     await runner.query(
       "ALTER TABLE crypto_reencryption_jobs MODIFY status ENUM('pending','running','completed') NOT NULL",
     );
