@@ -10,6 +10,7 @@ import { createApp } from './app.factory';
 import { RetentionService } from './modules/retention/retention.service';
 import { ConfigError, databaseUrlOnly, loadEnvironment } from './core/config/environment';
 import { createDataSource } from './core/database/data-source';
+import { ENTITIES } from './entities';
 import { printCommittedSchema } from './core/graphql/print-schema';
 import { writeLocalSecrets } from './core/config/local-secrets';
 import { CryptoService } from './modules/crypto/crypto.service';
@@ -59,7 +60,7 @@ function usage(): never {
 }
 
 async function migrate(revert: boolean): Promise<void> {
-  const dataSource = createDataSource(loadEnvironment(), true);
+  const dataSource = createDataSource(loadEnvironment(), ENTITIES, true);
   await dataSource.initialize();
   try {
     if (revert) {

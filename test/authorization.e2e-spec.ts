@@ -3,7 +3,7 @@ import { GraphQLSchemaHost } from '@nestjs/graphql';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { AUTHENTICATED, DURING_ENROLLMENT, STEP_UP } from '../src/core/auth/auth.decorators';
 import { IS_PUBLIC } from '../src/core/auth/public.decorator';
-import { USER_ID, USER_TEAM } from '../src/core/authorization/abilities';
+import { USER_ID, USER_TEAM } from '../src/modules/authorization/permissions';
 import { ALLOW, AllowRule } from '../src/core/authorization/allow.decorator';
 import { adminConnection } from './utils/db';
 import { makeUser, signIn, TestUser } from './utils/identity';

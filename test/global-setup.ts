@@ -6,6 +6,7 @@ import { createConnection } from 'mysql2/promise';
 import { validateEnvironment } from '../src/core/config/environment';
 import { writeLocalSecrets } from '../src/core/config/local-secrets';
 import { createDataSource } from '../src/core/database/data-source';
+import { ENTITIES } from '../src/entities';
 import { newTestEnvFile } from './utils/test-env-file';
 
 const ROOT = resolve(__dirname, '..');
@@ -71,7 +72,7 @@ export default async function globalSetup(): Promise<void> {
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
   };
 
-  const dataSource = createDataSource(validateEnvironment(testEnv), true);
+  const dataSource = createDataSource(validateEnvironment(testEnv), ENTITIES, true);
   await dataSource.initialize();
   await dataSource.runMigrations({ transaction: 'each' });
   await dataSource.destroy();

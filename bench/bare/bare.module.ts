@@ -5,6 +5,7 @@ import { InjectRepository, TypeOrmModule } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { validateEnvironment } from '../../src/core/config/environment';
 import { dataSourceOptions } from '../../src/core/database/data-source';
+import { ENTITIES } from '../../src/entities';
 import { CustomerEntity } from '../../src/modules/customers/entities/customer.entity';
 
 /**
@@ -52,7 +53,7 @@ export class BareHealthController {
 
 @Module({
   imports: [
-    TypeOrmModule.forRoot(dataSourceOptions(validateEnvironment({ ...process.env }))),
+    TypeOrmModule.forRoot(dataSourceOptions(validateEnvironment({ ...process.env }), ENTITIES)),
     TypeOrmModule.forFeature([CustomerEntity]),
     GraphQLModule.forRoot<ApolloDriverConfig>({
       driver: ApolloDriver,

@@ -9,6 +9,7 @@ import { createApp } from '../../src/app.factory';
 import { validateEnvironment } from '../../src/core/config/environment';
 import { writeLocalSecrets } from '../../src/core/config/local-secrets';
 import { createDataSource } from '../../src/core/database/data-source';
+import { ENTITIES } from '../../src/entities';
 
 const ROOT = resolve(__dirname, '..', '..');
 export const BENCH_DB = 'callwarden_bench';
@@ -88,7 +89,7 @@ export async function startBenchApp(
 
   try {
     log('running migrations');
-    const migrator = createDataSource(validateEnvironment({ ...env }), true);
+    const migrator = createDataSource(validateEnvironment({ ...env }), ENTITIES, true);
     await migrator.initialize();
     try {
       await migrator.runMigrations({ transaction: 'each' });

@@ -1,6 +1,6 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { GqlExecutionContext } from '@nestjs/graphql';
-import type { AppAbility } from '../authorization/abilities';
+import type { AppAbility } from '../authorization/app-ability';
 import type { Principal } from '../request/request-store';
 
 /** Who calls, with what rights: built by the access guard, the first parameter of service methods. */

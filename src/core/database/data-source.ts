@@ -1,12 +1,18 @@
-import { DataSource, DataSourceOptions } from 'typeorm';
+import { DataSource, DataSourceOptions, EntitySchema } from 'typeorm';
 import { databaseOptionsFrom } from '../config/app-config.service';
 import { EnvironmentVariables } from '../config/environment';
-import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
-/** The one description of our database connection, used by the app, the CLI and the tests. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export type EntityList = (Function | EntitySchema)[];
+
+/**
+ * The one description of our database connection, used by the app, the CLI and the tests. The
+ * entities come from the composition root (src/entities.ts): core knows no domain.
+ */
 export function dataSourceOptions(
   env: EnvironmentVariables,
+  entities: EntityList,
   forMigrations = false,
 ): DataSourceOptions {
   const db = databaseOptionsFrom(
@@ -21,7 +27,7 @@ export function dataSourceOptions(
     username: db.username,
     password: db.password,
     database: db.database,
-    entities: ENTITIES,
+    entities,
     migrations: MIGRATIONS,
     migrationsTableName: 'migrations',
     migrationsTransactionMode: 'each',
@@ -43,6 +49,10 @@ export function dataSourceOptions(
   };
 }
 
-export function createDataSource(env: EnvironmentVariables, forMigrations = false): DataSource {
-  return new DataSource(dataSourceOptions(env, forMigrations));
+export function createDataSource(
+  env: EnvironmentVariables,
+  entities: EntityList,
+  forMigrations = false,
+): DataSource {
+  return new DataSource(dataSourceOptions(env, entities, forMigrations));
 }

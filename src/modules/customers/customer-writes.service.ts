@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { IANAZone } from 'luxon';
 import { DataSource } from 'typeorm';
 import type { RequestContext } from '../../core/auth/request-context';
-import { CUSTOMER_PII_FIELDS } from '../../core/authorization/abilities';
+import { CUSTOMER_PII_FIELDS } from '../authorization/permissions';
 import { BadInputAppException } from '../../core/errors/error-code';
 import { AuditService } from '../audit/audit.service';
 import { CryptoService } from '../crypto/crypto.service';

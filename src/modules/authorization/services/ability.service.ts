@@ -9,7 +9,7 @@ import {
   interpolate,
   isBuiltInRole,
   restrictToScopes,
-} from '../../../core/authorization/abilities';
+} from '../permissions';
 import type { Action } from '../../../core/authorization/allow.decorator';
 import { RoleEntity } from '../entities/role.entity';
 

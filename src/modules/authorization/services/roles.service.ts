@@ -8,7 +8,7 @@ import {
   PII_FIELDS,
   isBuiltInRole,
   SUBJECTS,
-} from '../../../core/authorization/abilities';
+} from '../permissions';
 import { ACTIONS, Action } from '../../../core/authorization/allow.decorator';
 import { AuditService } from '../../audit/audit.service';
 import { AuthorizationErrorCode, AuthorizationException } from '../authorization.exception';

@@ -1,5 +1,5 @@
 import { rulesToAST } from '@casl/ability/extra';
-import type { AppAbility } from '../../../core/authorization/abilities';
+import type { AppAbility } from '../../../core/authorization/app-ability';
 import type { Action } from '../../../core/authorization/allow.decorator';
 
 /** How a rule field maps to SQL for one subject (alias = the query's table alias). */

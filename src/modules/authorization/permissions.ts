@@ -1,8 +1,8 @@
-import { createMongoAbility, MongoAbility, RawRuleOf } from '@casl/ability';
-import type { Action } from './allow.decorator';
+import { createMongoAbility } from '@casl/ability';
+import type { Action } from '../../core/authorization/allow.decorator';
+import type { AppAbility, AppRawRule } from '../../core/authorization/app-ability';
 
-export type AppAbility = MongoAbility<[Action, string]>;
-export type AppRawRule = RawRuleOf<AppAbility>;
+export type { AppAbility, AppRawRule };
 
 export const BUILT_IN_ROLES = ['admin', 'manager', 'agent', 'viewer'] as const;
 export type BuiltInRole = (typeof BUILT_IN_ROLES)[number];
