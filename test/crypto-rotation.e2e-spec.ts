@@ -131,7 +131,7 @@ describe('data key rotation with re-encryption over 10,000 rows, killed halfway'
     // The old key cannot be retired while rows still use it.
     const crypto = app.get(CryptoService);
     await expect(crypto.scheduleKeyDestruction(oldKeyId)).rejects.toMatchObject({
-      cryptoCode: CryptoErrorCode.KEY_STILL_IN_USE,
+      reason: CryptoErrorCode.KEY_STILL_IN_USE,
     });
 
     // 2. Run again: it resumes from the committed cursor and finishes.

@@ -29,7 +29,7 @@ function codeOf(fn: () => unknown): string | undefined {
   try {
     fn();
   } catch (e) {
-    return e instanceof CryptoException ? e.cryptoCode : 'OTHER';
+    return e instanceof CryptoException ? e.reason : 'OTHER';
   }
   return undefined;
 }
@@ -278,7 +278,7 @@ describe('crypto module (e2e, real database)', () => {
     loaded.ssn = '123-45-0077'; // encrypted now, under the subject key in memory
     await crypto.destroySubjectKey(created.id);
     await expect(repo.save(loaded)).rejects.toMatchObject({
-      cryptoCode: CryptoErrorCode.KEY_DESTROYED,
+      reason: CryptoErrorCode.KEY_DESTROYED,
     });
   });
 });

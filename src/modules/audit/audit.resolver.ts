@@ -1,7 +1,7 @@
 import { Args, Query, Resolver } from '@nestjs/graphql';
 import { Allow } from '../../core/authorization/allow.decorator';
-import { BadInputAppException } from '../../core/errors/error-code';
 import { AuditSensitive } from './audit-sensitive.decorator';
+import { AuditErrorCode, AuditException } from './audit.exception';
 import { AuditService, MAX_AUDIT_PAGE } from './audit.service';
 import {
   AuditChainVerificationDTO,
@@ -49,12 +49,13 @@ export class AuditResolver {
     @Args('actorId', { nullable: true }) actorId?: string,
   ): Promise<DataAccessRowDTO[]> {
     if (resourceType.length > 64 || (actorId && actorId.length > 64)) {
-      throw new BadInputAppException(
-        'TOO_LONG',
+      throw new AuditException(
+        AuditErrorCode.TOO_LONG,
         'resourceType and actorId are at most 64 characters',
       );
     }
-    if (!(from < to)) throw new BadInputAppException('BAD_RANGE', '`from` must be before `to`');
+    if (!(from < to))
+      throw new AuditException(AuditErrorCode.BAD_RANGE, '`from` must be before `to`');
     return this.audit.dataAccess(resourceType, from, to, actorId);
   }
 
@@ -67,7 +68,7 @@ export class AuditResolver {
     @Args('to', { nullable: true }) to?: string,
   ): Promise<AuditChainVerificationDTO> {
     if ((from && !SEQ.test(from)) || (to && !SEQ.test(to))) {
-      throw new BadInputAppException('BAD_SEQUENCE', '`from` and `to` are sequence numbers');
+      throw new AuditException(AuditErrorCode.BAD_SEQUENCE, '`from` and `to` are sequence numbers');
     }
     return this.verifier.verify(from, to);
   }

@@ -1,4 +1,4 @@
-import { AppException, ErrorCode } from '../../core/errors/error-code';
+import { ClientCodes, CodedException, ErrorCode } from '../../core/errors/error-code';
 
 export enum AuthorizationErrorCode {
   ROLE_NOT_FOUND = 'ROLE_NOT_FOUND',
@@ -11,26 +11,15 @@ export enum AuthorizationErrorCode {
   REVEAL_RATE_LIMITED = 'REVEAL_RATE_LIMITED',
 }
 
-function toErrorCode(code: AuthorizationErrorCode): ErrorCode {
-  switch (code) {
-    case AuthorizationErrorCode.ROLE_NOT_FOUND:
-      return ErrorCode.NOT_FOUND;
-    case AuthorizationErrorCode.ROLE_EXISTS:
-    case AuthorizationErrorCode.ROLE_IN_USE:
-      return ErrorCode.CONFLICT;
-    case AuthorizationErrorCode.BUILT_IN_ROLE:
-    case AuthorizationErrorCode.INVALID_RULE:
-    case AuthorizationErrorCode.INHERITANCE_CYCLE:
-      return ErrorCode.BAD_USER_INPUT;
-    case AuthorizationErrorCode.REVEAL_NOT_ALLOWED:
-      return ErrorCode.FORBIDDEN;
-    case AuthorizationErrorCode.REVEAL_RATE_LIMITED:
-      return ErrorCode.RATE_LIMITED;
-  }
-}
+const CLIENT_CODES = {
+  [AuthorizationErrorCode.ROLE_NOT_FOUND]: ErrorCode.NOT_FOUND,
+  [AuthorizationErrorCode.ROLE_EXISTS]: ErrorCode.CONFLICT,
+  [AuthorizationErrorCode.ROLE_IN_USE]: ErrorCode.CONFLICT,
+  [AuthorizationErrorCode.BUILT_IN_ROLE]: ErrorCode.BAD_USER_INPUT,
+  [AuthorizationErrorCode.INVALID_RULE]: ErrorCode.BAD_USER_INPUT,
+  [AuthorizationErrorCode.INHERITANCE_CYCLE]: ErrorCode.BAD_USER_INPUT,
+  [AuthorizationErrorCode.REVEAL_NOT_ALLOWED]: ErrorCode.FORBIDDEN,
+  [AuthorizationErrorCode.REVEAL_RATE_LIMITED]: ErrorCode.RATE_LIMITED,
+} satisfies ClientCodes<AuthorizationErrorCode>;
 
-export class AuthorizationException extends AppException {
-  constructor(code: AuthorizationErrorCode, message: string) {
-    super(toErrorCode(code), code, message);
-  }
-}
+export class AuthorizationException extends CodedException<AuthorizationErrorCode>(CLIENT_CODES) {}

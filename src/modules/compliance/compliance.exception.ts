@@ -1,4 +1,4 @@
-import { AppException, ErrorCode } from '../../core/errors/error-code';
+import { ClientCodes, CodedException, ErrorCode } from '../../core/errors/error-code';
 
 export enum ComplianceErrorCode {
   CONTACT_NOT_ALLOWED = 'CONTACT_NOT_ALLOWED',
@@ -9,31 +9,20 @@ export enum ComplianceErrorCode {
   INVALID_REGISTRATION = 'INVALID_REGISTRATION',
   REGISTRATION_CONFLICT = 'REGISTRATION_CONFLICT',
   INVALID_CEASE_REQUEST = 'INVALID_CEASE_REQUEST',
+  /** A brand or messaging campaign that does not exist. */
+  NOT_FOUND = 'NOT_FOUND',
 }
 
-function toErrorCode(code: ComplianceErrorCode): ErrorCode {
-  switch (code) {
-    case ComplianceErrorCode.CONTACT_NOT_ALLOWED:
-      return ErrorCode.FORBIDDEN;
-    case ComplianceErrorCode.INVALID_ADDRESS:
-    case ComplianceErrorCode.INVALID_RULES:
-    case ComplianceErrorCode.INVALID_REGISTRATION:
-    case ComplianceErrorCode.INVALID_CEASE_REQUEST:
-      return ErrorCode.BAD_USER_INPUT;
-    case ComplianceErrorCode.REGISTRATION_CONFLICT:
-      return ErrorCode.CONFLICT;
-    case ComplianceErrorCode.INVALID_SIGNATURE:
-    case ComplianceErrorCode.STALE_REQUEST:
-      return ErrorCode.UNAUTHENTICATED;
-  }
-}
+const CLIENT_CODES = {
+  [ComplianceErrorCode.CONTACT_NOT_ALLOWED]: ErrorCode.FORBIDDEN,
+  [ComplianceErrorCode.INVALID_ADDRESS]: ErrorCode.BAD_USER_INPUT,
+  [ComplianceErrorCode.INVALID_RULES]: ErrorCode.BAD_USER_INPUT,
+  [ComplianceErrorCode.INVALID_REGISTRATION]: ErrorCode.BAD_USER_INPUT,
+  [ComplianceErrorCode.INVALID_CEASE_REQUEST]: ErrorCode.BAD_USER_INPUT,
+  [ComplianceErrorCode.REGISTRATION_CONFLICT]: ErrorCode.CONFLICT,
+  [ComplianceErrorCode.INVALID_SIGNATURE]: ErrorCode.UNAUTHENTICATED,
+  [ComplianceErrorCode.STALE_REQUEST]: ErrorCode.UNAUTHENTICATED,
+  [ComplianceErrorCode.NOT_FOUND]: ErrorCode.NOT_FOUND,
+} satisfies ClientCodes<ComplianceErrorCode>;
 
-export class ComplianceException extends AppException {
-  constructor(
-    code: ComplianceErrorCode,
-    message: string,
-    details?: Record<string, string | number | boolean>,
-  ) {
-    super(toErrorCode(code), code, message, details);
-  }
-}
+export class ComplianceException extends CodedException<ComplianceErrorCode>(CLIENT_CODES) {}

@@ -1,4 +1,4 @@
-import { AppException, ErrorCode } from '../../core/errors/error-code';
+import { ClientCodes, CodedException, ErrorCode } from '../../core/errors/error-code';
 
 export enum CryptoErrorCode {
   DECRYPTION_FAILED = 'DECRYPTION_FAILED',
@@ -20,35 +20,22 @@ export enum CryptoErrorCode {
   INVALID_VALUE = 'INVALID_VALUE',
 }
 
-function toErrorCode(code: CryptoErrorCode): ErrorCode {
-  switch (code) {
-    case CryptoErrorCode.UNKNOWN_PURPOSE:
-    case CryptoErrorCode.INVALID_VALUE:
-      return ErrorCode.BAD_USER_INPUT;
-    case CryptoErrorCode.KEY_NOT_FOUND:
-      return ErrorCode.NOT_FOUND;
-    case CryptoErrorCode.KEY_STILL_IN_USE:
-    case CryptoErrorCode.KEY_NOT_RETIRABLE:
-    case CryptoErrorCode.KEY_NOT_ACTIVE:
-    case CryptoErrorCode.JOB_LEASE_LOST:
-      return ErrorCode.CONFLICT;
-    case CryptoErrorCode.DECRYPTION_FAILED:
-    case CryptoErrorCode.MALFORMED_CIPHERTEXT:
-    case CryptoErrorCode.KEY_DESTROYED:
-    case CryptoErrorCode.KEY_NOT_LOADED:
-    case CryptoErrorCode.MASTER_KEY_UNAVAILABLE:
-    case CryptoErrorCode.MISSING_ROW_ID:
-    case CryptoErrorCode.WRITE_OUTSIDE_TRANSACTION:
-      return ErrorCode.INTERNAL_SERVER_ERROR;
-  }
-}
+const CLIENT_CODES = {
+  [CryptoErrorCode.UNKNOWN_PURPOSE]: ErrorCode.BAD_USER_INPUT,
+  [CryptoErrorCode.INVALID_VALUE]: ErrorCode.BAD_USER_INPUT,
+  [CryptoErrorCode.KEY_NOT_FOUND]: ErrorCode.NOT_FOUND,
+  [CryptoErrorCode.KEY_STILL_IN_USE]: ErrorCode.CONFLICT,
+  [CryptoErrorCode.KEY_NOT_RETIRABLE]: ErrorCode.CONFLICT,
+  [CryptoErrorCode.KEY_NOT_ACTIVE]: ErrorCode.CONFLICT,
+  [CryptoErrorCode.JOB_LEASE_LOST]: ErrorCode.CONFLICT,
+  [CryptoErrorCode.DECRYPTION_FAILED]: ErrorCode.INTERNAL_SERVER_ERROR,
+  [CryptoErrorCode.MALFORMED_CIPHERTEXT]: ErrorCode.INTERNAL_SERVER_ERROR,
+  [CryptoErrorCode.KEY_DESTROYED]: ErrorCode.INTERNAL_SERVER_ERROR,
+  [CryptoErrorCode.KEY_NOT_LOADED]: ErrorCode.INTERNAL_SERVER_ERROR,
+  [CryptoErrorCode.MASTER_KEY_UNAVAILABLE]: ErrorCode.INTERNAL_SERVER_ERROR,
+  [CryptoErrorCode.MISSING_ROW_ID]: ErrorCode.INTERNAL_SERVER_ERROR,
+  [CryptoErrorCode.WRITE_OUTSIDE_TRANSACTION]: ErrorCode.INTERNAL_SERVER_ERROR,
+} satisfies ClientCodes<CryptoErrorCode>;
 
 /** Crypto failures. Messages never include key material, plaintext or ciphertext. */
-export class CryptoException extends AppException {
-  constructor(
-    readonly cryptoCode: CryptoErrorCode,
-    message: string,
-  ) {
-    super(toErrorCode(cryptoCode), cryptoCode, message);
-  }
-}
+export class CryptoException extends CodedException<CryptoErrorCode>(CLIENT_CODES) {}

@@ -4,8 +4,8 @@ import { DataSource, SelectQueryBuilder } from 'typeorm';
 import type { RequestContext } from '../../core/auth/request-context';
 import type { Action } from '../../core/authorization/allow.decorator';
 import { cursorPage, EMPTY_PAGE, inOrderOf, Page } from '../../core/database/pagination';
-import { NotFoundAppException } from '../../core/errors/error-code';
 import { accessibleSql } from '../authorization/utils/ability-sql';
+import { CustomersErrorCode, CustomersException } from './customers.exception';
 import { CustomerEntity, CustomerStatus } from './entities/customer.entity';
 
 export interface CustomerListFilter {
@@ -54,7 +54,7 @@ export class CustomerAccessService {
     const qb = this.scoped(ctx, action)?.andWhere('c.id = :id', { id });
     if (options.includeDeleted) qb?.withDeleted();
     const found = await qb?.getOne();
-    if (!found) throw new NotFoundAppException('Customer');
+    if (!found) throw new CustomersException(CustomersErrorCode.NOT_FOUND, 'Customer not found');
     return found;
   }
 

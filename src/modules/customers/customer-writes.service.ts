@@ -4,11 +4,11 @@ import { IANAZone } from 'luxon';
 import { DataSource } from 'typeorm';
 import type { RequestContext } from '../../core/auth/request-context';
 import { CUSTOMER_PII_FIELDS } from '../authorization/permissions';
-import { BadInputAppException } from '../../core/errors/error-code';
 import { AuditService } from '../audit/audit.service';
 import { CryptoService } from '../crypto/crypto.service';
 import { normalizePhone } from '../crypto/utils/normalize';
 import { CustomerAccessService } from './customer-access.service';
+import { CustomersErrorCode, CustomersException } from './customers.exception';
 import { CustomersService } from './customers.service';
 import { zipInfo } from '../compliance/rules/zones';
 import { CustomerFieldsInput, CreateCustomerInput } from './dto/customer-input.dto';
@@ -111,11 +111,17 @@ export class CustomerWritesService {
     if (out.phone) {
       const e164 = normalizePhone(out.phone);
       if (!e164)
-        throw new BadInputAppException('INVALID_PHONE', 'phone is not a valid phone number');
+        throw new CustomersException(
+          CustomersErrorCode.INVALID_PHONE,
+          'phone is not a valid phone number',
+        );
       out.phone = e164;
     }
     if (out.timezone && !IANAZone.isValidZone(out.timezone))
-      throw new BadInputAppException('INVALID_TIMEZONE', 'timezone is not an IANA zone');
+      throw new CustomersException(
+        CustomersErrorCode.INVALID_TIMEZONE,
+        'timezone is not an IANA zone',
+      );
     // A ZIP inside one zone names it; a ZIP across a zone line names none (the checks then use
     // every zone of the ZIP, see candidateZones).
     if (!out.timezone && out.zip) {
@@ -123,13 +129,13 @@ export class CustomerWritesService {
       if (zones.length === 1) out.timezone = zones[0];
     }
     if (out.dateOfBirth && Number.isNaN(Date.parse(out.dateOfBirth)))
-      throw new BadInputAppException('INVALID_DATE', 'dateOfBirth is not a date');
+      throw new CustomersException(CustomersErrorCode.INVALID_DATE, 'dateOfBirth is not a date');
     if (
       (out.contactWindowStart && !out.contactWindowEnd) ||
       (!out.contactWindowStart && out.contactWindowEnd)
     ) {
-      throw new BadInputAppException(
-        'INVALID_WINDOW',
+      throw new CustomersException(
+        CustomersErrorCode.INVALID_WINDOW,
         'give both contactWindowStart and contactWindowEnd',
       );
     }

@@ -1,4 +1,4 @@
-import { AppException, ErrorCode } from '../../core/errors/error-code';
+import { ClientCodes, CodedException, ErrorCode } from '../../core/errors/error-code';
 
 export enum IdentityErrorCode {
   INVALID_CREDENTIALS = 'INVALID_CREDENTIALS',
@@ -29,48 +29,32 @@ export enum IdentityErrorCode {
   SCOPE_EXCEEDED = 'SCOPE_EXCEEDED',
 }
 
-function toErrorCode(code: IdentityErrorCode): ErrorCode {
-  switch (code) {
-    case IdentityErrorCode.INVALID_CREDENTIALS:
-    case IdentityErrorCode.INVALID_TOKEN:
-    case IdentityErrorCode.TOKEN_EXPIRED:
-    case IdentityErrorCode.SESSION_REVOKED:
-    case IdentityErrorCode.REFRESH_TOKEN_REUSED:
-    case IdentityErrorCode.INVALID_MFA_TOKEN:
-    case IdentityErrorCode.INVALID_MFA_CODE:
-    case IdentityErrorCode.INVALID_API_KEY:
-      return ErrorCode.UNAUTHENTICATED;
-    case IdentityErrorCode.ACCOUNT_DISABLED:
-    case IdentityErrorCode.MFA_REQUIRED_FOR_ROLE:
-    case IdentityErrorCode.MFA_ENROLLMENT_REQUIRED:
-    case IdentityErrorCode.STEP_UP_REQUIRED:
-    case IdentityErrorCode.OWN_ROLE:
-    case IdentityErrorCode.SCOPE_EXCEEDED:
-      return ErrorCode.FORBIDDEN;
-    case IdentityErrorCode.TOO_MANY_ATTEMPTS:
-    case IdentityErrorCode.HASHING_BUSY:
-      return ErrorCode.RATE_LIMITED;
-    case IdentityErrorCode.PASSWORD_POLICY:
-    case IdentityErrorCode.INVALID_RESET_TOKEN:
-    case IdentityErrorCode.UNKNOWN_ROLE:
-    case IdentityErrorCode.MFA_NOT_ENROLLED:
-      return ErrorCode.BAD_USER_INPUT;
-    case IdentityErrorCode.EMAIL_TAKEN:
-    case IdentityErrorCode.MFA_ALREADY_ENABLED:
-      return ErrorCode.CONFLICT;
-    case IdentityErrorCode.USER_NOT_FOUND:
-    case IdentityErrorCode.SESSION_NOT_FOUND:
-    case IdentityErrorCode.API_KEY_NOT_FOUND:
-      return ErrorCode.NOT_FOUND;
-  }
-}
+const CLIENT_CODES = {
+  [IdentityErrorCode.INVALID_CREDENTIALS]: ErrorCode.UNAUTHENTICATED,
+  [IdentityErrorCode.INVALID_TOKEN]: ErrorCode.UNAUTHENTICATED,
+  [IdentityErrorCode.TOKEN_EXPIRED]: ErrorCode.UNAUTHENTICATED,
+  [IdentityErrorCode.SESSION_REVOKED]: ErrorCode.UNAUTHENTICATED,
+  [IdentityErrorCode.REFRESH_TOKEN_REUSED]: ErrorCode.UNAUTHENTICATED,
+  [IdentityErrorCode.INVALID_MFA_TOKEN]: ErrorCode.UNAUTHENTICATED,
+  [IdentityErrorCode.INVALID_MFA_CODE]: ErrorCode.UNAUTHENTICATED,
+  [IdentityErrorCode.INVALID_API_KEY]: ErrorCode.UNAUTHENTICATED,
+  [IdentityErrorCode.ACCOUNT_DISABLED]: ErrorCode.FORBIDDEN,
+  [IdentityErrorCode.MFA_REQUIRED_FOR_ROLE]: ErrorCode.FORBIDDEN,
+  [IdentityErrorCode.MFA_ENROLLMENT_REQUIRED]: ErrorCode.FORBIDDEN,
+  [IdentityErrorCode.STEP_UP_REQUIRED]: ErrorCode.FORBIDDEN,
+  [IdentityErrorCode.OWN_ROLE]: ErrorCode.FORBIDDEN,
+  [IdentityErrorCode.SCOPE_EXCEEDED]: ErrorCode.FORBIDDEN,
+  [IdentityErrorCode.TOO_MANY_ATTEMPTS]: ErrorCode.RATE_LIMITED,
+  [IdentityErrorCode.HASHING_BUSY]: ErrorCode.RATE_LIMITED,
+  [IdentityErrorCode.PASSWORD_POLICY]: ErrorCode.BAD_USER_INPUT,
+  [IdentityErrorCode.INVALID_RESET_TOKEN]: ErrorCode.BAD_USER_INPUT,
+  [IdentityErrorCode.UNKNOWN_ROLE]: ErrorCode.BAD_USER_INPUT,
+  [IdentityErrorCode.MFA_NOT_ENROLLED]: ErrorCode.BAD_USER_INPUT,
+  [IdentityErrorCode.EMAIL_TAKEN]: ErrorCode.CONFLICT,
+  [IdentityErrorCode.MFA_ALREADY_ENABLED]: ErrorCode.CONFLICT,
+  [IdentityErrorCode.USER_NOT_FOUND]: ErrorCode.NOT_FOUND,
+  [IdentityErrorCode.SESSION_NOT_FOUND]: ErrorCode.NOT_FOUND,
+  [IdentityErrorCode.API_KEY_NOT_FOUND]: ErrorCode.NOT_FOUND,
+} satisfies ClientCodes<IdentityErrorCode>;
 
-export class IdentityException extends AppException {
-  constructor(
-    readonly identityCode: IdentityErrorCode,
-    message: string,
-    details?: Record<string, string | number | boolean>,
-  ) {
-    super(toErrorCode(identityCode), identityCode, message, details);
-  }
-}
+export class IdentityException extends CodedException<IdentityErrorCode>(CLIENT_CODES) {}

@@ -4,10 +4,10 @@ import { DataSource, SelectQueryBuilder } from 'typeorm';
 import type { RequestContext } from '../../core/auth/request-context';
 import type { Action } from '../../core/authorization/allow.decorator';
 import { cursorPage, EMPTY_PAGE, inOrderOf, Page } from '../../core/database/pagination';
-import { NotFoundAppException } from '../../core/errors/error-code';
 import { accessibleSql } from '../authorization/utils/ability-sql';
 import { CampaignEntity } from './entities/campaign.entity';
 import { TaskEntity, TaskStatus } from './entities/task.entity';
+import { OutreachErrorCode, OutreachException } from './outreach.exception';
 
 /** Campaign and task reads through the caller's row rules (see CustomerAccessService). */
 @Injectable()
@@ -51,7 +51,7 @@ export class OutreachAccessService {
 
   async getTask(ctx: RequestContext, id: string, action: Action = 'read'): Promise<TaskEntity> {
     const found = await this.tasksScoped(ctx, action)?.andWhere('t.id = :id', { id }).getOne();
-    if (!found) throw new NotFoundAppException('Task');
+    if (!found) throw new OutreachException(OutreachErrorCode.NOT_FOUND, 'Task not found');
     return found;
   }
 
@@ -70,7 +70,7 @@ export class OutreachAccessService {
     action: Action = 'read',
   ): Promise<CampaignEntity> {
     const found = await this.campaignsScoped(ctx, action)?.andWhere('k.id = :id', { id }).getOne();
-    if (!found) throw new NotFoundAppException('Campaign');
+    if (!found) throw new OutreachException(OutreachErrorCode.NOT_FOUND, 'Campaign not found');
     return found;
   }
 

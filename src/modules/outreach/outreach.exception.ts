@@ -1,4 +1,4 @@
-import { AppException, ErrorCode } from '../../core/errors/error-code';
+import { ClientCodes, CodedException, ErrorCode } from '../../core/errors/error-code';
 
 export enum OutreachErrorCode {
   INVALID_TRANSITION = 'INVALID_TRANSITION',
@@ -11,32 +11,25 @@ export enum OutreachErrorCode {
   INVALID_CUSTOMER = 'INVALID_CUSTOMER',
   INVALID_SENDER = 'INVALID_SENDER',
   SENDER_NOT_ACTIVE = 'SENDER_NOT_ACTIVE',
+  /** A campaign for a team the caller's rules do not cover: a permission, checked before the input. */
+  FOREIGN_TEAM = 'FOREIGN_TEAM',
+  /** A task or campaign that does not exist or that the caller may not see (one answer for both). */
+  NOT_FOUND = 'NOT_FOUND',
 }
 
-function toErrorCode(code: OutreachErrorCode): ErrorCode {
-  switch (code) {
-    case OutreachErrorCode.INVALID_TRANSITION:
-    case OutreachErrorCode.NOT_EDITABLE:
-    case OutreachErrorCode.INVALID_TASK_STATE:
-      return ErrorCode.CONFLICT;
-    case OutreachErrorCode.INVALID_TEMPLATE:
-    case OutreachErrorCode.INVALID_AUDIENCE:
-    case OutreachErrorCode.INVALID_ASSIGNEE:
-    case OutreachErrorCode.INVALID_CUSTOMER:
-    case OutreachErrorCode.INVALID_SENDER:
-      return ErrorCode.BAD_USER_INPUT;
-    case OutreachErrorCode.CONTACT_NOT_ALLOWED:
-    case OutreachErrorCode.SENDER_NOT_ACTIVE:
-      return ErrorCode.FORBIDDEN;
-  }
-}
+const CLIENT_CODES = {
+  [OutreachErrorCode.INVALID_TRANSITION]: ErrorCode.CONFLICT,
+  [OutreachErrorCode.NOT_EDITABLE]: ErrorCode.CONFLICT,
+  [OutreachErrorCode.INVALID_TASK_STATE]: ErrorCode.CONFLICT,
+  [OutreachErrorCode.INVALID_TEMPLATE]: ErrorCode.BAD_USER_INPUT,
+  [OutreachErrorCode.INVALID_AUDIENCE]: ErrorCode.BAD_USER_INPUT,
+  [OutreachErrorCode.INVALID_ASSIGNEE]: ErrorCode.BAD_USER_INPUT,
+  [OutreachErrorCode.INVALID_CUSTOMER]: ErrorCode.BAD_USER_INPUT,
+  [OutreachErrorCode.INVALID_SENDER]: ErrorCode.BAD_USER_INPUT,
+  [OutreachErrorCode.CONTACT_NOT_ALLOWED]: ErrorCode.FORBIDDEN,
+  [OutreachErrorCode.SENDER_NOT_ACTIVE]: ErrorCode.FORBIDDEN,
+  [OutreachErrorCode.FOREIGN_TEAM]: ErrorCode.FORBIDDEN,
+  [OutreachErrorCode.NOT_FOUND]: ErrorCode.NOT_FOUND,
+} satisfies ClientCodes<OutreachErrorCode>;
 
-export class OutreachException extends AppException {
-  constructor(
-    code: OutreachErrorCode,
-    message: string,
-    details?: Record<string, string | number | boolean>,
-  ) {
-    super(toErrorCode(code), code, message, details);
-  }
-}
+export class OutreachException extends CodedException<OutreachErrorCode>(CLIENT_CODES) {}

@@ -1,13 +1,17 @@
-import { AppException, ErrorCode } from '../../core/errors/error-code';
+import { ClientCodes, CodedException, ErrorCode } from '../../core/errors/error-code';
 
 export enum PrivacyErrorCode {
   REQUEST_ALREADY_OPEN = 'REQUEST_ALREADY_OPEN',
   REQUEST_CLOSED = 'REQUEST_CLOSED',
   ALREADY_ERASED = 'ALREADY_ERASED',
+  NOT_FOUND = 'NOT_FOUND',
 }
 
-export class PrivacyException extends AppException {
-  constructor(code: PrivacyErrorCode, message: string) {
-    super(ErrorCode.CONFLICT, code, message);
-  }
-}
+const CLIENT_CODES = {
+  [PrivacyErrorCode.REQUEST_ALREADY_OPEN]: ErrorCode.CONFLICT,
+  [PrivacyErrorCode.REQUEST_CLOSED]: ErrorCode.CONFLICT,
+  [PrivacyErrorCode.ALREADY_ERASED]: ErrorCode.CONFLICT,
+  [PrivacyErrorCode.NOT_FOUND]: ErrorCode.NOT_FOUND,
+} satisfies ClientCodes<PrivacyErrorCode>;
+
+export class PrivacyException extends CodedException<PrivacyErrorCode>(CLIENT_CODES) {}

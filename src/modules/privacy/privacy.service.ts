@@ -4,7 +4,6 @@ import { DateTime } from 'luxon';
 import { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { RequestContext } from '../../core/auth/request-context';
-import { NotFoundAppException } from '../../core/errors/error-code';
 import { AuditService } from '../audit/audit.service';
 import { ComplianceService } from '../compliance/compliance.service';
 import { DncEntryEntity } from '../compliance/entities/dnc-entry.entity';
@@ -263,7 +262,8 @@ export class PrivacyService {
     const request = await m
       .getRepository(DataSubjectRequestEntity)
       .findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
-    if (!request) throw new NotFoundAppException('Data subject request');
+    if (!request)
+      throw new PrivacyException(PrivacyErrorCode.NOT_FOUND, 'Data subject request not found');
     if (request.status !== DsrStatus.Received)
       throw new PrivacyException(
         PrivacyErrorCode.REQUEST_CLOSED,

@@ -4,11 +4,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { CronJob } from 'cron';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfigService } from '../../core/config/app-config.service';
-import { AppException, ErrorCode } from '../../core/errors/error-code';
 import { AuditService } from '../audit/audit.service';
 import { ActorType } from '../audit/entities/audit-event.entity';
 import type { AuditActor } from '../audit/audit.types';
 import { PrivacyService } from '../privacy/privacy.service';
+import { RetentionErrorCode, RetentionException } from './retention.exception';
 import { InterruptedRun, RetentionRunsService } from './services/retention-runs.service';
 
 export interface RetentionRule {
@@ -163,9 +163,8 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
         ok: number | null;
       }[];
       if (Number(lock?.ok) !== 1)
-        throw new AppException(
-          ErrorCode.CONFLICT,
-          'RETENTION_RUNNING',
+        throw new RetentionException(
+          RetentionErrorCode.RETENTION_RUNNING,
           'A retention purge is already running',
         );
       try {

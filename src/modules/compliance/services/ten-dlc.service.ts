@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { NotFoundAppException } from '../../../core/errors/error-code';
 import { AuditService } from '../../audit/audit.service';
 import { ComplianceErrorCode, ComplianceException } from '../compliance.exception';
 import { BrandEntity, BrandEntityType, BrandStatus } from '../entities/brand.entity';
@@ -122,7 +121,7 @@ export class TenDlcService {
       const brand = await m
         .getRepository(BrandEntity)
         .findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
-      if (!brand) throw new NotFoundAppException('Brand');
+      if (!brand) throw new ComplianceException(ComplianceErrorCode.NOT_FOUND, 'Brand not found');
       if (!BRAND_MOVES[brand.status].includes(status))
         throw new ComplianceException(
           ComplianceErrorCode.REGISTRATION_CONFLICT,
@@ -160,7 +159,7 @@ export class TenDlcService {
   ): Promise<MessagingCampaignEntity> {
     return this.dataSource.transaction(async (m) => {
       const brand = await m.getRepository(BrandEntity).findOneBy({ id: input.brandId });
-      if (!brand) throw new NotFoundAppException('Brand');
+      if (!brand) throw new ComplianceException(ComplianceErrorCode.NOT_FOUND, 'Brand not found');
       if (brand.status !== BrandStatus.Verified)
         throw new ComplianceException(
           ComplianceErrorCode.REGISTRATION_CONFLICT,
@@ -208,7 +207,11 @@ export class TenDlcService {
       const campaign = await m
         .getRepository(MessagingCampaignEntity)
         .findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
-      if (!campaign) throw new NotFoundAppException('Messaging campaign');
+      if (!campaign)
+        throw new ComplianceException(
+          ComplianceErrorCode.NOT_FOUND,
+          'Messaging campaign not found',
+        );
       if (!CAMPAIGN_MOVES[campaign.status].includes(status))
         throw new ComplianceException(
           ComplianceErrorCode.REGISTRATION_CONFLICT,

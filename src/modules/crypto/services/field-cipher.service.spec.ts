@@ -40,7 +40,7 @@ function expectCode(fn: () => unknown, code: CryptoErrorCode) {
     fn();
   } catch (e) {
     expect(e).toBeInstanceOf(CryptoException);
-    expect((e as CryptoException).cryptoCode).toBe(code);
+    expect((e as CryptoException).reason).toBe(code);
     return;
   }
   throw new Error(`expected ${code}`);

@@ -1,5 +1,4 @@
 import { subject } from '@casl/ability';
-import { AppException, ErrorCode } from '../../../core/errors/error-code';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -107,9 +106,8 @@ export class CampaignsService {
     // The caller's rules decide which teams they may create campaigns for (a manager: their own):
     // a permission, so FORBIDDEN, and before the input is looked at.
     if (!ctx.ability.can('create', subject('Campaign', { teamId }) as unknown as string)) {
-      throw new AppException(
-        ErrorCode.FORBIDDEN,
-        'FOREIGN_TEAM',
+      throw new OutreachException(
+        OutreachErrorCode.FOREIGN_TEAM,
         'You may only create campaigns for your own team',
       );
     }
