@@ -1,4 +1,3 @@
-import type { FieldMiddleware, MiddlewareContext, NextFn } from '@nestjs/graphql';
 import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
 
 /** A value computed only if asked for (see `resolveLazy`). */
@@ -12,22 +11,43 @@ export interface Page<T> {
   totalCount: Lazy<number>;
 }
 
-/** Cursor pagination by id (ids are UUIDv7: time-ordered), with the total count of the query. */
-export async function cursorPage<T extends ObjectLiteral & { id: string }>(
+/**
+ * The column a page is keyed on: unique and indexed, so `after` resumes exactly where the last page
+ * stopped however rows are added meanwhile. Ids (UUIDv7) are time-ordered, so `id` ascending is
+ * oldest first; append-only logs key on their sequence number, newest first.
+ */
+export interface CursorKey<T> {
+  property: keyof T & string;
+  order: 'ASC' | 'DESC';
+}
+
+export const BY_ID = { property: 'id', order: 'ASC' } as const;
+
+/**
+ * The one cursor pagination: `first` rows of the query after the cursor `after` in key order, the
+ * next cursor, and the query's total count (computed only if selected).
+ */
+export async function cursorPage<T extends ObjectLiteral>(
   qb: SelectQueryBuilder<T>,
-  alias: string,
+  key: CursorKey<T>,
   first: number,
   after?: string | null,
 ): Promise<Page<T>> {
   const counter = qb.clone();
   const totalCount = () => counter.getCount();
-  if (after) qb.andWhere(`${alias}.id > :after`, { after });
+  const column = `${qb.alias}.${key.property}`;
+  if (after) qb.andWhere(`${column} ${key.order === 'ASC' ? '>' : '<'} :after`, { after });
   const rows = await qb
-    .orderBy(`${alias}.id`, 'ASC')
+    .orderBy(column, key.order)
     .take(first + 1)
     .getMany();
   const items = rows.slice(0, first);
-  return { items, nextCursor: rows.length > first ? items[items.length - 1].id : null, totalCount };
+  const last = items[items.length - 1] as T | undefined;
+  return {
+    items,
+    nextCursor: rows.length > first && last ? String(last[key.property]) : null,
+    totalCount,
+  };
 }
 
 export const EMPTY_PAGE: Page<never> = {
@@ -44,12 +64,3 @@ export function inOrderOf<T extends { id: string }>(
   const byId = new Map(rows.map((r) => [r.id, r]));
   return ids.map((id) => byId.get(id) ?? null);
 }
-
-/** Field middleware for a `Lazy` value: computes it when (and only when) the field is selected. */
-export const resolveLazy: FieldMiddleware = async (
-  _ctx: MiddlewareContext,
-  next: NextFn,
-): Promise<unknown> => {
-  const value: unknown = await next();
-  return typeof value === 'function' ? (value as () => Promise<unknown>)() : value;
-};

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, SelectQueryBuilder } from 'typeorm';
 import type { RequestContext } from '../../core/auth/request-context';
 import type { Action } from '../../core/authorization/allow.decorator';
-import { cursorPage, EMPTY_PAGE, inOrderOf, Page } from '../../core/database/pagination';
+import { BY_ID, cursorPage, EMPTY_PAGE, inOrderOf, Page } from '../../core/database/pagination';
 import { accessibleSql } from '../authorization/utils/ability-sql';
 import { CustomersErrorCode, CustomersException } from './customers.exception';
 import { CustomerEntity, CustomerStatus } from './entities/customer.entity';
@@ -41,7 +41,7 @@ export class CustomerAccessService {
     if (!qb) return EMPTY_PAGE;
     if (filter.state) qb.andWhere('c.state = :state', { state: filter.state });
     if (filter.status) qb.andWhere('c.status = :status', { status: filter.status });
-    return cursorPage(qb, 'c', first, after);
+    return cursorPage(qb, BY_ID, first, after);
   }
 
   /** One customer the caller may act on; `includeDeleted` also finds soft-deleted records. */

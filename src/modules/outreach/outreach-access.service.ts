@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, SelectQueryBuilder } from 'typeorm';
 import type { RequestContext } from '../../core/auth/request-context';
 import type { Action } from '../../core/authorization/allow.decorator';
-import { cursorPage, EMPTY_PAGE, inOrderOf, Page } from '../../core/database/pagination';
+import { BY_ID, cursorPage, EMPTY_PAGE, inOrderOf, Page } from '../../core/database/pagination';
 import { accessibleSql } from '../authorization/utils/ability-sql';
 import { CampaignEntity } from './entities/campaign.entity';
 import { TaskEntity, TaskStatus } from './entities/task.entity';
@@ -46,7 +46,7 @@ export class OutreachAccessService {
     if (filter.status) qb.andWhere('t.status = :status', { status: filter.status });
     if (filter.campaignId)
       qb.andWhere('t.campaign_id = :campaignId', { campaignId: filter.campaignId });
-    return cursorPage(qb, 't', first, after);
+    return cursorPage(qb, BY_ID, first, after);
   }
 
   async getTask(ctx: RequestContext, id: string, action: Action = 'read'): Promise<TaskEntity> {
@@ -61,7 +61,7 @@ export class OutreachAccessService {
     after?: string,
   ): Promise<Page<CampaignEntity>> {
     const qb = this.campaignsScoped(ctx);
-    return qb ? cursorPage(qb, 'k', first, after) : EMPTY_PAGE;
+    return qb ? cursorPage(qb, BY_ID, first, after) : EMPTY_PAGE;
   }
 
   async getCampaign(

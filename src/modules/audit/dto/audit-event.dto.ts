@@ -13,6 +13,7 @@ import {
 import { Type } from 'class-transformer';
 import { ActorType, AuditEventEntity, AuditResult } from '../entities/audit-event.entity';
 import { MAX_AUDIT_PAGE } from '../audit.service';
+import { Paginated } from '../../../core/graphql/paginated';
 
 registerEnumType(AuditResult, { name: 'AuditResult' });
 registerEnumType(ActorType, { name: 'AuditActorType' });
@@ -47,11 +48,9 @@ export class AuditEventDTO {
 }
 
 @ObjectType('AuditEventPage')
-export class AuditEventPageDTO {
-  @Field(() => [AuditEventDTO]) items!: AuditEventDTO[];
-  @Field(() => String, { nullable: true, description: 'Pass as `after` for the next, older page' })
-  nextCursor!: string | null;
-}
+export class AuditEventPageDTO extends Paginated(AuditEventDTO, {
+  nextCursor: 'Pass as `after` for the next, older page',
+}) {}
 
 @InputType()
 export class AuditEventFilter {

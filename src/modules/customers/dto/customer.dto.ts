@@ -1,6 +1,6 @@
 import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
-import { Lazy, resolveLazy } from '../../../core/database/pagination';
+import { Paginated } from '../../../core/graphql/paginated';
 import {
   IsEnum,
   IsIn,
@@ -46,15 +46,9 @@ export class CustomerDTO {
 }
 
 @ObjectType('CustomerPage')
-export class CustomerPageDTO {
-  @Field(() => [CustomerDTO]) items!: CustomerDTO[];
-  @Field(() => String, { nullable: true }) nextCursor!: string | null;
-  @Field(() => Int, {
-    middleware: [resolveLazy],
-    description: 'Customers the caller may see that match the filter',
-  })
-  totalCount!: number | Lazy<number>;
-}
+export class CustomerPageDTO extends Paginated(CustomerDTO, {
+  totalCount: 'Customers the caller may see that match the filter',
+}) {}
 
 @InputType()
 export class CustomerFilter {

@@ -1,4 +1,5 @@
 import { Field, ID, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Paginated } from '../../../core/graphql/paginated';
 import { UserEntity, UserStatus } from '../entities/user.entity';
 
 registerEnumType(UserStatus, { name: 'UserStatus' });
@@ -32,7 +33,4 @@ export class UserDTO {
 }
 
 @ObjectType('UserPage')
-export class UserPageDTO {
-  @Field(() => [UserDTO]) items!: UserDTO[];
-  @Field(() => String, { nullable: true }) nextCursor!: string | null;
-}
+export class UserPageDTO extends Paginated(UserDTO) {}

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { cursorPage, Page } from '../../../core/database/pagination';
+import { BY_ID, cursorPage, Page } from '../../../core/database/pagination';
 import { AbilityService } from '../../authorization/services/ability.service';
 import { CryptoService } from '../../crypto/crypto.service';
 import { UserEntity, UserStatus } from '../entities/user.entity';
@@ -95,7 +95,7 @@ export class UsersService {
   list(first: number, after?: string | null): Promise<Page<UserEntity>> {
     return cursorPage(
       this.dataSource.getRepository(UserEntity).createQueryBuilder('u'),
-      'u',
+      BY_ID,
       first,
       after,
     );

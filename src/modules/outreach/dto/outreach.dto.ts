@@ -1,7 +1,7 @@
 import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
 import { PiiField } from '../../../core/authorization/pii-field';
-import { Lazy, resolveLazy } from '../../../core/database/pagination';
+import { Paginated } from '../../../core/graphql/paginated';
 import { IsEnum, IsInt, IsOptional, IsUUID, Max, Min, ValidateNested } from 'class-validator';
 import { CampaignStatus, Channel } from '../entities/campaign.entity';
 import { TaskOutcome, TaskStatus } from '../entities/task.entity';
@@ -49,18 +49,10 @@ export class TaskDTO {
 }
 
 @ObjectType('TaskPage')
-export class TaskPageDTO {
-  @Field(() => [TaskDTO]) items!: TaskDTO[];
-  @Field(() => String, { nullable: true }) nextCursor!: string | null;
-  @Field(() => Int, { middleware: [resolveLazy] }) totalCount!: number | Lazy<number>;
-}
+export class TaskPageDTO extends Paginated(TaskDTO, { totalCount: true }) {}
 
 @ObjectType('CampaignPage')
-export class CampaignPageDTO {
-  @Field(() => [CampaignDTO]) items!: CampaignDTO[];
-  @Field(() => String, { nullable: true }) nextCursor!: string | null;
-  @Field(() => Int, { middleware: [resolveLazy] }) totalCount!: number | Lazy<number>;
-}
+export class CampaignPageDTO extends Paginated(CampaignDTO, { totalCount: true }) {}
 
 @InputType()
 export class TaskFilter {
