@@ -1,7 +1,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConfigError, NodeEnv, validateEnvironment } from './environment';
+import {
+  ConfigError,
+  NodeEnv,
+  RECORD_RETENTION_FLOOR_DAYS,
+  validateEnvironment,
+} from './environment';
 
 const KEY = Buffer.alloc(32, 7).toString('base64');
 const valid = {
@@ -64,6 +69,15 @@ describe('validateEnvironment', () => {
     expect(() => validateEnvironment({ ...valid, RETENTION_CONTACT_RECORDS_DAYS: '365' })).toThrow(
       /RETENTION_CONTACT_RECORDS_DAYS/,
     );
+    const floor = RECORD_RETENTION_FLOOR_DAYS;
+    expect(floor).toBeGreaterThanOrEqual(3 * 365 + 1);
+    expect(() =>
+      validateEnvironment({ ...valid, RETENTION_CONTACT_RECORDS_DAYS: String(floor - 1) }),
+    ).toThrow(/RETENTION_CONTACT_RECORDS_DAYS must not be less than/);
+    expect(
+      validateEnvironment({ ...valid, RETENTION_CONTACT_RECORDS_DAYS: String(floor) })
+        .RETENTION_CONTACT_RECORDS_DAYS,
+    ).toBe(floor);
     expect(validateEnvironment({ ...valid, RETENTION_CRON: 'off' }).RETENTION_CRON).toBe('off');
     expect(() => validateEnvironment({ ...valid, RETENTION_CRON: 'daily' })).toThrow(
       /RETENTION_CRON/,

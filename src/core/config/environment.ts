@@ -21,7 +21,11 @@ export enum NodeEnv {
   Production = 'production',
 }
 
-/** Variables whose values are secrets: never logged, never echoed in an error. */
+/**
+ * Variables whose values are secrets: never logged (their names are redacted keys of every log
+ * line), never echoed in an error, and each may instead be read from a file named by `<NAME>_FILE`
+ * (Docker/Kubernetes secrets). Setting both is an error so that nobody wonders which one is used.
+ */
 export const SECRET_VARIABLES = [
   'DATABASE_URL',
   'MIGRATION_DATABASE_URL',
@@ -34,19 +38,10 @@ export const SECRET_VARIABLES = [
 ] as const;
 
 /**
- * Variables that may instead be read from a file named by `<NAME>_FILE` (Docker/Kubernetes secrets).
- * The file wins over nothing; setting both is an error so that nobody wonders which one is used.
+ * Reg F §1006.100: records of collection activity are kept at least 3 years (366-day years, so
+ * leap days never make it short). Contact records are never purged sooner.
  */
-const FILE_BACKED = [
-  'DATABASE_URL',
-  'MIGRATION_DATABASE_URL',
-  'DB_PASSWORD',
-  'MASTER_KEY',
-  'MASTER_KEY_PREVIOUS',
-  'SIEM_WEBHOOK_SECRET',
-  'SMS_WEBHOOK_SECRET',
-  'NOTIFY_WEBHOOK_SECRET',
-] as const;
+export const RECORD_RETENTION_FLOOR_DAYS = 3 * 366;
 
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
@@ -283,7 +278,7 @@ export class EnvironmentVariables {
   /** Contact attempts are deleted after this many days; never under Reg F's 3 years (1006.100). */
   @Transform(toInt)
   @IsInt()
-  @Min(1098)
+  @Min(RECORD_RETENTION_FLOOR_DAYS)
   @Max(36500)
   RETENTION_CONTACT_RECORDS_DAYS = 2557;
 
@@ -488,7 +483,7 @@ export class ConfigError extends Error {
 /** Resolves `<NAME>_FILE` variables into `<NAME>`, without ever printing the content. */
 function resolveFileBacked(raw: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = { ...raw };
-  for (const name of FILE_BACKED) {
+  for (const name of SECRET_VARIABLES) {
     const fileVar = `${name}_FILE`;
     const path = raw[fileVar];
     if (typeof path !== 'string' || path === '') continue;

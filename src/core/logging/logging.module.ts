@@ -3,6 +3,7 @@ import { Module, RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import pino from 'pino';
 import { AppConfigService } from '../config/app-config.service';
+import { SECRET_VARIABLES } from '../config/environment';
 import { requestIdFor } from '../request/request-store';
 
 /**
@@ -32,6 +33,8 @@ export const REDACTED_KEYS = [
   'address',
   'dateOfBirth',
   'variables',
+  // A configuration object or error that carries an environment variable by its name.
+  ...SECRET_VARIABLES,
 ];
 
 export function redactPaths(): string[] {

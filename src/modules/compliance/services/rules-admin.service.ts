@@ -10,8 +10,6 @@ import { HHMM, ISO_DAY } from '../../../core/validation/patterns';
 const CHANNELS = ['call', 'sms', 'email'];
 const PURPOSES = ['collection', 'marketing'];
 const RESIDENCE = ['address', 'zip', 'area_code'];
-/** Reg F §1006.100: records of collection activity are kept at least 3 years. The retention job must not go below. */
-export const RECORD_RETENTION_FLOOR_DAYS = 3 * 366;
 
 /** Admins edit the rule set as data; each edit is validated, versioned and audited. */
 @Injectable()
