@@ -2,6 +2,7 @@
 import eslint from '@eslint/js';
 import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
+import callwarden from './tools/eslint/module-boundaries.mjs';
 
 export default tseslint.config(
   {
@@ -11,6 +12,7 @@ export default tseslint.config(
       'coverage/**',
       '.data/**',
       'eslint.config.mjs',
+      'tools/eslint/**',
       'jest.config.js',
       'jest.mutation.config.js',
       'stryker.config.mjs',
@@ -43,6 +45,12 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    plugins: { callwarden },
+    rules: { 'callwarden/module-boundaries': ['error', { root: import.meta.dirname }] },
   },
   {
     files: ['src/core/config/**', 'test/**', 'bench/**'],

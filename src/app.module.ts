@@ -8,6 +8,7 @@ import { LoggingModule } from './core/logging/logging.module';
 import { SystemModule } from './modules/system/system.module';
 import { CryptoModule } from './modules/crypto/crypto.module';
 import { AuditModule } from './modules/audit/audit.module';
+import { AuditIntegrityModule } from './modules/audit/audit-integrity.module';
 import { ScheduleModule } from '@nestjs/schedule';
 import { CustomersModule } from './modules/customers/customers.module';
 import { OutreachModule } from './modules/outreach/outreach.module';
@@ -15,6 +16,7 @@ import { ComplianceModule } from './modules/compliance/compliance.module';
 import { IdentityModule } from './modules/identity/identity.module';
 import { AuthorizationModule } from './modules/authorization/authorization.module';
 import { NotificationsModule } from './modules/notifications/notifications.module';
+import { NotificationDeliveryModule } from './modules/notifications/notification-delivery.module';
 import { PrivacyModule } from './modules/privacy/privacy.module';
 import { RetentionModule } from './modules/retention/retention.module';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
@@ -34,11 +36,13 @@ export class AppModule {
         DatabaseModule.forRoot(ENTITIES),
         ScheduleModule.forRoot(),
         AuditModule,
+        AuditIntegrityModule,
         AppGraphQLModule,
         HealthModule,
         RateLimitModule,
         CryptoModule,
         NotificationsModule,
+        NotificationDeliveryModule,
         AuthorizationModule,
         IdentityModule,
         CustomersModule,

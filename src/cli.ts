@@ -16,7 +16,7 @@ import { writeLocalSecrets } from './core/config/local-secrets';
 import { CryptoService } from './modules/crypto/crypto.service';
 import { AuditService } from './modules/audit/audit.service';
 import { UsersService } from './modules/identity/services/users.service';
-import { DEMO_PASSWORD, DEMO_USERS, seedDemo } from './modules/seed/demo-seed';
+import { DEMO_PASSWORD, DEMO_USERS, seedDemo } from './tools/demo-seed';
 import { DataSource } from 'typeorm';
 import { ActorType } from './modules/audit/entities/audit-event.entity';
 import {

@@ -4,8 +4,8 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import { Logger } from 'nestjs-pino';
 import { AppConfigService } from '../config/app-config.service';
-import { AuditService } from '../../modules/audit/audit.service';
-import { auditCapturePlugin } from '../../modules/audit/audit-capture.plugin';
+import { OPERATION_RECORDER, OperationRecorder } from '../audit/operation-recorder';
+import { operationCapturePlugin } from './operation-capture.plugin';
 import { errorPlugin, formatGraphQLError } from './error-plugin';
 import { graphQLContext } from './graphql-context';
 import { operationLimitsRule } from './operation-limits';
@@ -23,11 +23,12 @@ export const GRAPHQL_LIMITS = {
   imports: [
     GraphQLModule.forRootAsync<ApolloDriverConfig>({
       driver: ApolloDriver,
-      inject: [AppConfigService, Logger, AuditService],
+      // The recorder is the audit module's (global): core names the interface, not the module.
+      inject: [AppConfigService, Logger, OPERATION_RECORDER],
       useFactory: (
         config: AppConfigService,
         logger: Logger,
-        audit: AuditService,
+        recorder: OperationRecorder,
       ): ApolloDriverConfig => {
         const production = config.isProduction;
         const armor = new ApolloArmor({
@@ -59,7 +60,7 @@ export const GRAPHQL_LIMITS = {
           plugins: [
             ...armor.plugins,
             errorPlugin(logger),
-            auditCapturePlugin(audit),
+            operationCapturePlugin(recorder),
           ] as unknown as ApolloDriverConfig['plugins'],
           formatError: formatGraphQLError,
           // Apollo's Fastify integration calls the context function with (request, reply).

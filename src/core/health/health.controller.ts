@@ -1,4 +1,4 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Inject } from '@nestjs/common';
 import {
   HealthCheck,
   HealthCheckService,
@@ -8,7 +8,7 @@ import {
 import { TdeStatusService } from '../database/tde-status.service';
 import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from '../auth/public.decorator';
-import { AuditService } from '../../modules/audit/audit.service';
+import { OPERATION_RECORDER, OperationRecorder } from '../audit/operation-recorder';
 
 /** Probes from the orchestrator are not callers: they never spend a rate-limit budget. */
 @SkipThrottle()
@@ -19,7 +19,7 @@ export class HealthController {
     private readonly db: TypeOrmHealthIndicator,
     private readonly indicators: HealthIndicatorService,
     private readonly tde: TdeStatusService,
-    private readonly audit: AuditService,
+    @Inject(OPERATION_RECORDER) private readonly auditLog: OperationRecorder,
   ) {}
 
   /** The process is up and its event loop answers. */
@@ -67,7 +67,7 @@ export class HealthController {
       },
       async () => {
         const session = this.indicators.check('auditLog');
-        const health = await this.audit.probe();
+        const health = await this.auditLog.health();
         const details = {
           failedEntries: health.failedEntries,
           lastFailureAt: health.lastFailureAt?.toISOString() ?? null,

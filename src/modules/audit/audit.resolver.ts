@@ -1,6 +1,6 @@
 import { Args, Query, Resolver } from '@nestjs/graphql';
 import { Allow } from '../../core/authorization/allow.decorator';
-import { AuditSensitive } from './audit-sensitive.decorator';
+import { AuditSensitive } from '../../core/audit/audit-sensitive.decorator';
 import { AuditErrorCode, AuditException } from './audit.exception';
 import { AuditService, MAX_AUDIT_PAGE } from './audit.service';
 import {

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { cursorPage, Page } from '../../core/database/pagination';
 import { driverErrorOf } from '../../core/errors/map-error';
 import { sanitizeChanges, sanitizeInput } from '../../core/pii/sanitize';
 import { requestStore } from '../../core/request/request-store';
@@ -18,12 +19,6 @@ export interface AuditFilter {
   to?: Date;
 }
 
-export interface AuditPage {
-  items: AuditEventEntity[];
-  /** Cursor for the next (older) page; null at the end. */
-  nextCursor: string | null;
-}
-
 interface Pending {
   entry: PreparedEntry;
   resolve: (receipt: AuditReceipt) => void;
@@ -31,6 +26,7 @@ interface Pending {
 }
 
 export const MAX_AUDIT_PAGE = 200;
+const NEWEST_FIRST = { property: 'seq', order: 'DESC' } as const;
 const MAX_BATCH = 500;
 
 /**
@@ -70,8 +66,27 @@ export class AuditService implements OnModuleDestroy {
     });
   }
 
-  /** Newest first, cursor-paginated, each filter served by an index. */
-  async search(filter: AuditFilter, first: number, after?: string | null): Promise<AuditPage> {
+  /**
+   * How many `action` entries an actor made since `since`, read in the caller's transaction (limits
+   * that count audited actions: the caller holds the lock that serializes its count and write).
+   */
+  async countRecent(
+    m: EntityManager,
+    { actorId, action, since }: { actorId: string; action: string; since: Date },
+  ): Promise<number> {
+    const [row] = await m.query<{ n: string }[]>(
+      'SELECT COUNT(*) AS n FROM audit_events WHERE actor_id = ? AND action = ? AND occurred_at > ?',
+      [actorId, action, since],
+    );
+    return Number(row.n);
+  }
+
+  /** Newest first, cursor-paginated on the chain's sequence, each filter served by an index. */
+  search(
+    filter: AuditFilter,
+    first: number,
+    after?: string | null,
+  ): Promise<Page<AuditEventEntity>> {
     const take = Math.min(Math.max(first, 1), MAX_AUDIT_PAGE);
     const qb = this.dataSource.getRepository(AuditEventEntity).createQueryBuilder('e');
     if (filter.actorId) qb.andWhere('e.actor_id = :actorId', { actorId: filter.actorId });
@@ -81,17 +96,11 @@ export class AuditService implements OnModuleDestroy {
     if (filter.result) qb.andWhere('e.result = :result', { result: filter.result });
     if (filter.from) qb.andWhere('e.occurred_at >= :from', { from: filter.from });
     if (filter.to) qb.andWhere('e.occurred_at < :to', { to: filter.to });
-    if (after) qb.andWhere('e.seq < :after', { after });
-    const rows = await qb
-      .orderBy('e.seq', 'DESC')
-      .limit(take + 1)
-      .getMany();
-    const items = rows.slice(0, take);
-    return { items, nextCursor: rows.length > take ? items[items.length - 1].seq : null };
+    return cursorPage(qb, NEWEST_FIRST, take, after);
   }
 
   /** Failed sign-ins in the last 24 hours, newest first. */
-  failedLogins(first = 100, after?: string | null): Promise<AuditPage> {
+  failedLogins(first = 100, after?: string | null): Promise<Page<AuditEventEntity>> {
     return this.search(
       {
         action: 'auth.login',

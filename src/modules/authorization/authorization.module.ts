@@ -1,9 +1,8 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { RolesResolver } from './roles.resolver';
 import { AbilityService } from './services/ability.service';
 import { RolesService } from './services/roles.service';
 
-@Global()
 @Module({
   providers: [AbilityService, RolesService, RolesResolver],
   exports: [AbilityService],

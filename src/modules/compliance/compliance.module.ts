@@ -1,5 +1,7 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
+import { CryptoModule } from '../crypto/crypto.module';
 import { CustomersModule } from '../customers/customers.module';
+import { NotificationsModule } from '../notifications/notifications.module';
 import { CeaseRequestsResolver } from './cease-requests.resolver';
 import { ComplianceResolver } from './compliance.resolver';
 import { ZoneDataResolver } from './zone-data.resolver';
@@ -16,9 +18,8 @@ import { TenDlcService } from './services/ten-dlc.service';
 import { UnsubscribeService } from './services/unsubscribe.service';
 import { TenDlcResolver } from './ten-dlc.resolver';
 
-@Global()
 @Module({
-  imports: [CustomersModule],
+  imports: [CustomersModule, CryptoModule, NotificationsModule],
   controllers: [InboundController, ReportsController],
   providers: [
     ComplianceFactsService,

@@ -21,7 +21,7 @@ import { ConsentEntity } from './entities/consent.entity';
 import { DncEntryEntity } from './entities/dnc-entry.entity';
 import { candidateZones, phoneRegionOf, zipInfo } from './rules/zones';
 import { RequireStepUp } from '../../core/auth/auth.decorators';
-import { AuditSensitive } from '../audit/audit-sensitive.decorator';
+import { AuditSensitive } from '../../core/audit/audit-sensitive.decorator';
 import { parseRange } from './reports.controller';
 import { ComplianceReportsService } from './services/reports.service';
 import { ComplianceRulesAdminService } from './services/rules-admin.service';

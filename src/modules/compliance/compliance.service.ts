@@ -4,8 +4,9 @@ import { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { AuditService } from '../audit/audit.service';
 import { CryptoService } from '../crypto/crypto.service';
-import { CustomerEntity } from '../customers/entities/customer.entity';
+import { CustomerEntity } from '../customers';
 import { ConsentEntity, ConsentSource } from './entities/consent.entity';
+import { ContactAttemptEntity } from './entities/contact-attempt.entity';
 import { DncEntryEntity } from './entities/dnc-entry.entity';
 import { evaluate } from './rules/engine';
 import type {
@@ -27,6 +28,24 @@ export interface ConsentInput {
   effectiveAt?: Date;
   expiresAt?: Date | null;
   recordedBy?: string | null;
+}
+
+/** A contact that happened (or a message handed to delivery): it feeds the caps and Reg F counts. */
+export interface AttemptInput {
+  customer: CustomerEntity;
+  channel: ContactChannel;
+  purpose: ContactPurpose;
+  occurredAt: Date;
+  outcome: string | null;
+  /** The address used, when not the customer's primary one. */
+  to?: string | null;
+  taskId?: string | null;
+  campaignId?: string | null;
+  agentId?: string | null;
+  debtId?: string | null;
+  conversation?: boolean;
+  consumerInitiated?: boolean;
+  withConsent?: boolean;
 }
 
 export interface DncInput {
@@ -55,6 +74,43 @@ export class ComplianceService {
 
   ruleSet(): Promise<RuleSet> {
     return this.facts.ruleSet();
+  }
+
+  /**
+   * The one writer of contact attempts, in the caller's transaction: the address is recorded as the
+   * engine reads it back (blind index and number type from the same mapping the caps use).
+   */
+  async recordAttempt(input: AttemptInput, manager: EntityManager): Promise<string> {
+    const { bidx, toType } = this.facts.addressOf(input.customer, input);
+    const id = uuidv7();
+    await manager.getRepository(ContactAttemptEntity).insert({
+      id,
+      customerId: input.customer.id,
+      taskId: input.taskId ?? null,
+      campaignId: input.campaignId ?? null,
+      agentId: input.agentId ?? null,
+      channel: input.channel,
+      purpose: input.purpose,
+      debtId: input.debtId ?? null,
+      toBidx: bidx,
+      toType,
+      occurredAt: input.occurredAt,
+      outcome: input.outcome,
+      consumerInitiated: input.consumerInitiated ?? false,
+      conversation: input.conversation ?? false,
+      withConsent: input.withConsent ?? false,
+      createdAt: new Date(),
+    });
+    return id;
+  }
+
+  /** A customer's contact attempts, newest first (at most `limit`). */
+  contactAttempts(customerId: string, limit = 500): Promise<ContactAttemptEntity[]> {
+    return this.dataSource.getRepository(ContactAttemptEntity).find({
+      where: { customerId },
+      order: { occurredAt: 'DESC' },
+      take: limit,
+    });
   }
 
   /**
@@ -144,6 +200,12 @@ export class ComplianceService {
       return consent;
     };
     return manager ? run(manager) : this.dataSource.transaction(run);
+  }
+
+  /** Removes a do-not-contact entry (a provisional suppression lifted); the caller audits why. */
+  async removeDnc(id: string, manager: EntityManager): Promise<boolean> {
+    const result = await manager.getRepository(DncEntryEntity).delete({ id });
+    return (result.affected ?? 0) > 0;
   }
 
   /** Adds a do-not-contact entry and cancels the affected pending tasks in the same transaction. */

@@ -1,4 +1,4 @@
-import { Global, Module, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Module, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { installFieldCipher, uninstallFieldCipher } from './encrypted-field.decorator';
 import { EncryptedFieldSubscriber } from './encrypted-field.subscriber';
 import { CryptoService } from './crypto.service';
@@ -9,7 +9,7 @@ import { KeyringService } from './services/keyring.service';
 import { ReencryptionService } from './services/reencryption.service';
 import { CryptoResolver } from './crypto.resolver';
 
-@Global()
+/** Field encryption, data keys and their lifecycle. Imported by the modules that use CryptoService. */
 @Module({
   providers: [
     { provide: KMS_PROVIDER, useClass: LocalKmsProvider },

@@ -3,8 +3,8 @@ import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import type { AuditActor } from '../audit/audit.types';
-import { ActorType } from '../audit/entities/audit-event.entity';
+import type { AuditActor } from '../audit';
+import { ActorType } from '../audit';
 import { AppConfigService } from '../../core/config/app-config.service';
 import { TdeStatus, TdeStatusService } from '../../core/database/tde-status.service';
 import { CryptoErrorCode, CryptoException } from './crypto.exception';

@@ -4,7 +4,7 @@ import { DataSource, SelectQueryBuilder } from 'typeorm';
 import type { RequestContext } from '../../core/auth/request-context';
 import type { Action } from '../../core/authorization/allow.decorator';
 import { BY_ID, cursorPage, EMPTY_PAGE, inOrderOf, Page } from '../../core/database/pagination';
-import { accessibleSql } from '../authorization/utils/ability-sql';
+import { accessibleSql } from '../authorization';
 import { CustomersErrorCode, CustomersException } from './customers.exception';
 import { CustomerEntity, CustomerStatus } from './entities/customer.entity';
 

@@ -3,14 +3,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { IANAZone } from 'luxon';
 import { DataSource } from 'typeorm';
 import type { RequestContext } from '../../core/auth/request-context';
-import { CUSTOMER_PII_FIELDS } from '../authorization/permissions';
+import { CUSTOMER_PII_FIELDS } from '../authorization';
 import { AuditService } from '../audit/audit.service';
 import { CryptoService } from '../crypto/crypto.service';
-import { normalizePhone } from '../crypto/utils/normalize';
+import { normalizePhone } from '../crypto';
 import { CustomerAccessService } from './customer-access.service';
 import { CustomersErrorCode, CustomersException } from './customers.exception';
 import { CustomersService } from './customers.service';
-import { zipInfo } from '../compliance/rules/zones';
+import { zipInfo } from '../compliance';
 import { CustomerFieldsInput, CreateCustomerInput } from './dto/customer-input.dto';
 import { CustomerEntity } from './entities/customer.entity';
 

@@ -1,17 +1,11 @@
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { RequireStepUp } from '../../core/auth/auth.decorators';
 import { Ctx, RequestContext } from '../../core/auth/request-context';
 import { Allow } from '../../core/authorization/allow.decorator';
-import { AuditSensitive } from '../audit/audit-sensitive.decorator';
-import { AuditService } from '../audit/audit.service';
-import {
-  AuthorizationErrorCode,
-  AuthorizationException,
-} from '../authorization/authorization.exception';
-import { IdArgs } from '../outreach/dto/outreach.dto';
+import { AuditSensitive } from '../../core/audit/audit-sensitive.decorator';
+import { IdArgs } from '../../core/graphql/id-args';
 import { CustomerAccessService } from './customer-access.service';
+import { CustomerRevealService } from './customer-reveal.service';
 import { CustomerWritesService } from './customer-writes.service';
 import {
   CreateCustomerInput,
@@ -27,15 +21,12 @@ import {
 } from './dto/customer.dto';
 import { RateLimitClass } from '../../core/rate-limit/rate-class';
 
-export const REVEALS_PER_HOUR = 30;
-
 @Resolver(() => CustomerDTO)
 export class CustomersResolver {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly access: CustomerAccessService,
-    private readonly audit: AuditService,
     private readonly writes: CustomerWritesService,
+    private readonly reveals: CustomerRevealService,
   ) {}
 
   @Allow('create', 'Customer')
@@ -90,46 +81,10 @@ export class CustomersResolver {
   @RequireStepUp()
   @AuditSensitive()
   @Mutation(() => RevealedFieldDTO)
-  async revealCustomerField(
+  revealCustomerField(
     @Ctx() ctx: RequestContext,
     @Args('input') input: RevealCustomerFieldInput,
   ): Promise<RevealedFieldDTO> {
-    if (
-      !ctx.ability.can('reveal', 'Customer', input.field) &&
-      !ctx.ability.can('readPii', 'Customer', input.field)
-    ) {
-      throw new AuthorizationException(
-        AuthorizationErrorCode.REVEAL_NOT_ALLOWED,
-        `Your role may not reveal ${input.field}`,
-      );
-    }
-    const customer = await this.access.get(ctx, input.id);
-    // Count and record in one transaction, serialized per user on the user's row: concurrent
-    // reveals cannot all see 29 and all pass.
-    await this.dataSource.transaction(async (m) => {
-      await m.query('SELECT id FROM users WHERE id = ? FOR UPDATE', [ctx.principal.userId]);
-      const [count] = await m.query<{ n: string }[]>(
-        `SELECT COUNT(*) AS n FROM audit_events
-          WHERE actor_id = ? AND action = 'customer.field_revealed' AND occurred_at > NOW(3) - INTERVAL 1 HOUR`,
-        [ctx.principal.id],
-      );
-      if (Number(count.n) >= REVEALS_PER_HOUR) {
-        throw new AuthorizationException(
-          AuthorizationErrorCode.REVEAL_RATE_LIMITED,
-          `At most ${REVEALS_PER_HOUR} reveals an hour`,
-        );
-      }
-      await this.audit.record(
-        {
-          action: 'customer.field_revealed',
-          resourceType: 'Customer',
-          resourceId: customer.id,
-          changes: { field: input.field, justification: input.reason },
-        },
-        m,
-      );
-    });
-    const value = (customer as unknown as Record<string, string | null>)[input.field] ?? null;
-    return { field: input.field, value };
+    return this.reveals.reveal(ctx, input);
   }
 }

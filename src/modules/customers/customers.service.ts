@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { CryptoService } from '../crypto/crypto.service';
 import { CustomerEntity, PhoneType } from './entities/customer.entity';
@@ -24,7 +24,30 @@ export interface NewCustomer {
   tags?: string[] | null;
 }
 
-/** Customer records. Services read and write plaintext; the entity encrypts. */
+/** Who a campaign reaches, over clear columns only (no decryption to select an audience). */
+export interface AudienceFilter {
+  states?: string[];
+  minBalance?: string;
+  maxBalance?: string;
+  tags?: string[];
+  statuses?: string[];
+  customerIds?: string[];
+}
+
+/** How complete the stored phone zones are (compliance's zone data health). */
+export interface PhoneZoneCounts {
+  /** Customers whose area code the zone data does not know. */
+  unknown: number;
+  /** Customers with nothing to place them by (no phone, zip, state or time zone). */
+  without: number;
+  /** Customers with a phone whose zones were never derived (written before the column). */
+  pending: number;
+}
+
+/**
+ * Customer records: the only place that queries the customers table; other modules come here.
+ * Services read and write plaintext; the entity encrypts.
+ */
 @Injectable()
 export class CustomersService {
   constructor(
@@ -63,8 +86,84 @@ export class CustomersService {
     return manager ? run(manager) : this.dataSource.transaction(run);
   }
 
-  findById(id: string, manager?: EntityManager): Promise<CustomerEntity | null> {
-    return (manager ?? this.dataSource.manager).getRepository(CustomerEntity).findOneBy({ id });
+  /** A customer by id; `withDeleted` includes soft-deleted ones (erasure, retention). */
+  findById(
+    id: string,
+    manager?: EntityManager,
+    { withDeleted = false }: { withDeleted?: boolean } = {},
+  ): Promise<CustomerEntity | null> {
+    return (manager ?? this.dataSource.manager)
+      .getRepository(CustomerEntity)
+      .findOne({ where: { id }, withDeleted });
+  }
+
+  /** Customers by id that are not soft-deleted (batch evaluation). */
+  findByIds(ids: string[]): Promise<CustomerEntity[]> {
+    if (ids.length === 0) return Promise.resolve([]);
+    return this.dataSource.getRepository(CustomerEntity).findBy({ id: In(ids) });
+  }
+
+  /**
+   * Serializes work on one customer until the caller's transaction ends (counted limits: a check
+   * and the write it allows must not interleave with another's).
+   */
+  async lockForUpdate(m: EntityManager, id: string): Promise<void> {
+    await m.query('SELECT id FROM customers WHERE id = ? FOR UPDATE', [id]);
+  }
+
+  /** An audience in id order, a page at a time: active customers matching the filter. */
+  async *audiencePages(filter: AudienceFilter, pageSize: number): AsyncGenerator<CustomerEntity[]> {
+    let after: string | null = null;
+    for (;;) {
+      const qb = this.dataSource
+        .getRepository(CustomerEntity)
+        .createQueryBuilder('c')
+        .where('c.status = :active', { active: 'active' });
+      if (filter.customerIds?.length) qb.andWhere('c.id IN (:...ids)', { ids: filter.customerIds });
+      if (filter.states?.length) qb.andWhere('c.state IN (:...states)', { states: filter.states });
+      if (filter.statuses?.length)
+        qb.andWhere('c.status IN (:...statuses)', { statuses: filter.statuses });
+      if (filter.minBalance)
+        qb.andWhere('c.balance >= :minBalance', { minBalance: filter.minBalance });
+      if (filter.maxBalance)
+        qb.andWhere('c.balance <= :maxBalance', { maxBalance: filter.maxBalance });
+      if (filter.tags?.length)
+        qb.andWhere('JSON_OVERLAPS(c.tags, :tags)', { tags: JSON.stringify(filter.tags) });
+      qb.orderBy('c.id', 'ASC').take(pageSize);
+      if (after) qb.andWhere('c.id > :after', { after });
+      const page = await qb.getMany();
+      if (page.length) yield page;
+      if (page.length < pageSize) return;
+      after = page[page.length - 1].id;
+    }
+  }
+
+  async phoneZoneCounts(): Promise<PhoneZoneCounts> {
+    const [counts] = await this.dataSource.query<
+      { unknown: string | null; without: string | null; pending: string | null }[]
+    >(
+      `SELECT SUM(phone_zones = '*') AS unknown,
+              SUM(COALESCE(phone_zones, '') = '' AND phone_enc IS NULL AND zip IS NULL
+                  AND state IS NULL AND timezone IS NULL) AS without,
+              SUM(phone_zones IS NULL AND phone_enc IS NOT NULL) AS pending
+         FROM customers WHERE deleted_at IS NULL`,
+    );
+    return {
+      unknown: Number(counts.unknown ?? 0),
+      without: Number(counts.without ?? 0),
+      pending: Number(counts.pending ?? 0),
+    };
+  }
+
+  /** Up to `limit` customers whose phone's area code the zone data does not know. */
+  withUnknownPhoneZones(limit: number): Promise<CustomerEntity[]> {
+    return this.dataSource
+      .getRepository(CustomerEntity)
+      .createQueryBuilder('c')
+      .where("c.phone_zones = '*'")
+      .andWhere('c.deleted_at IS NULL')
+      .limit(limit)
+      .getMany();
   }
 
   /** One indexed lookup on the blind index: no scan, no decryption. */

@@ -1,5 +1,8 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { AUTHENTICATOR } from '../../core/auth/authenticator';
+import { AuthorizationModule } from '../authorization/authorization.module';
+import { CryptoModule } from '../crypto/crypto.module';
+import { NotificationsModule } from '../notifications/notifications.module';
 import { ApiKeysResolver } from './api-keys.resolver';
 import { AuthResolver } from './auth.resolver';
 import { AuthService } from './auth.service';
@@ -17,8 +20,8 @@ import { SessionsResolver } from './sessions.resolver';
 import { UsersResolver } from './users.resolver';
 import { SecurityNoticesService } from './services/security-notices.service';
 
-@Global()
 @Module({
+  imports: [AuthorizationModule, CryptoModule, NotificationsModule],
   controllers: [JwksController],
   providers: [
     PasswordService,

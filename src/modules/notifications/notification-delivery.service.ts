@@ -15,9 +15,9 @@ import {
   SerialPoller,
 } from '../../core/outbox/outbox-worker';
 import { AuditService } from '../audit/audit.service';
-import { ActorType } from '../audit/entities/audit-event.entity';
+import { ActorType } from '../audit';
 import { ComplianceService } from '../compliance/compliance.service';
-import { CustomerEntity } from '../customers/entities/customer.entity';
+import { CustomersService } from '../customers/customers.service';
 import { NotificationChannel, NotificationEntity } from './entities/notification.entity';
 import { NOTIFICATION_SENDER, NotificationSender } from './notification-sender';
 
@@ -46,6 +46,7 @@ export class NotificationDeliveryService implements OnApplicationBootstrap, OnMo
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(NOTIFICATION_SENDER) private readonly sender: NotificationSender,
     private readonly compliance: ComplianceService,
+    private readonly customers: CustomersService,
     private readonly audit: AuditService,
     private readonly config: AppConfigService,
   ) {}
@@ -120,9 +121,7 @@ export class NotificationDeliveryService implements OnApplicationBootstrap, OnMo
   private async deliver(n: NotificationEntity, lease: string): Promise<Outcome> {
     const repo = this.dataSource.getRepository(NotificationEntity);
     if (n.customerId && n.purpose) {
-      const customer = await this.dataSource
-        .getRepository(CustomerEntity)
-        .findOne({ where: { id: n.customerId } });
+      const customer = await this.customers.findById(n.customerId);
       const decision = customer
         ? await this.compliance.deliveryCheck(customer, {
             channel: n.channel,

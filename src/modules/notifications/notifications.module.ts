@@ -1,15 +1,13 @@
-import { Global, Module } from '@nestjs/common';
-import { NotificationDeliveryService } from './notification-delivery.service';
+import { Module } from '@nestjs/common';
 import { HttpNotificationSender, NOTIFICATION_SENDER } from './notification-sender';
 import { NotificationsService } from './notifications.service';
 
-@Global()
+/** The outbound outbox: modules enqueue messages here (delivery is NotificationDeliveryModule's). */
 @Module({
   providers: [
     NotificationsService,
     { provide: NOTIFICATION_SENDER, useClass: HttpNotificationSender },
-    NotificationDeliveryService,
   ],
-  exports: [NotificationsService, NotificationDeliveryService],
+  exports: [NotificationsService, NOTIFICATION_SENDER],
 })
 export class NotificationsModule {}

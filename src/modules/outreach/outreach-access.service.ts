@@ -4,7 +4,7 @@ import { DataSource, SelectQueryBuilder } from 'typeorm';
 import type { RequestContext } from '../../core/auth/request-context';
 import type { Action } from '../../core/authorization/allow.decorator';
 import { BY_ID, cursorPage, EMPTY_PAGE, inOrderOf, Page } from '../../core/database/pagination';
-import { accessibleSql } from '../authorization/utils/ability-sql';
+import { accessibleSql } from '../authorization';
 import { CampaignEntity } from './entities/campaign.entity';
 import { TaskEntity, TaskStatus } from './entities/task.entity';
 import { OutreachErrorCode, OutreachException } from './outreach.exception';

@@ -1,9 +1,7 @@
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { Ctx, RequestContext } from '../../core/auth/request-context';
 import { Allow } from '../../core/authorization/allow.decorator';
-import { ContactAttemptEntity } from '../compliance/entities/contact-attempt.entity';
+import { ComplianceService } from '../compliance/compliance.service';
 import { CustomerAccessService } from '../customers/customer-access.service';
 import { CampaignDTO, TaskDTO } from './dto/outreach.dto';
 import {
@@ -37,11 +35,11 @@ function toPrecheckDTO(p: Precheck): CampaignPrecheckDTO {
 @Resolver()
 export class OutreachMutationsResolver {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly campaigns: CampaignsService,
     private readonly tasks: TasksService,
     private readonly outbound: OutboundService,
     private readonly customers: CustomerAccessService,
+    private readonly compliance: ComplianceService,
   ) {}
 
   @Allow('create', 'Campaign')
@@ -167,8 +165,6 @@ export class OutreachMutationsResolver {
     @Args('customerId') customerId: string,
   ): Promise<ContactAttemptDTO[]> {
     const customer = await this.customers.get(ctx, customerId);
-    return this.dataSource
-      .getRepository(ContactAttemptEntity)
-      .find({ where: { customerId: customer.id }, order: { occurredAt: 'DESC' }, take: 500 });
+    return this.compliance.contactAttempts(customer.id);
   }
 }

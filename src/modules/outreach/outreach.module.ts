@@ -1,6 +1,8 @@
 import { ContactGateService } from './services/contact-gate.service';
 import { Module } from '@nestjs/common';
+import { ComplianceModule } from '../compliance/compliance.module';
 import { CustomersModule } from '../customers/customers.module';
+import { NotificationsModule } from '../notifications/notifications.module';
 import { CampaignsResolver, CustomerTasksResolver, TasksResolver } from './outreach.resolvers';
 import { OutreachAccessService } from './outreach-access.service';
 import { OutreachMutationsResolver } from './outreach-mutations.resolver';
@@ -9,7 +11,7 @@ import { TasksService } from './services/tasks.service';
 import { OutboundService } from './services/outbound.service';
 
 @Module({
-  imports: [CustomersModule],
+  imports: [CustomersModule, ComplianceModule, NotificationsModule],
   providers: [
     OutreachAccessService,
     CampaignsService,

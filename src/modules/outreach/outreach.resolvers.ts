@@ -3,8 +3,8 @@ import { Ctx, RequestContext } from '../../core/auth/request-context';
 import { Allow } from '../../core/authorization/allow.decorator';
 import { loaderFor } from '../../core/graphql/loaders';
 import { CustomerAccessService } from '../customers/customer-access.service';
-import { CustomerDTO } from '../customers/dto/customer.dto';
-import { CustomerEntity } from '../customers/entities/customer.entity';
+import { CustomerDTO } from '../customers';
+import { CustomerEntity } from '../customers';
 import {
   CampaignDTO,
   CampaignPageDTO,

@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
+import { ComplianceModule } from '../compliance/compliance.module';
+import { CryptoModule } from '../crypto/crypto.module';
 import { CustomersModule } from '../customers/customers.module';
 import { PrivacyResolver } from './privacy.resolver';
 import { PrivacyService } from './privacy.service';
 
 /** Data subject requests (GDPR / CCPA erasure). */
 @Module({
-  imports: [CustomersModule],
+  imports: [CustomersModule, ComplianceModule, CryptoModule],
   providers: [PrivacyService, PrivacyResolver],
   exports: [PrivacyService],
 })

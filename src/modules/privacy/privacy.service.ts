@@ -6,10 +6,10 @@ import { v7 as uuidv7 } from 'uuid';
 import type { RequestContext } from '../../core/auth/request-context';
 import { AuditService } from '../audit/audit.service';
 import { ComplianceService } from '../compliance/compliance.service';
-import { DncEntryEntity } from '../compliance/entities/dnc-entry.entity';
 import { CryptoService } from '../crypto/crypto.service';
 import { CustomerAccessService } from '../customers/customer-access.service';
-import { CustomerEntity, CustomerStatus } from '../customers/entities/customer.entity';
+import { CustomerStatus } from '../customers';
+import { CustomersService } from '../customers/customers.service';
 import {
   DataSubjectRequestEntity,
   DsrDenialReason,
@@ -70,6 +70,7 @@ export class PrivacyService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly customers: CustomerAccessService,
+    private readonly customerRecords: CustomersService,
     private readonly compliance: ComplianceService,
     private readonly crypto: CryptoService,
     private readonly audit: AuditService,
@@ -168,9 +169,7 @@ export class PrivacyService {
   ): Promise<{ subjectKeyDestroyed: boolean; notesErased: number; evidenceErased: number }> {
     // What outlives the record is a hash of each address on the suppression list, so the person
     // is not contacted again if they reappear in a later placement.
-    const customer = await m
-      .getRepository(CustomerEntity)
-      .findOne({ where: { id: customerId }, withDeleted: true });
+    const customer = await this.customerRecords.findById(customerId, m, { withDeleted: true });
     for (const address of [customer?.phone, customer?.email]) {
       if (!address) continue;
       await this.compliance.addDnc(
@@ -219,8 +218,7 @@ export class PrivacyService {
   ): Promise<DataSubjectRequestEntity> {
     return this.dataSource.transaction(async (m) => {
       const request = await this.lockOpen(m, id);
-      if (request.dncEntryId)
-        await m.getRepository(DncEntryEntity).delete({ id: request.dncEntryId });
+      if (request.dncEntryId) await this.compliance.removeDnc(request.dncEntryId, m);
       request.denialReason = reason;
       return this.close(ctx, m, request, DsrStatus.Denied, 'privacy.erasure_denied', {
         customerId: request.customerId,

@@ -2,7 +2,7 @@ import { Field, Int, Mutation, ObjectType, Query, Resolver } from '@nestjs/graph
 import { RequireStepUp } from '../../core/auth/auth.decorators';
 import { Ctx, RequestContext } from '../../core/auth/request-context';
 import { Allow } from '../../core/authorization/allow.decorator';
-import { ActorType } from '../audit/entities/audit-event.entity';
+import { ActorType } from '../audit';
 import { RetentionService } from './retention.service';
 
 @ObjectType('RetentionRule')

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In } from 'typeorm';
+import { CustomersService } from '../../customers/customers.service';
 import { CryptoService } from '../../crypto/crypto.service';
-import { CustomerEntity, PhoneType } from '../../customers/entities/customer.entity';
+import { CustomerEntity, PhoneType } from '../../customers';
 import { DEFAULT_RULES } from '../rules/default-rules';
 import type {
   AttemptFact,
@@ -102,6 +103,7 @@ export class ComplianceFactsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly crypto: CryptoService,
+    private readonly customerRecords: CustomersService,
   ) {}
 
   /** The active rule set: the admins' copy in settings, else the shipped defaults (cached 5 s). */
@@ -234,11 +236,20 @@ export class ComplianceFactsService {
 
   /** Customers by id (not soft-deleted), for batch evaluation. */
   customers(ids: string[]): Promise<CustomerEntity[]> {
-    return this.dataSource.getRepository(CustomerEntity).findBy({ id: In(ids) });
+    return this.customerRecords.findByIds(ids);
+  }
+
+  /** The blind index and number type of the address a contact goes to (contact attempts record them). */
+  addressOf(
+    c: CustomerEntity,
+    request: Pick<ContactRequest, 'channel' | 'to'>,
+  ): { bidx: Buffer | null; toType: NumberType } {
+    const { bidx, toType } = this.target(c, request);
+    return { bidx, toType };
   }
 
   /** Which address the contact goes to, its blind index and number type. */
-  private target(c: CustomerEntity, request: ContactRequest): Target {
+  private target(c: CustomerEntity, request: Pick<ContactRequest, 'channel' | 'to'>): Target {
     const kind = request.channel === 'email' ? 'email' : 'phone';
     // The primary address's blind index and the phone's region are stored: no decryption or
     // normalization unless another address was named (or the row predates the region column).

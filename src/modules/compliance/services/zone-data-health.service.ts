@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { CustomerEntity } from '../../customers/entities/customer.entity';
+import { CustomersService } from '../../customers/customers.service';
 import { ZONE_DATA_VERSION } from '../rules/zones';
 
 /** At most this many customers are read to name the unknown area codes (counts are exact). */
@@ -25,25 +23,11 @@ export interface ZoneDataHealth {
  */
 @Injectable()
 export class ZoneDataHealthService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly customers: CustomersService) {}
 
   async health(): Promise<ZoneDataHealth> {
-    const [counts] = await this.dataSource.query<
-      { unknown: string | null; without: string | null; pending: string | null }[]
-    >(
-      `SELECT SUM(phone_zones = '*') AS unknown,
-              SUM(COALESCE(phone_zones, '') = '' AND phone_enc IS NULL AND zip IS NULL
-                  AND state IS NULL AND timezone IS NULL) AS without,
-              SUM(phone_zones IS NULL AND phone_enc IS NOT NULL) AS pending
-         FROM customers WHERE deleted_at IS NULL`,
-    );
-    const sample = await this.dataSource
-      .getRepository(CustomerEntity)
-      .createQueryBuilder('c')
-      .where("c.phone_zones = '*'")
-      .andWhere('c.deleted_at IS NULL')
-      .limit(SAMPLE)
-      .getMany();
+    const counts = await this.customers.phoneZoneCounts();
+    const sample = await this.customers.withUnknownPhoneZones(SAMPLE);
     const byCode = new Map<string, number>();
     for (const c of sample) {
       const code = /^\+1(\d{3})/.exec(c.phone ?? '')?.[1];
@@ -51,12 +35,12 @@ export class ZoneDataHealthService {
     }
     return {
       dataVersion: ZONE_DATA_VERSION,
-      unknownAreaCodeCustomers: Number(counts.unknown ?? 0),
+      unknownAreaCodeCustomers: counts.unknown,
       unknownAreaCodes: [...byCode]
         .map(([areaCode, customers]) => ({ areaCode, customers }))
         .sort((a, b) => b.customers - a.customers || a.areaCode.localeCompare(b.areaCode)),
-      customersWithoutZone: Number(counts.without ?? 0),
-      customersPendingZones: Number(counts.pending ?? 0),
+      customersWithoutZone: counts.without,
+      customersPendingZones: counts.pending,
     };
   }
 }

@@ -15,7 +15,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PiiField } from '../../../core/authorization/pii-field';
-import { CUSTOMER_PII_FIELDS } from '../../authorization/permissions';
+import { CUSTOMER_PII_FIELDS } from '../../authorization';
 import { CustomerStatus, PhoneType } from '../entities/customer.entity';
 
 registerEnumType(CustomerStatus, { name: 'CustomerStatus' });

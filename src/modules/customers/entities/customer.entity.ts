@@ -1,4 +1,4 @@
-import { phoneRegionOf, phoneZonesOf } from '../../compliance/rules/zones';
+import { phoneRegionOf, phoneZonesOf } from '../../compliance';
 import {
   Column,
   CreateDateColumn,
@@ -9,7 +9,7 @@ import {
   UpdateDateColumn,
 } from 'typeorm';
 import { maskAccount, maskEmail, maskName, maskPhone, maskSsn } from '../../../core/pii/mask';
-import { EncryptedField } from '../../crypto/encrypted-field.decorator';
+import { EncryptedField } from '../../crypto';
 
 export enum CustomerStatus {
   Active = 'active',

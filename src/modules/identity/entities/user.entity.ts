@@ -1,6 +1,6 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 import { maskEmail, maskName } from '../../../core/pii/mask';
-import { EncryptedField } from '../../crypto/encrypted-field.decorator';
+import { EncryptedField } from '../../crypto';
 
 export enum UserStatus {
   Active = 'active',

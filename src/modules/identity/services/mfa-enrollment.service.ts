@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../../audit/audit.service';
-import { AuditResult } from '../../audit/entities/audit-event.entity';
+import { AuditResult } from '../../audit';
 import { BackupCodeEntity } from '../entities/backup-code.entity';
 import { UserEntity } from '../entities/user.entity';
 import { IdentityErrorCode, IdentityException } from '../identity.exception';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { NotificationChannel } from '../../notifications/entities/notification.entity';
+import { NotificationChannel } from '../../notifications';
 import { NotificationsService } from '../../notifications/notifications.service';
 
 /** Account events the user is told about (OWASP ASVS 4.0.3, 2.2.3 and 2.8.5). */

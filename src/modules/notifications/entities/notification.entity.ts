@@ -1,6 +1,6 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { maskEmail } from '../../../core/pii/mask';
-import { EncryptedField } from '../../crypto/encrypted-field.decorator';
+import { EncryptedField } from '../../crypto';
 
 export enum NotificationChannel {
   Email = 'email',

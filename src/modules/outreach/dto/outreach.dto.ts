@@ -80,7 +80,4 @@ export class PageArgs {
   @Field(() => String, { nullable: true }) @IsOptional() @IsUUID() after?: string;
 }
 
-@ArgsType()
-export class IdArgs {
-  @Field(() => ID) @IsUUID() id!: string;
-}
+export { IdArgs } from '../../../core/graphql/id-args';

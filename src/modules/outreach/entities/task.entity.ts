@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
-import { EncryptedField } from '../../crypto/encrypted-field.decorator';
+import { EncryptedField } from '../../crypto';
 
 export enum TaskOutcome {
   Reached = 'reached',

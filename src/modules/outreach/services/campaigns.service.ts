@@ -4,15 +4,16 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { RequestContext } from '../../../core/auth/request-context';
+import { CustomersService } from '../../customers/customers.service';
 import { AuditService } from '../../audit/audit.service';
 import { ComplianceService } from '../../compliance/compliance.service';
-import { CustomerEntity } from '../../customers/entities/customer.entity';
+import { CustomerEntity } from '../../customers';
 import { Audience, CampaignEntity, CampaignStatus, Channel } from '../entities/campaign.entity';
 import { TaskEntity, TaskStatus } from '../entities/task.entity';
 import { OutreachAccessService } from '../outreach-access.service';
 import { OutreachErrorCode, OutreachException } from '../outreach.exception';
 import { templateProblems } from '../utils/templates';
-import { notSendableReason, registrationProblems } from '../../compliance/rules/ten-dlc';
+import { notSendableReason, registrationProblems } from '../../compliance';
 import { TenDlcService } from '../../compliance/services/ten-dlc.service';
 
 /** The campaign life cycle: draft → scheduled → running ⇄ paused → completed, or cancelled. */
@@ -75,6 +76,7 @@ export class CampaignsService {
     private readonly compliance: ComplianceService,
     private readonly audit: AuditService,
     private readonly tenDlc: TenDlcService,
+    private readonly customers: CustomersService,
   ) {}
 
   async create(ctx: RequestContext, input: CampaignInput): Promise<CampaignEntity> {
@@ -348,33 +350,11 @@ export class CampaignsService {
   }
 
   /** The audience, set-based over clear columns (state, balance, tags, status), in id order pages. */
-  async *audiencePages(
+  audiencePages(
     campaign: CampaignEntity,
     pageSize = AUDIENCE_PAGE,
   ): AsyncGenerator<CustomerEntity[]> {
-    let after: string | null = null;
-    for (;;) {
-      const qb = this.audienceQuery(campaign).orderBy('c.id', 'ASC').take(pageSize);
-      if (after) qb.andWhere('c.id > :after', { after });
-      const page = await qb.getMany();
-      if (page.length) yield page;
-      if (page.length < pageSize) return;
-      after = page[page.length - 1].id;
-    }
-  }
-
-  private audienceQuery(campaign: CampaignEntity) {
-    const a = campaign.audience ?? {};
-    const qb = this.dataSource.getRepository(CustomerEntity).createQueryBuilder('c');
-    qb.where('c.status = :active', { active: 'active' });
-    if (a.customerIds?.length) qb.andWhere('c.id IN (:...ids)', { ids: a.customerIds });
-    if (a.states?.length) qb.andWhere('c.state IN (:...states)', { states: a.states });
-    if (a.statuses?.length) qb.andWhere('c.status IN (:...statuses)', { statuses: a.statuses });
-    if (a.minBalance) qb.andWhere('c.balance >= :minBalance', { minBalance: a.minBalance });
-    if (a.maxBalance) qb.andWhere('c.balance <= :maxBalance', { maxBalance: a.maxBalance });
-    if (a.tags?.length)
-      qb.andWhere('JSON_OVERLAPS(c.tags, :tags)', { tags: JSON.stringify(a.tags) });
-    return qb;
+    return this.customers.audiencePages(campaign.audience ?? {}, pageSize);
   }
 
   private assertValid(c: CampaignEntity): void {

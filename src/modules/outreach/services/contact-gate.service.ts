@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { AppException, ErrorCode } from '../../../core/errors/error-code';
+import { CustomersService } from '../../customers/customers.service';
 import { AuditService } from '../../audit/audit.service';
 import { ComplianceService } from '../../compliance/compliance.service';
-import { CustomerEntity } from '../../customers/entities/customer.entity';
+import { CustomerEntity } from '../../customers';
 import { CampaignEntity } from '../entities/campaign.entity';
 import { TaskEntity } from '../entities/task.entity';
 import { OutreachErrorCode, OutreachException } from '../outreach.exception';
@@ -23,15 +25,15 @@ export class ContactGateService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly compliance: ComplianceService,
     private readonly audit: AuditService,
+    private readonly customers: CustomersService,
   ) {}
 
   async load(task: TaskEntity): Promise<TaskContext> {
     const campaign = await this.dataSource
       .getRepository(CampaignEntity)
       .findOneByOrFail({ id: task.campaignId });
-    const customer = await this.dataSource
-      .getRepository(CustomerEntity)
-      .findOneByOrFail({ id: task.customerId });
+    const customer = await this.customers.findById(task.customerId);
+    if (!customer) throw new AppException(ErrorCode.NOT_FOUND, 'NOT_FOUND', 'Customer not found');
     return { campaign, customer };
   }
 
@@ -40,7 +42,7 @@ export class ContactGateService {
    * are counted limits, so the check and the attempt it allows must not interleave with another's.
    */
   async lockCustomer(m: EntityManager, customerId: string): Promise<void> {
-    await m.query('SELECT id FROM customers WHERE id = ? FOR UPDATE', [customerId]);
+    await this.customers.lockForUpdate(m, customerId);
   }
 
   /** Throws CONTACT_NOT_ALLOWED (reasons, next allowed time) after auditing `refusedAction`. */

@@ -1,20 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { v7 as uuidv7 } from 'uuid';
 import type { RequestContext } from '../../../core/auth/request-context';
 import { AuditService } from '../../audit/audit.service';
-import { ContactAttemptEntity } from '../../compliance/entities/contact-attempt.entity';
+import { ComplianceService } from '../../compliance/compliance.service';
 import { UnsubscribeService } from '../../compliance/services/unsubscribe.service';
-import { CustomerEntity, PhoneType } from '../../customers/entities/customer.entity';
-import { NotificationChannel } from '../../notifications/entities/notification.entity';
+import { CustomerEntity } from '../../customers';
+import { NotificationChannel } from '../../notifications';
 import { NotificationsService } from '../../notifications/notifications.service';
 import { Channel } from '../entities/campaign.entity';
 import { TaskEntity, TaskOutcome, TaskStatus } from '../entities/task.entity';
 import { OutreachAccessService } from '../outreach-access.service';
 import { OutreachErrorCode, OutreachException } from '../outreach.exception';
 import { ContactGateService } from './contact-gate.service';
-import { notSendableReason } from '../../compliance/rules/ten-dlc';
+import { notSendableReason } from '../../compliance';
 import { TenDlcService } from '../../compliance/services/ten-dlc.service';
 
 /**
@@ -31,6 +30,7 @@ export class OutboundService {
     private readonly audit: AuditService,
     private readonly gate: ContactGateService,
     private readonly tenDlc: TenDlcService,
+    private readonly compliance: ComplianceService,
   ) {}
 
   async sendForTask(ctx: RequestContext, taskId: string): Promise<TaskEntity> {
@@ -87,29 +87,19 @@ export class OutboundService {
         m,
         { customerId: customer.id, purpose: campaign.purpose },
       );
-      await m.getRepository(ContactAttemptEntity).insert({
-        id: uuidv7(),
-        customerId: customer.id,
-        taskId: task.id,
-        campaignId: campaign.id,
-        agentId: ctx.principal.userId,
-        channel: campaign.channel,
-        purpose: campaign.purpose,
-        debtId: null,
-        toBidx: campaign.channel === Channel.Email ? customer.emailBidx : customer.phoneBidx,
-        toType:
-          campaign.channel === Channel.Email
-            ? 'unknown'
-            : customer.phoneType === PhoneType.Mobile
-              ? 'cell'
-              : 'unknown',
-        occurredAt: now,
-        outcome: TaskOutcome.Sent,
-        consumerInitiated: false,
-        conversation: false,
-        withConsent: false,
-        createdAt: now,
-      });
+      await this.compliance.recordAttempt(
+        {
+          customer,
+          taskId: task.id,
+          campaignId: campaign.id,
+          agentId: ctx.principal.userId,
+          channel: campaign.channel,
+          purpose: campaign.purpose,
+          occurredAt: now,
+          outcome: TaskOutcome.Sent,
+        },
+        m,
+      );
       await this.audit.record(
         {
           action: 'message.sent',

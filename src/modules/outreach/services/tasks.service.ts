@@ -1,14 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { v7 as uuidv7 } from 'uuid';
 import type { RequestContext } from '../../../core/auth/request-context';
 import { AuditService } from '../../audit/audit.service';
 import { ComplianceService } from '../../compliance/compliance.service';
-import { ConsentSource } from '../../compliance/entities/consent.entity';
-import { ContactAttemptEntity } from '../../compliance/entities/contact-attempt.entity';
-import { PhoneType } from '../../customers/entities/customer.entity';
-import { Channel } from '../entities/campaign.entity';
+import { ConsentSource } from '../../compliance';
 import { TaskEntity, TaskOutcome, TaskStatus } from '../entities/task.entity';
 import { OutreachAccessService } from '../outreach-access.service';
 import { OutreachErrorCode, OutreachException } from '../outreach.exception';
@@ -135,30 +131,20 @@ export class TasksService {
       task.completedAt = now;
       task.updatedAt = now;
       await m.getRepository(TaskEntity).save(task);
-      const to = campaign.channel === Channel.Email ? customer.emailBidx : customer.phoneBidx;
-      await m.getRepository(ContactAttemptEntity).insert({
-        id: uuidv7(),
-        customerId: customer.id,
-        taskId: task.id,
-        campaignId: campaign.id,
-        agentId: ctx.principal.userId,
-        channel: campaign.channel,
-        purpose: campaign.purpose,
-        debtId: null,
-        toBidx: to,
-        toType:
-          customer.phoneType === PhoneType.Mobile
-            ? 'cell'
-            : customer.phoneType === PhoneType.Landline
-              ? 'home'
-              : 'unknown',
-        occurredAt: task.startedAt ?? now,
-        outcome,
-        consumerInitiated: false,
-        conversation: CONVERSATION_OUTCOMES.includes(outcome),
-        withConsent: false,
-        createdAt: now,
-      });
+      await this.compliance.recordAttempt(
+        {
+          customer,
+          taskId: task.id,
+          campaignId: campaign.id,
+          agentId: ctx.principal.userId,
+          channel: campaign.channel,
+          purpose: campaign.purpose,
+          occurredAt: task.startedAt ?? now,
+          outcome,
+          conversation: CONVERSATION_OUTCOMES.includes(outcome),
+        },
+        m,
+      );
       if (outcome === TaskOutcome.OptOutRequested) {
         // A verbal revocation: every purpose on this channel, recorded with the task as evidence.
         for (const purpose of ['collection', 'marketing'] as const) {

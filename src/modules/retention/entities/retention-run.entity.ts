@@ -1,5 +1,5 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
-import { ActorType } from '../../audit/entities/audit-event.entity';
+import { ActorType } from '../../audit';
 
 export enum RetentionRunStatus {
   Running = 'running',

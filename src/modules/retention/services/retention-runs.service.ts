@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../../audit/audit.service';
-import type { AuditActor } from '../../audit/audit.types';
+import type { AuditActor } from '../../audit';
 import { RetentionRunEntity, RetentionRunStatus } from '../entities/retention-run.entity';
 
 /** An earlier run that died (or failed) before it finished, as the run that closed it reports it. */

@@ -1,18 +1,20 @@
+// Demo data for `npm run seed` / `npm run dev`: a development tool of the composition root (like
+// the CLI), so it writes through every module's entities directly; no module depends on it.
 import type { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { CustomersService } from '../customers/customers.service';
-import { CustomerEntity, PhoneType } from '../customers/entities/customer.entity';
-import { UsersService } from '../identity/services/users.service';
-import { ComplianceService } from '../compliance/compliance.service';
-import { ConsentSource } from '../compliance/entities/consent.entity';
-import { CampaignEntity, CampaignStatus, Channel } from '../outreach/entities/campaign.entity';
+import { CustomersService } from '../modules/customers/customers.service';
+import { CustomerEntity, PhoneType } from '../modules/customers/entities/customer.entity';
+import { UsersService } from '../modules/identity/services/users.service';
+import { ComplianceService } from '../modules/compliance/compliance.service';
+import { ConsentSource } from '../modules/compliance/entities/consent.entity';
+import { CampaignEntity, CampaignStatus, Channel } from '../modules/outreach/entities/campaign.entity';
 import { v7 as uuidv7 } from 'uuid';
-import { BrandEntity, BrandEntityType, BrandStatus } from '../compliance/entities/brand.entity';
+import { BrandEntity, BrandEntityType, BrandStatus } from '../modules/compliance/entities/brand.entity';
 import {
   MessagingCampaignStatus,
   MessagingUseCase,
-} from '../compliance/entities/messaging-campaign.entity';
-import { TenDlcService } from '../compliance/services/ten-dlc.service';
+} from '../modules/compliance/entities/messaging-campaign.entity';
+import { TenDlcService } from '../modules/compliance/services/ten-dlc.service';
 
 export const DEMO_PASSWORD = 'Demo-only pass phrase 2026';
 

@@ -8,11 +8,10 @@ import {
   OperationTypeNode,
   valueFromASTUntyped,
 } from 'graphql';
-import { ErrorCode } from '../../core/errors/error-code';
-import { currentRequestId } from '../../core/request/request-store';
-import { AuditService } from './audit.service';
-import { SENSITIVE_QUERIES } from './audit-sensitive.decorator';
-import { AuditResult } from './entities/audit-event.entity';
+import { SENSITIVE_QUERIES } from '../audit/audit-sensitive.decorator';
+import type { OperationRecorder } from '../audit/operation-recorder';
+import { ErrorCode } from '../errors/error-code';
+import { currentRequestId } from '../request/request-store';
 
 const logger = new Logger('AuditCapture');
 
@@ -22,14 +21,14 @@ const logger = new Logger('AuditCapture');
  * run before interceptors, so a mutation refused by the guard (or by validation) would otherwise
  * leave no trace; here every attempt that names a mutation is recorded.
  */
-export function auditCapturePlugin(audit: AuditService): ApolloServerPlugin {
+export function operationCapturePlugin(recorder: OperationRecorder): ApolloServerPlugin {
   return {
     requestDidStart() {
       const started = performance.now();
       return Promise.resolve({
         async willSendResponse(ctx) {
           try {
-            await recordOperation(audit, ctx, performance.now() - started);
+            await recordOperation(recorder, ctx, performance.now() - started);
           } catch (e) {
             // The audit service already logged it as fatal and flags its health; the caller must
             // not read an unaudited change or reveal as a success.
@@ -73,7 +72,7 @@ function refuseUnaudited(ctx: GraphQLRequestContextWillSendResponse<object>): vo
 export const AUDIT_UNAVAILABLE = 'AUDIT_UNAVAILABLE';
 
 async function recordOperation(
-  audit: AuditService,
+  recorder: OperationRecorder,
   ctx: GraphQLRequestContextWillSendResponse<object>,
   durationMs: number,
 ): Promise<void> {
@@ -101,19 +100,18 @@ async function recordOperation(
         (field.arguments ?? []).map((a) => [a.name.value, valueFromASTUntyped(a.value, variables)]),
       );
       const code = error?.extensions?.code;
-      return audit.record({
+      return recorder.recordOperation({
         action: `graphql.${field.name.value}`,
         resourceType: 'GraphQL',
         resourceId: operation.operation,
-        result: error ? AuditResult.Failure : AuditResult.Success,
+        succeeded: !error,
         errorCode: error
           ? typeof code === 'string'
             ? code
             : ErrorCode.INTERNAL_SERVER_ERROR
           : null,
         durationMs,
-        changes: { args },
-        untrustedChanges: true,
+        args,
       });
     }),
   );

@@ -1,0 +1,5 @@
+// The compliance module's public surface besides its services and Nest module.
+export { ConsentSource } from './entities/consent.entity';
+export { notSendableReason, registrationProblems } from './rules/ten-dlc';
+export { phoneRegionOf, phoneZonesOf, zipInfo } from './rules/zones';
+export type { ContactChannel, ContactPurpose, Decision } from './rules/types';

@@ -1,0 +1,5 @@
+// The customers module's public surface besides its services and Nest module. The entity is a
+// type here: other modules read and write customers through CustomersService, never a repository.
+export type { CustomerEntity } from './entities/customer.entity';
+export { CustomerStatus, PhoneType } from './entities/customer.entity';
+export { CustomerDTO } from './dto/customer.dto';
