@@ -232,7 +232,9 @@ describe('data key rotation with re-encryption over 10,000 rows, killed halfway'
     const [lifecycle] = await db.query<RowDataPacket[]>(
       `SELECT e.action, COUNT(o.audit_seq) AS queued FROM audit_events e
          LEFT JOIN audit_siem_outbox o ON o.audit_seq = e.seq
-        WHERE e.resource_type = 'CryptoKey' AND e.resource_id = ? GROUP BY e.seq, e.action ORDER BY e.seq`,
+        WHERE e.resource_type = 'CryptoKey' AND e.resource_id = ?
+          AND (e.action LIKE 'crypto.key_destr%' OR e.action = 'crypto.scheduled_key_used')
+        GROUP BY e.seq, e.action ORDER BY e.seq`,
       [String(oldKeyId)],
     );
     expect(lifecycle.map((r) => [String(r.action), Number(r.queued)])).toEqual([

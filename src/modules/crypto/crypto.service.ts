@@ -169,8 +169,11 @@ export class CryptoService implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private rotateAudited(purpose: DataKeyPurpose, actor?: AuditActor) {
-    return this.keyring.rotate(purpose, (m, r) =>
-      this.audit.record(
+    return this.keyring.rotate(purpose, async (m, r) => {
+      // A job still open for the previous key starts over: its finished tables are not finished
+      // for this one.
+      await this.reencryption.restartOpenJobs(m, purpose, r.current.id);
+      await this.audit.record(
         {
           action: 'crypto.key_rotated',
           actor,
@@ -183,8 +186,8 @@ export class CryptoService implements OnApplicationBootstrap, OnModuleDestroy {
           },
         },
         m,
-      ),
-    );
+      );
+    });
   }
 
   runReencryption(purpose: string, options?: RunOptions): Promise<ReencryptionJobEntity> {

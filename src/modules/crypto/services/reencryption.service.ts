@@ -202,38 +202,141 @@ export class ReencryptionService {
   ): Promise<ReencryptionJobEntity> {
     const batchSize = options.batchSize ?? 500;
     let job = await this.start(purpose);
-    while (!(await this.claim(job))) {
-      job = (await this.latest(purpose)) ?? job;
-      if (job.status === ReencryptionStatus.Completed || !options.waitForOwner) return job;
-      options.onProgress?.(
-        job,
-        `waiting for ${job.owner ?? 'its owner'} (lease ends ${job.leaseExpiresAt?.toISOString() ?? 'now'})`,
-      );
-      await new Promise((r) => setTimeout(r, 1000));
+    for (;;) {
+      if (!(await this.claim(job))) {
+        job = (await this.latest(purpose)) ?? job;
+        if (job.status === ReencryptionStatus.Completed || !options.waitForOwner) return job;
+        options.onProgress?.(
+          job,
+          `waiting for ${job.owner ?? 'its owner'} (lease ends ${job.leaseExpiresAt?.toISOString() ?? 'now'})`,
+        );
+        await new Promise((r) => setTimeout(r, 1000));
+        continue;
+      }
+      try {
+        return await this.work(job, purpose, batchSize, options);
+      } catch (e) {
+        // Another process took the job over (this one stalled past its lease): it finishes it.
+        if (!(e instanceof CryptoException && e.reason === CryptoErrorCode.JOB_LEASE_LOST))
+          throw e;
+        this.logger.warn(`re-encryption job ${job.id} was taken over by another process`);
+        job = (await this.latest(purpose)) ?? job;
+        if (!options.waitForOwner) return job;
+      }
     }
+  }
+
+  /** Batches until every table is done for the current target (a rotation meanwhile resets them). */
+  private async work(
+    claimed: ReencryptionJobEntity,
+    purpose: DataKeyPurpose,
+    batchSize: number,
+    options: RunOptions,
+  ): Promise<ReencryptionJobEntity> {
+    let job = claimed;
     try {
       let batches = 0;
-      for (const table of this.tablesFor(purpose)) {
-        // A table done in an earlier run costs nothing again.
-        if (job.cursor[doneKey(table.table)]) continue;
-        for (;;) {
-          if (options.maxBatches !== undefined && batches >= options.maxBatches) {
-            return await this.release(job, ReencryptionStatus.Pending);
+      for (;;) {
+        // Tables not done for the current target; a rotation meanwhile cleared every mark.
+        const open = this.tablesFor(purpose).filter((t) => !job.cursor[doneKey(t.table)]);
+        if (open.length === 0) {
+          const finished = await this.finish(job, purpose);
+          if (finished) return finished;
+          job = (await this.dataSource
+            .getRepository(ReencryptionJobEntity)
+            .findOneByOrFail({ id: job.id }));
+          continue;
+        }
+        for (const table of open) {
+          for (;;) {
+            if (options.maxBatches !== undefined && batches >= options.maxBatches) {
+              return await this.release(job, ReencryptionStatus.Pending);
+            }
+            await this.renewLease(job.id);
+            const { job: next, rows } = await this.dataSource.transaction((manager) =>
+              this.batch(manager, job.id, purpose, table, batchSize),
+            );
+            job = next;
+            batches++;
+            options.onProgress?.(job);
+            if (rows < batchSize) break;
           }
-          const { job: next, rows } = await this.dataSource.transaction((manager) =>
-            this.batch(manager, job.id, purpose, table, batchSize),
-          );
-          job = next;
-          batches++;
-          options.onProgress?.(job);
-          if (rows < batchSize) break;
         }
       }
-      return await this.release(job, ReencryptionStatus.Completed);
     } catch (e) {
       await this.release(job, ReencryptionStatus.Pending).catch(() => undefined);
       throw e;
     }
+  }
+
+  /**
+   * Completes the job if, read under its row lock, every table is done (a rotation that committed
+   * after the last batch cleared the marks: then null, and the work goes on).
+   */
+  private async finish(
+    job: ReencryptionJobEntity,
+    purpose: DataKeyPurpose,
+  ): Promise<ReencryptionJobEntity | null> {
+    return this.dataSource.transaction(async (m) => {
+      const current = await m.getRepository(ReencryptionJobEntity).findOne({
+        where: { id: job.id },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!current || current.owner !== SELF) {
+        throw new CryptoException(
+          CryptoErrorCode.JOB_LEASE_LOST,
+          `Re-encryption job ${job.id} is no longer owned by this process`,
+        );
+      }
+      if (this.tablesFor(purpose).some((t) => !current.cursor[doneKey(t.table)])) return null;
+      const finishedAt = new Date();
+      await m.query(
+        `UPDATE crypto_reencryption_jobs SET status = 'completed', owner = NULL, lease_expires_at = NULL,
+                finished_at = ? WHERE id = ?`,
+        [finishedAt, job.id],
+      );
+      return Object.assign(current, {
+        status: ReencryptionStatus.Completed,
+        owner: null,
+        leaseExpiresAt: null,
+        finishedAt,
+      });
+    });
+  }
+
+  /**
+   * Extends this process's lease in a statement of its own, committed at once: a batch that waits
+   * on row locks must not let the lease lapse unseen. Throws JOB_LEASE_LOST when it is not ours.
+   */
+  private async renewLease(jobId: number): Promise<void> {
+    const result = await this.dataSource.query<{ affectedRows: number }>(
+      `UPDATE crypto_reencryption_jobs SET lease_expires_at = NOW(3) + INTERVAL ${JOB_LEASE_SECONDS} SECOND
+        WHERE id = ? AND owner = ? AND status = 'running'`,
+      [jobId, SELF],
+    );
+    if (result.affectedRows !== 1) {
+      throw new CryptoException(
+        CryptoErrorCode.JOB_LEASE_LOST,
+        `Re-encryption job ${jobId} is no longer owned by this process`,
+      );
+    }
+  }
+
+  /**
+   * After a rotation, in its transaction: an open job starts over for the new key (its finished
+   * tables were finished for the previous one).
+   */
+  async restartOpenJobs(
+    m: EntityManager,
+    purpose: DataKeyPurpose,
+    targetKeyId: number,
+  ): Promise<void> {
+    await m.query(
+      `UPDATE crypto_reencryption_jobs SET progress_cursor = '{}', rows_scanned = 0, rows_reencrypted = 0,
+              target_key_id = ?
+        WHERE purpose = ? AND status IN ('pending', 'running')`,
+      [targetKeyId, purpose],
+    );
   }
 
   /**
