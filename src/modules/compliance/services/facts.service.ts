@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { CustomersService } from '../../customers/customers.service';
 import { CryptoService } from '../../crypto/crypto.service';
 import { CustomerEntity, PhoneType } from '../../customers';
