@@ -7,9 +7,17 @@ import { CustomerEntity, PhoneType } from '../modules/customers/entities/custome
 import { UsersService } from '../modules/identity/services/users.service';
 import { ComplianceService } from '../modules/compliance/compliance.service';
 import { ConsentSource } from '../modules/compliance/entities/consent.entity';
-import { CampaignEntity, CampaignStatus, Channel } from '../modules/outreach/entities/campaign.entity';
+import {
+  CampaignEntity,
+  CampaignStatus,
+  Channel,
+} from '../modules/outreach/entities/campaign.entity';
 import { v7 as uuidv7 } from 'uuid';
-import { BrandEntity, BrandEntityType, BrandStatus } from '../modules/compliance/entities/brand.entity';
+import {
+  BrandEntity,
+  BrandEntityType,
+  BrandStatus,
+} from '../modules/compliance/entities/brand.entity';
 import {
   MessagingCampaignStatus,
   MessagingUseCase,

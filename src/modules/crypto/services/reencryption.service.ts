@@ -217,8 +217,7 @@ export class ReencryptionService {
         return await this.work(job, purpose, batchSize, options);
       } catch (e) {
         // Another process took the job over (this one stalled past its lease): it finishes it.
-        if (!(e instanceof CryptoException && e.reason === CryptoErrorCode.JOB_LEASE_LOST))
-          throw e;
+        if (!(e instanceof CryptoException && e.reason === CryptoErrorCode.JOB_LEASE_LOST)) throw e;
         this.logger.warn(`re-encryption job ${job.id} was taken over by another process`);
         job = (await this.latest(purpose)) ?? job;
         if (!options.waitForOwner) return job;
@@ -242,9 +241,9 @@ export class ReencryptionService {
         if (open.length === 0) {
           const finished = await this.finish(job, purpose);
           if (finished) return finished;
-          job = (await this.dataSource
+          job = await this.dataSource
             .getRepository(ReencryptionJobEntity)
-            .findOneByOrFail({ id: job.id }));
+            .findOneByOrFail({ id: job.id });
           continue;
         }
         for (const table of open) {
