@@ -194,6 +194,20 @@ describe('audit log (e2e, real database)', () => {
     ]);
   });
 
+  it('records every call of an @AuditSensitive query, refused ones too, and no other query', async () => {
+    const sensitive = await t.gql('{ search: auditEvents(first: 1) { items { seq } } }');
+    const plain = await t.gql('{ roles { name } }');
+    for (const res of [sensitive, plain])
+      expect(res.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
+    const [rows] = await db.query<RowDataPacket[]>(
+      'SELECT action, result, error_code FROM audit_events WHERE request_id IN (?, ?)',
+      [sensitive.headers.get('x-request-id'), plain.headers.get('x-request-id')],
+    );
+    expect(rows).toEqual([
+      { action: 'graphql.auditEvents', result: 'failure', error_code: 'UNAUTHENTICATED' },
+    ]);
+  });
+
   it('searches newest first with a cursor, served by indexes', async () => {
     for (let i = 0; i < 5; i++)
       await audit.record({

@@ -1,6 +1,7 @@
 import { ModulesContainer, Reflector } from '@nestjs/core';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
+import { AUDIT_SENSITIVE } from '../src/core/audit/audit-sensitive.decorator';
 import { AUTHENTICATED, DURING_ENROLLMENT, STEP_UP } from '../src/core/auth/auth.decorators';
 import { IS_PUBLIC } from '../src/core/auth/public.decorator';
 import { USER_ID, USER_TEAM } from '../src/modules/authorization/permissions';
@@ -50,6 +51,8 @@ describe('authorization (e2e)', () => {
         const rule = reflector.getAllAndOverride<AllowRule | undefined>(ALLOW, targets);
         if (rule) parts.push(`${rule.action}:${rule.subject}`);
         if (reflector.getAllAndOverride<boolean>(STEP_UP, targets)) parts.push('step-up');
+        if (reflector.getAllAndOverride<boolean>(AUDIT_SENSITIVE, targets))
+          parts.push('audit-sensitive');
         if (reflector.getAllAndOverride<boolean>(DURING_ENROLLMENT, targets))
           parts.push('during-mfa-enrollment');
         declared.set(`${type}.${name}`, parts.join(' '));

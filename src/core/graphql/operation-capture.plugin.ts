@@ -8,7 +8,7 @@ import {
   OperationTypeNode,
   valueFromASTUntyped,
 } from 'graphql';
-import { SENSITIVE_QUERIES } from '../audit/audit-sensitive.decorator';
+import { isAuditSensitiveQuery } from '../audit/audit-sensitive.decorator';
 import type { OperationRecorder } from '../audit/operation-recorder';
 import { ErrorCode } from '../errors/error-code';
 import { currentRequestId } from '../request/request-store';
@@ -89,7 +89,8 @@ async function recordOperation(
   );
   const audited = fields.filter(
     (f) =>
-      operation.operation === OperationTypeNode.MUTATION || SENSITIVE_QUERIES.has(f.name.value),
+      operation.operation === OperationTypeNode.MUTATION ||
+      isAuditSensitiveQuery(ctx.schema, f.name.value),
   );
   await Promise.all(
     audited.map((field) => {

@@ -2,7 +2,6 @@ import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { RequireStepUp } from '../../core/auth/auth.decorators';
 import { Ctx, RequestContext } from '../../core/auth/request-context';
 import { Allow } from '../../core/authorization/allow.decorator';
-import { AuditSensitive } from '../../core/audit/audit-sensitive.decorator';
 import { IdArgs } from '../../core/graphql/id-args';
 import { CustomerAccessService } from './customer-access.service';
 import { CustomerRevealService } from './customer-reveal.service';
@@ -79,7 +78,6 @@ export class CustomersResolver {
   @RateLimitClass('sensitive')
   @Allow('reveal', 'Customer')
   @RequireStepUp()
-  @AuditSensitive()
   @Mutation(() => RevealedFieldDTO)
   revealCustomerField(
     @Ctx() ctx: RequestContext,
