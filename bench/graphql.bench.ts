@@ -145,7 +145,6 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
 async function seed(ctx: BenchContext): Promise<void> {
   const customers = ctx.app.get(CustomersService);
   const users = ctx.app.get(UsersService);
-  const repo = ctx.dataSource.getRepository(CustomerEntity);
   ctx.log(`graphql: inserting ${CUSTOMERS} customers`);
   const built = new Array<CustomerEntity>(CUSTOMERS);
   await runConcurrent(8, CUSTOMERS, async (n) => {
@@ -158,9 +157,13 @@ async function seed(ctx: BenchContext): Promise<void> {
       zip: '10001',
     });
   });
-  for (let i = 0; i < built.length; i += INSERT_BATCH) {
-    await repo.insert(built.slice(i, i + INSERT_BATCH));
-  }
+  // Encrypted values are only written inside a transaction (the key's state is locked for it).
+  await ctx.dataSource.transaction(async (m) => {
+    const repo = m.getRepository(CustomerEntity);
+    for (let i = 0; i < built.length; i += INSERT_BATCH) {
+      await repo.insert(built.slice(i, i + INSERT_BATCH));
+    }
+  });
   ctx.log('graphql: creating an admin and a viewer');
   await ctx.dataSource.transaction(async (m) => {
     await users.create(
