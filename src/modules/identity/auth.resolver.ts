@@ -27,6 +27,7 @@ import {
 import { UserDTO } from './dto/user.dto';
 import { IdentityErrorCode, IdentityException } from './identity.exception';
 import { MfaEnrollmentService } from './services/mfa-enrollment.service';
+import { PasswordResetService } from './services/password-reset.service';
 import { UsersService } from './services/users.service';
 import { clearRefreshCookie, refreshCookieOf, setRefreshCookie } from './utils/refresh-cookie';
 import { RateLimitClass } from '../../core/rate-limit/rate-class';
@@ -36,6 +37,7 @@ export class AuthResolver {
   constructor(
     private readonly auth: AuthService,
     private readonly mfa: MfaEnrollmentService,
+    private readonly passwordReset: PasswordResetService,
     private readonly users: UsersService,
     private readonly config: AppConfigService,
   ) {}
@@ -192,7 +194,7 @@ export class AuthResolver {
   @Public()
   @Mutation(() => Boolean, { description: 'Always true: whether the email exists is not revealed' })
   async requestPasswordReset(@Args('input') input: RequestPasswordResetInput): Promise<boolean> {
-    await this.auth.requestPasswordReset(input.email);
+    await this.passwordReset.requestPasswordReset(input.email);
     return true;
   }
 
@@ -200,7 +202,7 @@ export class AuthResolver {
   @Public()
   @Mutation(() => Boolean)
   async resetPassword(@Args('input') input: ResetPasswordInput): Promise<boolean> {
-    await this.auth.resetPassword(input.token, input.newPassword);
+    await this.passwordReset.resetPassword(input.token, input.newPassword);
     return true;
   }
 

@@ -11,6 +11,7 @@ import { JwksController } from './jwks.controller';
 import { ApiKeysService } from './services/api-keys.service';
 import { MfaEnrollmentService } from './services/mfa-enrollment.service';
 import { MfaService } from './services/mfa.service';
+import { PasswordResetService } from './services/password-reset.service';
 import { PasswordService } from './services/password.service';
 import { SessionService } from './services/session.service';
 import { ThrottleService } from './services/throttle.service';
@@ -34,6 +35,7 @@ import { SecurityNoticesService } from './services/security-notices.service';
     ApiKeysService,
     UsersService,
     AuthService,
+    PasswordResetService,
     IdentityAuthenticator,
     { provide: AUTHENTICATOR, useExisting: IdentityAuthenticator },
     AuthResolver,

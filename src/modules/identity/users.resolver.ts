@@ -6,11 +6,11 @@ import { RequireStepUp } from '../../core/auth/auth.decorators';
 import { Ctx, RequestContext } from '../../core/auth/request-context';
 import { Allow } from '../../core/authorization/allow.decorator';
 import { AuditService } from '../audit/audit.service';
-import { AuthService } from './auth.service';
 import { CreateUserInput, UpdateUserInput, UserIdInput, UsersArgs } from './dto/manage-user.input';
 import { UserDTO, UserPageDTO } from './dto/user.dto';
 import { UserEntity, UserStatus } from './entities/user.entity';
 import { IdentityErrorCode, IdentityException } from './identity.exception';
+import { PasswordResetService } from './services/password-reset.service';
 import { SessionService } from './services/session.service';
 import { ThrottleService } from './services/throttle.service';
 import { UsersService } from './services/users.service';
@@ -20,7 +20,7 @@ export class UsersResolver {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly directory: UsersService,
-    private readonly auth: AuthService,
+    private readonly passwordReset: PasswordResetService,
     private readonly sessions: SessionService,
     private readonly throttle: ThrottleService,
     private readonly audit: AuditService,
@@ -61,7 +61,7 @@ export class UsersResolver {
       );
       return created;
     });
-    await this.auth.requestPasswordReset(input.email, 'admin');
+    await this.passwordReset.requestPasswordReset(input.email, 'admin');
     return UserDTO.from(user);
   }
 
@@ -163,7 +163,7 @@ export class UsersResolver {
     @Ctx() ctx: RequestContext,
     @Args('input') input: UserIdInput,
   ): Promise<boolean> {
-    await this.auth.adminResetPassword(input.id, ctx.principal.userId);
+    await this.passwordReset.adminResetPassword(input.id, ctx.principal.userId);
     return true;
   }
 }
