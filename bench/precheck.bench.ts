@@ -13,7 +13,7 @@ import type {
   NumberType,
 } from '../src/modules/compliance/rules/types';
 import { candidateZones } from '../src/modules/compliance/rules/zones';
-import type { ContactRequest } from '../src/modules/compliance/services/facts.service';
+import type { ContactRequest } from '../src/modules/compliance/services/compliance-facts.service';
 import { CryptoService } from '../src/modules/crypto/crypto.service';
 import { CustomersService } from '../src/modules/customers/customers.service';
 import { CustomerEntity, PhoneType } from '../src/modules/customers/entities/customer.entity';

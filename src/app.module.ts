@@ -1,8 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { AppConfigModule } from './core/config/config.module';
+import { AppConfigModule } from './core/config/app-config.module';
 import { DatabaseModule } from './core/database/database.module';
 import { ENTITIES } from './entities';
-import { AppGraphQLModule } from './core/graphql/graphql.module';
+import { AppGraphQLModule } from './core/graphql/app-graphql.module';
 import { HealthModule } from './core/health/health.module';
 import { LoggingModule } from './core/logging/logging.module';
 import { SystemModule } from './modules/system/system.module';

@@ -7,7 +7,7 @@ import {
   OPT_OUT_REPLY,
   signInbound,
   WEBHOOK_PATH,
-} from '../src/modules/compliance/services/inbound.service';
+} from '../src/modules/compliance/services/inbound-sms.service';
 import { Channel } from '../src/modules/outreach/entities/campaign.entity';
 import { adminConnection } from './utils/db';
 import { makeUser, signIn, TestUser } from './utils/identity';

@@ -1,5 +1,5 @@
 import { DOCUMENT_BUDGET, FIELD_COSTS } from '../src/core/graphql/operation-limits';
-import { GRAPHQL_LIMITS } from '../src/core/graphql/graphql.module';
+import { GRAPHQL_LIMITS } from '../src/core/graphql/app-graphql.module';
 import { makeUser, signIn } from './utils/identity';
 import { startTestApp, TestApp } from './utils/test-app';
 

@@ -1,4 +1,4 @@
-import { signInbound, WEBHOOK_PATH } from '../src/modules/compliance/services/inbound.service';
+import { signInbound, WEBHOOK_PATH } from '../src/modules/compliance/services/inbound-sms.service';
 import { freshIp, makeUser, signIn } from './utils/identity';
 import { startTestApp, TestApp } from './utils/test-app';
 

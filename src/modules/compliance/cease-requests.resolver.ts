@@ -4,7 +4,7 @@ import { Allow } from '../../core/authorization/allow.decorator';
 import { CustomerAccessService } from '../customers/customer-access.service';
 import { ComplianceErrorCode, ComplianceException } from './compliance.exception';
 import { CeaseRequestDTO, RecordCeaseRequestInput } from './dto/compliance.dto';
-import { CeaseRequestsService } from './services/cease.service';
+import { CeaseRequestsService } from './services/cease-requests.service';
 
 /** Reg F 1006.6(c): the consumer's written refusal to pay or request to stop, per debt. */
 @Resolver()

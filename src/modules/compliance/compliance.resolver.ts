@@ -23,8 +23,8 @@ import { candidateZones, phoneRegionOf, zipInfo } from './rules/zones';
 import { RequireStepUp } from '../../core/auth/auth.decorators';
 import { AuditSensitive } from '../../core/audit/audit-sensitive.decorator';
 import { parseRange } from './reports.controller';
-import { ComplianceReportsService } from './services/reports.service';
-import { ComplianceRulesAdminService } from './services/rules-admin.service';
+import { ComplianceReportsService } from './services/compliance-reports.service';
+import { ComplianceRulesAdminService } from './services/compliance-rules-admin.service';
 import {
   ComplianceReportRowDTO,
   ImportDncListInput,

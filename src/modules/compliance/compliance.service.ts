@@ -16,7 +16,7 @@ import type {
   Decision,
   RuleSet,
 } from './rules/types';
-import { ComplianceFactsService, ContactRequest } from './services/facts.service';
+import { ComplianceFactsService, ContactRequest } from './services/compliance-facts.service';
 
 export interface ConsentInput {
   customerId: string;

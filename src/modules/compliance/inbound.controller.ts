@@ -1,7 +1,7 @@
 import { Body, Controller, Header, HttpCode, Headers, Post, Query } from '@nestjs/common';
 import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from '../../core/auth/public.decorator';
-import { InboundSmsService } from './services/inbound.service';
+import { InboundSmsService } from './services/inbound-sms.service';
 import { UnsubscribeService } from './services/unsubscribe.service';
 
 /**

@@ -2,7 +2,7 @@ import { Controller, Get, Header, Query } from '@nestjs/common';
 import { Allow } from '../../core/authorization/allow.decorator';
 import { AuditService } from '../audit/audit.service';
 import { ComplianceErrorCode, ComplianceException } from './compliance.exception';
-import { ComplianceReportsService } from './services/reports.service';
+import { ComplianceReportsService } from './services/compliance-reports.service';
 import { RateLimitClass } from '../../core/rate-limit/rate-class';
 
 @Controller('reports')

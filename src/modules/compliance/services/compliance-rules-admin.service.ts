@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../../audit/audit.service';
 import { ComplianceErrorCode, ComplianceException } from '../compliance.exception';
 import type { RuleSet } from '../rules/types';
-import { ComplianceFactsService, RULES_SETTING } from './facts.service';
+import { ComplianceFactsService, RULES_SETTING } from './compliance-facts.service';
 import { HHMM, ISO_DAY } from '../../../core/validation/patterns';
 
 const CHANNELS = ['call', 'sms', 'email'];

@@ -5,15 +5,7 @@ import { loaderFor } from '../../core/graphql/loaders';
 import { CustomerAccessService } from '../customers/customer-access.service';
 import { CustomerDTO } from '../customers';
 import { CustomerEntity } from '../customers';
-import {
-  CampaignDTO,
-  CampaignPageDTO,
-  IdArgs,
-  PageArgs,
-  TaskDTO,
-  TaskPageDTO,
-  TasksArgs,
-} from './dto/outreach.dto';
+import { CampaignDTO, IdArgs, TaskDTO, TaskPageDTO, TasksArgs } from './dto/outreach.dto';
 import { CampaignEntity } from './entities/campaign.entity';
 import { TaskEntity } from './entities/task.entity';
 import { OutreachAccessService } from './outreach-access.service';
@@ -52,46 +44,5 @@ export class TasksResolver {
     return loaderFor(req, 'campaignsById', (ids) => this.outreach.campaignsByIds(req.cw, ids)).load(
       task.campaignId,
     );
-  }
-}
-
-@Resolver(() => CampaignDTO)
-export class CampaignsResolver {
-  constructor(private readonly outreach: OutreachAccessService) {}
-
-  @Allow('read', 'Campaign')
-  @Query(() => CampaignPageDTO)
-  campaigns(@Ctx() ctx: RequestContext, @Args() args: PageArgs): Promise<CampaignPageDTO> {
-    return this.outreach.listCampaigns(ctx, args.first, args.after);
-  }
-
-  @Allow('read', 'Campaign')
-  @Query(() => CampaignDTO)
-  async campaign(@Ctx() ctx: RequestContext, @Args() args: IdArgs): Promise<CampaignDTO> {
-    return await this.outreach.getCampaign(ctx, args.id);
-  }
-
-  @ResolveField(() => String, { description: 'The audience filter, as JSON' })
-  audienceJson(@Parent() campaign: CampaignEntity): string {
-    return JSON.stringify(campaign.audience ?? {});
-  }
-
-  @ResolveField(() => [TaskDTO], { description: 'The tasks of this campaign the caller may see' })
-  tasks(@Parent() campaign: CampaignEntity, @Context('req') req: Req): Promise<TaskEntity[]> {
-    return loaderFor(req, 'tasksByCampaign', (ids) =>
-      this.outreach.tasksBy(req.cw, 'campaign_id', ids),
-    ).load(campaign.id);
-  }
-}
-
-@Resolver(() => CustomerDTO)
-export class CustomerTasksResolver {
-  constructor(private readonly outreach: OutreachAccessService) {}
-
-  @ResolveField(() => [TaskDTO], { description: 'The tasks of this customer the caller may see' })
-  tasks(@Parent() customer: CustomerEntity, @Context('req') req: Req): Promise<TaskEntity[]> {
-    return loaderFor(req, 'tasksByCustomer', (ids) =>
-      this.outreach.tasksBy(req.cw, 'customer_id', ids),
-    ).load(customer.id);
   }
 }
