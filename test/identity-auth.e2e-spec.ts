@@ -700,6 +700,22 @@ describe('identity: sign-in flows (e2e)', () => {
       code: 'FORBIDDEN',
       reason: 'STEP_UP_REQUIRED',
     });
+    // updateUser needs the same check for a role change only.
+    const target = await makeUser(t, 'viewer');
+    const update =
+      'mutation U($input: UpdateUserInput!) { updateUser(input: $input) { role displayName } }';
+    const roleRefused = await t.gql(update, { input: { id: target.id, role: 'agent' } }, s.auth);
+    expect(roleRefused.errors?.[0].extensions).toMatchObject({
+      code: 'FORBIDDEN',
+      reason: 'STEP_UP_REQUIRED',
+    });
+    const renamed = await t.gql(
+      update,
+      { input: { id: target.id, displayName: 'Renamed without step-up' } },
+      s.auth,
+    );
+    expect(renamed.errors).toBeUndefined();
+    expect(renamed.data).toMatchObject({ updateUser: { role: 'viewer' } });
     const up = await t.gql(
       'mutation S($input: MfaCodeInput!) { stepUp(input: $input) { validUntil } }',
       { input: { code: admin.backupCodes!.shift()! } },
@@ -712,6 +728,9 @@ describe('identity: sign-in flows (e2e)', () => {
       s.auth,
     );
     expect(allowed.errors).toBeUndefined();
+    const roleChanged = await t.gql(update, { input: { id: target.id, role: 'agent' } }, s.auth);
+    expect(roleChanged.errors).toBeUndefined();
+    expect(roleChanged.data).toMatchObject({ updateUser: { role: 'agent' } });
   });
 
   it('enforces the password policy and changes passwords, ending other sessions', async () => {

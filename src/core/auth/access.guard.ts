@@ -13,8 +13,7 @@ import {
 import { AUTHENTICATOR, Authenticator } from './authenticator';
 import { IS_PUBLIC } from './public.decorator';
 import { requestOf } from './request-context';
-
-export const STEP_UP_WINDOW_MS = 10 * 60 * 1000;
+import { assertRecentStepUp } from './step-up';
 
 /**
  * The one global guard, deny by default: `@Public()` passes; anything else needs a principal
@@ -66,16 +65,7 @@ export class AccessGuard implements CanActivate {
         `Not allowed to ${rule.action} ${rule.subject}`,
       );
     }
-    if (this.reflector.getAllAndOverride<boolean>(STEP_UP, targets)) {
-      const at = ctx.mfaVerifiedAt?.getTime() ?? 0;
-      if (ctx.principal.type !== 'user' || Date.now() - at > STEP_UP_WINDOW_MS) {
-        throw new AppException(
-          ErrorCode.FORBIDDEN,
-          'STEP_UP_REQUIRED',
-          'Confirm with an MFA code first (stepUp)',
-        );
-      }
-    }
+    if (this.reflector.getAllAndOverride<boolean>(STEP_UP, targets)) assertRecentStepUp(ctx);
     return true;
   }
 

@@ -7,7 +7,7 @@ export const DURING_ENROLLMENT = 'callwarden:during-enrollment';
 /** Any signed-in principal may call this (it acts on the caller's own account). */
 export const Authenticated = (): MethodDecorator => SetMetadata(AUTHENTICATED, true);
 
-/** Needs an MFA check within the last 10 minutes (PII reveal, exports, key rotation, role changes, API keys). */
+/** Needs an MFA check within `STEP_UP_WINDOW_MS` (PII reveal, exports, key rotation, role changes, API keys). */
 export const RequireStepUp = (): MethodDecorator => SetMetadata(STEP_UP, true);
 
 /** Callable by an admin whose only permission, until MFA is enrolled, is to enroll. */

@@ -2,7 +2,7 @@ import { Args, Context, Mutation, Query, Resolver } from '@nestjs/graphql';
 import type { FastifyRequest } from 'fastify';
 import type { CookieJar } from '../../core/graphql/graphql-context';
 import { AllowDuringMfaEnrollment, Authenticated } from '../../core/auth/auth.decorators';
-import { STEP_UP_WINDOW_MS } from '../../core/auth/access.guard';
+import { STEP_UP_WINDOW_MS } from '../../core/auth/step-up';
 import { Public } from '../../core/auth/public.decorator';
 import { Ctx, RequestContext } from '../../core/auth/request-context';
 import { AppConfigService } from '../../core/config/app-config.service';

@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { RequireStepUp } from '../../core/auth/auth.decorators';
 import { Ctx, RequestContext } from '../../core/auth/request-context';
+import { assertRecentStepUp } from '../../core/auth/step-up';
 import { Allow } from '../../core/authorization/allow.decorator';
 import { AuditService } from '../audit/audit.service';
 import { CreateUserInput, UpdateUserInput, UserIdInput, UsersArgs } from './dto/manage-user.input';
@@ -75,12 +76,8 @@ export class UsersResolver {
     if (roleChange && input.id === ctx.principal.userId) {
       throw new IdentityException(IdentityErrorCode.OWN_ROLE, 'Nobody changes their own role');
     }
-    if (roleChange && Date.now() - (ctx.mfaVerifiedAt?.getTime() ?? 0) > 10 * 60_000) {
-      throw new IdentityException(
-        IdentityErrorCode.STEP_UP_REQUIRED,
-        'Confirm with an MFA code first (stepUp)',
-      );
-    }
+    // Editing a name or team needs no step-up; a role change does, as @RequireStepUp() would.
+    if (roleChange) assertRecentStepUp(ctx);
     if (roleChange) await this.directory.assertRole(input.role as string);
     const updated = await this.dataSource.transaction(async (m) => {
       const user = await this.directory.require(input.id, m);
