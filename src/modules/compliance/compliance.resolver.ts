@@ -1,6 +1,4 @@
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { Ctx, RequestContext } from '../../core/auth/request-context';
 import { Allow } from '../../core/authorization/allow.decorator';
 import { CryptoService } from '../crypto/crypto.service';
@@ -17,8 +15,6 @@ import {
   RefusalCountDTO,
   SimulateContactInput,
 } from './dto/compliance.dto';
-import { ConsentEntity } from './entities/consent.entity';
-import { DncEntryEntity } from './entities/dnc-entry.entity';
 import { candidateZones, phoneRegionOf, zipInfo } from './rules/zones';
 import { RequireStepUp } from '../../core/auth/auth.decorators';
 import { AuditSensitive } from '../../core/audit/audit-sensitive.decorator';
@@ -34,7 +30,6 @@ import {
 @Resolver()
 export class ComplianceResolver {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly compliance: ComplianceService,
     private readonly customers: CustomerAccessService,
     private readonly crypto: CryptoService,
@@ -178,9 +173,7 @@ export class ComplianceResolver {
     @Args('customerId') customerId: string,
   ): Promise<ConsentDTO[]> {
     const customer = await this.customers.get(ctx, customerId);
-    return this.dataSource
-      .getRepository(ConsentEntity)
-      .find({ where: { customerId: customer.id }, order: { effectiveAt: 'DESC' }, take: 500 });
+    return this.compliance.consentHistory(customer.id);
   }
 
   @Allow('create', 'DncEntry')
@@ -224,9 +217,7 @@ export class ComplianceResolver {
     @Args('customerId') customerId: string,
   ): Promise<DncEntryDTO[]> {
     const customer = await this.customers.get(ctx, customerId);
-    return this.dataSource
-      .getRepository(DncEntryEntity)
-      .find({ where: { customerId: customer.id }, order: { createdAt: 'DESC' }, take: 500 });
+    return this.compliance.dncEntriesOf(customer.id);
   }
 
   @Allow('read', 'Report')
@@ -234,16 +225,7 @@ export class ComplianceResolver {
     description:
       'Contacts refused at a real gate (launch, task start), by rule and day (last 30 days); prechecks and simulations are not counted',
   })
-  async complianceRefusals(): Promise<RefusalCountDTO[]> {
-    const rows = await this.dataSource.query<
-      { day: Date | string; rule: string; kind: string; channel: string; count: number }[]
-    >(
-      'SELECT day, rule, kind, channel, count FROM compliance_refusals WHERE day >= CURRENT_DATE() - INTERVAL 30 DAY ORDER BY day DESC, rule',
-    );
-    return rows.map((r) => ({
-      ...r,
-      day: typeof r.day === 'string' ? r.day : r.day.toISOString().slice(0, 10),
-      count: Number(r.count),
-    }));
+  complianceRefusals(): Promise<RefusalCountDTO[]> {
+    return this.compliance.recentRefusals();
   }
 }

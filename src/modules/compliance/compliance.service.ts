@@ -104,6 +104,40 @@ export class ComplianceService {
     return id;
   }
 
+  /** A customer's consent history, newest first (at most `limit`). */
+  consentHistory(customerId: string, limit = 500): Promise<ConsentEntity[]> {
+    return this.dataSource.getRepository(ConsentEntity).find({
+      where: { customerId },
+      order: { effectiveAt: 'DESC' },
+      take: limit,
+    });
+  }
+
+  /** A customer's do-not-contact entries, newest first (at most `limit`). */
+  dncEntriesOf(customerId: string, limit = 500): Promise<DncEntryEntity[]> {
+    return this.dataSource.getRepository(DncEntryEntity).find({
+      where: { customerId },
+      order: { createdAt: 'DESC' },
+      take: limit,
+    });
+  }
+
+  /** Contacts refused at a real gate in the last 30 days, by day, rule, kind and channel. */
+  async recentRefusals(): Promise<
+    { day: string; rule: string; kind: string; channel: string; count: number }[]
+  > {
+    const rows = await this.dataSource.query<
+      { day: Date | string; rule: string; kind: string; channel: string; count: number }[]
+    >(
+      'SELECT day, rule, kind, channel, count FROM compliance_refusals WHERE day >= CURRENT_DATE() - INTERVAL 30 DAY ORDER BY day DESC, rule',
+    );
+    return rows.map((r) => ({
+      ...r,
+      day: typeof r.day === 'string' ? r.day : r.day.toISOString().slice(0, 10),
+      count: Number(r.count),
+    }));
+  }
+
   /** A customer's contact attempts, newest first (at most `limit`). */
   contactAttempts(customerId: string, limit = 500): Promise<ContactAttemptEntity[]> {
     return this.dataSource.getRepository(ContactAttemptEntity).find({

@@ -8,7 +8,9 @@ import { AuthResolver } from './auth.resolver';
 import { AuthService } from './auth.service';
 import { IdentityAuthenticator } from './identity.authenticator';
 import { JwksController } from './jwks.controller';
+import { ApiKeyAdminService } from './services/api-key-admin.service';
 import { ApiKeysService } from './services/api-keys.service';
+import { UserAdminService } from './services/user-admin.service';
 import { MfaEnrollmentService } from './services/mfa-enrollment.service';
 import { MfaService } from './services/mfa.service';
 import { PasswordResetService } from './services/password-reset.service';
@@ -33,7 +35,9 @@ import { SecurityNoticesService } from './services/security-notices.service';
     SecurityNoticesService,
     MfaEnrollmentService,
     ApiKeysService,
+    ApiKeyAdminService,
     UsersService,
+    UserAdminService,
     AuthService,
     PasswordResetService,
     IdentityAuthenticator,

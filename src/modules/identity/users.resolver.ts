@@ -1,30 +1,23 @@
-import { randomBytes } from 'node:crypto';
 import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { RequireStepUp } from '../../core/auth/auth.decorators';
 import { Ctx, RequestContext } from '../../core/auth/request-context';
 import { assertRecentStepUp } from '../../core/auth/step-up';
 import { Allow } from '../../core/authorization/allow.decorator';
-import { AuditService } from '../audit/audit.service';
 import { CreateUserInput, UpdateUserInput, UserIdInput, UsersArgs } from './dto/manage-user.input';
 import { UserDTO, UserPageDTO } from './dto/user.dto';
-import { UserEntity, UserStatus } from './entities/user.entity';
 import { IdentityErrorCode, IdentityException } from './identity.exception';
 import { PasswordResetService } from './services/password-reset.service';
-import { SessionService } from './services/session.service';
 import { ThrottleService } from './services/throttle.service';
+import { UserAdminService } from './services/user-admin.service';
 import { UsersService } from './services/users.service';
 
 @Resolver(() => UserDTO)
 export class UsersResolver {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly directory: UsersService,
+    private readonly admin: UserAdminService,
     private readonly passwordReset: PasswordResetService,
-    private readonly sessions: SessionService,
     private readonly throttle: ThrottleService,
-    private readonly audit: AuditService,
   ) {}
 
   @Allow('read', 'User')
@@ -45,25 +38,7 @@ export class UsersResolver {
     description: 'Creates a user and emails them a link to set their password',
   })
   async createUser(@Args('input') input: CreateUserInput): Promise<UserDTO> {
-    const user = await this.dataSource.transaction(async (m) => {
-      // Nobody knows this password: the user sets their own through the emailed link.
-      const created = await this.directory.create(
-        { ...input, password: `${randomBytes(24).toString('base64url')}!` },
-        m,
-      );
-      await this.audit.record(
-        {
-          action: 'user.created',
-          resourceType: 'User',
-          resourceId: created.id,
-          changes: { after: { role: created.role, teamId: created.teamId, email: input.email } },
-        },
-        m,
-      );
-      return created;
-    });
-    await this.passwordReset.requestPasswordReset(input.email, 'admin');
-    return UserDTO.from(user);
+    return UserDTO.from(await this.admin.create(input));
   }
 
   @Allow('update', 'User')
@@ -78,38 +53,10 @@ export class UsersResolver {
     }
     // Editing a name or team needs no step-up; a role change does, as @RequireStepUp() would.
     if (roleChange) assertRecentStepUp(ctx);
-    if (roleChange) await this.directory.assertRole(input.role as string);
-    const updated = await this.dataSource.transaction(async (m) => {
-      const user = await this.directory.require(input.id, m);
-      const before = { role: user.role, teamId: user.teamId };
-      if (input.displayName !== undefined) user.displayName = input.displayName;
-      if (input.teamId !== undefined) user.teamId = input.teamId;
-      if (input.role !== undefined) user.role = input.role;
-      const saved = await m.getRepository(UserEntity).save(user);
-      if (roleChange && before.role !== saved.role) {
-        // The role is in every access token: end the sessions so the change applies now.
-        await this.sessions.revokeAllForUser(saved.id, 'role_changed', m);
-        await this.audit.record(
-          {
-            action: 'user.role_changed',
-            resourceType: 'User',
-            resourceId: saved.id,
-            changes: { before, after: { role: saved.role, teamId: saved.teamId } },
-          },
-          m,
-        );
-      } else {
-        await this.audit.record(
-          {
-            action: 'user.updated',
-            resourceType: 'User',
-            resourceId: saved.id,
-            changes: { before, after: { teamId: saved.teamId } },
-          },
-          m,
-        );
-      }
-      return saved;
+    const updated = await this.admin.update(input.id, {
+      displayName: input.displayName,
+      teamId: input.teamId,
+      role: input.role,
     });
     return UserDTO.from(updated);
   }
@@ -123,33 +70,14 @@ export class UsersResolver {
     if (input.id === ctx.principal.userId) {
       throw new IdentityException(IdentityErrorCode.OWN_ROLE, 'You cannot disable yourself');
     }
-    const user = await this.dataSource.transaction(async (m) => {
-      const u = await this.directory.require(input.id, m);
-      u.status = UserStatus.Disabled;
-      await m.getRepository(UserEntity).update({ id: u.id }, { status: UserStatus.Disabled });
-      await this.sessions.revokeAllForUser(u.id, 'user_disabled', m);
-      await this.audit.record(
-        { action: 'user.disabled', resourceType: 'User', resourceId: u.id },
-        m,
-      );
-      return u;
-    });
+    const user = await this.admin.disable(input.id);
     return UserDTO.from(user);
   }
 
   @Allow('update', 'User')
   @Mutation(() => UserDTO, { description: 'Lifts a lockout (and re-enables a disabled user)' })
   async unlockUser(@Args('input') input: UserIdInput): Promise<UserDTO> {
-    const user = await this.directory.require(input.id);
-    await this.throttle.clearAccount(user.emailBidx);
-    if (user.status !== UserStatus.Active) {
-      await this.dataSource
-        .getRepository(UserEntity)
-        .update({ id: user.id }, { status: UserStatus.Active });
-      user.status = UserStatus.Active;
-    }
-    await this.audit.record({ action: 'user.unlocked', resourceType: 'User', resourceId: user.id });
-    return UserDTO.from(user);
+    return UserDTO.from(await this.admin.unlock(input.id));
   }
 
   @Allow('update', 'User')
