@@ -1,89 +1,62 @@
 import { Injectable } from '@nestjs/common';
+import passport from 'passport';
 import type { Authenticator } from '../../core/auth/authenticator';
-import type { RequestContext, RequestWithContext } from '../../core/auth/request-context';
-import { requestStore } from '../../core/request/request-store';
-import { AbilityService } from '../authorization/services/ability.service';
-import { IdentityErrorCode, IdentityException } from './identity.exception';
-import { ApiKeysService } from './services/api-keys.service';
-import { SessionService } from './services/session.service';
-import { TokenService } from './services/token.service';
+import type { RequestWithContext } from '../../core/auth/request-context';
+import { AppException, ErrorCode } from '../../core/errors/error-code';
+import { ApiKeyStrategy } from './strategies/api-key.strategy';
+import {
+  API_KEY_STRATEGY,
+  AuthenticatedContext,
+  CredentialRequest,
+  JWT_STRATEGY,
+} from './strategies/credentials';
+import { JwtStrategy } from './strategies/jwt.strategy';
 
-/** Bearer access tokens (with a live session) and API keys (`Authorization: Bearer cw_...` or `X-API-Key`). */
+/** What a Passport run ends with: a context, a refusal, or the challenges of strategies that found nothing. */
+interface Outcome {
+  err: Error | null;
+  ctx?: AuthenticatedContext | false;
+  info?: unknown;
+}
+
+/**
+ * The global guard's authenticator, on Passport: the API key strategy, then the passport-jwt
+ * access-token strategy, run by this application's own Passport instance (stateless: no session,
+ * no `req.user`; the guard puts the context on `req.cw`).
+ */
 @Injectable()
 export class IdentityAuthenticator implements Authenticator {
-  constructor(
-    private readonly tokens: TokenService,
-    private readonly sessions: SessionService,
-    private readonly apiKeys: ApiKeysService,
-    private readonly abilities: AbilityService,
-  ) {}
+  private readonly passport = new passport.Passport();
 
-  async authenticate(
-    req: RequestWithContext,
-  ): Promise<RequestContext & { enrollmentOnly: boolean }> {
-    const store = requestStore.getStore();
-    const base = {
-      requestId: store?.requestId,
-      ip: store?.ip ?? null,
-      userAgent: store?.userAgent ?? null,
-    };
-    const header = req.headers.authorization;
-    const apiKeyHeader = req.headers['x-api-key'];
-    const bearer =
-      typeof header === 'string' && /^Bearer\s+/i.test(header)
-        ? header.replace(/^Bearer\s+/i, '').trim()
-        : null;
-    const apiKey =
-      typeof apiKeyHeader === 'string'
-        ? apiKeyHeader.trim()
-        : bearer?.startsWith('cw_')
-          ? bearer
-          : null;
+  constructor(apiKeys: ApiKeyStrategy, jwt: JwtStrategy) {
+    this.passport.use(API_KEY_STRATEGY, apiKeys);
+    this.passport.use(JWT_STRATEGY, jwt);
+  }
 
-    if (apiKey) {
-      const { key, owner } = await this.apiKeys.validate(apiKey, base.ip);
-      return {
-        ...base,
-        principal: {
-          type: 'api_key',
-          id: key.id,
-          role: owner.role,
-          userId: owner.id,
-          teamId: owner.teamId,
-        },
-        ability: await this.abilities.abilityFor({
-          role: owner.role,
-          userId: owner.id,
-          teamId: owner.teamId,
-          scopes: key.scopes,
-        }),
-        apiKeyScopes: key.scopes,
-        enrollmentOnly: false,
-      };
-    }
-    if (!bearer) throw new IdentityException(IdentityErrorCode.INVALID_TOKEN, 'Sign in first');
-    const claims = await this.tokens.verify(bearer);
-    const session = await this.sessions.check(claims.sid);
-    // A token is bound to its session's user: a real session id beside another user is a forgery.
-    if (session.userId !== null && session.userId !== claims.sub)
-      throw new IdentityException(IdentityErrorCode.INVALID_TOKEN, 'The access token is not valid');
-    if (!session.live)
-      throw new IdentityException(
-        IdentityErrorCode.SESSION_REVOKED,
-        'This session has ended: sign in again',
-      );
-    const role = session.role ?? claims.role;
-    return {
-      ...base,
-      principal: { type: 'user', id: claims.sub, role, userId: claims.sub, teamId: session.teamId },
-      ability: await this.abilities.abilityFor({
-        role,
-        userId: claims.sub,
-        teamId: session.teamId,
-      }),
-      sessionId: claims.sid,
-      mfaVerifiedAt: session.mfaVerifiedAt,
-      enrollmentOnly: claims.scope === 'mfa_enroll',
-    };
+  async authenticate(req: RequestWithContext): Promise<AuthenticatedContext> {
+    const { err, ctx, info } = await this.run([API_KEY_STRATEGY, JWT_STRATEGY], req);
+    if (err) throw err;
+    if (ctx) return ctx;
+    // No strategy found a credential: the last challenge (the access token's "sign in first").
+    const challenges: unknown[] = Array.isArray(info) ? info : [info];
+    throw (
+      challenges.findLast((c): c is AppException => c instanceof AppException) ??
+      new AppException(ErrorCode.UNAUTHENTICATED, 'UNAUTHENTICATED', 'Sign in first')
+    );
+  }
+
+  /** Runs the named strategies in order on a request, as Passport does: the first to decide wins. */
+  run(strategies: string | string[], req: CredentialRequest): Promise<Outcome> {
+    return new Promise((resolve) => {
+      const middleware = this.passport.authenticate(
+        strategies,
+        { session: false },
+        (err: Error | null, ctx: AuthenticatedContext | false, info: unknown) =>
+          resolve({ err, ctx, info }),
+      ) as (req: unknown, res: unknown, next: (err?: Error) => void) => void;
+      // Passport only writes to the response to redirect or to answer a failure itself, which the
+      // callback above takes over; `next` is only called on an error outside any strategy.
+      middleware(req, undefined, (err) => resolve({ err: err ?? new Error('passport passed') }));
+    });
   }
 }

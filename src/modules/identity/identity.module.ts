@@ -22,6 +22,8 @@ import { UsersService } from './services/users.service';
 import { SessionsResolver } from './sessions.resolver';
 import { UsersResolver } from './users.resolver';
 import { SecurityNoticesService } from './services/security-notices.service';
+import { ApiKeyStrategy } from './strategies/api-key.strategy';
+import { JwtStrategy } from './strategies/jwt.strategy';
 
 @Module({
   imports: [AuthorizationModule, CryptoModule, NotificationsModule],
@@ -40,6 +42,8 @@ import { SecurityNoticesService } from './services/security-notices.service';
     UserAdminService,
     AuthService,
     PasswordResetService,
+    ApiKeyStrategy,
+    JwtStrategy,
     IdentityAuthenticator,
     { provide: AUTHENTICATOR, useExisting: IdentityAuthenticator },
     AuthResolver,

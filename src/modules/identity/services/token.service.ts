@@ -2,7 +2,7 @@ import { createHash, createPrivateKey, createPublicKey, KeyObject, randomUUID } 
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { calculateJwkThumbprint, errors, exportJWK, JWK, jwtVerify, SignJWT } from 'jose';
+import { calculateJwkThumbprint, exportJWK, JWK, SignJWT } from 'jose';
 import { AppConfigService } from '../../../core/config/app-config.service';
 import { IdentityErrorCode, IdentityException } from '../identity.exception';
 
@@ -22,18 +22,47 @@ export interface AccessClaims {
 }
 
 const SIGNING_FILE = 'jwt-signing.pem';
-const ALG = 'ES256';
+/** The one algorithm access tokens are signed with, and so the only one verification accepts. */
+export const ACCESS_TOKEN_ALG = 'ES256';
 /** RFC 9068's type for access tokens: a JWT of any other type (or none) is not one. */
 const TYP = 'at+jwt';
-/** How far ahead of our clock an `iat` may be (clock skew between instances). */
-const SKEW_SECONDS = 5;
+/** How far ahead of our clock an `iat` may be (clock skew between instances); also the tolerance on `exp`. */
+export const ACCESS_TOKEN_SKEW_SECONDS = 5;
+const REQUIRED_CLAIMS = ['sub', 'sid', 'exp', 'iat', 'jti'] as const;
 const MAX_CACHED = 50_000;
 
+const invalid = () =>
+  new IdentityException(IdentityErrorCode.INVALID_TOKEN, 'The access token is not valid');
+const expired = () =>
+  new IdentityException(IdentityErrorCode.TOKEN_EXPIRED, 'The access token has expired');
+
+/** The verified-token cache's key: a token is a bearer secret, so it is kept as its hash only. */
+const cacheKey = (token: string) => createHash('sha256').update(token).digest('base64url');
+
+/** `typ` compared as JOSE does: case-insensitive, `application/` optional. */
+const normalizeTyp = (typ: string) => typ.toLowerCase().replace(/^application\//, '');
+
+/** A JWT's header or payload as JSON, or null when it is not (no signature is checked here). */
+function decodePart(token: string, part: 0 | 1): Record<string, unknown> | null {
+  try {
+    const value: unknown = JSON.parse(
+      Buffer.from(token.split('.')[part] ?? '', 'base64url').toString('utf8'),
+    );
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
+  } catch {
+    return null;
+  }
+}
+
 /**
- * Access tokens: ES256 JWTs of type `at+jwt` with a `kid`, keys from files. Verification pins the
- * algorithm, the type, the issuer and the audience, refuses an `iat` in the future, and only uses
- * our own keys (no `jku`, `x5u` or embedded `jwk`). A verified
- * token is cached by its SHA-256 until it expires: verification is the hot spot of every request.
+ * Access tokens: ES256 JWTs of type `at+jwt` with a `kid`, keys from files (the key ring).
+ * Signing is here; verification runs in the Passport JWT strategy (passport-jwt, which pins the
+ * algorithm, issuer and audience), with this service resolving the key by `kid`, refusing another
+ * `typ` or any `crit`, checking the claims, and caching a verified token by its SHA-256 until it
+ * expires: verification is the hot spot of every request. Only our own keys are used (no `jku`,
+ * `x5u` or embedded `jwk`).
  */
 @Injectable()
 export class TokenService implements OnModuleInit {
@@ -62,7 +91,7 @@ export class TokenService implements OnModuleInit {
       const jwk = await exportJWK(publicKey);
       const kid = await calculateJwkThumbprint(jwk);
       this.verifyKeys.set(kid, publicKey);
-      this.jwks.push({ ...jwk, kid, alg: ALG, use: 'sig' });
+      this.jwks.push({ ...jwk, kid, alg: ACCESS_TOKEN_ALG, use: 'sig' });
       if (file === SIGNING_FILE) {
         this.signingKey = createPrivateKey(pem);
         this.signingKid = kid;
@@ -81,7 +110,7 @@ export class TokenService implements OnModuleInit {
     const ttl = this.config.get('ACCESS_TOKEN_TTL_SECONDS');
     const now = Math.floor(Date.now() / 1000);
     const token = await new SignJWT({ ...claims })
-      .setProtectedHeader({ alg: ALG, kid: this.signingKid, typ: TYP })
+      .setProtectedHeader({ alg: ACCESS_TOKEN_ALG, kid: this.signingKid, typ: TYP })
       .setIssuer(this.config.get('JWT_ISSUER'))
       .setAudience(this.config.get('JWT_AUDIENCE'))
       .setIssuedAt(now)
@@ -91,53 +120,77 @@ export class TokenService implements OnModuleInit {
     return { token, expiresAt: new Date((now + ttl) * 1000) };
   }
 
-  async verify(token: string): Promise<AccessClaims> {
-    const hash = createHash('sha256').update(token).digest('base64url');
-    const cached = this.cache.get(hash);
-    if (cached) {
-      if ((cached.exp ?? 0) * 1000 > Date.now()) return cached;
-      this.cache.delete(hash);
-      throw new IdentityException(IdentityErrorCode.TOKEN_EXPIRED, 'The access token has expired');
-    }
-    let claims: AccessClaims;
-    try {
-      const { payload } = await jwtVerify<AccessClaims>(
-        token,
-        (header) => {
-          const key = header.kid ? this.verifyKeys.get(header.kid) : undefined;
-          if (!key) throw new errors.JWKSNoMatchingKey();
-          return key;
-        },
-        {
-          algorithms: [ALG],
-          typ: TYP,
-          issuer: this.config.get('JWT_ISSUER'),
-          audience: this.config.get('JWT_AUDIENCE'),
-          requiredClaims: ['sub', 'sid', 'exp', 'iat', 'jti'],
-          clockTolerance: SKEW_SECONDS,
-        },
-      );
-      claims = payload;
-    } catch (e) {
-      if (e instanceof errors.JWTExpired) {
-        throw new IdentityException(
-          IdentityErrorCode.TOKEN_EXPIRED,
-          'The access token has expired',
-        );
-      }
-      throw new IdentityException(IdentityErrorCode.INVALID_TOKEN, 'The access token is not valid');
-    }
+  /**
+   * passport-jwt's key provider: the key of the token's `kid` from the key ring, for a header
+   * that is ours (type `at+jwt`, no critical extensions we would have to understand).
+   */
+  verificationKey(token: string): KeyObject {
+    const header = decodePart(token, 0);
     if (
+      !header ||
+      typeof header.typ !== 'string' ||
+      normalizeTyp(header.typ) !== TYP ||
+      header.crit !== undefined
+    ) {
+      throw invalid();
+    }
+    const key = typeof header.kid === 'string' ? this.verifyKeys.get(header.kid) : undefined;
+    if (!key) throw invalid();
+    return key;
+  }
+
+  /** The claims of a token verified before, or undefined; TOKEN_EXPIRED once it has expired. */
+  cached(token: string): AccessClaims | undefined {
+    const hash = cacheKey(token);
+    const cached = this.cache.get(hash);
+    if (!cached) return undefined;
+    if ((cached.exp ?? 0) * 1000 > Date.now()) return cached;
+    this.cache.delete(hash);
+    throw expired();
+  }
+
+  /**
+   * The claims of a token whose signature, algorithm, issuer, audience and expiry passport-jwt
+   * has checked: the required claims are there and typed, `iat` is not in the future. Accepted
+   * claims are cached for the token's lifetime.
+   */
+  accept(token: string, payload: unknown): AccessClaims {
+    const claims = payload as AccessClaims;
+    if (
+      typeof payload !== 'object' ||
+      payload === null ||
+      REQUIRED_CLAIMS.some((c) => !(c in payload)) ||
       typeof claims.role !== 'string' ||
       !Array.isArray(claims.amr) ||
       typeof claims.iat !== 'number' ||
-      claims.iat > Date.now() / 1000 + SKEW_SECONDS
+      claims.iat > Date.now() / 1000 + ACCESS_TOKEN_SKEW_SECONDS
     ) {
-      throw new IdentityException(IdentityErrorCode.INVALID_TOKEN, 'The access token is not valid');
+      throw invalid();
     }
     if (this.cache.size >= MAX_CACHED) this.evictExpired();
-    if (this.cache.size < MAX_CACHED) this.cache.set(hash, claims);
+    if (this.cache.size < MAX_CACHED) this.cache.set(cacheKey(token), claims);
     return claims;
+  }
+
+  /**
+   * The coded refusal for what the strategy refused: our own refusal as it is; an expired token
+   * as TOKEN_EXPIRED only when it is otherwise ours (jsonwebtoken checks `exp` before issuer,
+   * audience and claims, after the signature), so a foreign token never reads as merely expired;
+   * anything else INVALID_TOKEN.
+   */
+  refusal(token: string, reason: unknown): IdentityException {
+    if (reason instanceof IdentityException) return reason;
+    if (reason instanceof Error && reason.name === 'TokenExpiredError') {
+      const payload = decodePart(token, 1);
+      const aud = payload?.aud;
+      const ours =
+        payload !== null &&
+        payload.iss === this.config.get('JWT_ISSUER') &&
+        (Array.isArray(aud) ? aud : [aud]).includes(this.config.get('JWT_AUDIENCE')) &&
+        REQUIRED_CLAIMS.every((c) => c in payload);
+      if (ours) return expired();
+    }
+    return invalid();
   }
 
   private evictExpired(): void {
