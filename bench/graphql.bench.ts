@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { CustomersService } from '../src/modules/customers/customers.service';
 import { CustomerEntity } from '../src/modules/customers/entities/customer.entity';
 import { UsersService } from '../src/modules/identity/services/users.service';
@@ -29,6 +30,22 @@ interface Measured {
   graphqlErrors: number;
   /** Statements the database received during the measured run, per response. */
   sqlPerRequest: number;
+  /** The server's CPU time (user + system, all threads) during the measured run, per response. */
+  cpuUsPerResponse: number;
+}
+
+/** USER_HZ: the unit of /proc/<pid>/stat's times (100 on Linux everywhere that matters). */
+const CLOCK_TICKS_PER_S = 100;
+
+/**
+ * CPU time a process has used so far, in microseconds, from /proc/<pid>/stat (utime + stime).
+ * Throughput on a shared machine moves with whatever else runs; CPU per response much less.
+ */
+function cpuUsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces) start at state, field 3.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS_PER_S;
 }
 
 /** MariaDB's count of statements received from all clients since it started. */
@@ -69,14 +86,14 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
       if (items.length !== 20 || !items.every((c) => c.email?.includes('*'))) {
         throw new Error(`secured query gave ${JSON.stringify(check).slice(0, 500)}`);
       }
-      return measure(ctx, 'secured', server.url, SECURED_QUERY, seconds, token);
+      return measure(ctx, 'secured', server, SECURED_QUERY, seconds, token);
     });
     bare = await withServer(ctx, 'bench/bare/main.ts', childEnv, async (server) => {
       const check = await graphqlPost<{ customers: unknown[] }>(server.url, BARE_QUERY);
       if (check.data?.customers.length !== 20) {
         throw new Error(`bare query gave ${JSON.stringify(check).slice(0, 500)}`);
       }
-      return measure(ctx, 'bare', server.url, BARE_QUERY, seconds);
+      return measure(ctx, 'bare', server, BARE_QUERY, seconds);
     });
     bareFastify = await withServer(
       ctx,
@@ -87,7 +104,7 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
         if (check.data?.customers.length !== 20) {
           throw new Error(`bare (fastify) query gave ${JSON.stringify(check).slice(0, 500)}`);
         }
-        return measure(ctx, 'bare-fastify', server.url, BARE_QUERY, seconds);
+        return measure(ctx, 'bare-fastify', server, BARE_QUERY, seconds);
       },
     );
   } finally {
@@ -129,6 +146,15 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
       note: "MariaDB 'Questions' delta over the measured run / responses (all clients)",
     }),
     figure(BENCH, 'bare_sql_per_request', bare.sqlPerRequest, 'statements'),
+    figure(BENCH, 'secured_server_cpu_us', secured.cpuUsPerResponse, 'µs', {
+      decimals: 0,
+      note:
+        "the server process's CPU time (user + system, /proc) over the measured run / responses: " +
+        'steadier than req/s when other work shares the machine',
+    }),
+    figure(BENCH, 'bare_fastify_server_cpu_us', bareFastify.cpuUsPerResponse, 'µs', {
+      decimals: 0,
+    }),
     figure(BENCH, 'secured_vs_bare_throughput', s.reqPerSec / f.reqPerSec, 'x', {
       min: 0.75,
       decimals: 3,
@@ -204,7 +230,7 @@ async function withServer<T>(
 async function measure(
   ctx: BenchContext,
   label: string,
-  url: string,
+  server: ChildServer,
   query: string,
   seconds: number,
   token?: string,
@@ -214,18 +240,28 @@ async function measure(
   const body = JSON.stringify({ query });
   const classify = (_status: number, text: string) =>
     text.includes('"errors"') ? 'graphql_error' : 'ok';
-  const options = { url, path: '/graphql', headers, body, connections: CONNECTIONS, classify };
+  const options = {
+    url: server.url,
+    path: '/graphql',
+    headers,
+    body,
+    connections: CONNECTIONS,
+    classify,
+  };
   ctx.log(`graphql: ${label}: warm-up ${WARMUP_SECONDS} s`);
   await runLoad({ ...options, durationSeconds: WARMUP_SECONDS });
   ctx.log(`graphql: ${label}: ${seconds} s, ${CONNECTIONS} connections`);
   const before = await questions(ctx);
+  const cpuBefore = cpuUsOf(server.pid);
   const load = await runLoad({ ...options, durationSeconds: seconds });
+  const cpuUsPerResponse = (cpuUsOf(server.pid) - cpuBefore) / Math.max(1, load.total);
   // The SHOW itself and the in-process app's timers add a handful: noise against thousands.
   const sqlPerRequest = ((await questions(ctx)) - before) / Math.max(1, load.total);
   const graphqlErrors = load.buckets.get('graphql_error')?.count ?? 0;
   ctx.log(
     `graphql: ${label}: ${load.reqPerSec.toFixed(0)} req/s, p50 ${load.latency.p50.toFixed(1)} ms, ` +
-      `p99 ${load.latency.p99.toFixed(1)} ms, ${graphqlErrors} GraphQL errors, ${load.non2xx} non-2xx`,
+      `p99 ${load.latency.p99.toFixed(1)} ms, ${cpuUsPerResponse.toFixed(0)} µs server CPU per response, ` +
+      `${graphqlErrors} GraphQL errors, ${load.non2xx} non-2xx`,
   );
-  return { load, graphqlErrors, sqlPerRequest };
+  return { load, graphqlErrors, sqlPerRequest, cpuUsPerResponse };
 }

@@ -3,6 +3,7 @@ import { cpus, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { run as apiKeysBench } from './api-keys.bench';
 import { run as auditBench } from './audit.bench';
+import { run as authBench } from './auth.bench';
 import { run as cryptoBench } from './crypto.bench';
 import { run as graphqlBench } from './graphql.bench';
 import { run as loginBench } from './login.bench';
@@ -16,6 +17,7 @@ const BENCHES: { name: string; run: BenchFn }[] = [
   { name: 'crypto', run: cryptoBench },
   { name: 'audit', run: auditBench },
   { name: 'api-keys', run: apiKeysBench },
+  { name: 'auth', run: authBench },
   { name: 'graphql', run: graphqlBench },
   { name: 'precheck', run: precheckBench },
   { name: 'login', run: loginBench },
