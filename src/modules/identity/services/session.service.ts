@@ -122,6 +122,16 @@ export class SessionService {
     return entry;
   }
 
+  /**
+   * Drops the cached liveness of every session (or one): the next request reads the database.
+   * For changes made to sessions outside this process (an operator's SQL, another instance's
+   * revocation already reaches here within the cache time); the tests use it instead of waiting.
+   */
+  forgetCachedLiveness(sessionId?: string): void {
+    if (sessionId) this.live.delete(sessionId);
+    else this.live.clear();
+  }
+
   private touch(sessionId: string): void {
     const now = Date.now();
     if (now - (this.touched.get(sessionId) ?? 0) < TOUCH_EVERY_MS) return;
