@@ -1,10 +1,9 @@
-import type { Connection, RowDataPacket } from 'mysql2/promise';
+import type { RowDataPacket } from 'mysql2/promise';
 import { AuditService } from '../src/modules/audit/audit.service';
 import { ActorType } from '../src/modules/audit/entities/audit-event.entity';
 import { AuditVerifierService } from '../src/modules/audit/services/audit-verifier.service';
-import { adminConnection } from './utils/db';
 import { makeUser, signIn } from './utils/identity';
-import { startTestApp, TestApp } from './utils/test-app';
+import { useTestApp } from './utils/use-test-app';
 
 /**
  * Security II, item 1: an audited system never loses an audit row silently. Malformed text is
@@ -12,22 +11,15 @@ import { startTestApp, TestApp } from './utils/test-app';
  * entry cannot be written is not answered as a success (and the failure is raised).
  */
 describe('audit integrity (e2e)', () => {
-  let t: TestApp;
-  let db: Connection;
+  const app = useTestApp();
   let auth: Record<string, string>;
 
   const RESET = `mutation R($input: RequestPasswordResetInput!) { requestPasswordReset(input: $input) }`;
   const count = async (sql: string, args: unknown[] = []) =>
-    Number((await db.query<RowDataPacket[]>(sql, args))[0][0].n);
+    Number((await app.db.query<RowDataPacket[]>(sql, args))[0][0].n);
 
   beforeAll(async () => {
-    t = await startTestApp();
-    db = await adminConnection();
-    auth = (await signIn(t, await makeUser(t, 'admin', { mfa: true }))).auth;
-  });
-  afterAll(async () => {
-    await db.end();
-    await t.close();
+    auth = (await signIn(app.t, await makeUser(app.t, 'admin', { mfa: true }))).auth;
   });
 
   describe('text that is not well-formed Unicode', () => {
@@ -37,7 +29,7 @@ describe('audit integrity (e2e)', () => {
       ['a reversed pair', '\udc00\ud800@example.com'],
     ])('is refused at the edge in GraphQL variables: %s', async (_label, email) => {
       const before = await count('SELECT COUNT(*) AS n FROM audit_events');
-      const res = await t.gql(RESET, { input: { email } });
+      const res = await app.t.gql(RESET, { input: { email } });
       expect(res.status).toBe(400);
       expect(res.errors?.[0].extensions).toMatchObject({
         code: 'BAD_USER_INPUT',
@@ -50,7 +42,7 @@ describe('audit integrity (e2e)', () => {
     });
 
     it('is refused in a GraphQL string literal (a surrogate escape in the document)', async () => {
-      const res = await t.gql(
+      const res = await app.t.gql(
         'mutation { requestPasswordReset(input: { email: "x\\ud800@example.com" }) }',
       );
       expect(res.status).toBe(400);
@@ -58,7 +50,7 @@ describe('audit integrity (e2e)', () => {
     });
 
     it('is refused in a variable name, and a form body or URL with broken encodings never fails', async () => {
-      const bad = await fetch(`${t.url}/graphql`, {
+      const bad = await fetch(`${app.t.url}/graphql`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: '{"query":"{ __typename }","variables":{"\\ud800":1}}',
@@ -69,13 +61,13 @@ describe('audit integrity (e2e)', () => {
       ).toMatchObject({ extensions: { reason: 'MALFORMED_UNICODE' } });
       // Surrogates encoded as UTF-8 (CESU) are not UTF-8: they decode to U+FFFD or are refused,
       // never to a lone surrogate and never to a 500.
-      const form = await fetch(`${t.url}/webhooks/sms/inbound`, {
+      const form = await fetch(`${app.t.url}/webhooks/sms/inbound`, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: 'From=%2B14155550100&Body=%ED%A0%80STOP',
       });
       expect([400, 401]).toContain(form.status);
-      const get = await fetch(`${t.url}/graphql?query=%7B__typename%7D&x=%ED%A0%80`, {
+      const get = await fetch(`${app.t.url}/graphql?query=%7B__typename%7D&x=%ED%A0%80`, {
         headers: { 'apollo-require-preflight': 'true' },
       });
       expect(get.status).toBeLessThan(500);
@@ -83,9 +75,9 @@ describe('audit integrity (e2e)', () => {
 
     it('keeps an emoji (a valid surrogate pair) and masks it whole in the audit row', async () => {
       const email = `😀${Date.now()}@example.com`;
-      const res = await t.gql(RESET, { input: { email } });
+      const res = await app.t.gql(RESET, { input: { email } });
       expect(res.errors).toBeUndefined();
-      const [rows] = await db.query<RowDataPacket[]>(
+      const [rows] = await app.db.query<RowDataPacket[]>(
         "SELECT changes FROM audit_events WHERE action = 'graphql.requestPasswordReset' ORDER BY seq DESC LIMIT 1",
       );
       const changes = rows[0].changes as string | Record<string, unknown>;
@@ -97,8 +89,8 @@ describe('audit integrity (e2e)', () => {
   });
 
   it('loses no audit row of other callers when one entry is bad', async () => {
-    const audit = t.app.get(AuditService);
-    const verifier = t.app.get(AuditVerifierService);
+    const audit = app.t.app.get(AuditService);
+    const verifier = app.t.app.get(AuditVerifierService);
     const system = { type: ActorType.System, id: 'audit-integrity' };
     const marker = `batch-${Date.now()}`;
     // Fifty entries in one group commit; one holds a lone surrogate in its changes and key.
@@ -123,11 +115,12 @@ describe('audit integrity (e2e)', () => {
   });
 
   it('writes the rest of a batch when the server refuses one of its rows', async () => {
-    const audit = t.app.get(AuditService);
-    const verifier = t.app.get(AuditVerifierService);
+    const audit = app.t.app.get(AuditService);
+    const verifier = app.t.app.get(AuditVerifierService);
     const system = { type: ActorType.System, id: 'audit-integrity' };
     const marker = `refused-${Date.now()}`;
-    await db.query(`CREATE TRIGGER test_refuse_one_audit BEFORE INSERT ON audit_events FOR EACH ROW
+    await app.db
+      .query(`CREATE TRIGGER test_refuse_one_audit BEFORE INSERT ON audit_events FOR EACH ROW
       IF NEW.resource_id = '${marker}-13' THEN
         SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'refused by the test';
       END IF`);
@@ -144,7 +137,7 @@ describe('audit integrity (e2e)', () => {
         ),
       );
     } finally {
-      await db.query('DROP TRIGGER test_refuse_one_audit');
+      await app.db.query('DROP TRIGGER test_refuse_one_audit');
     }
     expect(results.map((r) => r.status === 'rejected')).toEqual(
       Array.from({ length: 40 }, (_, i) => i === 13),
@@ -163,32 +156,33 @@ describe('audit integrity (e2e)', () => {
     );
     // The DBA makes the server refuse the audit rows of this operation: the operation ran, its
     // row did not land, and the answer is not a success.
-    await db.query(`CREATE TRIGGER test_refuse_reset_audit BEFORE INSERT ON audit_events FOR EACH ROW
+    await app.db
+      .query(`CREATE TRIGGER test_refuse_reset_audit BEFORE INSERT ON audit_events FOR EACH ROW
       IF NEW.action = 'graphql.requestPasswordReset' THEN
         SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'refused by the test';
       END IF`);
     let res;
     try {
-      res = await t.gql(
+      res = await app.t.gql(
         `mutation { requestPasswordReset(input: { email: "nobody-${Date.now()}@example.com" }) }`,
         undefined,
         auth,
       );
     } finally {
-      await db.query('DROP TRIGGER test_refuse_reset_audit');
+      await app.db.query('DROP TRIGGER test_refuse_reset_audit');
     }
     expect(res.status).toBe(503);
     expect(res.data ?? null).toBeNull();
     expect(res.errors?.[0].extensions).toMatchObject({ reason: 'AUDIT_UNAVAILABLE' });
 
     // Then every audit row for a moment: readiness tries the log once more, and it still refuses.
-    await db.query(`CREATE TRIGGER test_refuse_audit BEFORE INSERT ON audit_events FOR EACH ROW
+    await app.db.query(`CREATE TRIGGER test_refuse_audit BEFORE INSERT ON audit_events FOR EACH ROW
       SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'refused by the test'`);
     let ready;
     try {
-      ready = await fetch(`${t.url}/health/ready`);
+      ready = await fetch(`${app.t.url}/health/ready`);
     } finally {
-      await db.query('DROP TRIGGER test_refuse_audit');
+      await app.db.query('DROP TRIGGER test_refuse_audit');
     }
     expect(ready.status).toBe(503);
     const health = (await ready.json()) as { error?: Record<string, { status: string }> };
@@ -197,7 +191,7 @@ describe('audit integrity (e2e)', () => {
     // The log writes again: readiness recovers by itself (no traffic needed: an instance out of
     // the load balancer gets none), the failure is raised as a critical event (to the SIEM), and
     // operations succeed.
-    expect((await fetch(`${t.url}/health/ready`)).status).toBe(200);
+    expect((await fetch(`${app.t.url}/health/ready`)).status).toBe(200);
     let raised = failedBefore;
     for (let i = 0; i < 50 && raised === failedBefore; i++) {
       raised = await count(
@@ -211,7 +205,7 @@ describe('audit integrity (e2e)', () => {
         "SELECT COUNT(*) AS n FROM audit_siem_outbox o JOIN audit_events e ON e.seq = o.audit_seq WHERE e.action = 'audit.write_failed'",
       ),
     ).toBeGreaterThanOrEqual(1);
-    const again = await t.gql(
+    const again = await app.t.gql(
       `mutation { requestPasswordReset(input: { email: "nobody-${Date.now()}@example.com" }) }`,
       undefined,
       auth,

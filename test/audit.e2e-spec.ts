@@ -13,38 +13,29 @@ import { ActorType, AuditResult } from '../src/modules/audit/entities/audit-even
 import { AuditVerifierService } from '../src/modules/audit/services/audit-verifier.service';
 import { SiemForwarderService } from '../src/modules/audit/services/siem-forwarder.service';
 import { chainHash, type ChainedFields } from '../src/modules/audit/utils/canonical';
-import { adminConnection } from './utils/db';
 import { HttpSink } from './utils/http-sink';
-import { startTestApp, TestApp } from './utils/test-app';
+import { startTestApp } from './utils/test-app';
+import { useTestApp } from './utils/use-test-app';
 
 const system = { type: ActorType.System, id: 'audit-e2e' };
 
 describe('audit log (e2e, real database)', () => {
-  let t: TestApp;
-  let other: TestApp;
-  let db: Connection;
+  const app = useTestApp();
+  const other = useTestApp();
   let audit: AuditService;
   let verifier: AuditVerifierService;
 
-  beforeAll(async () => {
-    t = await startTestApp();
-    other = await startTestApp();
-    audit = t.app.get(AuditService);
-    verifier = t.app.get(AuditVerifierService);
-    db = await adminConnection();
-  });
-  afterAll(async () => {
-    await db.end();
-    await other.close();
-    await t.close();
+  beforeAll(() => {
+    audit = app.t.app.get(AuditService);
+    verifier = app.t.app.get(AuditVerifierService);
   });
 
   it('keeps a gapless, verifiable chain under 1,000 concurrent appends from two processes’ pools', async () => {
-    const [before] = await db.query<RowDataPacket[]>(
+    const [before] = await app.db.query<RowDataPacket[]>(
       'SELECT last_seq FROM audit_chain_head WHERE id = 1',
     );
     const start = BigInt(before[0].last_seq as string);
-    const apps = [t, other].map((a) => a.app.get(AuditService));
+    const apps = [app.t, other.t].map((a) => a.app.get(AuditService));
     const receipts = await Promise.all(
       Array.from({ length: 1000 }, (_, i) =>
         apps[i % 2].record({
@@ -59,7 +50,7 @@ describe('audit log (e2e, real database)', () => {
     expect(new Set(seqs).size).toBe(1000);
     expect(seqs[0]).toBe(start + 1n);
     expect(seqs[999]).toBe(start + 1000n);
-    const [gap] = await db.query<RowDataPacket[]>(
+    const [gap] = await app.db.query<RowDataPacket[]>(
       'SELECT COUNT(*) AS n, MAX(seq) - MIN(seq) + 1 AS span FROM audit_events',
     );
     expect(Number(gap[0].n)).toBe(Number(gap[0].span));
@@ -68,7 +59,7 @@ describe('audit log (e2e, real database)', () => {
 
   it('refuses UPDATE and DELETE of audit rows through the application’s connection', async () => {
     await audit.record({ action: 'test.immutable', actor: system });
-    const ds = t.app.get(DataSource);
+    const ds = app.t.app.get(DataSource);
     await expect(
       ds.query("UPDATE audit_events SET action = 'x' ORDER BY seq DESC LIMIT 1"),
     ).rejects.toThrow(/append-only/);
@@ -90,20 +81,20 @@ describe('audit log (e2e, real database)', () => {
       resourceId: 'r-1',
     });
     await audit.record({ action: 'test.after-tamper', actor: system });
-    await db.query('DROP TRIGGER audit_events_no_update');
+    await app.db.query('DROP TRIGGER audit_events_no_update');
     try {
-      await db.query("UPDATE audit_events SET resource_id = 'r-2' WHERE seq = ?", [seq]);
+      await app.db.query("UPDATE audit_events SET resource_id = 'r-2' WHERE seq = ?", [seq]);
     } finally {
-      await db.query(AUDIT_TRIGGERS.audit_events_no_update);
+      await app.db.query(AUDIT_TRIGGERS.audit_events_no_update);
     }
     const result = await verifier.verify();
     expect(result).toMatchObject({ ok: false, brokenAt: seq, reason: 'content_hash_mismatch' });
     // Put it back so later tests see a sound chain.
-    await db.query('DROP TRIGGER audit_events_no_update');
+    await app.db.query('DROP TRIGGER audit_events_no_update');
     try {
-      await db.query("UPDATE audit_events SET resource_id = 'r-1' WHERE seq = ?", [seq]);
+      await app.db.query("UPDATE audit_events SET resource_id = 'r-1' WHERE seq = ?", [seq]);
     } finally {
-      await db.query(AUDIT_TRIGGERS.audit_events_no_update);
+      await app.db.query(AUDIT_TRIGGERS.audit_events_no_update);
     }
     expect(await verifier.verify()).toMatchObject({ ok: true });
   });
@@ -125,11 +116,11 @@ describe('audit log (e2e, real database)', () => {
 
     // The attacker, as DBA, rewrites one entry's content and re-links every later row and the head
     // so that content, links and head all agree: only the signed checkpoint still remembers.
-    const original = await rewriteChain(db, target, (row) =>
+    const original = await rewriteChain(app.db, target, (row) =>
       row.seq === target ? { ...row, resourceId: 'pay-999', changes: { amount: 1 } } : row,
     );
     try {
-      const [forged] = await db.query<RowDataPacket[]>(
+      const [forged] = await app.db.query<RowDataPacket[]>(
         'SELECT resource_id FROM audit_events WHERE seq = ?',
         [target],
       );
@@ -147,20 +138,20 @@ describe('audit log (e2e, real database)', () => {
       });
     } finally {
       // Put every row and the head back so later tests see a sound chain.
-      await rewriteChain(db, target, (row) => original.get(row.seq) ?? row);
+      await rewriteChain(app.db, target, (row) => original.get(row.seq) ?? row);
     }
     expect(await verifier.verify()).toMatchObject({ ok: true });
   });
 
   it('records a failed mutation with its code and none of the PII it carried', async () => {
     const email = 'audit.pii.probe@example.com';
-    const res = await t.gql(
+    const res = await app.t.gql(
       'mutation Rotate($input: RotateDataKeyInput!) { rotateDataKey(input: $input) { current { id } } }',
       { input: { purpose: email } },
     );
     expect(res.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
     const requestId = res.headers.get('x-request-id');
-    const [rows] = await db.query<RowDataPacket[]>(
+    const [rows] = await app.db.query<RowDataPacket[]>(
       'SELECT * FROM audit_events WHERE request_id = ?',
       [requestId],
     );
@@ -173,7 +164,7 @@ describe('audit log (e2e, real database)', () => {
       ip: '127.0.0.1',
     });
     expect(Number(rows[0].duration_ms)).toBeGreaterThanOrEqual(0);
-    const [all] = await db.query<RowDataPacket[]>(
+    const [all] = await app.db.query<RowDataPacket[]>(
       'SELECT changes, resource_id, user_agent FROM audit_events',
     );
     expect(JSON.stringify(all)).not.toContain(email);
@@ -181,11 +172,11 @@ describe('audit log (e2e, real database)', () => {
   });
 
   it('records a mutation refused by validation before it ran', async () => {
-    const res = await t.gql(
+    const res = await app.t.gql(
       'mutation { rotateDataKey(input: { purpose: 42 }) { current { id } } }',
     );
     expect(res.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
-    const [rows] = await db.query<RowDataPacket[]>(
+    const [rows] = await app.db.query<RowDataPacket[]>(
       'SELECT action, result, error_code FROM audit_events WHERE request_id = ?',
       [res.headers.get('x-request-id')],
     );
@@ -195,11 +186,11 @@ describe('audit log (e2e, real database)', () => {
   });
 
   it('records every call of an @AuditSensitive query, refused ones too, and no other query', async () => {
-    const sensitive = await t.gql('{ search: auditEvents(first: 1) { items { seq } } }');
-    const plain = await t.gql('{ roles { name } }');
+    const sensitive = await app.t.gql('{ search: auditEvents(first: 1) { items { seq } } }');
+    const plain = await app.t.gql('{ roles { name } }');
     for (const res of [sensitive, plain])
       expect(res.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
-    const [rows] = await db.query<RowDataPacket[]>(
+    const [rows] = await app.db.query<RowDataPacket[]>(
       'SELECT action, result, error_code FROM audit_events WHERE request_id IN (?, ?)',
       [sensitive.headers.get('x-request-id'), plain.headers.get('x-request-id')],
     );
@@ -224,7 +215,7 @@ describe('audit log (e2e, real database)', () => {
     );
     expect(page2.items.map((e) => e.resourceId)).toEqual(['s-1', 's-0']);
     expect(page2.nextCursor).toBeNull();
-    const [plan] = await db.query<RowDataPacket[]>(
+    const [plan] = await app.db.query<RowDataPacket[]>(
       "EXPLAIN SELECT * FROM audit_events WHERE actor_id = 'searcher' AND action = 'test.search' ORDER BY seq DESC LIMIT 4",
     );
     expect(String(plan[0].key)).toMatch(/ix_audit_(actor|action)/);
@@ -270,7 +261,7 @@ describe('audit log (e2e, real database)', () => {
   it('purges old rows only through the retention path, leaving a chain that verifies from the checkpoint', async () => {
     const { seq } = await audit.record({ action: 'test.before-purge', actor: system });
     await audit.record({ action: 'test.after-purge', actor: system });
-    const removed = await t.app.get(DataSource).transaction(async (m) => {
+    const removed = await app.t.app.get(DataSource).transaction(async (m) => {
       const n = await verifier.purgeUpTo(m, seq);
       await audit.record(
         { action: 'audit.purged', actor: system, changes: { uptoSeq: seq, removed: n } },
@@ -279,7 +270,7 @@ describe('audit log (e2e, real database)', () => {
       return n;
     });
     expect(removed).toBeGreaterThan(0);
-    const [rows] = await db.query<RowDataPacket[]>('SELECT MIN(seq) AS min FROM audit_events');
+    const [rows] = await app.db.query<RowDataPacket[]>('SELECT MIN(seq) AS min FROM audit_events');
     expect(BigInt(rows[0].min as string)).toBe(BigInt(seq) + 1n);
     expect(await verifier.verify()).toMatchObject({ ok: true });
   });
@@ -290,19 +281,19 @@ describe('audit log (e2e, real database)', () => {
     const port = sink.port;
     await sink.stop(); // the receiver is down
     const secret = 'siem-test-secret-0123456789';
-    const app = await startTestApp({
+    const siem = await startTestApp({
       SIEM_WEBHOOK_URL: `http://127.0.0.1:${port}/siem`,
       SIEM_WEBHOOK_SECRET: secret,
       SIEM_POLL_INTERVAL_MS: '100',
       SIEM_RETRY_BASE_MS: '50',
     });
     try {
-      const { seq } = await app.app
+      const { seq } = await siem.app
         .get(AuditService)
         .record({ action: 'user.created', actor: system, resourceType: 'User', resourceId: 'u-1' });
       // Attempts fail while it is down, and the event stays queued.
       await waitFor(async () => {
-        const [rows] = await db.query<RowDataPacket[]>(
+        const [rows] = await app.db.query<RowDataPacket[]>(
           'SELECT attempts, delivered_at FROM audit_siem_outbox WHERE audit_seq = ?',
           [seq],
         );
@@ -324,23 +315,23 @@ describe('audit log (e2e, real database)', () => {
       });
       // The receiver has it; the outbox marks it delivered once the sender saw the 2xx.
       await waitFor(async () => {
-        const [rows] = await db.query<RowDataPacket[]>(
+        const [rows] = await app.db.query<RowDataPacket[]>(
           'SELECT delivered_at FROM audit_siem_outbox WHERE audit_seq = ?',
           [seq],
         );
         return rows[0].delivered_at !== null;
       });
       // Every call counts, the delivering one too: at least two failures and the success.
-      const [[sent]] = await db.query<RowDataPacket[]>(
+      const [[sent]] = await app.db.query<RowDataPacket[]>(
         'SELECT attempts FROM audit_siem_outbox WHERE audit_seq = ?',
         [seq],
       );
       expect(Number(sent.attempts)).toBeGreaterThanOrEqual(3);
       // Another pass may deliver other suites' queued events, never this one again.
-      await app.app.get(SiemForwarderService).deliverDue();
+      await siem.app.get(SiemForwarderService).deliverDue();
       expect(sink.received.filter((r) => seqOf(r) === seq)).toHaveLength(1);
     } finally {
-      await app.close();
+      await siem.close();
       await sink.stop();
     }
   });

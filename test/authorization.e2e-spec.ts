@@ -1,35 +1,24 @@
 import { ModulesContainer, Reflector } from '@nestjs/core';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
-import type { Connection, RowDataPacket } from 'mysql2/promise';
+import type { RowDataPacket } from 'mysql2/promise';
 import { AUDIT_SENSITIVE } from '../src/core/audit/audit-sensitive.decorator';
 import { AUTHENTICATED, DURING_ENROLLMENT, STEP_UP } from '../src/core/auth/auth.decorators';
 import { IS_PUBLIC } from '../src/core/auth/public.decorator';
 import { USER_ID, USER_TEAM } from '../src/modules/authorization/permissions';
 import { ALLOW, AllowRule } from '../src/core/authorization/allow.decorator';
-import { adminConnection } from './utils/db';
 import { makeUser, signIn, TestUser } from './utils/identity';
 import { makeCampaign, makeCustomer, makeTask } from './utils/outreach';
-import { startTestApp, TestApp } from './utils/test-app';
+import { useTestApp } from './utils/use-test-app';
 
 type Auth = Record<string, string>;
 
 describe('authorization (e2e)', () => {
-  let t: TestApp;
-  let db: Connection;
-
-  beforeAll(async () => {
-    t = await startTestApp();
-    db = await adminConnection();
-  });
-  afterAll(async () => {
-    await db.end();
-    await t.close();
-  });
+  const app = useTestApp();
 
   it('declares who may call every Query and Mutation (deny by default), as snapshotted', () => {
-    const reflector = t.app.get(Reflector);
+    const reflector = app.t.app.get(Reflector);
     const declared = new Map<string, string>();
-    const providers = [...t.app.get(ModulesContainer).values()].flatMap((m) => [
+    const providers = [...app.t.app.get(ModulesContainer).values()].flatMap((m) => [
       ...m.providers.values(),
     ]);
     for (const wrapper of providers) {
@@ -58,7 +47,7 @@ describe('authorization (e2e)', () => {
         declared.set(`${type}.${name}`, parts.join(' '));
       }
     }
-    const schema = t.app.get(GraphQLSchemaHost).schema;
+    const schema = app.t.app.get(GraphQLSchemaHost).schema;
     const operations = [
       ...Object.keys(schema.getQueryType()?.getFields() ?? {}).map((f) => `Query.${f}`),
       ...Object.keys(schema.getMutationType()?.getFields() ?? {}).map((f) => `Mutation.${f}`),
@@ -81,23 +70,23 @@ describe('authorization (e2e)', () => {
 
     beforeAll(async () => {
       for (const role of ['admin', 'manager', 'agent', 'viewer']) {
-        users[role] = await makeUser(t, role, {
+        users[role] = await makeUser(app.t, role, {
           mfa: true,
           teamId: role === 'admin' || role === 'viewer' ? undefined : 'team-a',
         });
-        auth[role] = (await signIn(t, users[role])).auth;
+        auth[role] = (await signIn(app.t, users[role])).auth;
       }
-      users.agent2 = await makeUser(t, 'agent', { mfa: true, teamId: 'team-a' });
-      auth.agent2 = (await signIn(t, users.agent2)).auth;
-      const campaign = await makeCampaign(t, 'team-a', users.manager.id);
-      const c1 = await makeCustomer(t);
-      const c2 = await makeCustomer(t);
-      const t1 = await makeTask(t, campaign, c1, users.agent.id);
-      const t2 = await makeTask(t, campaign, c2, users.agent2.id);
+      users.agent2 = await makeUser(app.t, 'agent', { mfa: true, teamId: 'team-a' });
+      auth.agent2 = (await signIn(app.t, users.agent2)).auth;
+      const campaign = await makeCampaign(app.t, 'team-a', users.manager.id);
+      const c1 = await makeCustomer(app.t);
+      const c2 = await makeCustomer(app.t);
+      const t1 = await makeTask(app.t, campaign, c1, users.agent.id);
+      const t2 = await makeTask(app.t, campaign, c2, users.agent2.id);
       mine = { taskId: t1.id, customerId: c1.id, campaignId: campaign.id };
       theirs = { taskId: t2.id, customerId: c2.id, campaignId: campaign.id };
-      const foreign = await makeCampaign(t, 'team-b', users.admin.id);
-      const t3 = await makeTask(t, foreign, await makeCustomer(t), null);
+      const foreign = await makeCampaign(app.t, 'team-b', users.admin.id);
+      const t3 = await makeTask(app.t, foreign, await makeCustomer(app.t), null);
       otherTeam = { campaignId: foreign.id, taskId: t3.id };
     });
 
@@ -138,7 +127,7 @@ describe('authorization (e2e)', () => {
       'runs %s as each role with the outcome of the matrix',
       async (op) => {
         for (const role of ['admin', 'manager', 'agent', 'viewer']) {
-          const res = await t.gql(OPERATIONS[op], undefined, auth[role]);
+          const res = await app.t.gql(OPERATIONS[op], undefined, auth[role]);
           const code = res.errors?.[0]?.extensions.code;
           const allowed = code !== 'FORBIDDEN' && code !== 'UNAUTHENTICATED';
           expect({ op, role, allowed }).toEqual({ op, role, allowed: MATRIX[op][role] });
@@ -149,33 +138,35 @@ describe('authorization (e2e)', () => {
     it('keeps an agent to their own tasks and those tasks’ customers: by id, in lists, nested, in counts', async () => {
       const a = auth.agent;
       expect(
-        (await t.gql(`{ task(id: "${mine.taskId}") { id } }`, undefined, a)).errors,
+        (await app.t.gql(`{ task(id: "${mine.taskId}") { id } }`, undefined, a)).errors,
       ).toBeUndefined();
-      const byId = await t.gql(`{ task(id: "${theirs.taskId}") { id } }`, undefined, a);
+      const byId = await app.t.gql(`{ task(id: "${theirs.taskId}") { id } }`, undefined, a);
       expect(byId.errors?.[0].extensions.code).toBe('NOT_FOUND');
-      const customer = await t.gql(`{ customer(id: "${theirs.customerId}") { id } }`, undefined, a);
+      const customer = await app.t.gql(
+        `{ customer(id: "${theirs.customerId}") { id } }`,
+        undefined,
+        a,
+      );
       expect(customer.errors?.[0].extensions.code).toBe('NOT_FOUND');
       expect(
-        (await t.gql(`{ customer(id: "${mine.customerId}") { id } }`, undefined, a)).errors,
+        (await app.t.gql(`{ customer(id: "${mine.customerId}") { id } }`, undefined, a)).errors,
       ).toBeUndefined();
 
-      const list = await t.gql<{ tasks: { totalCount: number; items: { id: string }[] } }>(
+      const list = await app.t.gql<{ tasks: { totalCount: number; items: { id: string }[] } }>(
         '{ tasks(first: 200) { totalCount items { id } } }',
         undefined,
         a,
       );
       expect(list.data!.tasks.items.map((x) => x.id)).toEqual([mine.taskId]);
       expect(list.data!.tasks.totalCount).toBe(1);
-      const customers = await t.gql<{ customers: { totalCount: number; items: { id: string }[] } }>(
-        '{ customers(first: 200) { totalCount items { id } } }',
-        undefined,
-        a,
-      );
+      const customers = await app.t.gql<{
+        customers: { totalCount: number; items: { id: string }[] };
+      }>('{ customers(first: 200) { totalCount items { id } } }', undefined, a);
       expect(customers.data!.customers.items.map((x) => x.id)).toEqual([mine.customerId]);
       expect(customers.data!.customers.totalCount).toBe(1);
 
       // Nested: the campaign is readable, but through it only the agent's own task appears.
-      const nested = await t.gql<{
+      const nested = await app.t.gql<{
         campaign: { tasks: { id: string; customer: { id: string } | null }[] };
       }>(
         `{ campaign(id: "${mine.campaignId}") { tasks { id customer { id tasks { id } } } } }`,
@@ -187,13 +178,13 @@ describe('authorization (e2e)', () => {
       expect(nested.data!.campaign.tasks[0].customer?.id).toBe(mine.customerId);
 
       // The other agent and the manager of the team see what is theirs.
-      const other = await t.gql<{ tasks: { totalCount: number } }>(
+      const other = await app.t.gql<{ tasks: { totalCount: number } }>(
         '{ tasks(first: 10) { totalCount } }',
         undefined,
         auth.agent2,
       );
       expect(other.data!.tasks.totalCount).toBe(1);
-      const manager = await t.gql<{ tasks: { items: { id: string }[] } }>(
+      const manager = await app.t.gql<{ tasks: { items: { id: string }[] } }>(
         '{ tasks(first: 200) { items { id } } }',
         undefined,
         auth.manager,
@@ -201,7 +192,7 @@ describe('authorization (e2e)', () => {
       const ids = manager.data!.tasks.items.map((x) => x.id);
       expect(ids).toEqual(expect.arrayContaining([mine.taskId, theirs.taskId]));
       expect(ids).not.toContain(otherTeam.taskId);
-      const foreign = await t.gql(
+      const foreign = await app.t.gql(
         `{ campaign(id: "${otherTeam.campaignId}") { id } }`,
         undefined,
         auth.manager,
@@ -251,20 +242,20 @@ describe('authorization (e2e)', () => {
       ];
       const taskIds = [theirs.taskId, otherTeam.taskId];
       const state = async () => {
-        const [tasks] = await db.query<RowDataPacket[]>(
+        const [tasks] = await app.db.query<RowDataPacket[]>(
           `SELECT id, status, assignee_id, started_at, completed_at, outcome, notes_enc, updated_at
              FROM tasks WHERE id IN (?) OR campaign_id = ? ORDER BY id`,
           [taskIds, otherTeam.campaignId],
         );
-        const [campaigns] = await db.query<RowDataPacket[]>(
+        const [campaigns] = await app.db.query<RowDataPacket[]>(
           'SELECT name, status, message_template, updated_at FROM campaigns WHERE id = ?',
           [otherTeam.campaignId],
         );
-        const [[attempts]] = await db.query<RowDataPacket[]>(
+        const [[attempts]] = await app.db.query<RowDataPacket[]>(
           'SELECT COUNT(*) AS n FROM contact_attempts WHERE task_id IN (?) OR campaign_id = ?',
           [taskIds, otherTeam.campaignId],
         );
-        const [[events]] = await db.query<RowDataPacket[]>(
+        const [[events]] = await app.db.query<RowDataPacket[]>(
           "SELECT COUNT(*) AS n FROM audit_events WHERE resource_id IN (?) AND action NOT LIKE 'graphql.%'",
           [[...taskIds, otherTeam.campaignId]],
         );
@@ -274,7 +265,7 @@ describe('authorization (e2e)', () => {
       // A lead reads every task and campaign (as a viewer) but may change only the tasks assigned
       // to them and their own team's campaigns: a write must be scoped by `update`, not by `read`.
       const role = `lead-${Date.now().toString(36)}`;
-      const created = await t.gql(
+      const created = await app.t.gql(
         'mutation R($input: SaveRoleInput!) { createRole(input: $input) { name } }',
         {
           input: {
@@ -297,20 +288,20 @@ describe('authorization (e2e)', () => {
         auth.admin,
       );
       expect(created.errors).toBeUndefined();
-      const lead = await makeUser(t, 'viewer', { mfa: true, teamId: 'team-a' });
-      const assigned = await t.gql(
+      const lead = await makeUser(app.t, 'viewer', { mfa: true, teamId: 'team-a' });
+      const assigned = await app.t.gql(
         'mutation U($input: UpdateUserInput!) { updateUser(input: $input) { role } }',
         { input: { id: lead.id, role } },
         auth.admin,
       );
       expect(assigned.errors).toBeUndefined();
-      const leadAuth = (await signIn(t, lead)).auth;
+      const leadAuth = (await signIn(app.t, lead)).auth;
       for (const id of taskIds)
         expect(
-          (await t.gql(`{ task(id: "${id}") { id } }`, undefined, leadAuth)).errors,
+          (await app.t.gql(`{ task(id: "${id}") { id } }`, undefined, leadAuth)).errors,
         ).toBeUndefined();
       expect(
-        (await t.gql(`{ campaign(id: "${otherTeam.campaignId}") { id } }`, undefined, leadAuth))
+        (await app.t.gql(`{ campaign(id: "${otherTeam.campaignId}") { id } }`, undefined, leadAuth))
           .errors,
       ).toBeUndefined();
 
@@ -326,7 +317,7 @@ describe('authorization (e2e)', () => {
       const before = await state();
       for (const [who, as, writes] of attempts) {
         for (const [op, mutation, input] of writes) {
-          const res = await t.gql(mutation, { input }, as);
+          const res = await app.t.gql(mutation, { input }, as);
           const code = res.errors?.[0]?.extensions.code;
           // Not found (the row is invisible to this write) or forbidden; anything else ran it.
           expect({ who, op, data: res.data ?? null, code }).toEqual({
@@ -351,7 +342,7 @@ describe('authorization (e2e)', () => {
         tasks(first: 5) { items { customer { lastName email } } }
       }
       fragment Pii on Customer { firstName lastName phone ssn dateOfBirth accountRef }`;
-      const full = await t.gql<{ customer: Record<string, unknown> }>(
+      const full = await app.t.gql<{ customer: Record<string, unknown> }>(
         query,
         { id: mine.customerId },
         auth.admin,
@@ -359,7 +350,7 @@ describe('authorization (e2e)', () => {
       expect(full.data!.customer.a).toMatch(/^jonathan\.doe\..+@example\.com$/);
       expect(full.data!.customer.ssn).toMatch(/^123-45-\d{4}$/);
 
-      const agent = await t.gql<{
+      const agent = await app.t.gql<{
         customer: Record<string, unknown>;
         tasks: { items: { customer: Record<string, unknown> }[] };
       }>(query, { id: mine.customerId }, auth.agent);
@@ -377,7 +368,7 @@ describe('authorization (e2e)', () => {
       );
       expect(agent.data!.tasks.items[0].customer.email).toBe('j***@example.com');
 
-      const manager = await t.gql<{ customer: Record<string, unknown> }>(
+      const manager = await app.t.gql<{ customer: Record<string, unknown> }>(
         query,
         { id: mine.customerId },
         auth.manager,
@@ -385,7 +376,7 @@ describe('authorization (e2e)', () => {
       expect(manager.data!.customer.a).toMatch(/^jonathan\.doe\./);
       expect(manager.data!.customer.ssn).toMatch(/^\*\*\*-\*\*-\d{4}$/);
 
-      const viewer = await t.gql<{ customer: Record<string, unknown> }>(
+      const viewer = await app.t.gql<{ customer: Record<string, unknown> }>(
         query,
         { id: mine.customerId },
         auth.viewer,
@@ -401,14 +392,14 @@ describe('authorization (e2e)', () => {
         field: 'phone',
         reason: 'customer asked for a call back',
       };
-      const res = await t.gql<{ revealCustomerField: { value: string } }>(
+      const res = await app.t.gql<{ revealCustomerField: { value: string } }>(
         mutation,
         { input },
         auth.agent,
       );
       expect(res.errors).toBeUndefined();
       expect(res.data!.revealCustomerField.value).toMatch(/^\+1212\d{7}$/);
-      const [rows] = await db.query<RowDataPacket[]>(
+      const [rows] = await app.db.query<RowDataPacket[]>(
         "SELECT changes FROM audit_events WHERE action = 'customer.field_revealed' AND actor_id = ? AND resource_id = ?",
         [users.agent.id, mine.customerId],
       );
@@ -422,36 +413,36 @@ describe('authorization (e2e)', () => {
       });
       expect(JSON.stringify(rows)).not.toContain(res.data!.revealCustomerField.value);
 
-      const notTheirs = await t.gql(
+      const notTheirs = await app.t.gql(
         mutation,
         { input: { ...input, id: theirs.customerId } },
         auth.agent,
       );
       expect(notTheirs.errors?.[0].extensions.code).toBe('NOT_FOUND');
-      const ssn = await t.gql(mutation, { input: { ...input, field: 'ssn' } }, auth.agent);
+      const ssn = await app.t.gql(mutation, { input: { ...input, field: 'ssn' } }, auth.agent);
       expect(ssn.errors?.[0].extensions).toMatchObject({
         code: 'FORBIDDEN',
         reason: 'REVEAL_NOT_ALLOWED',
       });
-      const viewer = await t.gql(mutation, { input }, auth.viewer);
+      const viewer = await app.t.gql(mutation, { input }, auth.viewer);
       expect(viewer.errors?.[0].extensions.code).toBe('FORBIDDEN');
     });
 
     it('names blocked customers in a precheck only to those who may open them and read why', async () => {
-      const open = await makeCustomer(t);
-      const banned = await makeCustomer(t);
-      const mobile = await makeCustomer(t);
-      await db.query("UPDATE customers SET phone_type = 'mobile' WHERE id = ?", [mobile.id]);
+      const open = await makeCustomer(app.t);
+      const banned = await makeCustomer(app.t);
+      const mobile = await makeCustomer(app.t);
+      await app.db.query("UPDATE customers SET phone_type = 'mobile' WHERE id = ?", [mobile.id]);
       expect(
         (
-          await t.gql(
+          await app.t.gql(
             'mutation D($input: AddDncEntryInput!) { addDncEntry(input: $input) { id } }',
             { input: { customerId: banned.id, channel: 'call' } },
             auth.manager,
           )
         ).errors,
       ).toBeUndefined();
-      const created = await t.gql<{ createCampaign: { id: string } }>(
+      const created = await app.t.gql<{ createCampaign: { id: string } }>(
         'mutation C($input: CreateCampaignInput!) { createCampaign(input: $input) { id } }',
         {
           input: {
@@ -466,7 +457,7 @@ describe('authorization (e2e)', () => {
       expect(created.errors).toBeUndefined();
       const id = created.data!.createCampaign.id;
       const precheck = (role: string) =>
-        t.gql<{
+        app.t.gql<{
           precheckCampaign: { blocked: number; blockedCustomers: { customerId: string }[] };
         }>(
           'query P($input: CampaignIdInput!) { precheckCampaign(input: $input) { blocked blockedCustomers { customerId reasons } } }',
@@ -488,7 +479,7 @@ describe('authorization (e2e)', () => {
         expect(JSON.stringify(res.data)).not.toContain(banned.id);
       }
       // A campaign for another team is a permission question: FORBIDDEN, not a bad input.
-      const foreign = await t.gql(
+      const foreign = await app.t.gql(
         'mutation C($input: CreateCampaignInput!) { createCampaign(input: $input) { id } }',
         {
           input: {
@@ -510,7 +501,7 @@ describe('authorization (e2e)', () => {
     it('holds the reveal cap under 60 concurrent reveals: exactly the remainder of 30 an hour pass', async () => {
       const mutation = `mutation R($input: RevealCustomerFieldInput!) { revealCustomerField(input: $input) { value } }`;
       const reveals = () =>
-        db
+        app.db
           .query<RowDataPacket[]>(
             "SELECT COUNT(*) AS n FROM audit_events WHERE action = 'customer.field_revealed' AND actor_id = ? AND occurred_at > NOW(3) - INTERVAL 1 HOUR",
             [users.agent.id],
@@ -519,7 +510,7 @@ describe('authorization (e2e)', () => {
       const before = await reveals();
       const results = await Promise.all(
         Array.from({ length: 60 }, (_, i) =>
-          t.gql(
+          app.t.gql(
             mutation,
             { input: { id: mine.customerId, field: 'phone', reason: `concurrent reveal ${i}` } },
             auth.agent,
@@ -537,43 +528,43 @@ describe('authorization (e2e)', () => {
 
     it('applies a custom role created at run time, and a removed permission on the next request', async () => {
       const save = (verb: 'createRole' | 'updateRole', rules: string) =>
-        t.gql(
+        app.t.gql(
           `mutation { ${verb}(input: { name: "auditor", inherits: ["viewer"], rules: [${rules}] }) { name version } }`,
           undefined,
           auth.admin,
         );
       const created = await save('createRole', '{ action: ["read"], subject: ["AuditEvent"] }');
       expect(created.errors).toBeUndefined();
-      const auditor = await makeUser(t, 'viewer', { mfa: true });
-      const assign = await t.gql(
+      const auditor = await makeUser(app.t, 'viewer', { mfa: true });
+      const assign = await app.t.gql(
         `mutation { updateUser(input: { id: "${auditor.id}", role: "auditor" }) { role } }`,
         undefined,
         auth.admin,
       );
       expect(assign.errors).toBeUndefined();
-      const a = (await signIn(t, auditor)).auth;
+      const a = (await signIn(app.t, auditor)).auth;
       expect(
-        (await t.gql('{ auditEvents(first: 1) { items { seq } } }', undefined, a)).errors,
+        (await app.t.gql('{ auditEvents(first: 1) { items { seq } } }', undefined, a)).errors,
       ).toBeUndefined();
       expect(
-        (await t.gql('{ customers(first: 1) { totalCount } }', undefined, a)).errors,
+        (await app.t.gql('{ customers(first: 1) { totalCount } }', undefined, a)).errors,
       ).toBeUndefined(); // inherited from viewer
-      expect((await t.gql('{ cryptoKeys { id } }', undefined, a)).errors?.[0].extensions.code).toBe(
-        'FORBIDDEN',
-      );
+      expect(
+        (await app.t.gql('{ cryptoKeys { id } }', undefined, a)).errors?.[0].extensions.code,
+      ).toBe('FORBIDDEN');
 
       const updated = await save('updateRole', '{ action: ["read"], subject: ["Report"] }');
       expect(updated.errors).toBeUndefined();
       expect(
-        (await t.gql('{ auditEvents(first: 1) { items { seq } } }', undefined, a)).errors?.[0]
+        (await app.t.gql('{ auditEvents(first: 1) { items { seq } } }', undefined, a)).errors?.[0]
           .extensions.code,
       ).toBe('FORBIDDEN');
-      const [rows] = await db.query<RowDataPacket[]>(
+      const [rows] = await app.db.query<RowDataPacket[]>(
         "SELECT COUNT(*) AS n FROM audit_events WHERE action = 'role.changed' AND resource_id = 'auditor'",
       );
       expect(Number(rows[0].n)).toBe(2);
 
-      const bad = await t.gql(
+      const bad = await app.t.gql(
         'mutation { createRole(input: { name: "sneaky", rules: [{ action: ["read"], subject: ["Task"], conditions: "{\\"notes\\": \\"x\\"}" }] }) { name } }',
         undefined,
         auth.admin,
@@ -585,7 +576,7 @@ describe('authorization (e2e)', () => {
     });
 
     it('never lets users change their own role', async () => {
-      const res = await t.gql(
+      const res = await app.t.gql(
         `mutation { updateUser(input: { id: "${users.admin.id}", role: "viewer" }) { role } }`,
         undefined,
         auth.admin,

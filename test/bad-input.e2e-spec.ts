@@ -12,10 +12,9 @@ import {
   isScalarType,
   type GraphQLInputType,
 } from 'graphql';
-import type { Connection, RowDataPacket } from 'mysql2/promise';
-import { adminConnection } from './utils/db';
+import type { RowDataPacket } from 'mysql2/promise';
 import { makeUser, PASSWORD, signIn } from './utils/identity';
-import { startTestApp, type TestApp } from './utils/test-app';
+import { useTestApp } from './utils/use-test-app';
 
 /** A JSON value: GraphQL variables travel as JSON. */
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -345,8 +344,15 @@ const LEAVES = PLANS.reduce((sum, p) => sum + p.leaves.length, 0);
  * admin (the most privileged role, signed in with MFA, so step-up is fresh) sends everything.
  */
 describe('hostile text in every mutation argument (e2e)', () => {
-  let t: TestApp;
-  let db: Connection;
+  const app = useTestApp({
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    // Lockouts would answer RATE_LIMITED before the input is looked at: let every probe through.
+    LOGIN_MAX_FAILURES: '1000',
+    LOGIN_ACCOUNT_MAX_FAILURES: '10000',
+    LOGIN_IP_MAX_ACCOUNTS: '100000',
+    // No scheduled purge may write while tables are compared.
+    RETENTION_CRON: 'off',
+  });
   let auth: Record<string, string>;
   let tables: string[] = [];
   let seq = 0;
@@ -355,7 +361,7 @@ describe('hostile text in every mutation argument (e2e)', () => {
   let successesThatWrote = 0;
 
   const post = async (query: string, variables: JsonObject): Promise<Answer> => {
-    const res = await fetch(`${t.url}/graphql`, {
+    const res = await fetch(`${app.t.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...auth },
       body: JSON.stringify({ query, variables }),
@@ -371,7 +377,7 @@ describe('hostile text in every mutation argument (e2e)', () => {
   };
 
   const checksums = async (): Promise<Map<string, string>> => {
-    const [rows] = await db.query<RowDataPacket[]>(
+    const [rows] = await app.db.query<RowDataPacket[]>(
       `CHECKSUM TABLE ${tables.map((name) => `\`${name}\``).join(', ')}`,
     );
     return new Map(rows.map((r) => [String(r.Table), String(r.Checksum)]));
@@ -380,36 +386,24 @@ describe('hostile text in every mutation argument (e2e)', () => {
     [...after].filter(([name, sum]) => before.get(name) !== sum).map(([name]) => name);
 
   const signInAdmin = async () => {
-    auth = (await signIn(t, await makeUser(t, 'admin', { mfa: true }))).auth;
+    auth = (await signIn(app.t, await makeUser(app.t, 'admin', { mfa: true }))).auth;
     adminPassword = PASSWORD;
   };
 
   beforeAll(async () => {
-    t = await startTestApp({
-      RATE_LIMIT_PER_MINUTE: '1000000',
-      // Lockouts would answer RATE_LIMITED before the input is looked at: let every probe through.
-      LOGIN_MAX_FAILURES: '1000',
-      LOGIN_ACCOUNT_MAX_FAILURES: '10000',
-      LOGIN_IP_MAX_ACCOUNTS: '100000',
-      // No scheduled purge may write while tables are compared.
-      RETENTION_CRON: 'off',
-    });
-    db = await adminConnection();
-    const [rows] = await db.query<RowDataPacket[]>(
+    const [rows] = await app.db.query<RowDataPacket[]>(
       "SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME",
     );
     tables = rows.map((r) => String(r.name)).filter((name) => !UNCHECKED_TABLES.has(name));
     await signInAdmin();
   });
-  afterAll(async () => {
+  afterAll(() => {
     process.stdout.write(
       `bad-input: ${PLANS.length} mutations, ${LEAVES} leaves, ${calls} calls ` +
         `(${errorAnswers} answered with an error, ${calls - errorAnswers} succeeded); ` +
         `skipped ${Object.keys(SKIPPED).join(', ')}; no String/ID argument: ${LEAFLESS.join(', ')}; ` +
         `${tables.length} tables compared\n`,
     );
-    await db?.end();
-    await t?.close();
   });
 
   it('finds the mutations, their leaves and the tables to compare', () => {
@@ -421,7 +415,7 @@ describe('hostile text in every mutation argument (e2e)', () => {
 
   // A renamed table must not slip out of the exclusions (and into the comparison) unnoticed.
   it('excludes only tables that exist', async () => {
-    const [rows] = await db.query<RowDataPacket[]>(
+    const [rows] = await app.db.query<RowDataPacket[]>(
       'SELECT TABLE_NAME AS name FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN (?)',
       [[...UNCHECKED_TABLES]],
     );

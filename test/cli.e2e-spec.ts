@@ -2,12 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Connection, RowDataPacket } from 'mysql2/promise';
+import type { RowDataPacket } from 'mysql2/promise';
 import { ReencryptionService } from '../src/modules/crypto/services/reencryption.service';
-import { adminConnection } from './utils/db';
 import { makeCustomer } from './utils/outreach';
 import { freshIp, LOGIN } from './utils/identity';
-import { startTestApp, TestApp } from './utils/test-app';
+import { useTestApp } from './utils/use-test-app';
 
 const ROOT = join(__dirname, '..');
 
@@ -22,16 +21,7 @@ function cli(args: string[], timeout = 60000) {
 }
 
 describe('operator CLI', () => {
-  let t: TestApp;
-  let db: Connection;
-  beforeAll(async () => {
-    t = await startTestApp();
-    db = await adminConnection();
-  });
-  afterAll(async () => {
-    await db.end();
-    await t.close();
-  });
+  const app = useTestApp();
 
   it('creates the first admin, who must then enroll MFA at sign-in; the creation is audited', async () => {
     const email = `first.admin.${Date.now()}@e2e.callwarden.test`;
@@ -50,13 +40,13 @@ describe('operator CLI', () => {
     expect(run.stdout).toMatch(/created admin [0-9a-f-]{36}/);
     expect(run.stdout).not.toContain('the very first admin pass phrase');
 
-    const login = await t.gql<{ login: { __typename: string } }>(
+    const login = await app.t.gql<{ login: { __typename: string } }>(
       LOGIN,
       { input: { email, password: 'the very first admin pass phrase' } },
       { 'x-forwarded-for': freshIp() },
     );
     expect(login.data?.login.__typename).toBe('MfaEnrollmentRequired');
-    const [rows] = await db.query<RowDataPacket[]>(
+    const [rows] = await app.db.query<RowDataPacket[]>(
       "SELECT actor_type, actor_id FROM audit_events WHERE action = 'user.created' AND resource_id = (SELECT id FROM users WHERE email_masked = ? ORDER BY created_at DESC LIMIT 1)",
       [`f***@e2e.callwarden.test`],
     );
@@ -78,7 +68,7 @@ describe('operator CLI', () => {
     ]);
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/too common/);
-    const [rows] = await db.query<RowDataPacket[]>(
+    const [rows] = await app.db.query<RowDataPacket[]>(
       'SELECT COUNT(*) AS n FROM users WHERE email_masked = ?',
       ['w***@e2e.callwarden.test'],
     );
@@ -86,8 +76,8 @@ describe('operator CLI', () => {
   });
 
   it('rotates a purpose key from the CLI and re-encrypts every table before it exits 0', async () => {
-    for (let i = 0; i < 3; i++) await makeCustomer(t);
-    const reencryption = t.app.get(ReencryptionService);
+    for (let i = 0; i < 3; i++) await makeCustomer(app.t);
+    const reencryption = app.t.app.get(ReencryptionService);
     // The bug this guards: four batches per call, one spent on each table finished or not, so a
     // purpose with five or more tables never finished from the CLI.
     expect(reencryption.tablesFor('pii').length).toBeGreaterThanOrEqual(5);
@@ -105,7 +95,7 @@ describe('operator CLI', () => {
     expect(Number(summary![2])).toBe(Number(rotated![2]));
     expect(lines.length).toBeLessThan(200);
     expect(await reencryption.isKeyInUse('pii', Number(rotated![1]))).toBe(false);
-    const [jobs] = await db.query<RowDataPacket[]>(
+    const [jobs] = await app.db.query<RowDataPacket[]>(
       "SELECT status FROM crypto_reencryption_jobs WHERE purpose = 'pii' ORDER BY id DESC LIMIT 1",
     );
     expect(jobs[0].status).toBe('completed');

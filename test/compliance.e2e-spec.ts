@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { Connection, RowDataPacket } from 'mysql2/promise';
+import type { RowDataPacket } from 'mysql2/promise';
 import { NotificationsService } from '../src/modules/notifications/notifications.service';
 import { UnsubscribeService } from '../src/modules/compliance/services/unsubscribe.service';
 import { DEFAULT_RULES } from '../src/modules/compliance/rules/default-rules';
@@ -9,17 +9,15 @@ import {
   WEBHOOK_PATH,
 } from '../src/modules/compliance/services/inbound-sms.service';
 import { Channel } from '../src/modules/outreach/entities/campaign.entity';
-import { adminConnection } from './utils/db';
 import { makeUser, signIn, TestUser } from './utils/identity';
 import { makeCampaign, makeCustomer, makeTask } from './utils/outreach';
-import { startTestApp, TestApp } from './utils/test-app';
+import { useTestApp } from './utils/use-test-app';
 
 const SECRET = 'sms-provider-auth-token-0123456789';
 const BASE = 'http://localhost:3000';
 
 describe('contact compliance (e2e)', () => {
-  let t: TestApp;
-  let db: Connection;
+  const app = useTestApp({ SMS_WEBHOOK_SECRET: SECRET, PUBLIC_BASE_URL: BASE });
   let agent: TestUser;
   let auth: Record<string, string>;
 
@@ -39,7 +37,7 @@ describe('contact compliance (e2e)', () => {
         params,
         ts,
       );
-    return fetch(`${t.url}${WEBHOOK_PATH}`, {
+    return fetch(`${app.t.url}${WEBHOOK_PATH}`, {
       method: 'POST',
       headers,
       body: new URLSearchParams(params).toString(),
@@ -47,7 +45,7 @@ describe('contact compliance (e2e)', () => {
   };
   /** Posts `sent` as the form body with the given signature headers, signed or not over it. */
   const postAs = (sent: Record<string, string>, signature: string, ts: string) =>
-    fetch(`${t.url}${WEBHOOK_PATH}`, {
+    fetch(`${app.t.url}${WEBHOOK_PATH}`, {
       method: 'POST',
       headers: {
         'content-type': 'application/x-www-form-urlencoded',
@@ -57,17 +55,11 @@ describe('contact compliance (e2e)', () => {
       body: new URLSearchParams(sent).toString(),
     });
   const count = async (sql: string, args: unknown[]) =>
-    Number((await db.query<RowDataPacket[]>(sql, args))[0][0].n);
+    Number((await app.db.query<RowDataPacket[]>(sql, args))[0][0].n);
 
   beforeAll(async () => {
-    t = await startTestApp({ SMS_WEBHOOK_SECRET: SECRET, PUBLIC_BASE_URL: BASE });
-    db = await adminConnection();
-    agent = await makeUser(t, 'agent', { mfa: true, teamId: 'team-c' });
-    auth = (await signIn(t, agent)).auth;
-  });
-  afterAll(async () => {
-    await db.end();
-    await t.close();
+    agent = await makeUser(app.t, 'agent', { mfa: true, teamId: 'team-c' });
+    auth = (await signIn(app.t, agent)).auth;
   });
 
   it('refuses unsigned, wrongly signed and stale inbound texts, and writes nothing', async () => {
@@ -113,8 +105,8 @@ describe('contact compliance (e2e)', () => {
   });
 
   it('refuses a valid signature over other content (body, sender, an added field, the time), and changes nothing', async () => {
-    const customer = await makeCustomer(t);
-    const other = await makeCustomer(t);
+    const customer = await makeCustomer(app.t);
+    const other = await makeCustomer(app.t);
     const ts = String(Math.floor(Date.now() / 1000));
     const url = `${BASE}${WEBHOOK_PATH}`;
     const signed = {
@@ -157,13 +149,21 @@ describe('contact compliance (e2e)', () => {
   });
 
   it('handles STOP once: revokes SMS consent, suppresses the number, cancels pending SMS tasks, confirms once', async () => {
-    const customer = await makeCustomer(t);
-    const manager = await makeUser(t, 'manager', { teamId: 'team-c' });
-    const smsCampaign = await makeCampaign(t, 'team-c', manager.id);
-    await db.query('UPDATE campaigns SET channel = ? WHERE id = ?', [Channel.Sms, smsCampaign.id]);
-    const callCampaign = await makeCampaign(t, 'team-c', manager.id);
-    const smsTask = await makeTask(t, { ...smsCampaign, channel: Channel.Sms }, customer, agent.id);
-    const callTask = await makeTask(t, callCampaign, customer, agent.id);
+    const customer = await makeCustomer(app.t);
+    const manager = await makeUser(app.t, 'manager', { teamId: 'team-c' });
+    const smsCampaign = await makeCampaign(app.t, 'team-c', manager.id);
+    await app.db.query('UPDATE campaigns SET channel = ? WHERE id = ?', [
+      Channel.Sms,
+      smsCampaign.id,
+    ]);
+    const callCampaign = await makeCampaign(app.t, 'team-c', manager.id);
+    const smsTask = await makeTask(
+      app.t,
+      { ...smsCampaign, channel: Channel.Sms },
+      customer,
+      agent.id,
+    );
+    const callTask = await makeTask(app.t, callCampaign, customer, agent.id);
     const phone = customer.phone as string;
     const params = {
       MessageSid: `SM-stop-${Date.now()}`,
@@ -190,7 +190,7 @@ describe('contact compliance (e2e)', () => {
         [customer.phoneBidx],
       ),
     ).toBe(1);
-    const [tasks] = await db.query<RowDataPacket[]>(
+    const [tasks] = await app.db.query<RowDataPacket[]>(
       'SELECT id, status FROM tasks WHERE id IN (?, ?)',
       [smsTask.id, callTask.id],
     );
@@ -199,14 +199,14 @@ describe('contact compliance (e2e)', () => {
       [callTask.id]: 'pending',
     });
     const replies = (
-      await t.app.get(NotificationsService).listByTemplate('sms_opt_out_confirmation', 50)
+      await app.t.app.get(NotificationsService).listByTemplate('sms_opt_out_confirmation', 50)
     ).filter((n) => n.recipient === phone);
     expect(replies).toHaveLength(1);
     expect(replies[0].body).toBe(OPT_OUT_REPLY);
 
     // The engine refuses texts to that number from now on; calls are unaffected.
     const decide = (channel: string) =>
-      t.gql<{
+      app.t.gql<{
         evaluateContact: {
           allowed: boolean;
           nextAllowedAt: string | null;
@@ -236,7 +236,7 @@ describe('contact compliance (e2e)', () => {
   });
 
   it('answers HELP without opting out, and START opts back in', async () => {
-    const customer = await makeCustomer(t);
+    const customer = await makeCustomer(app.t);
     const phone = customer.phone as string;
     expect(
       (await post({ MessageSid: `SM-help-${Date.now()}`, From: phone, Body: 'HELP' })).status,
@@ -277,28 +277,28 @@ describe('contact compliance (e2e)', () => {
   });
 
   it('puts a customer on do-not-call: pending call tasks are cancelled, email tasks are not', async () => {
-    const customer = await makeCustomer(t);
-    const manager = await makeUser(t, 'manager', { teamId: 'team-c' });
-    const callCampaign = await makeCampaign(t, 'team-c', manager.id);
-    const emailCampaign = await makeCampaign(t, 'team-c', manager.id);
-    await db.query('UPDATE campaigns SET channel = ? WHERE id = ?', [
+    const customer = await makeCustomer(app.t);
+    const manager = await makeUser(app.t, 'manager', { teamId: 'team-c' });
+    const callCampaign = await makeCampaign(app.t, 'team-c', manager.id);
+    const emailCampaign = await makeCampaign(app.t, 'team-c', manager.id);
+    await app.db.query('UPDATE campaigns SET channel = ? WHERE id = ?', [
       Channel.Email,
       emailCampaign.id,
     ]);
-    const callTask = await makeTask(t, callCampaign, customer, agent.id);
+    const callTask = await makeTask(app.t, callCampaign, customer, agent.id);
     const emailTask = await makeTask(
-      t,
+      app.t,
       { ...emailCampaign, channel: Channel.Email },
       customer,
       agent.id,
     );
-    const res = await t.gql(
+    const res = await app.t.gql(
       'mutation D($input: AddDncEntryInput!) { addDncEntry(input: $input) { id scope channel } }',
       { input: { customerId: customer.id, channel: 'call', reason: 'asked not to be called' } },
       auth,
     );
     expect(res.errors).toBeUndefined();
-    const [tasks] = await db.query<RowDataPacket[]>(
+    const [tasks] = await app.db.query<RowDataPacket[]>(
       'SELECT id, status FROM tasks WHERE id IN (?, ?)',
       [callTask.id, emailTask.id],
     );
@@ -306,7 +306,7 @@ describe('contact compliance (e2e)', () => {
       [callTask.id]: 'cancelled',
       [emailTask.id]: 'pending',
     });
-    const [audit] = await db.query<RowDataPacket[]>(
+    const [audit] = await app.db.query<RowDataPacket[]>(
       "SELECT COUNT(*) AS n FROM audit_events WHERE action = 'dnc.added' AND request_id = ?",
       [res.headers.get('x-request-id')],
     );
@@ -315,7 +315,7 @@ describe('contact compliance (e2e)', () => {
 
   it('simulates a contact from facts alone and writes nothing', async () => {
     const before = await count('SELECT COUNT(*) AS n FROM compliance_refusals', []);
-    const res = await t.gql<{
+    const res = await app.t.gql<{
       simulateContact: {
         allowed: boolean;
         checks: { rule: string; passed: boolean }[];
@@ -333,7 +333,7 @@ describe('contact compliance (e2e)', () => {
           toType: 'home',
         },
       },
-      (await signIn(t, await makeUser(t, 'manager', { mfa: true }))).auth,
+      (await signIn(app.t, await makeUser(app.t, 'manager', { mfa: true }))).auth,
     );
     expect(res.errors).toBeUndefined();
     expect(res.data!.simulateContact.allowed).toBe(false);
@@ -342,16 +342,16 @@ describe('contact compliance (e2e)', () => {
   });
 
   it('unsubscribes from email with a signed one-click link; a forged link is refused', async () => {
-    const customer = await makeCustomer(t);
-    const link = t.app.get(UnsubscribeService).link(customer.id);
+    const customer = await makeCustomer(app.t);
+    const link = app.t.app.get(UnsubscribeService).link(customer.id);
     const path = new URL(link);
     const forged = `${path.pathname}?token=${path.searchParams.get('token')!.replace(/.{4}$/, 'AAAA')}`;
-    expect((await fetch(`${t.url}${forged}`, { method: 'POST' })).status).toBe(401);
-    const ok = await fetch(`${t.url}${path.pathname}${path.search}`, { method: 'POST' });
+    expect((await fetch(`${app.t.url}${forged}`, { method: 'POST' })).status).toBe(401);
+    const ok = await fetch(`${app.t.url}${path.pathname}${path.search}`, { method: 'POST' });
     expect(ok.status).toBe(200);
-    expect((await fetch(`${t.url}${path.pathname}${path.search}`, { method: 'POST' })).status).toBe(
-      200,
-    ); // idempotent
+    expect(
+      (await fetch(`${app.t.url}${path.pathname}${path.search}`, { method: 'POST' })).status,
+    ).toBe(200); // idempotent
     expect(
       await count(
         "SELECT COUNT(*) AS n FROM consents WHERE customer_id = ? AND channel = 'email' AND granted = 0",
@@ -369,20 +369,20 @@ describe('contact compliance (e2e)', () => {
   describe('as an admin', () => {
     let admin: Record<string, string>;
     beforeAll(async () => {
-      admin = (await signIn(t, await makeUser(t, 'admin', { mfa: true }))).auth;
+      admin = (await signIn(app.t, await makeUser(app.t, 'admin', { mfa: true }))).auth;
     });
 
     it('imports a DNC list as hashes, cancelling affected call tasks', async () => {
-      const customer = await makeCustomer(t);
-      const manager = await makeUser(t, 'manager', { teamId: 'team-c' });
+      const customer = await makeCustomer(app.t);
+      const manager = await makeUser(app.t, 'manager', { teamId: 'team-c' });
       const task = await makeTask(
-        t,
-        await makeCampaign(t, 'team-c', manager.id),
+        app.t,
+        await makeCampaign(app.t, 'team-c', manager.id),
         customer,
         agent.id,
       );
       const csv = `phone,source\n${customer.phone as string},national\n(212) 555-0000\nnot a number\n`;
-      const res = await t.gql<{
+      const res = await app.t.gql<{
         importDncList: { imported: number; skipped: number; tasksCancelled: number };
       }>(
         'mutation I($input: ImportDncListInput!) { importDncList(input: $input) { imported skipped tasksCancelled } }',
@@ -391,11 +391,11 @@ describe('contact compliance (e2e)', () => {
       );
       expect(res.errors).toBeUndefined();
       expect(res.data!.importDncList).toEqual({ imported: 2, skipped: 2, tasksCancelled: 1 });
-      const [rows] = await db.query<RowDataPacket[]>('SELECT status FROM tasks WHERE id = ?', [
+      const [rows] = await app.db.query<RowDataPacket[]>('SELECT status FROM tasks WHERE id = ?', [
         task.id,
       ]);
       expect(rows[0].status).toBe('cancelled');
-      const [stored] = await db.query<RowDataPacket[]>(
+      const [stored] = await app.db.query<RowDataPacket[]>(
         "SELECT * FROM dnc_entries WHERE list = 'national'",
       );
       expect(JSON.stringify(stored)).not.toContain((customer.phone as string).slice(2));
@@ -406,9 +406,9 @@ describe('contact compliance (e2e)', () => {
       rules.version = 'test-1';
       rules.caps = rules.caps.map((c) => (c.id === 'house.call.day' ? { ...c, max: 1 } : c));
       const update = 'mutation U($rules: String!) { updateComplianceRules(rules: $rules) }';
-      const ok = await t.gql(update, { rules: JSON.stringify(rules) }, admin);
+      const ok = await app.t.gql(update, { rules: JSON.stringify(rules) }, admin);
       expect(ok.errors).toBeUndefined();
-      const current = await t.gql<{ complianceRules: string }>(
+      const current = await app.t.gql<{ complianceRules: string }>(
         '{ complianceRules }',
         undefined,
         admin,
@@ -418,7 +418,7 @@ describe('contact compliance (e2e)', () => {
       );
       const wide = JSON.parse(JSON.stringify(rules)) as typeof DEFAULT_RULES;
       wide.hours = wide.hours.map((h) => (h.id === 'regf.hours' ? { ...h, end: '22:00' } : h));
-      const refused = await t.gql(update, { rules: JSON.stringify(wide) }, admin);
+      const refused = await app.t.gql(update, { rules: JSON.stringify(wide) }, admin);
       expect(refused.errors?.[0].extensions).toMatchObject({
         code: 'BAD_USER_INPUT',
         reason: 'INVALID_RULES',
@@ -431,12 +431,12 @@ describe('contact compliance (e2e)', () => {
       ).toBe(1);
       // Put the shipped rules back for the other tests.
       expect(
-        (await t.gql(update, { rules: JSON.stringify(DEFAULT_RULES) }, admin)).errors,
+        (await app.t.gql(update, { rules: JSON.stringify(DEFAULT_RULES) }, admin)).errors,
       ).toBeUndefined();
     });
 
     it('reports consents, do-not-contact entries, refusals and opt-outs, also as an audited CSV export', async () => {
-      const report = await t.gql<{
+      const report = await app.t.gql<{
         complianceReport: { section: string; key: string; value: number }[];
       }>('{ complianceReport { section key value } }', undefined, admin);
       const rows = report.data!.complianceReport;
@@ -451,10 +451,10 @@ describe('contact compliance (e2e)', () => {
       const exports = () =>
         count("SELECT COUNT(*) AS n FROM audit_events WHERE action = 'report.exported'", []);
       const exportedBefore = await exports();
-      const csv = await fetch(`${t.url}/reports/compliance.csv`, { headers: admin });
+      const csv = await fetch(`${app.t.url}/reports/compliance.csv`, { headers: admin });
       expect(csv.status).toBe(200);
       expect(await csv.text()).toMatch(/^section,key,value\n/);
-      const agentCsv = await fetch(`${t.url}/reports/compliance.csv`, { headers: auth });
+      const agentCsv = await fetch(`${app.t.url}/reports/compliance.csv`, { headers: auth });
       expect(agentCsv.status).toBe(403);
       expect(await exports()).toBe(exportedBefore + 1);
     });

@@ -1,15 +1,14 @@
-import type { Connection, RowDataPacket } from 'mysql2/promise';
+import type { RowDataPacket } from 'mysql2/promise';
 import {
   OPT_OUT_REPLY,
   signInbound,
   WEBHOOK_PATH,
 } from '../src/modules/compliance/services/inbound-sms.service';
 import { Channel } from '../src/modules/outreach/entities/campaign.entity';
-import { adminConnection } from './utils/db';
 import { HttpSink } from './utils/http-sink';
 import { makeUser, signIn } from './utils/identity';
 import { makeCampaign, makeCustomer, makeTask } from './utils/outreach';
-import { startTestApp, TestApp } from './utils/test-app';
+import { useTestApp } from './utils/use-test-app';
 
 const SECRET = 'sms-provider-auth-token-contact-law-0123';
 const RELAY_SECRET = 'relay-signing-secret-contact-law-0123';
@@ -23,9 +22,15 @@ let sid = 0;
  * zone-data health query. The SMS provider is a local sink; everything else is the real app.
  */
 describe('contact law II: revocation, cease requests, zone data (e2e)', () => {
-  let t: TestApp;
-  let db: Connection;
-  let sink: HttpSink;
+  const sink = new HttpSink();
+  beforeAll(() => sink.start());
+  const app = useTestApp(() => ({
+    SMS_WEBHOOK_SECRET: SECRET,
+    PUBLIC_BASE_URL: BASE,
+    NOTIFY_SMS_URL: `http://127.0.0.1:${sink.port}/sms`,
+    NOTIFY_WEBHOOK_SECRET: RELAY_SECRET,
+    NOTIFY_POLL_INTERVAL_MS: '100',
+  }));
   let agentAuth: Record<string, string>;
   let adminAuth: Record<string, string>;
   let viewerAuth: Record<string, string>;
@@ -44,14 +49,14 @@ describe('contact law II: revocation, cease requests, zone data (e2e)', () => {
     };
     if (!opts.unsigned)
       headers['x-twilio-signature'] = signInbound(SECRET, `${BASE}${WEBHOOK_PATH}`, params, ts);
-    return fetch(`${t.url}${WEBHOOK_PATH}`, {
+    return fetch(`${app.t.url}${WEBHOOK_PATH}`, {
       method: 'POST',
       headers,
       body: new URLSearchParams(params).toString(),
     });
   };
   const count = async (sql: string, args: unknown[]) =>
-    Number((await db.query<RowDataPacket[]>(sql, args))[0][0].n);
+    Number((await app.db.query<RowDataPacket[]>(sql, args))[0][0].n);
   const revocations = (customerId: string) =>
     count(
       "SELECT COUNT(*) AS n FROM consents WHERE customer_id = ? AND channel = 'sms' AND granted = 0",
@@ -68,26 +73,14 @@ describe('contact law II: revocation, cease requests, zone data (e2e)', () => {
   }
 
   beforeAll(async () => {
-    sink = new HttpSink();
-    await sink.start();
-    t = await startTestApp({
-      SMS_WEBHOOK_SECRET: SECRET,
-      PUBLIC_BASE_URL: BASE,
-      NOTIFY_SMS_URL: `http://127.0.0.1:${sink.port}/sms`,
-      NOTIFY_WEBHOOK_SECRET: RELAY_SECRET,
-      NOTIFY_POLL_INTERVAL_MS: '100',
-    });
-    db = await adminConnection();
-    agentAuth = (await signIn(t, await makeUser(t, 'agent', { mfa: true, teamId: 'team-law' })))
-      .auth;
-    adminAuth = (await signIn(t, await makeUser(t, 'admin', { mfa: true }))).auth;
-    viewerAuth = (await signIn(t, await makeUser(t, 'viewer', { mfa: true }))).auth;
+    agentAuth = (
+      await signIn(app.t, await makeUser(app.t, 'agent', { mfa: true, teamId: 'team-law' }))
+    ).auth;
+    adminAuth = (await signIn(app.t, await makeUser(app.t, 'admin', { mfa: true }))).auth;
+    viewerAuth = (await signIn(app.t, await makeUser(app.t, 'viewer', { mfa: true }))).auth;
   });
-  afterAll(async () => {
-    await db.end();
-    await t.close();
-    await sink.stop();
-  });
+  // Registered after useTestApp's: afterAll hooks run in that order, so the app is closed first.
+  afterAll(() => sink.stop());
 
   it.each([
     'Stop please',
@@ -108,7 +101,7 @@ describe('contact law II: revocation, cease requests, zone data (e2e)', () => {
   ])(
     'reads %j as a revocation: consent revoked, number suppressed, one confirmation sent',
     async (body) => {
-      const customer = await makeCustomer(t);
+      const customer = await makeCustomer(app.t);
       const phone = customer.phone as string;
       const res = await inbound(phone, body);
       expect(res.status).toBe(200);
@@ -128,14 +121,14 @@ describe('contact law II: revocation, cease requests, zone data (e2e)', () => {
   it.each(['I stopped by yesterday', 'HELP', 'I will pay on Friday', 'unstoppable'])(
     'does not read %j as a revocation',
     async (body) => {
-      const customer = await makeCustomer(t);
+      const customer = await makeCustomer(app.t);
       expect((await inbound(customer.phone as string, body)).status).toBe(200);
       expect(await revocations(customer.id)).toBe(0);
     },
   );
 
   it('sends no second confirmation to a number that had already opted out', async () => {
-    const customer = await makeCustomer(t);
+    const customer = await makeCustomer(app.t);
     const phone = customer.phone as string;
     // The outbox keeps recipients encrypted: count this test's confirmations by their template.
     const confirmations = () =>
@@ -154,7 +147,7 @@ describe('contact law II: revocation, cease requests, zone data (e2e)', () => {
   });
 
   it('never refuses an inbound text silently: the refusal is raised as a critical audit event', async () => {
-    const customer = await makeCustomer(t);
+    const customer = await makeCustomer(app.t);
     const before = await count(
       "SELECT COUNT(*) AS n FROM audit_events WHERE action = 'sms.inbound_refused'",
       [],
@@ -163,7 +156,7 @@ describe('contact law II: revocation, cease requests, zone data (e2e)', () => {
     expect(await revocations(customer.id)).toBe(0);
     let rows: RowDataPacket[] = [];
     for (let i = 0; i < 50 && rows.length <= before; i++) {
-      [rows] = await db.query<RowDataPacket[]>(
+      [rows] = await app.db.query<RowDataPacket[]>(
         "SELECT changes FROM audit_events WHERE action = 'sms.inbound_refused' ORDER BY seq",
       );
       if (rows.length <= before) await new Promise((r) => setTimeout(r, 100));
@@ -193,13 +186,13 @@ describe('contact law II: revocation, cease requests, zone data (e2e)', () => {
     }`;
 
     it('stops collection contact about the debt at once and cancels pending collection tasks', async () => {
-      const customer = await makeCustomer(t);
+      const customer = await makeCustomer(app.t);
       // The team's manager records the letter: the customer is theirs through the campaign's task.
-      const manager = await makeUser(t, 'manager', { mfa: true, teamId: 'team-law' });
-      const managerAuth = (await signIn(t, manager)).auth;
-      const campaign = await makeCampaign(t, 'team-law', manager.id);
-      const task = await makeTask(t, { ...campaign, channel: Channel.Call }, customer, null);
-      const res = await t.gql<{ recordCeaseRequest: { debtId: string; kind: string } }>(
+      const manager = await makeUser(app.t, 'manager', { mfa: true, teamId: 'team-law' });
+      const managerAuth = (await signIn(app.t, manager)).auth;
+      const campaign = await makeCampaign(app.t, 'team-law', manager.id);
+      const task = await makeTask(app.t, { ...campaign, channel: Channel.Call }, customer, null);
+      const res = await app.t.gql<{ recordCeaseRequest: { debtId: string; kind: string } }>(
         RECORD,
         {
           input: {
@@ -231,7 +224,7 @@ describe('contact law II: revocation, cease requests, zone data (e2e)', () => {
 
       const decide = async (debtId: string, purpose = 'collection') =>
         (
-          await t.gql<{
+          await app.t.gql<{
             evaluateContact: {
               allowed: boolean;
               nextAllowedAt: string | null;
@@ -254,7 +247,7 @@ describe('contact law II: revocation, cease requests, zone data (e2e)', () => {
       });
       const other = await decide('DEBT-2');
       expect(other.checks.find((c) => c.rule === 'regf.cease_communication')?.passed).toBe(true);
-      const listed = await t.gql<{ ceaseRequests: { debtId: string }[] }>(
+      const listed = await app.t.gql<{ ceaseRequests: { debtId: string }[] }>(
         'query L($id: String!) { ceaseRequests(customerId: $id) { debtId } }',
         { id: customer.id },
         managerAuth,
@@ -268,8 +261,8 @@ describe('contact law II: revocation, cease requests, zone data (e2e)', () => {
       ['an unknown channel', { receivedVia: 'carrier_pigeon' }, undefined],
       ['a debt reference with spaces', { debtId: 'DEBT 1' }, undefined],
     ])('refuses %s with BAD_USER_INPUT and writes nothing', async (_label, change, reason) => {
-      const customer = await makeCustomer(t);
-      const res = await t.gql(
+      const customer = await makeCustomer(app.t);
+      const res = await app.t.gql(
         RECORD,
         {
           input: {
@@ -291,8 +284,8 @@ describe('contact law II: revocation, cease requests, zone data (e2e)', () => {
     });
 
     it('is refused to a viewer', async () => {
-      const customer = await makeCustomer(t);
-      const res = await t.gql(
+      const customer = await makeCustomer(app.t);
+      const res = await app.t.gql(
         RECORD,
         { input: { customerId: customer.id, kind: 'refusal_to_pay', receivedVia: 'mail' } },
         viewerAuth,
@@ -307,10 +300,10 @@ describe('contact law II: revocation, cease requests, zone data (e2e)', () => {
   });
 
   it('reports the zone data version and the area codes it does not know', async () => {
-    const customer = await makeCustomer(t);
+    const customer = await makeCustomer(app.t);
     // An area code no one has been assigned yet: stored as unknown, held to every mainland zone.
-    await db.query("UPDATE customers SET phone_zones = '*' WHERE id = ?", [customer.id]);
-    const res = await t.gql<{
+    await app.db.query("UPDATE customers SET phone_zones = '*' WHERE id = ?", [customer.id]);
+    const res = await app.t.gql<{
       zoneDataHealth: {
         dataVersion: string;
         unknownAreaCodeCustomers: number;
@@ -332,7 +325,7 @@ describe('contact law II: revocation, cease requests, zone data (e2e)', () => {
         },
       ]),
     );
-    const denied = await t.gql('{ zoneDataHealth { dataVersion } }', undefined, agentAuth);
+    const denied = await app.t.gql('{ zoneDataHealth { dataVersion } }', undefined, agentAuth);
     expect(denied.errors?.[0].extensions.code).toBe('FORBIDDEN');
   });
 });

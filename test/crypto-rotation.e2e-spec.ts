@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
-import type { Connection, RowDataPacket } from 'mysql2/promise';
+import type { RowDataPacket } from 'mysql2/promise';
 import { DataSource, In, Like } from 'typeorm';
 import { CryptoErrorCode, CryptoException } from '../src/modules/crypto/crypto.exception';
 import { KeyringService } from '../src/modules/crypto/services/keyring.service';
@@ -10,8 +10,7 @@ import { CustomersService } from '../src/modules/customers/customers.service';
 import { CustomerEntity } from '../src/modules/customers/entities/customer.entity';
 import { ComplianceService } from '../src/modules/compliance/compliance.service';
 import { ConsentEntity, ConsentSource } from '../src/modules/compliance/entities/consent.entity';
-import { adminConnection } from './utils/db';
-import { startTestApp, TestApp } from './utils/test-app';
+import { useTestApp } from './utils/use-test-app';
 
 const ROOT = join(__dirname, '..');
 const ROWS = 10_000;
@@ -49,15 +48,12 @@ function cli(
 }
 
 describe('data key rotation with re-encryption over 10,000 rows, killed halfway', () => {
-  let t: TestApp;
+  const testApp = useTestApp();
   let app: INestApplication;
-  let db: Connection;
   const expected = new Map<string, { email: string; lastName: string }>();
 
   beforeAll(async () => {
-    t = await startTestApp();
-    app = t.app;
-    db = await adminConnection();
+    app = testApp.t.app;
     const customers = app.get(CustomersService);
     const repo = app.get(DataSource).getRepository(CustomerEntity);
     for (let start = 0; start < ROWS; start += 500) {
@@ -90,20 +86,15 @@ describe('data key rotation with re-encryption over 10,000 rows, killed halfway'
     }
   }, 120_000);
 
-  afterAll(async () => {
-    await db.end();
-    await t.close();
-  });
-
   it('survives a kill -9 mid-way, resumes, moves every row to the new version exactly once', async () => {
-    const [before] = await db.query<RowDataPacket[]>(
+    const [before] = await testApp.db.query<RowDataPacket[]>(
       "SELECT id FROM crypto_keys WHERE purpose = 'pii' AND status = 'active'",
     );
     const oldKeyId = Number(before[0].id);
 
     // 1. An operator rotates and re-encrypts from the CLI; the process dies half-way through.
     const progress = async () => {
-      const [jobs] = await db.query<RowDataPacket[]>(
+      const [jobs] = await testApp.db.query<RowDataPacket[]>(
         "SELECT rows_scanned, status FROM crypto_reencryption_jobs WHERE purpose = 'pii' ORDER BY id DESC LIMIT 1",
       );
       return (
@@ -114,14 +105,14 @@ describe('data key rotation with re-encryption over 10,000 rows, killed halfway'
     expect(first.killed).toBe(true);
     expect(first.signal).toBe('SIGKILL');
 
-    const [after] = await db.query<RowDataPacket[]>(
+    const [after] = await testApp.db.query<RowDataPacket[]>(
       "SELECT id, version, status FROM crypto_keys WHERE purpose = 'pii' ORDER BY version",
     );
     const newKey = after.find((k) => k.status === 'active')!;
     expect(Number(newKey.id)).not.toBe(oldKeyId);
     expect(after.find((k) => Number(k.id) === oldKeyId)?.status).toBe('decrypt_only');
 
-    const [halfway] = await db.query<RowDataPacket[]>(
+    const [halfway] = await testApp.db.query<RowDataPacket[]>(
       "SELECT status, rows_scanned, rows_total FROM crypto_reencryption_jobs WHERE purpose = 'pii' ORDER BY id DESC LIMIT 1",
     );
     expect(halfway[0].status).toBe('running');
@@ -144,7 +135,7 @@ describe('data key rotation with re-encryption over 10,000 rows, killed halfway'
     // 3. Every value is on the new key, and decrypts to exactly what was written: none lost, none double-encrypted.
     const prefix = Buffer.alloc(4);
     prefix.writeUInt32BE(Number(newKey.id));
-    const [stale] = await db.query<RowDataPacket[]>(
+    const [stale] = await testApp.db.query<RowDataPacket[]>(
       `SELECT COUNT(*) AS n FROM customers WHERE (email_enc IS NOT NULL AND SUBSTRING(email_enc, 2, 4) <> ?)
           OR (last_name_enc IS NOT NULL AND SUBSTRING(last_name_enc, 2, 4) <> ?)
           OR (phone_enc IS NOT NULL AND SUBSTRING(phone_enc, 2, 4) <> ?)
@@ -166,7 +157,7 @@ describe('data key rotation with re-encryption over 10,000 rows, killed halfway'
     }
 
     // Consent evidence moved too, and still decrypts; the consent history itself cannot be edited.
-    const [evidence] = await db.query<RowDataPacket[]>(
+    const [evidence] = await testApp.db.query<RowDataPacket[]>(
       'SELECT COUNT(*) AS n FROM consents WHERE evidence_enc IS NOT NULL AND SUBSTRING(evidence_enc, 2, 4) <> ?',
       [prefix],
     );
@@ -188,14 +179,14 @@ describe('data key rotation with re-encryption over 10,000 rows, killed halfway'
     ).rejects.toThrow(/append-only/);
 
     // The rotation is in the audit log (same transaction as the key change) and queued for the SIEM.
-    const [rotations] = await db.query<RowDataPacket[]>(
+    const [rotations] = await testApp.db.query<RowDataPacket[]>(
       "SELECT e.seq, e.actor_type, e.actor_id FROM audit_events e WHERE e.action = 'crypto.key_rotated' AND e.resource_id = ?",
       [String(newKey.id)],
     );
     expect(rotations).toHaveLength(1);
     expect(rotations[0].actor_type).toBe('system');
     expect(String(rotations[0].actor_id)).toMatch(/^cli:/);
-    const [outbox] = await db.query<RowDataPacket[]>(
+    const [outbox] = await testApp.db.query<RowDataPacket[]>(
       'SELECT COUNT(*) AS n FROM audit_siem_outbox WHERE audit_seq = ?',
       [rotations[0].seq],
     );
@@ -219,17 +210,17 @@ describe('data key rotation with re-encryption over 10,000 rows, killed halfway'
     const report = await crypto.destroyDueKeys(undefined, eightDaysOn);
     expect(report.destroyed.map((k) => k.id)).toEqual([oldKeyId]);
     expect(report.refused).toHaveLength(0);
-    const [gone] = await db.query<RowDataPacket[]>(
+    const [gone] = await testApp.db.query<RowDataPacket[]>(
       'SELECT status, wrapped_key FROM crypto_keys WHERE id = ?',
       [oldKeyId],
     );
     expect(gone[0]).toMatchObject({ status: 'destroyed', wrapped_key: null });
-    const [[used]] = await db.query<RowDataPacket[]>(
+    const [[used]] = await testApp.db.query<RowDataPacket[]>(
       "SELECT changes FROM audit_events WHERE action = 'crypto.scheduled_key_used' AND resource_id = ?",
       [String(oldKeyId)],
     );
     expect(JSON.stringify(used.changes)).toContain('"uses":2');
-    const [lifecycle] = await db.query<RowDataPacket[]>(
+    const [lifecycle] = await testApp.db.query<RowDataPacket[]>(
       `SELECT e.action, COUNT(o.audit_seq) AS queued FROM audit_events e
          LEFT JOIN audit_siem_outbox o ON o.audit_seq = e.seq
         WHERE e.resource_type = 'CryptoKey' AND e.resource_id = ?

@@ -1,14 +1,14 @@
 import type { INestApplication } from '@nestjs/common';
-import type { Connection, RowDataPacket } from 'mysql2/promise';
+import type { RowDataPacket } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
 import { CryptoErrorCode, CryptoException } from '../src/modules/crypto/crypto.exception';
 import { CryptoService } from '../src/modules/crypto/crypto.service';
 import { ReencryptionService } from '../src/modules/crypto/services/reencryption.service';
 import { CustomersService } from '../src/modules/customers/customers.service';
 import { CustomerEntity } from '../src/modules/customers/entities/customer.entity';
-import { adminConnection } from './utils/db';
 import { makeUser, signIn } from './utils/identity';
-import { startTestApp, TestApp } from './utils/test-app';
+import { startTestApp } from './utils/test-app';
+import { useTestApp } from './utils/use-test-app';
 
 const person = (n: number) => ({
   externalRef: `crypto-e2e-${n}-${Date.now()}`,
@@ -35,26 +35,19 @@ function codeOf(fn: () => unknown): string | undefined {
 }
 
 describe('crypto module (e2e, real database)', () => {
-  let t: TestApp;
+  const testApp = useTestApp();
   let app: INestApplication;
   let customers: CustomersService;
-  let db: Connection;
 
-  beforeAll(async () => {
-    t = await startTestApp();
-    app = t.app;
+  beforeAll(() => {
+    app = testApp.t.app;
     customers = app.get(CustomersService);
-    db = await adminConnection();
-  });
-  afterAll(async () => {
-    await db.end();
-    await t.close();
   });
 
   it('stores no plaintext for encrypted columns, only ciphertext, blind indexes and masked forms', async () => {
     const input = person(1);
     const saved = await customers.create(input);
-    const [rows] = await db.query<RowDataPacket[]>('SELECT * FROM customers WHERE id = ?', [
+    const [rows] = await testApp.db.query<RowDataPacket[]>('SELECT * FROM customers WHERE id = ?', [
       saved.id,
     ]);
     const raw = rows[0];
@@ -94,7 +87,7 @@ describe('crypto module (e2e, real database)', () => {
     expect(byPhone.map((c) => c.id)).toContain(saved.id);
 
     const bidx = app.get(CryptoService).blindIndex('email', input.email);
-    const [plan] = await db.query<RowDataPacket[]>(
+    const [plan] = await testApp.db.query<RowDataPacket[]>(
       'EXPLAIN SELECT id FROM customers WHERE email_bidx = ?',
       [bidx],
     );
@@ -105,7 +98,7 @@ describe('crypto module (e2e, real database)', () => {
   it('refuses a ciphertext copied into another row with DECRYPTION_FAILED, never garbage', async () => {
     const a = await customers.create(person(3));
     const b = await customers.create(person(4));
-    await db.query(
+    await testApp.db.query(
       'UPDATE customers SET email_enc = (SELECT email_enc FROM (SELECT email_enc FROM customers WHERE id = ?) x) WHERE id = ?',
       [a.id, b.id],
     );
@@ -117,7 +110,7 @@ describe('crypto module (e2e, real database)', () => {
     } finally {
       // A tampered row stops any later re-encryption of the table (by design: it is an integrity
       // alarm), so it must not outlive this test in the shared database.
-      await db.query('DELETE FROM customers WHERE id = ?', [b.id]);
+      await testApp.db.query('DELETE FROM customers WHERE id = ?', [b.id]);
     }
   });
 
@@ -127,7 +120,7 @@ describe('crypto module (e2e, real database)', () => {
     const crypto = app.get(CryptoService);
     expect(await crypto.destroySubjectKey(saved.id)).toBe(true);
 
-    const [keys] = await db.query<RowDataPacket[]>(
+    const [keys] = await testApp.db.query<RowDataPacket[]>(
       'SELECT status, wrapped_key FROM crypto_keys WHERE subject_id = ?',
       [saved.id],
     );
@@ -152,7 +145,7 @@ describe('crypto module (e2e, real database)', () => {
   });
 
   it('never exposes key material and keeps crypto operations behind sign-in', async () => {
-    const [rows] = await db.query<RowDataPacket[]>(
+    const [rows] = await testApp.db.query<RowDataPacket[]>(
       "SELECT wrapped_key, master_key_version FROM crypto_keys WHERE purpose = 'pii' AND status = 'active' LIMIT 1",
     );
     expect(Buffer.isBuffer(rows[0].wrapped_key)).toBe(true);
@@ -162,7 +155,7 @@ describe('crypto module (e2e, real database)', () => {
       '{ encryptionStatus { ok } }',
       'mutation { rotateDataKey(input: {purpose: "pii"}) { current { id } } }',
     ]) {
-      const res = await t.gql(q);
+      const res = await testApp.t.gql(q);
       expect(res.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
       expect(res.data ?? null).toBeNull();
     }
@@ -180,9 +173,9 @@ describe('crypto module (e2e, real database)', () => {
   });
 
   it('lets an admin list keys, read the encryption status and rotate a key (with step-up), and nobody else', async () => {
-    const admin = await makeUser(t, 'admin', { mfa: true });
-    const a = (await signIn(t, admin)).auth;
-    const keys = await t.gql<{ cryptoKeys: { purpose: string; status: string }[] }>(
+    const admin = await makeUser(testApp.t, 'admin', { mfa: true });
+    const a = (await signIn(testApp.t, admin)).auth;
+    const keys = await testApp.t.gql<{ cryptoKeys: { purpose: string; status: string }[] }>(
       '{ cryptoKeys { id purpose version status masterKeyVersion } }',
       undefined,
       a,
@@ -191,7 +184,7 @@ describe('crypto module (e2e, real database)', () => {
       expect.arrayContaining(['pii', 'secrets', 'blind-index', 'audit']),
     );
     expect(JSON.stringify(keys)).not.toMatch(/wrapped|material/i);
-    const status = await t.gql<{
+    const status = await testApp.t.gql<{
       encryptionStatus: { ok: boolean; tables: { table: string; encrypted: boolean }[] };
     }>(
       '{ encryptionStatus { ok server tables { table encrypted keyId } columns { table field keyScope } } }',
@@ -203,7 +196,7 @@ describe('crypto module (e2e, real database)', () => {
 
     const rotate =
       'mutation { rotateDataKey(input: { purpose: "secrets" }) { previous { version status } current { version status } job { purpose status } } }';
-    const rotated = await t.gql<{ rotateDataKey: { current: { status: string } } }>(
+    const rotated = await testApp.t.gql<{ rotateDataKey: { current: { status: string } } }>(
       rotate,
       undefined,
       a,
@@ -212,7 +205,7 @@ describe('crypto module (e2e, real database)', () => {
     expect(rotated.data!.rotateDataKey.current.status).toBe('Active');
     let progress: { status: string } | null = null;
     for (let i = 0; i < 50 && progress?.status !== 'Completed'; i++) {
-      const r = await t.gql<{ reencryptionProgress: { status: string } | null }>(
+      const r = await testApp.t.gql<{ reencryptionProgress: { status: string } | null }>(
         '{ reencryptionProgress(purpose: "secrets") { status rowsScanned rowsTotal } }',
         undefined,
         a,
@@ -222,18 +215,20 @@ describe('crypto module (e2e, real database)', () => {
     }
     expect(progress?.status).toBe('Completed');
 
-    const agent = await makeUser(t, 'agent', { mfa: true });
-    const g = (await signIn(t, agent)).auth;
-    expect((await t.gql('{ cryptoKeys { id } }', undefined, g)).errors?.[0].extensions.code).toBe(
+    const agent = await makeUser(testApp.t, 'agent', { mfa: true });
+    const g = (await signIn(testApp.t, agent)).auth;
+    expect(
+      (await testApp.t.gql('{ cryptoKeys { id } }', undefined, g)).errors?.[0].extensions.code,
+    ).toBe('FORBIDDEN');
+    expect((await testApp.t.gql(rotate, undefined, g)).errors?.[0].extensions.code).toBe(
       'FORBIDDEN',
     );
-    expect((await t.gql(rotate, undefined, g)).errors?.[0].extensions.code).toBe('FORBIDDEN');
-    await db.query(
+    await testApp.db.query(
       'UPDATE sessions SET mfa_verified_at = NOW(3) - INTERVAL 11 MINUTE WHERE user_id = ?',
       [admin.id],
     );
     await new Promise((r) => setTimeout(r, 2100));
-    expect((await t.gql(rotate, undefined, a)).errors?.[0].extensions.reason).toBe(
+    expect((await testApp.t.gql(rotate, undefined, a)).errors?.[0].extensions.reason).toBe(
       'STEP_UP_REQUIRED',
     );
   });
@@ -244,7 +239,7 @@ describe('crypto module (e2e, real database)', () => {
     const job = await app.get(ReencryptionService).start('audit');
     // A process on another host owns it, its lease alive: the job is left to it.
     const owner = 'elsewhere.example:4242:0badc0de';
-    await db.query(
+    await testApp.db.query(
       `UPDATE crypto_reencryption_jobs SET status = 'running', owner = ?,
               lease_expires_at = NOW(3) + INTERVAL 30 SECOND WHERE id = ?`,
       [owner, job.id],
@@ -255,14 +250,14 @@ describe('crypto module (e2e, real database)', () => {
 
     // Its owner stops renewing (killed): once the lease lapses the job is pending, and the next run
     // takes it over and finishes it.
-    await db.query(
+    await testApp.db.query(
       'UPDATE crypto_reencryption_jobs SET lease_expires_at = NOW(3) - INTERVAL 1 SECOND WHERE id = ?',
       [job.id],
     );
     expect((await crypto.reencryptionProgress('audit'))?.status).toBe('pending');
     const done = await crypto.runReencryption('audit');
     expect(done).toMatchObject({ id: job.id, status: 'completed', owner: null });
-    const [[row]] = await db.query<RowDataPacket[]>(
+    const [[row]] = await testApp.db.query<RowDataPacket[]>(
       'SELECT status, owner, lease_expires_at FROM crypto_reencryption_jobs WHERE id = ?',
       [job.id],
     );

@@ -4,22 +4,15 @@ import { join } from 'node:path';
 import { printCommittedSchema } from '../src/core/graphql/print-schema';
 import { adminConnection } from './utils/db';
 import { makeUser, signIn } from './utils/identity';
-import { startTestApp, TestApp } from './utils/test-app';
+import { useTestApp } from './utils/use-test-app';
 
 describe('foundation (e2e)', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await startTestApp();
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const app = useTestApp();
 
   it('answers liveness and readiness, readiness covering the database and encryption at rest', async () => {
-    const live = await fetch(`${t.url}/health/live`);
+    const live = await fetch(`${app.t.url}/health/live`);
     expect(live.status).toBe(200);
-    const ready = await fetch(`${t.url}/health/ready`);
+    const ready = await fetch(`${app.t.url}/health/ready`);
     const body = (await ready.json()) as {
       status: string;
       info: Record<string, { status: string }>;
@@ -31,7 +24,7 @@ describe('foundation (e2e)', () => {
   });
 
   it('serves a GraphQL query at POST /graphql with a request id header', async () => {
-    const res = await t.gql<{
+    const res = await app.t.gql<{
       serverInfo: { name: string; apiVersion: string; serverTime: string };
     }>('{ serverInfo { name apiVersion serverTime } }');
     expect(res.status).toBe(200);
@@ -53,7 +46,7 @@ describe('foundation (e2e)', () => {
   ])(
     'answers %s with BAD_USER_INPUT and a request id, no stack',
     async (_label, query, variables) => {
-      const res = await t.gql(query, variables);
+      const res = await app.t.gql(query, variables);
       expect(res.errors?.length).toBeGreaterThan(0);
       const error = res.errors![0];
       expect(error.extensions.code).toBe('BAD_USER_INPUT');
@@ -65,30 +58,30 @@ describe('foundation (e2e)', () => {
 
   it('refuses a GET mutation-capable request without CSRF protection headers', async () => {
     const res = await fetch(
-      `${t.url}/graphql?query=${encodeURIComponent('{ serverInfo { name } }')}`,
+      `${app.t.url}/graphql?query=${encodeURIComponent('{ serverInfo { name } }')}`,
     );
     expect(res.status).toBe(400);
   });
 
   it('sends security headers', async () => {
-    const res = await fetch(`${t.url}/health/live`);
+    const res = await fetch(`${app.t.url}/health/live`);
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('x-powered-by')).toBeNull();
   });
 
   it('has a committed schema.graphql that matches the code', () => {
     const committed = readFileSync(join(__dirname, '..', 'schema.graphql'), 'utf8');
-    const current = printCommittedSchema(t.app.get(GraphQLSchemaHost).schema);
+    const current = printCommittedSchema(app.t.app.get(GraphQLSchemaHost).schema);
     // If this fails: run `npm run cli -- schema` and commit schema.graphql.
     expect(committed).toBe(current);
   });
 
   it('answers an over-long or mistyped input with BAD_USER_INPUT and writes nothing', async () => {
-    const admin = await makeUser(t, 'admin', { mfa: true });
-    const { auth } = await signIn(t, admin);
+    const admin = await makeUser(app.t, 'admin', { mfa: true });
+    const { auth } = await signIn(app.t, admin);
     const email = `too.long.${Date.now()}@e2e.callwarden.test`;
     const create = 'mutation C($input: CreateUserInput!) { createUser(input: $input) { id } }';
-    const long = await t.gql(
+    const long = await app.t.gql(
       create,
       { input: { email, displayName: 'x'.repeat(101), role: 'viewer' } },
       auth,
@@ -98,9 +91,13 @@ describe('foundation (e2e)', () => {
       reason: 'VALIDATION_FAILED',
     });
     expect(long.errors?.[0].message).toMatch(/displayName/);
-    const typed = await t.gql(create, { input: { email, displayName: 42, role: 'viewer' } }, auth);
+    const typed = await app.t.gql(
+      create,
+      { input: { email, displayName: 42, role: 'viewer' } },
+      auth,
+    );
     expect(typed.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
-    const unknownField = await t.gql(
+    const unknownField = await app.t.gql(
       create,
       { input: { email, displayName: 'x', role: 'viewer', admin: true } },
       auth,

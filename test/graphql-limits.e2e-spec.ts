@@ -1,18 +1,18 @@
 import { DOCUMENT_BUDGET, FIELD_COSTS } from '../src/core/graphql/operation-limits';
 import { GRAPHQL_LIMITS } from '../src/core/graphql/app-graphql.module';
 import { makeUser, signIn } from './utils/identity';
-import { startTestApp, TestApp } from './utils/test-app';
+import type { TestApp } from './utils/test-app';
+import { useTestApp } from './utils/use-test-app';
 
 /** Security II, item 7: GraphQL limits that hold. */
 describe('GraphQL limits (e2e)', () => {
-  let t: TestApp;
+  const app = useTestApp();
   let auth: Record<string, string>;
 
   beforeAll(async () => {
-    t = await startTestApp();
-    auth = (await signIn(t, await makeUser(t, 'admin', { mfa: true }))).auth;
+    auth = (await signIn(app.t, await makeUser(app.t, 'admin', { mfa: true }))).auth;
   });
-  afterAll(() => t.close());
+  afterAll(() => app.t.close());
 
   const refused = (res: Awaited<ReturnType<TestApp['gql']>>, reason?: string) => {
     expect(res.status).toBe(400);
@@ -25,10 +25,10 @@ describe('GraphQL limits (e2e)', () => {
   it('counts aliases of __typename against the alias limit', async () => {
     const aliases = (n: number) =>
       `{ ${Array.from({ length: n }, (_, i) => `a${i}: __typename`).join(' ')} }`;
-    const ok = await t.gql(aliases(GRAPHQL_LIMITS.maxAliases));
+    const ok = await app.t.gql(aliases(GRAPHQL_LIMITS.maxAliases));
     expect(ok.errors).toBeUndefined();
-    refused(await t.gql(aliases(GRAPHQL_LIMITS.maxAliases + 1)));
-    refused(await t.gql(aliases(100)));
+    refused(await app.t.gql(aliases(GRAPHQL_LIMITS.maxAliases + 1)));
+    refused(await app.t.gql(aliases(100)));
   });
 
   it.each([
@@ -36,12 +36,12 @@ describe('GraphQL limits (e2e)', () => {
     ['a dangling argument list', 'query { me('],
     ['a lone surrogate escape', '{ a: __typename @skip(if: "\\ud800") }'],
   ])('answers a syntax error (%s) with HTTP 400, not 500', async (_label, query) => {
-    refused(await t.gql(query), 'GRAPHQL_PARSE_FAILED');
+    refused(await app.t.gql(query), 'GRAPHQL_PARSE_FAILED');
   });
 
   it('refuses a document over the token limit with HTTP 400', async () => {
     const fields = Array.from({ length: GRAPHQL_LIMITS.maxTokens }, () => '__typename').join(' ');
-    refused(await t.gql(`{ ${fields} }`));
+    refused(await app.t.gql(`{ ${fields} }`));
   });
 
   it.each([
@@ -66,7 +66,7 @@ describe('GraphQL limits (e2e)', () => {
        fragment L on Mutation { a: login(input: { email: "a@example.com", password: "x" }) { __typename } }`,
     ],
   ])('allows one credential check per request: refuses %s', async (_label, query) => {
-    refused(await t.gql(query), 'SINGLE_USE_OPERATION_REPEATED');
+    refused(await app.t.gql(query), 'SINGLE_USE_OPERATION_REPEATED');
   });
 
   it('refuses thirty aliased precheckCampaign calls (and three), but allows two', async () => {
@@ -78,9 +78,9 @@ describe('GraphQL limits (e2e)', () => {
         (_, i) =>
           `p${i}: precheckCampaign(input: { id: "00000000-0000-4000-8000-00000000000${i % 10}" }) { total }`,
       ).join(' ')} }`;
-    refused(await t.gql(prechecks(30), undefined, auth), 'OPERATION_TOO_COSTLY');
-    refused(await t.gql(prechecks(3), undefined, auth), 'OPERATION_TOO_COSTLY');
-    const two = await t.gql(prechecks(2), undefined, auth);
+    refused(await app.t.gql(prechecks(30), undefined, auth), 'OPERATION_TOO_COSTLY');
+    refused(await app.t.gql(prechecks(3), undefined, auth), 'OPERATION_TOO_COSTLY');
+    const two = await app.t.gql(prechecks(2), undefined, auth);
     // Past validation: the campaigns do not exist.
     expect(two.errors?.[0].extensions.code).toBe('NOT_FOUND');
   });

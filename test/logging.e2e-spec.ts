@@ -1,19 +1,11 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTestApp, TestApp } from './utils/test-app';
+import { useTestApp } from './utils/use-test-app';
 
 describe('structured logs without PII or secrets', () => {
-  let t: TestApp;
-  let logFile: string;
-
-  beforeAll(async () => {
-    logFile = join(mkdtempSync(join(tmpdir(), 'cw-log-')), 'app.log');
-    t = await startTestApp({ LOG_FILE: logFile, LOG_LEVEL: 'debug' });
-  });
-  afterAll(async () => {
-    await t.close();
-  });
+  const logFile = join(mkdtempSync(join(tmpdir(), 'cw-log-')), 'app.log');
+  const app = useTestApp({ LOG_FILE: logFile, LOG_LEVEL: 'debug' });
 
   it('logs the request with its id but none of the PII or secrets it carried', async () => {
     const pii = {
@@ -23,7 +15,7 @@ describe('structured logs without PII or secrets', () => {
       name: 'Jane Q. Roe',
     };
     const token = 'eyJhbGciOiJFUzI1NiJ9.super-secret-token-value';
-    const res = await t.gql(
+    const res = await app.t.gql(
       'query Probe($email: Int, $phone: Int, $ssn: Int, $name: Int) { serverInfo { name } }',
       pii,
       { authorization: `Bearer ${token}`, cookie: `cw_refresh=${token}` },

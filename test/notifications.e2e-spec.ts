@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { Connection, RowDataPacket } from 'mysql2/promise';
+import type { RowDataPacket } from 'mysql2/promise';
 import { ComplianceService } from '../src/modules/compliance/compliance.service';
 import { BrandEntityType, BrandStatus } from '../src/modules/compliance/entities/brand.entity';
 import { ConsentSource } from '../src/modules/compliance/entities/consent.entity';
@@ -12,11 +12,10 @@ import { CustomersService } from '../src/modules/customers/customers.service';
 import { PhoneType } from '../src/modules/customers/entities/customer.entity';
 import { NotificationDeliveryService } from '../src/modules/notifications/notification-delivery.service';
 import type { CampaignEntity } from '../src/modules/outreach/entities/campaign.entity';
-import { adminConnection } from './utils/db';
 import { HttpSink } from './utils/http-sink';
 import { makeUser, signIn, TestUser } from './utils/identity';
 import { makeCampaign, makeTask, middayZone } from './utils/outreach';
-import { startTestApp, TestApp } from './utils/test-app';
+import { useTestApp } from './utils/use-test-app';
 
 const digits = (n: number) =>
   String(Date.now() * 1000 + Math.floor(Math.random() * 1000)).slice(-n);
@@ -24,9 +23,15 @@ const SECRET = 'notify-test-secret-0123456789';
 const SEND = 'mutation S($input: TaskIdInput!) { sendTaskMessage(input: $input) { status } }';
 
 describe('outbound delivery: the outbox to the SMS provider, gated again at delivery (e2e)', () => {
-  let t: TestApp;
-  let db: Connection;
-  let sink: HttpSink;
+  const sink = new HttpSink();
+  beforeAll(() => sink.start());
+  const app = useTestApp(() => ({
+    NOTIFY_SMS_URL: `http://127.0.0.1:${sink.port}/sms`,
+    NOTIFY_WEBHOOK_SECRET: SECRET,
+    // The test drives delivery passes itself.
+    NOTIFY_POLL_INTERVAL_MS: '600000',
+    NOTIFY_RETRY_BASE_MS: '50',
+  }));
   let manager: TestUser;
   let agent: TestUser;
   let auth: Record<string, string>;
@@ -35,21 +40,11 @@ describe('outbound delivery: the outbox to the SMS provider, gated again at deli
   let campaignId: string;
 
   beforeAll(async () => {
-    sink = new HttpSink();
-    await sink.start();
-    t = await startTestApp({
-      NOTIFY_SMS_URL: `http://127.0.0.1:${sink.port}/sms`,
-      NOTIFY_WEBHOOK_SECRET: SECRET,
-      // The test drives delivery passes itself.
-      NOTIFY_POLL_INTERVAL_MS: '600000',
-      NOTIFY_RETRY_BASE_MS: '50',
-    });
-    db = await adminConnection();
-    manager = await makeUser(t, 'manager', { mfa: true, teamId: team });
-    agent = await makeUser(t, 'agent', { mfa: true, teamId: team });
-    auth = (await signIn(t, agent)).auth;
+    manager = await makeUser(app.t, 'manager', { mfa: true, teamId: team });
+    agent = await makeUser(app.t, 'agent', { mfa: true, teamId: team });
+    auth = (await signIn(app.t, agent)).auth;
 
-    const tenDlc = t.app.get(TenDlcService);
+    const tenDlc = app.t.app.get(TenDlcService);
     const brand = await tenDlc.registerBrand(
       {
         displayName: brandName,
@@ -81,9 +76,9 @@ describe('outbound delivery: the outbox to the SMS provider, gated again at deli
       `C${digits(6)}`,
       null,
     );
-    const campaign = await makeCampaign(t, team, manager.id);
+    const campaign = await makeCampaign(app.t, team, manager.id);
     campaignId = campaign.id;
-    await db.query(
+    await app.db.query(
       "UPDATE campaigns SET channel = 'sms', window_start = '00:00', window_end = '23:59', message_template = ?, messaging_campaign_id = ? WHERE id = ?",
       [
         `${brandName}: this is a debt collector. Hi {{first_name}}. Reply STOP to opt out.`,
@@ -92,22 +87,19 @@ describe('outbound delivery: the outbox to the SMS provider, gated again at deli
       ],
     );
   });
-  afterAll(async () => {
-    await db.end();
-    await t.close();
-    await sink.stop();
-  });
+  // Registered after useTestApp's: afterAll hooks run in that order, so the app is closed first.
+  afterAll(() => sink.stop());
 
   /** A consenting mobile customer with a pending SMS task whose message the agent sends (queued). */
   async function queuedText(): Promise<{ customerId: string; notificationId: string }> {
-    const customer = await t.app.get(CustomersService).create({
+    const customer = await app.t.app.get(CustomersService).create({
       externalRef: `notify-${digits(8)}`,
       firstName: 'Ines',
       phone: `+1833${2 + (Number(digits(1)) % 8)}${digits(6)}`,
       phoneType: PhoneType.Mobile,
       timezone: middayZone(),
     });
-    await t.app.get(ComplianceService).recordConsent({
+    await app.t.app.get(ComplianceService).recordConsent({
       customerId: customer.id,
       channel: 'sms',
       purpose: 'collection',
@@ -115,14 +107,14 @@ describe('outbound delivery: the outbox to the SMS provider, gated again at deli
       source: ConsentSource.WebForm,
     });
     const task = await makeTask(
-      t,
+      app.t,
       { id: campaignId, teamId: team } as CampaignEntity,
       customer,
       agent.id,
     );
-    const sent = await t.gql(SEND, { input: { taskId: task.id } }, auth);
+    const sent = await app.t.gql(SEND, { input: { taskId: task.id } }, auth);
     expect(sent.errors).toBeUndefined();
-    const [rows] = await db.query<RowDataPacket[]>(
+    const [rows] = await app.db.query<RowDataPacket[]>(
       'SELECT id FROM notification_outbox WHERE customer_id = ?',
       [customer.id],
     );
@@ -132,7 +124,7 @@ describe('outbound delivery: the outbox to the SMS provider, gated again at deli
 
   const outboxRow = async (id: string) =>
     (
-      await db.query<RowDataPacket[]>(
+      await app.db.query<RowDataPacket[]>(
         'SELECT sent_at, cancelled_at, cancel_reason, attempts, next_attempt_at, last_error FROM notification_outbox WHERE id = ?',
         [id],
       )
@@ -140,7 +132,7 @@ describe('outbound delivery: the outbox to the SMS provider, gated again at deli
 
   /** Delivery passes until this message has left the queue (older messages may come first). */
   async function deliverUntilSettled(id: string): Promise<RowDataPacket> {
-    const delivery = t.app.get(NotificationDeliveryService);
+    const delivery = app.t.app.get(NotificationDeliveryService);
     for (let pass = 0; pass < 50; pass++) {
       await delivery.deliverDue();
       const row = await outboxRow(id);
@@ -166,14 +158,14 @@ describe('outbound delivery: the outbox to the SMS provider, gated again at deli
       .update(`${delivery.headers['x-callwarden-timestamp'] as string}.${delivery.body}`)
       .digest('hex');
     expect(delivery.headers['x-callwarden-signature']).toBe(`sha256=${expected}`);
-    await t.app.get(NotificationDeliveryService).deliverDue();
+    await app.t.app.get(NotificationDeliveryService).deliverDue();
     expect(deliveriesOf(notificationId)).toHaveLength(1);
   });
 
   it('cancels a queued text when the consumer opts out before delivery, and audits it', async () => {
     const { customerId, notificationId } = await queuedText();
     // STOP arrives between the agent's send and the delivery pass.
-    await t.app.get(ComplianceService).recordConsent({
+    await app.t.app.get(ComplianceService).recordConsent({
       customerId,
       channel: 'sms',
       purpose: 'collection',
@@ -185,7 +177,7 @@ describe('outbound delivery: the outbox to the SMS provider, gated again at deli
     expect(row.cancelled_at).not.toBeNull();
     expect(String(row.cancel_reason)).toMatch(/consent/);
     expect(deliveriesOf(notificationId)).toHaveLength(0);
-    const [audit] = await db.query<RowDataPacket[]>(
+    const [audit] = await app.db.query<RowDataPacket[]>(
       "SELECT actor_type FROM audit_events WHERE action = 'message.cancelled' AND resource_id = ?",
       [customerId],
     );
@@ -207,7 +199,7 @@ describe('outbound delivery: the outbox to the SMS provider, gated again at deli
     } finally {
       sink.status = 200;
     }
-    const delivery = t.app.get(NotificationDeliveryService);
+    const delivery = app.t.app.get(NotificationDeliveryService);
     for (let i = 0; i < 40 && !(await outboxRow(notificationId)).sent_at; i++) {
       await new Promise((r) => setTimeout(r, 50));
       await delivery.deliverDue();

@@ -1,21 +1,19 @@
-import type { Connection, RowDataPacket } from 'mysql2/promise';
+import type { RowDataPacket } from 'mysql2/promise';
 import { DateTime } from 'luxon';
 import { CustomersService } from '../src/modules/customers/customers.service';
 import { NotificationsService } from '../src/modules/notifications/notifications.service';
 import { PhoneType } from '../src/modules/customers/entities/customer.entity';
 import { CampaignsService } from '../src/modules/outreach/services/campaigns.service';
-import { adminConnection } from './utils/db';
 import { makeUser, signIn, TestUser } from './utils/identity';
 import { makeCampaign, makeCustomer, makeTask, middayZone } from './utils/outreach';
-import { startTestApp, TestApp } from './utils/test-app';
+import { useTestApp } from './utils/use-test-app';
 
 const CALL_TEMPLATE = null;
 const EMAIL_TEMPLATE =
   'This is a communication from a debt collector about {{balance}}. Unsubscribe: {{unsubscribe_link}}';
 
 describe('outreach (e2e)', () => {
-  let t: TestApp;
-  let db: Connection;
+  const app = useTestApp();
   let manager: TestUser;
   let agent: TestUser;
   let m: Record<string, string>;
@@ -23,16 +21,10 @@ describe('outreach (e2e)', () => {
   const team = `team-o-${Date.now()}`;
 
   beforeAll(async () => {
-    t = await startTestApp();
-    db = await adminConnection();
-    manager = await makeUser(t, 'manager', { mfa: true, teamId: team });
-    agent = await makeUser(t, 'agent', { mfa: true, teamId: team });
-    m = (await signIn(t, manager)).auth;
-    a = (await signIn(t, agent)).auth;
-  });
-  afterAll(async () => {
-    await db.end();
-    await t.close();
+    manager = await makeUser(app.t, 'manager', { mfa: true, teamId: team });
+    agent = await makeUser(app.t, 'agent', { mfa: true, teamId: team });
+    m = (await signIn(app.t, manager)).auth;
+    a = (await signIn(app.t, agent)).auth;
   });
 
   const CREATE =
@@ -41,7 +33,9 @@ describe('outreach (e2e)', () => {
     'mutation T($input: TransitionCampaignInput!) { transitionCampaign(input: $input) { status } }';
 
   it('walks the campaign state machine and rejects illegal transitions', async () => {
-    const created = await t.gql<{ createCampaign: { id: string; status: string; teamId: string } }>(
+    const created = await app.t.gql<{
+      createCampaign: { id: string; status: string; teamId: string };
+    }>(
       CREATE,
       {
         input: {
@@ -57,7 +51,7 @@ describe('outreach (e2e)', () => {
     expect(created.data!.createCampaign).toMatchObject({ status: 'Draft', teamId: team });
     const id = created.data!.createCampaign.id;
     const go = (to: string) =>
-      t.gql<{ transitionCampaign: { status: string } }>(TRANSITION, { input: { id, to } }, m);
+      app.t.gql<{ transitionCampaign: { status: string } }>(TRANSITION, { input: { id, to } }, m);
     for (const [to, ok] of [
       ['Running', false],
       ['Completed', false],
@@ -82,7 +76,7 @@ describe('outreach (e2e)', () => {
 
   it('validates message templates by channel and writes nothing when one is refused', async () => {
     const before = Number(
-      (await db.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM campaigns'))[0][0].n,
+      (await app.db.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM campaigns'))[0][0].n,
     );
     for (const [channel, template, problem] of [
       ['Sms', 'Your balance is due. This is a debt collector.', /Reply STOP/],
@@ -91,7 +85,7 @@ describe('outreach (e2e)', () => {
       ['Email', 'Hello {{ssn}} {{unsubscribe_link}} debt collector', /unknown placeholder/],
       ['Sms', 'Pay now. Reply STOP to opt out', /debt collector/],
     ] as const) {
-      const res = await t.gql(
+      const res = await app.t.gql(
         CREATE,
         {
           input: {
@@ -111,11 +105,11 @@ describe('outreach (e2e)', () => {
       expect(res.errors?.[0].message).toMatch(problem);
     }
     const after = Number(
-      (await db.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM campaigns'))[0][0].n,
+      (await app.db.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM campaigns'))[0][0].n,
     );
     expect(after).toBe(before);
     // A manager cannot create a campaign for another team: a permission, so FORBIDDEN.
-    const other = await t.gql(
+    const other = await app.t.gql(
       CREATE,
       {
         input: {
@@ -135,20 +129,20 @@ describe('outreach (e2e)', () => {
   });
 
   it('prechecks the audience and launches tasks only for allowed customers, listing the blocked with reasons', async () => {
-    const ok = await makeCustomer(t);
-    const banned = await makeCustomer(t);
-    const mobile = await makeCustomer(t);
-    await db.query('UPDATE customers SET phone_type = ? WHERE id = ?', [
+    const ok = await makeCustomer(app.t);
+    const banned = await makeCustomer(app.t);
+    const mobile = await makeCustomer(app.t);
+    await app.db.query('UPDATE customers SET phone_type = ? WHERE id = ?', [
       PhoneType.Mobile,
       mobile.id,
     ]);
-    const dnc = await t.gql(
+    const dnc = await app.t.gql(
       'mutation D($input: AddDncEntryInput!) { addDncEntry(input: $input) { id } }',
       { input: { customerId: banned.id, channel: 'call' } },
       m,
     );
     expect(dnc.errors).toBeUndefined();
-    const created = await t.gql<{ createCampaign: { id: string } }>(
+    const created = await app.t.gql<{ createCampaign: { id: string } }>(
       CREATE,
       {
         input: {
@@ -164,12 +158,12 @@ describe('outreach (e2e)', () => {
     const id = created.data!.createCampaign.id;
     const refusals = async () =>
       (
-        await db.query<RowDataPacket[]>(
+        await app.db.query<RowDataPacket[]>(
           'SELECT rule, kind, SUM(count) AS n FROM compliance_refusals WHERE day = CURRENT_DATE() GROUP BY rule, kind',
         )
       )[0].map((r) => `${r.rule as string}/${r.kind as string}=${Number(r.n)}`);
     const refusalsBefore = await refusals();
-    const pre = await t.gql<{
+    const pre = await app.t.gql<{
       precheckCampaign: {
         total: number;
         blocked: number;
@@ -191,15 +185,16 @@ describe('outreach (e2e)', () => {
     expect(
       Number(
         (
-          await db.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM tasks WHERE campaign_id = ?', [
-            id,
-          ])
+          await app.db.query<RowDataPacket[]>(
+            'SELECT COUNT(*) AS n FROM tasks WHERE campaign_id = ?',
+            [id],
+          )
         )[0][0].n,
       ),
     ).toBe(0);
     const refusalsAfterPrecheck = await refusals();
 
-    const launched = await t.gql<{
+    const launched = await app.t.gql<{
       launchCampaign: {
         status: string;
         tasksCreated: number;
@@ -227,7 +222,7 @@ describe('outreach (e2e)', () => {
     );
     expect(blocked[banned.id]).toContain('do_not_contact');
     expect(blocked[mobile.id]).toContain('tcpa.consent.cell');
-    const [tasks] = await db.query<RowDataPacket[]>(
+    const [tasks] = await app.db.query<RowDataPacket[]>(
       'SELECT customer_id, assignee_id, due_at, status FROM tasks WHERE campaign_id = ?',
       [id],
     );
@@ -244,24 +239,24 @@ describe('outreach (e2e)', () => {
   });
 
   it('starts one contact at a time per customer and channel, however many agents try at once', async () => {
-    const c = await t.app.get(CustomersService).create({
+    const c = await app.t.app.get(CustomersService).create({
       externalRef: `race-${Date.now()}`,
       firstName: 'Rae',
       email: `rae.${Date.now()}@example.com`,
       timezone: middayZone(),
     });
-    const campaign = await makeCampaign(t, team, manager.id);
-    await db.query(
+    const campaign = await makeCampaign(app.t, team, manager.id);
+    await app.db.query(
       "UPDATE campaigns SET channel = 'email', window_start = '00:00', window_end = '23:59', message_template = ? WHERE id = ?",
       [EMAIL_TEMPLATE, campaign.id],
     );
     const email = { ...campaign, channel: 'email' as never };
     const tasks = await Promise.all(
-      Array.from({ length: 8 }, () => makeTask(t, email, c, agent.id)),
+      Array.from({ length: 8 }, () => makeTask(app.t, email, c, agent.id)),
     );
     const results = await Promise.all(
       tasks.map((task) =>
-        t.gql(
+        app.t.gql(
           'mutation S($input: TaskIdInput!) { startTask(input: $input) { status } }',
           { input: { taskId: task.id } },
           a,
@@ -271,7 +266,7 @@ describe('outreach (e2e)', () => {
     expect(results.filter((r) => !r.errors)).toHaveLength(1);
     for (const r of results.filter((x) => x.errors))
       expect(r.errors?.[0].extensions).toMatchObject({ reason: 'CONTACT_NOT_ALLOWED' });
-    const [rows] = await db.query<RowDataPacket[]>(
+    const [rows] = await app.db.query<RowDataPacket[]>(
       "SELECT COUNT(*) AS n FROM tasks WHERE customer_id = ? AND status = 'in_progress'",
       [c.id],
     );
@@ -280,25 +275,25 @@ describe('outreach (e2e)', () => {
 
   it('re-checks compliance when an agent starts a task, logs the attempt on completion, redacts notes, honours a verbal opt-out', async () => {
     const zone = middayZone();
-    const customers = t.app.get(CustomersService);
+    const customers = app.t.app.get(CustomersService);
     const c = await customers.create({
       externalRef: `mail-${Date.now()}`,
       firstName: 'Mia',
       email: `mia.${Date.now()}@example.com`,
       timezone: zone,
     });
-    const campaign = await makeCampaign(t, team, manager.id);
-    await db.query(
+    const campaign = await makeCampaign(app.t, team, manager.id);
+    await app.db.query(
       "UPDATE campaigns SET channel = 'email', window_start = '00:00', window_end = '23:59', message_template = ? WHERE id = ?",
       [EMAIL_TEMPLATE, campaign.id],
     );
     const email = { ...campaign, channel: 'email' as never };
-    const first = await makeTask(t, email, c, agent.id);
-    const second = await makeTask(t, email, c, agent.id);
-    const third = await makeTask(t, email, c, agent.id);
+    const first = await makeTask(app.t, email, c, agent.id);
+    const second = await makeTask(app.t, email, c, agent.id);
+    const third = await makeTask(app.t, email, c, agent.id);
 
     const start = (taskId: string) =>
-      t.gql<{ startTask: { status: string } }>(
+      app.t.gql<{ startTask: { status: string } }>(
         'mutation S($input: TaskIdInput!) { startTask(input: $input) { status } }',
         { input: { taskId } },
         a,
@@ -306,7 +301,9 @@ describe('outreach (e2e)', () => {
     const started = await start(first.id);
     expect(started.errors).toBeUndefined();
     expect(started.data!.startTask.status).toBe('InProgress');
-    const done = await t.gql<{ completeTask: { status: string; outcome: string; notes: string } }>(
+    const done = await app.t.gql<{
+      completeTask: { status: string; outcome: string; notes: string };
+    }>(
       'mutation D($input: CompleteTaskInput!) { completeTask(input: $input) { status outcome notes } }',
       {
         input: {
@@ -323,11 +320,11 @@ describe('outreach (e2e)', () => {
       outcome: 'Reached',
       notes: 'Paid by card [REDACTED CARD], ssn [REDACTED SSN] confirmed',
     });
-    const [raw] = await db.query<RowDataPacket[]>('SELECT notes_enc FROM tasks WHERE id = ?', [
+    const [raw] = await app.db.query<RowDataPacket[]>('SELECT notes_enc FROM tasks WHERE id = ?', [
       first.id,
     ]);
     expect((raw[0].notes_enc as Buffer).toString('latin1')).not.toContain('REDACTED');
-    const [attempts] = await db.query<RowDataPacket[]>(
+    const [attempts] = await app.db.query<RowDataPacket[]>(
       'SELECT channel, outcome, agent_id, conversation FROM contact_attempts WHERE task_id = ?',
       [first.id],
     );
@@ -336,8 +333,8 @@ describe('outreach (e2e)', () => {
     ]);
 
     // Notes are personal data: a viewer sees them masked.
-    const viewer = (await signIn(t, await makeUser(t, 'viewer', { mfa: true }))).auth;
-    const seen = await t.gql<{ task: { notes: string } }>(
+    const viewer = (await signIn(app.t, await makeUser(app.t, 'viewer', { mfa: true }))).auth;
+    const seen = await app.t.gql<{ task: { notes: string } }>(
       `{ task(id: "${first.id}") { notes } }`,
       undefined,
       viewer,
@@ -355,19 +352,19 @@ describe('outreach (e2e)', () => {
     ).toContain('house.email.gap');
 
     // A verbal opt-out on a task revokes consent and cancels the other pending tasks of the channel.
-    await db.query('DELETE FROM contact_attempts WHERE task_id = ?', [first.id]);
+    await app.db.query('DELETE FROM contact_attempts WHERE task_id = ?', [first.id]);
     expect((await start(second.id)).errors).toBeUndefined();
-    const optOut = await t.gql(
+    const optOut = await app.t.gql(
       'mutation D($input: CompleteTaskInput!) { completeTask(input: $input) { status } }',
       { input: { taskId: second.id, outcome: 'OptOutRequested' } },
       a,
     );
     expect(optOut.errors).toBeUndefined();
-    const [rows] = await db.query<RowDataPacket[]>('SELECT status FROM tasks WHERE id = ?', [
+    const [rows] = await app.db.query<RowDataPacket[]>('SELECT status FROM tasks WHERE id = ?', [
       third.id,
     ]);
     expect(rows[0].status).toBe('cancelled');
-    const [consents] = await db.query<RowDataPacket[]>(
+    const [consents] = await app.db.query<RowDataPacket[]>(
       "SELECT COUNT(*) AS n FROM consents WHERE customer_id = ? AND channel = 'email' AND granted = 0 AND source = 'phone_call'",
       [c.id],
     );
@@ -375,20 +372,22 @@ describe('outreach (e2e)', () => {
   });
 
   it('serves a page of 50 campaigns with their tasks and customers in a handful of SQL queries (no N+1)', async () => {
-    const admin = (await signIn(t, await makeUser(t, 'admin', { mfa: true }))).auth;
+    const admin = (await signIn(app.t, await makeUser(app.t, 'admin', { mfa: true }))).auth;
     const nplus = `team-n-${Date.now()}`;
     for (let i = 0; i < 50; i++) {
-      const campaign = await makeCampaign(t, nplus, manager.id);
-      await makeTask(t, campaign, await makeCustomer(t), agent.id);
-      await makeTask(t, campaign, await makeCustomer(t), null);
+      const campaign = await makeCampaign(app.t, nplus, manager.id);
+      await makeTask(app.t, campaign, await makeCustomer(app.t), agent.id);
+      await makeTask(app.t, campaign, await makeCustomer(app.t), null);
     }
     const query =
       '{ campaigns(first: 50) { items { id name tasks { id status customer { id email } } } } }';
-    await t.gql(query, undefined, admin); // warm caches (session, keys)
+    await app.t.gql(query, undefined, admin); // warm caches (session, keys)
     const questions = async () =>
-      Number((await db.query<RowDataPacket[]>("SHOW GLOBAL STATUS LIKE 'Questions'"))[0][0].Value);
+      Number(
+        (await app.db.query<RowDataPacket[]>("SHOW GLOBAL STATUS LIKE 'Questions'"))[0][0].Value,
+      );
     const before = await questions();
-    const res = await t.gql<{
+    const res = await app.t.gql<{
       campaigns: { items: { tasks: { customer: { email: string } }[] }[] };
     }>(query, undefined, admin);
     const used = (await questions()) - before - 1; // minus the status query itself
@@ -406,18 +405,18 @@ describe('outreach (e2e)', () => {
   it('creates customers with normalized phone and derived zone, refuses bad input, and soft-deletes', async () => {
     const create =
       'mutation C($input: CreateCustomerInput!) { createCustomer(input: $input) { id phone timezone email } }';
-    const admin = (await signIn(t, await makeUser(t, 'admin', { mfa: true }))).auth;
+    const admin = (await signIn(app.t, await makeUser(app.t, 'admin', { mfa: true }))).auth;
     const ref = `crm-${Date.now()}`;
     // Managers read and update customers; they do not create them.
     expect(
-      (await t.gql(create, { input: { externalRef: ref } }, m)).errors?.[0].extensions.code,
+      (await app.t.gql(create, { input: { externalRef: ref } }, m)).errors?.[0].extensions.code,
     ).toBe('FORBIDDEN');
-    const bad = await t.gql(create, { input: { externalRef: ref, phone: '12345' } }, admin);
+    const bad = await app.t.gql(create, { input: { externalRef: ref, phone: '12345' } }, admin);
     expect(bad.errors?.[0].extensions).toMatchObject({
       code: 'BAD_USER_INPUT',
       reason: 'INVALID_PHONE',
     });
-    const badZone = await t.gql(
+    const badZone = await app.t.gql(
       create,
       { input: { externalRef: ref, timezone: 'Mars/Olympus' } },
       admin,
@@ -426,7 +425,7 @@ describe('outreach (e2e)', () => {
     expect(
       Number(
         (
-          await db.query<RowDataPacket[]>(
+          await app.db.query<RowDataPacket[]>(
             'SELECT COUNT(*) AS n FROM customers WHERE external_ref = ?',
             [ref],
           )
@@ -434,7 +433,7 @@ describe('outreach (e2e)', () => {
       ),
     ).toBe(0);
 
-    const ok = await t.gql<{ createCustomer: { id: string; phone: string; timezone: string } }>(
+    const ok = await app.t.gql<{ createCustomer: { id: string; phone: string; timezone: string } }>(
       create,
       {
         input: {
@@ -459,11 +458,12 @@ describe('outreach (e2e)', () => {
     const update =
       'mutation U($input: UpdateCustomerInput!) { updateCustomer(input: $input) { id } }';
     expect(
-      (await t.gql(update, { input: { id, city: 'Pensacola' } }, a)).errors?.[0].extensions.code,
+      (await app.t.gql(update, { input: { id, city: 'Pensacola' } }, a)).errors?.[0].extensions
+        .code,
     ).toBe('NOT_FOUND');
     expect(
       (
-        await t.gql(
+        await app.t.gql(
           update,
           {
             input: {
@@ -478,20 +478,20 @@ describe('outreach (e2e)', () => {
       ).errors,
     ).toBeUndefined();
 
-    const campaign = await makeCampaign(t, team, manager.id);
-    const customer = (await t.app.get(CustomersService).findById(id))!;
-    const task = await makeTask(t, campaign, customer, agent.id);
-    const del = await t.gql(
+    const campaign = await makeCampaign(app.t, team, manager.id);
+    const customer = (await app.t.app.get(CustomersService).findById(id))!;
+    const task = await makeTask(app.t, campaign, customer, agent.id);
+    const del = await app.t.gql(
       'mutation D($input: CustomerIdInput!) { deleteCustomer(input: $input) }',
       { input: { id } },
       admin,
     );
     expect(del.errors).toBeUndefined();
     expect(
-      (await t.gql(`{ customer(id: "${id}") { id } }`, undefined, admin)).errors?.[0].extensions
+      (await app.t.gql(`{ customer(id: "${id}") { id } }`, undefined, admin)).errors?.[0].extensions
         .code,
     ).toBe('NOT_FOUND');
-    const [rows] = await db.query<RowDataPacket[]>('SELECT status FROM tasks WHERE id = ?', [
+    const [rows] = await app.db.query<RowDataPacket[]>('SELECT status FROM tasks WHERE id = ?', [
       task.id,
     ]);
     expect(rows[0].status).toBe('cancelled');
@@ -499,15 +499,15 @@ describe('outreach (e2e)', () => {
 
   it('sends an email task through the compliance gate, with a working one-click unsubscribe link', async () => {
     const zone = middayZone();
-    const c = await t.app.get(CustomersService).create({
+    const c = await app.t.app.get(CustomersService).create({
       externalRef: `send-${Date.now()}`,
       firstName: 'Noor',
       email: `noor.${Date.now()}@example.com`,
       timezone: zone,
       balance: '42.50',
     });
-    const campaign = await makeCampaign(t, team, manager.id);
-    await db.query(
+    const campaign = await makeCampaign(app.t, team, manager.id);
+    await app.db.query(
       "UPDATE campaigns SET channel = 'email', window_start = '00:00', window_end = '23:59', message_template = ? WHERE id = ?",
       [
         'Hello {{first_name}}, this is a debt collector about {{balance}}. Unsubscribe: {{unsubscribe_link}}',
@@ -516,11 +516,11 @@ describe('outreach (e2e)', () => {
     );
     const email = { ...campaign, channel: 'email' as never };
     const [first, second] = [
-      await makeTask(t, email, c, agent.id),
-      await makeTask(t, email, c, agent.id),
+      await makeTask(app.t, email, c, agent.id),
+      await makeTask(app.t, email, c, agent.id),
     ];
     const send = (taskId: string) =>
-      t.gql<{ sendTaskMessage: { status: string; outcome: string } }>(
+      app.t.gql<{ sendTaskMessage: { status: string; outcome: string } }>(
         'mutation S($input: TaskIdInput!) { sendTaskMessage(input: $input) { status outcome } }',
         { input: { taskId } },
         a,
@@ -529,7 +529,7 @@ describe('outreach (e2e)', () => {
     const sent = await send(first.id);
     expect(sent.errors).toBeUndefined();
     expect(sent.data!.sendTaskMessage).toEqual({ status: 'Done', outcome: 'Sent' });
-    const outbox = await t.app
+    const outbox = await app.t.app
       .get(NotificationsService)
       .listByTemplate(`campaign:${campaign.id}`, 10);
     expect(outbox).toHaveLength(1);
@@ -545,15 +545,15 @@ describe('outreach (e2e)', () => {
       reason: 'CONTACT_NOT_ALLOWED',
     });
     expect(
-      await t.app.get(NotificationsService).listByTemplate(`campaign:${campaign.id}`, 10),
+      await app.t.app.get(NotificationsService).listByTemplate(`campaign:${campaign.id}`, 10),
     ).toHaveLength(1);
 
     // The link in the email works.
     const link = new URL(/(http\S+)/.exec(outbox[0].body)![1]);
-    expect((await fetch(`${t.url}${link.pathname}${link.search}`, { method: 'POST' })).status).toBe(
-      200,
-    );
-    const [rows] = await db.query<RowDataPacket[]>(
+    expect(
+      (await fetch(`${app.t.url}${link.pathname}${link.search}`, { method: 'POST' })).status,
+    ).toBe(200);
+    const [rows] = await app.db.query<RowDataPacket[]>(
       "SELECT COUNT(*) AS n FROM dnc_entries WHERE customer_id = ? AND channel = 'email'",
       [c.id],
     );
@@ -562,11 +562,11 @@ describe('outreach (e2e)', () => {
 
   it('reads the audience in keyset pages: every customer once, memory bounded by the page', async () => {
     const customers = [];
-    for (let i = 0; i < 7; i++) customers.push(await makeCustomer(t));
-    const campaign = await makeCampaign(t, team, manager.id);
+    for (let i = 0; i < 7; i++) customers.push(await makeCustomer(app.t));
+    const campaign = await makeCampaign(app.t, team, manager.id);
     campaign.audience = { customerIds: customers.map((c) => c.id) };
     const pages: string[][] = [];
-    for await (const page of t.app.get(CampaignsService).audiencePages(campaign, 3))
+    for await (const page of app.t.app.get(CampaignsService).audiencePages(campaign, 3))
       pages.push(page.map((c) => c.id));
     expect(pages.map((p) => p.length)).toEqual([3, 3, 1]);
     expect(pages.flat()).toEqual(customers.map((c) => c.id).sort());

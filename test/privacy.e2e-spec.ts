@@ -1,14 +1,13 @@
-import type { Connection, RowDataPacket } from 'mysql2/promise';
+import type { RowDataPacket } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
 import { ComplianceService } from '../src/modules/compliance/compliance.service';
 import { ConsentSource } from '../src/modules/compliance/entities/consent.entity';
 import { CustomerEntity } from '../src/modules/customers/entities/customer.entity';
 import { Channel } from '../src/modules/outreach/entities/campaign.entity';
 import { TaskEntity } from '../src/modules/outreach/entities/task.entity';
-import { adminConnection } from './utils/db';
 import { makeUser, signIn, TestUser } from './utils/identity';
 import { makeCampaign, makeCustomer, makeTask } from './utils/outreach';
-import { startTestApp, TestApp } from './utils/test-app';
+import { useTestApp } from './utils/use-test-app';
 
 const REQUEST =
   'mutation R($input: RequestErasureInput!) { requestErasure(input: $input) { id status regime tasksCancelled dueAt } }';
@@ -20,8 +19,7 @@ const EVALUATE = `query E($input: EvaluateContactInput!) {
   evaluateContact(input: $input) { allowed checks { rule passed } } }`;
 
 describe('data subject requests: erasure (e2e)', () => {
-  let t: TestApp;
-  let db: Connection;
+  const app = useTestApp();
   let managerUser: TestUser;
   let agentUser: TestUser;
   let admin: Record<string, string>;
@@ -30,37 +28,31 @@ describe('data subject requests: erasure (e2e)', () => {
   const team = `team-dsr-${Date.now()}`;
 
   beforeAll(async () => {
-    t = await startTestApp();
-    db = await adminConnection();
-    managerUser = await makeUser(t, 'manager', { mfa: true, teamId: team });
-    agentUser = await makeUser(t, 'agent', { mfa: true, teamId: team });
-    admin = (await signIn(t, await makeUser(t, 'admin', { mfa: true }))).auth;
-    manager = (await signIn(t, managerUser)).auth;
-    agent = (await signIn(t, agentUser)).auth;
-  });
-  afterAll(async () => {
-    await db.end();
-    await t.close();
+    managerUser = await makeUser(app.t, 'manager', { mfa: true, teamId: team });
+    agentUser = await makeUser(app.t, 'agent', { mfa: true, teamId: team });
+    admin = (await signIn(app.t, await makeUser(app.t, 'admin', { mfa: true }))).auth;
+    manager = (await signIn(app.t, managerUser)).auth;
+    agent = (await signIn(app.t, agentUser)).auth;
   });
 
   const one = async (sql: string, params: unknown[]) =>
-    (await db.query<RowDataPacket[]>(sql, params))[0][0];
+    (await app.db.query<RowDataPacket[]>(sql, params))[0][0];
 
   /** A customer with call and SMS tasks pending for the test agent, consent evidence and a note. */
   async function customerWithWork(): Promise<{ customer: CustomerEntity; tasks: TaskEntity[] }> {
-    const customer = await makeCustomer(t);
-    const call = await makeCampaign(t, team, managerUser.id);
-    const sms = await makeCampaign(t, team, managerUser.id);
-    await db.query('UPDATE campaigns SET channel = ? WHERE id = ?', [Channel.Sms, sms.id]);
+    const customer = await makeCustomer(app.t);
+    const call = await makeCampaign(app.t, team, managerUser.id);
+    const sms = await makeCampaign(app.t, team, managerUser.id);
+    await app.db.query('UPDATE campaigns SET channel = ? WHERE id = ?', [Channel.Sms, sms.id]);
     const tasks = [
-      await makeTask(t, call, customer, agentUser.id),
-      await makeTask(t, { ...sms, channel: Channel.Sms }, customer, agentUser.id),
+      await makeTask(app.t, call, customer, agentUser.id),
+      await makeTask(app.t, { ...sms, channel: Channel.Sms }, customer, agentUser.id),
     ];
-    const repo = t.app.get(DataSource).getRepository(TaskEntity);
+    const repo = app.t.app.get(DataSource).getRepository(TaskEntity);
     const noted = (await repo.findOneBy({ id: tasks[0].id }))!;
     noted.notes = 'Said to call back after payday';
     await repo.save(noted);
-    await t.app.get(ComplianceService).recordConsent({
+    await app.t.app.get(ComplianceService).recordConsent({
       customerId: customer.id,
       channel: 'sms',
       purpose: 'collection',
@@ -76,7 +68,7 @@ describe('data subject requests: erasure (e2e)', () => {
     const bystander = await customerWithWork();
 
     // The agent who works the customer logs the request taken on the phone.
-    const requested = await t.gql<{
+    const requested = await app.t.gql<{
       requestErasure: { id: string; status: string; tasksCancelled: number; dueAt: string };
     }>(
       REQUEST,
@@ -91,14 +83,14 @@ describe('data subject requests: erasure (e2e)', () => {
     const requestId = requested.data!.requestErasure.id;
 
     // Both channels' pending tasks are cancelled, nobody else's; every channel is now refused.
-    const [statuses] = await db.query<RowDataPacket[]>(
+    const [statuses] = await app.db.query<RowDataPacket[]>(
       'SELECT customer_id, status FROM tasks WHERE id IN (?)',
       [[...tasks, ...bystander.tasks].map((x) => x.id)],
     );
     for (const row of statuses)
       expect(row.status).toBe(row.customer_id === customer.id ? 'cancelled' : 'pending');
     for (const channel of ['call', 'sms', 'email']) {
-      const decision = await t.gql<{
+      const decision = await app.t.gql<{
         evaluateContact: { allowed: boolean; checks: { rule: string; passed: boolean }[] };
       }>(EVALUATE, { input: { customerId: customer.id, channel, purpose: 'collection' } }, manager);
       expect(decision.data!.evaluateContact.allowed).toBe(false);
@@ -109,7 +101,7 @@ describe('data subject requests: erasure (e2e)', () => {
     }
 
     // One open request per customer; a second is refused and writes nothing.
-    const again = await t.gql(
+    const again = await app.t.gql(
       REQUEST,
       { input: { customerId: customer.id, regime: 'Gdpr', receivedVia: 'email' } },
       manager,
@@ -131,13 +123,13 @@ describe('data subject requests: erasure (e2e)', () => {
     // Only an admin with a recent MFA check may erase.
     for (const who of [agent, manager])
       expect(
-        (await t.gql(COMPLETE, { input: { id: requestId } }, who)).errors?.[0].extensions.code,
+        (await app.t.gql(COMPLETE, { input: { id: requestId } }, who)).errors?.[0].extensions.code,
       ).toBe('FORBIDDEN');
 
     const before = await one('SELECT phone_bidx, email_bidx FROM customers WHERE id = ?', [
       customer.id,
     ]);
-    const completed = await t.gql<{ completeErasure: { status: string } }>(
+    const completed = await app.t.gql<{ completeErasure: { status: string } }>(
       COMPLETE,
       { input: { id: requestId } },
       admin,
@@ -147,7 +139,7 @@ describe('data subject requests: erasure (e2e)', () => {
 
     // The record is gone from the API and emptied in the database; the key is destroyed.
     expect(
-      (await t.gql(`{ customer(id: "${customer.id}") { id } }`, undefined, admin)).errors?.[0]
+      (await app.t.gql(`{ customer(id: "${customer.id}") { id } }`, undefined, admin)).errors?.[0]
         .extensions.code,
     ).toBe('NOT_FOUND');
     const row = await one('SELECT * FROM customers WHERE id = ?', [customer.id]);
@@ -173,14 +165,14 @@ describe('data subject requests: erasure (e2e)', () => {
     ).not.toBeNull();
 
     // What outlives the record: the addresses as hashes on the suppression list.
-    const [suppressed] = await db.query<RowDataPacket[]>(
+    const [suppressed] = await app.db.query<RowDataPacket[]>(
       "SELECT address_kind, address_bidx FROM dnc_entries WHERE scope = 'address' AND source = 'erasure' AND address_bidx IN (?, ?)",
       [before.phone_bidx, before.email_bidx],
     );
     expect(suppressed.map((s) => String(s.address_kind)).sort()).toEqual(['email', 'phone']);
 
     // Audited, and the execution goes to the SIEM; a closed request cannot be completed twice.
-    const [events] = await db.query<RowDataPacket[]>(
+    const [events] = await app.db.query<RowDataPacket[]>(
       `SELECT e.action, (SELECT COUNT(*) FROM audit_siem_outbox o WHERE o.audit_seq = e.seq) AS siem
          FROM audit_events e WHERE e.resource_id = ? AND e.action LIKE 'privacy.%' ORDER BY e.seq`,
       [requestId],
@@ -190,25 +182,25 @@ describe('data subject requests: erasure (e2e)', () => {
       ['privacy.erasure_executed', 1],
     ]);
     expect(
-      (await t.gql(COMPLETE, { input: { id: requestId } }, admin)).errors?.[0].extensions,
+      (await app.t.gql(COMPLETE, { input: { id: requestId } }, admin)).errors?.[0].extensions,
     ).toMatchObject({ code: 'CONFLICT', reason: 'REQUEST_CLOSED' });
   });
 
   it('denies under an exemption, lifting only the suppression the request placed', async () => {
     const { customer } = await customerWithWork();
-    await t.app.get(ComplianceService).addDnc({
+    await app.t.app.get(ComplianceService).addDnc({
       customerId: customer.id,
       channel: 'call',
       source: 'agent',
       reason: 'asked not to be called',
     });
-    const requested = await t.gql<{ requestErasure: { id: string } }>(
+    const requested = await app.t.gql<{ requestErasure: { id: string } }>(
       REQUEST,
       { input: { customerId: customer.id, regime: 'Gdpr', receivedVia: 'web' } },
       manager,
     );
     expect(requested.errors).toBeUndefined();
-    const denied = await t.gql<{ denyErasure: { status: string; denialReason: string } }>(
+    const denied = await app.t.gql<{ denyErasure: { status: string; denialReason: string } }>(
       DENY,
       { input: { id: requested.data!.requestErasure.id, reason: 'IdentityNotVerified' } },
       admin,
@@ -217,13 +209,13 @@ describe('data subject requests: erasure (e2e)', () => {
       status: 'Denied',
       denialReason: 'IdentityNotVerified',
     });
-    const [entries] = await db.query<RowDataPacket[]>(
+    const [entries] = await app.db.query<RowDataPacket[]>(
       'SELECT channel, source FROM dnc_entries WHERE customer_id = ?',
       [customer.id],
     );
     expect(entries.map((e) => [String(e.channel), String(e.source)])).toEqual([['call', 'agent']]);
     // The customer's data is untouched and readable again through the API.
-    const read = await t.gql<{ customer: { id: string } }>(
+    const read = await app.t.gql<{ customer: { id: string } }>(
       `{ customer(id: "${customer.id}") { id } }`,
       undefined,
       admin,
@@ -232,15 +224,15 @@ describe('data subject requests: erasure (e2e)', () => {
   });
 
   it('refuses bad input and unseen customers without writing', async () => {
-    const stranger = await makeCustomer(t);
+    const stranger = await makeCustomer(app.t);
     const before = Number((await one('SELECT COUNT(*) AS n FROM data_subject_requests', [])).n);
-    const notMine = await t.gql(
+    const notMine = await app.t.gql(
       REQUEST,
       { input: { customerId: stranger.id, regime: 'Ccpa', receivedVia: 'phone' } },
       agent,
     );
     expect(notMine.errors?.[0].extensions.code).toBe('NOT_FOUND');
-    const bad = await t.gql(
+    const bad = await app.t.gql(
       REQUEST,
       { input: { customerId: stranger.id, regime: 'Ccpa', receivedVia: 'carrier pigeon' } },
       manager,
@@ -253,33 +245,37 @@ describe('data subject requests: erasure (e2e)', () => {
 
   it('lets a privacy officer erase a soft-deleted customer, whose data deletion only hid', async () => {
     const { customer } = await customerWithWork();
-    const deleted = await t.gql(
+    const deleted = await app.t.gql(
       'mutation D($input: CustomerIdInput!) { deleteCustomer(input: $input) }',
       { input: { id: customer.id } },
       admin,
     );
     expect(deleted.errors).toBeUndefined();
     // A manager no longer sees the record; the admin who closes requests does.
-    const byManager = await t.gql(
+    const byManager = await app.t.gql(
       REQUEST,
       { input: { customerId: customer.id, regime: 'Gdpr', receivedVia: 'email' } },
       manager,
     );
     expect(byManager.errors?.[0].extensions.code).toBe('NOT_FOUND');
-    const requested = await t.gql<{ requestErasure: { id: string } }>(
+    const requested = await app.t.gql<{ requestErasure: { id: string } }>(
       REQUEST,
       { input: { customerId: customer.id, regime: 'Gdpr', receivedVia: 'email' } },
       admin,
     );
     expect(requested.errors).toBeUndefined();
-    const done = await t.gql(COMPLETE, { input: { id: requested.data!.requestErasure.id } }, admin);
+    const done = await app.t.gql(
+      COMPLETE,
+      { input: { id: requested.data!.requestErasure.id } },
+      admin,
+    );
     expect(done.errors).toBeUndefined();
     const row = await one('SELECT status, email_enc, ssn_enc FROM customers WHERE id = ?', [
       customer.id,
     ]);
     expect(row).toMatchObject({ status: 'erased', email_enc: null, ssn_enc: null });
     // Erased is final: a new request is refused.
-    const again = await t.gql(
+    const again = await app.t.gql(
       REQUEST,
       { input: { customerId: customer.id, regime: 'Gdpr', receivedVia: 'email' } },
       admin,

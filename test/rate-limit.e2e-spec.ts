@@ -1,6 +1,6 @@
 import { signInbound, WEBHOOK_PATH } from '../src/modules/compliance/services/inbound-sms.service';
 import { freshIp, makeUser, signIn } from './utils/identity';
-import { startTestApp, TestApp } from './utils/test-app';
+import { useTestApp } from './utils/use-test-app';
 
 const BUDGET = 5;
 const RESET =
@@ -10,19 +10,14 @@ const SMS_SECRET = 'sms-provider-auth-token-rate-limit-0123';
 const BASE = 'http://localhost:3000';
 
 describe('rate limit (e2e)', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await startTestApp({
-      RATE_LIMIT_PER_MINUTE: String(BUDGET),
-      SMS_WEBHOOK_SECRET: SMS_SECRET,
-      PUBLIC_BASE_URL: BASE,
-    });
+  const app = useTestApp({
+    RATE_LIMIT_PER_MINUTE: String(BUDGET),
+    SMS_WEBHOOK_SECRET: SMS_SECRET,
+    PUBLIC_BASE_URL: BASE,
   });
-  afterAll(() => t.close());
 
   const reset = (ip: string) =>
-    t.gql(
+    app.t.gql(
       RESET,
       { input: { email: `nobody.${ip}@e2e.callwarden.test` } },
       { 'x-forwarded-for': ip },
@@ -47,29 +42,29 @@ describe('rate limit (e2e)', () => {
   });
 
   it('charges a signed-in principal wherever it calls from, and no one else', async () => {
-    const agent = await makeUser(t, 'agent');
-    const other = await makeUser(t, 'agent');
-    const { auth } = await signIn(t, agent);
+    const agent = await makeUser(app.t, 'agent');
+    const other = await makeUser(app.t, 'agent');
+    const { auth } = await signIn(app.t, agent);
     const bearer = { authorization: auth.authorization };
 
     for (let i = 0; i < BUDGET; i++) {
-      const ok = await t.gql<{ me: { id: string } }>(ME, undefined, {
+      const ok = await app.t.gql<{ me: { id: string } }>(ME, undefined, {
         ...bearer,
         'x-forwarded-for': freshIp(),
       });
       expect(ok.data?.me.id).toBe(agent.id);
     }
-    const refused = await t.gql(ME, undefined, { ...bearer, 'x-forwarded-for': freshIp() });
+    const refused = await app.t.gql(ME, undefined, { ...bearer, 'x-forwarded-for': freshIp() });
     expect(refused.errors?.[0].extensions).toMatchObject({ code: 'RATE_LIMITED' });
 
-    const otherAuth = (await signIn(t, other)).auth;
-    const fine = await t.gql<{ me: { id: string } }>(ME, undefined, otherAuth);
+    const otherAuth = (await signIn(app.t, other)).auth;
+    const fine = await app.t.gql<{ me: { id: string } }>(ME, undefined, otherAuth);
     expect(fine.data?.me.id).toBe(other.id);
   });
 
   it('never throttles health probes', async () => {
     for (let i = 0; i < BUDGET * 2; i++) {
-      const res = await fetch(`${t.url}/health/live`);
+      const res = await fetch(`${app.t.url}/health/live`);
       expect(res.status).toBe(200);
     }
   });
@@ -84,7 +79,7 @@ describe('rate limit (e2e)', () => {
         Body: 'hello',
       };
       const ts = String(Math.floor(Date.now() / 1000));
-      const res = await fetch(`${t.url}${WEBHOOK_PATH}`, {
+      const res = await fetch(`${app.t.url}${WEBHOOK_PATH}`, {
         method: 'POST',
         headers: {
           'content-type': 'application/x-www-form-urlencoded',
@@ -100,20 +95,15 @@ describe('rate limit (e2e)', () => {
 });
 
 describe('rate limit per operation class (e2e)', () => {
-  let t: TestApp;
-
-  beforeAll(async () => {
-    t = await startTestApp({
-      RATE_LIMIT_PER_MINUTE: '1000',
-      RATE_LIMIT_AUTH_PER_MINUTE: '3',
-      RATE_LIMIT_SENSITIVE_PER_MINUTE: '2',
-      LOGIN_IP_ALLOWLIST: '10.201.0.0/16',
-    });
+  const app = useTestApp({
+    RATE_LIMIT_PER_MINUTE: '1000',
+    RATE_LIMIT_AUTH_PER_MINUTE: '3',
+    RATE_LIMIT_SENSITIVE_PER_MINUTE: '2',
+    LOGIN_IP_ALLOWLIST: '10.201.0.0/16',
   });
-  afterAll(() => t.close());
 
   const reset = (ip: string) =>
-    t.gql(
+    app.t.gql(
       RESET,
       { input: { email: `nobody.class.${ip}@e2e.callwarden.test` } },
       { 'x-forwarded-for': ip },
@@ -125,22 +115,22 @@ describe('rate limit per operation class (e2e)', () => {
     const refused = await reset(ip);
     expect(refused.errors?.[0].extensions).toMatchObject({ code: 'RATE_LIMITED' });
     // The general budget of that address is untouched: other operations still answer.
-    const other = await t.gql('{ __typename }', undefined, { 'x-forwarded-for': ip });
+    const other = await app.t.gql('{ __typename }', undefined, { 'x-forwarded-for': ip });
     expect(other.errors).toBeUndefined();
     // An office address signs its floor in without a per-address credential budget.
     for (let i = 0; i < 6; i++) expect((await reset('10.201.3.4')).errors).toBeUndefined();
   });
 
   it('gives exports their own budget per caller', async () => {
-    const admin = await makeUser(t, 'admin', { mfa: true });
-    const { auth } = await signIn(t, admin);
-    const csv = () => fetch(`${t.url}/reports/compliance.csv`, { headers: auth });
+    const admin = await makeUser(app.t, 'admin', { mfa: true });
+    const { auth } = await signIn(app.t, admin);
+    const csv = () => fetch(`${app.t.url}/reports/compliance.csv`, { headers: auth });
     expect((await csv()).status).toBe(200);
     expect((await csv()).status).toBe(200);
     const refused = await csv();
     expect(refused.status).toBe(429);
     // The throttler names a class budget's headers after it.
     expect(Number(refused.headers.get('retry-after-sensitive'))).toBeGreaterThan(0);
-    expect((await t.gql(ME, undefined, auth)).errors).toBeUndefined();
+    expect((await app.t.gql(ME, undefined, auth)).errors).toBeUndefined();
   });
 });

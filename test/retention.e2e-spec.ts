@@ -1,4 +1,4 @@
-import type { Connection, RowDataPacket } from 'mysql2/promise';
+import type { RowDataPacket } from 'mysql2/promise';
 import { v7 as uuidv7 } from 'uuid';
 import { AuditService } from '../src/modules/audit/audit.service';
 import { NotificationChannel } from '../src/modules/notifications/entities/notification.entity';
@@ -6,7 +6,7 @@ import { NotificationsService } from '../src/modules/notifications/notifications
 import { adminConnection } from './utils/db';
 import { makeUser, signIn, TestUser } from './utils/identity';
 import { makeCustomer } from './utils/outreach';
-import { startTestApp, TestApp } from './utils/test-app';
+import { useTestApp } from './utils/use-test-app';
 
 const RUN =
   'mutation { runRetentionPurge { runId ranAt interruptedRuns { id } results { rule days removed } } }';
@@ -25,44 +25,39 @@ function json<T>(value: unknown): T {
 }
 
 describe('retention purge (e2e)', () => {
-  let t: TestApp;
-  let db: Connection;
+  const app = useTestApp();
   let adminUser: TestUser;
   let admin: Record<string, string>;
   let manager: Record<string, string>;
 
   beforeAll(async () => {
-    t = await startTestApp();
-    db = await adminConnection();
-    adminUser = await makeUser(t, 'admin', { mfa: true });
-    admin = (await signIn(t, adminUser)).auth;
-    manager = (await signIn(t, await makeUser(t, 'manager', { mfa: true, teamId: 'team-r' }))).auth;
-  });
-  afterAll(async () => {
-    await db.end();
-    await t.close();
+    adminUser = await makeUser(app.t, 'admin', { mfa: true });
+    admin = (await signIn(app.t, adminUser)).auth;
+    manager = (
+      await signIn(app.t, await makeUser(app.t, 'manager', { mfa: true, teamId: 'team-r' }))
+    ).auth;
   });
 
   const one = async (sql: string, params: unknown[]) =>
-    (await db.query<RowDataPacket[]>(sql, params))[0][0];
+    (await app.db.query<RowDataPacket[]>(sql, params))[0][0];
   const exists = async (table: string, id: string) =>
     Number((await one(`SELECT COUNT(*) AS n FROM ${table} WHERE id = ?`, [id])).n) === 1;
 
   it('removes only what has outlived its period, erases long soft-deleted customers, and audits it', async () => {
     // Customers soft-deleted 40 and 5 days ago (the default keeps them 30).
-    const old = await makeCustomer(t);
-    const recent = await makeCustomer(t);
-    await db.query('UPDATE customers SET deleted_at = NOW(3) - INTERVAL 40 DAY WHERE id = ?', [
+    const old = await makeCustomer(app.t);
+    const recent = await makeCustomer(app.t);
+    await app.db.query('UPDATE customers SET deleted_at = NOW(3) - INTERVAL 40 DAY WHERE id = ?', [
       old.id,
     ]);
-    await db.query('UPDATE customers SET deleted_at = NOW(3) - INTERVAL 5 DAY WHERE id = ?', [
+    await app.db.query('UPDATE customers SET deleted_at = NOW(3) - INTERVAL 5 DAY WHERE id = ?', [
       recent.id,
     ]);
     const oldPhone = (await one('SELECT phone_bidx FROM customers WHERE id = ?', [old.id]))
       .phone_bidx as Buffer;
 
     // Messages: one delivered 100 days ago (default 90), one still pending from 100 days ago.
-    const outbox = t.app.get(NotificationsService);
+    const outbox = app.t.app.get(NotificationsService);
     const delivered = await outbox.enqueue(
       NotificationChannel.Email,
       'retention-test',
@@ -75,7 +70,7 @@ describe('retention purge (e2e)', () => {
       'b@x.example',
       'hi',
     );
-    await db.query(
+    await app.db.query(
       'UPDATE notification_outbox SET created_at = NOW(3) - INTERVAL 100 DAY, sent_at = IF(id = ?, NOW(3) - INTERVAL 100 DAY, NULL) WHERE id IN (?, ?)',
       [delivered.id, delivered.id, pending.id],
     );
@@ -87,7 +82,7 @@ describe('retention purge (e2e)', () => {
       [ancient, 4000],
       [kept, 500],
     ] as const) {
-      await db.query(
+      await app.db.query(
         `INSERT INTO contact_attempts (id, customer_id, channel, purpose, to_type, occurred_at, created_at)
          VALUES (?, ?, 'call', 'collection', 'unknown', NOW(3) - INTERVAL ? DAY, NOW(3))`,
         [id, recent.id, days],
@@ -95,18 +90,20 @@ describe('retention purge (e2e)', () => {
     }
 
     // A session that ended 40 days ago, with its refresh token.
-    const viewer = await makeUser(t, 'viewer', { mfa: true });
-    await signIn(t, viewer);
+    const viewer = await makeUser(app.t, 'viewer', { mfa: true });
+    await signIn(app.t, viewer);
     const [session] = (
-      await db.query<RowDataPacket[]>('SELECT id FROM sessions WHERE user_id = ?', [viewer.id])
+      await app.db.query<RowDataPacket[]>('SELECT id FROM sessions WHERE user_id = ?', [viewer.id])
     )[0];
-    await db.query('UPDATE sessions SET expires_at = NOW(3) - INTERVAL 40 DAY WHERE id = ?', [
+    await app.db.query('UPDATE sessions SET expires_at = NOW(3) - INTERVAL 40 DAY WHERE id = ?', [
       session.id,
     ]);
 
     // Only admins run it.
-    expect((await t.gql(RUN, undefined, manager)).errors?.[0].extensions.code).toBe('FORBIDDEN');
-    const res = await t.gql<Report>(RUN, undefined, admin);
+    expect((await app.t.gql(RUN, undefined, manager)).errors?.[0].extensions.code).toBe(
+      'FORBIDDEN',
+    );
+    const res = await app.t.gql<Report>(RUN, undefined, admin);
     expect(res.errors).toBeUndefined();
     const removed = Object.fromEntries(
       res.data!.runRetentionPurge.results.map((r) => [r.rule, r.removed]),
@@ -147,7 +144,7 @@ describe('retention purge (e2e)', () => {
     expect(await exists('contact_attempts', kept)).toBe(true);
     expect(await exists('sessions', String(session.id))).toBe(false);
 
-    const [events] = await db.query<RowDataPacket[]>(
+    const [events] = await app.db.query<RowDataPacket[]>(
       "SELECT action, resource_id FROM audit_events WHERE action IN ('retention.purged', 'retention.customer_erased') ORDER BY seq DESC LIMIT 50",
     );
     expect(events.some((e) => e.action === 'retention.purged')).toBe(true);
@@ -163,7 +160,7 @@ describe('retention purge (e2e)', () => {
     expect(json<Record<string, number>>(row.counts)).toEqual(removed);
     const siem = async (action: string, resourceId: string) =>
       (
-        await db.query<RowDataPacket[]>(
+        await app.db.query<RowDataPacket[]>(
           `SELECT o.payload FROM audit_siem_outbox o JOIN audit_events e ON e.seq = o.audit_seq
             WHERE e.action = ? AND e.resource_id = ?`,
           [action, resourceId],
@@ -182,7 +179,7 @@ describe('retention purge (e2e)', () => {
   });
 
   it('fails the run when its summary cannot be audited, and reports it as interrupted instead', async () => {
-    const audit = t.app.get(AuditService);
+    const audit = app.t.app.get(AuditService);
     const record = audit.record.bind(audit);
     const spy = jest
       .spyOn(audit, 'record')
@@ -191,9 +188,9 @@ describe('retention purge (e2e)', () => {
           ? Promise.reject(new Error('audit store unavailable'))
           : record(entry, m),
       );
-    let res: Awaited<ReturnType<typeof t.gql<Report>>>;
+    let res: Awaited<ReturnType<typeof app.t.gql<Report>>>;
     try {
-      res = await t.gql<Report>(RUN, undefined, admin);
+      res = await app.t.gql<Report>(RUN, undefined, admin);
     } finally {
       spy.mockRestore();
     }
@@ -206,7 +203,7 @@ describe('retention purge (e2e)', () => {
     );
     expect(failed.status).toBe('interrupted');
     expect(failed.finished_at).not.toBeNull();
-    const [events] = await db.query<RowDataPacket[]>(
+    const [events] = await app.db.query<RowDataPacket[]>(
       `SELECT e.action, e.changes, o.id AS outbox FROM audit_events e
          LEFT JOIN audit_siem_outbox o ON o.audit_seq = e.seq
         WHERE e.resource_type = 'RetentionRun' AND e.resource_id = ?`,
@@ -221,7 +218,7 @@ describe('retention purge (e2e)', () => {
     expect(events[0].outbox).not.toBeNull();
 
     // The lock was released and the failure already closed: the next run finds nothing to close.
-    const next = await t.gql<Report>(RUN, undefined, admin);
+    const next = await app.t.gql<Report>(RUN, undefined, admin);
     expect(next.errors).toBeUndefined();
     expect(next.data!.runRetentionPurge.interruptedRuns).toEqual([]);
   });
@@ -232,7 +229,7 @@ describe('retention purge (e2e)', () => {
     try {
       await other.query("SELECT GET_LOCK('callwarden.retention', 0)");
       const before = await runs();
-      const res = await t.gql(RUN, undefined, admin);
+      const res = await app.t.gql(RUN, undefined, admin);
       expect(res.errors?.[0].extensions).toMatchObject({
         code: 'CONFLICT',
         reason: 'RETENTION_RUNNING',
@@ -246,7 +243,7 @@ describe('retention purge (e2e)', () => {
   });
 
   it('publishes its policy', async () => {
-    const policy = await t.gql<{ retentionPolicy: { rule: string; days: number }[] }>(
+    const policy = await app.t.gql<{ retentionPolicy: { rule: string; days: number }[] }>(
       '{ retentionPolicy { rule days description } }',
       undefined,
       admin,
@@ -255,7 +252,8 @@ describe('retention purge (e2e)', () => {
       expect.objectContaining({ rule: 'contact_attempts', days: 2557 }),
     );
     expect(
-      (await t.gql('{ retentionPolicy { rule } }', undefined, manager)).errors?.[0].extensions.code,
+      (await app.t.gql('{ retentionPolicy { rule } }', undefined, manager)).errors?.[0].extensions
+        .code,
     ).toBe('FORBIDDEN');
   });
 });

@@ -1,13 +1,12 @@
-import type { Connection, RowDataPacket } from 'mysql2/promise';
+import type { RowDataPacket } from 'mysql2/promise';
 import { ComplianceService } from '../src/modules/compliance/compliance.service';
 import { ConsentSource } from '../src/modules/compliance/entities/consent.entity';
 import { CustomersService } from '../src/modules/customers/customers.service';
 import { PhoneType } from '../src/modules/customers/entities/customer.entity';
 import { NotificationsService } from '../src/modules/notifications/notifications.service';
-import { adminConnection } from './utils/db';
 import { makeUser, signIn } from './utils/identity';
 import { middayZone } from './utils/outreach';
-import { startTestApp, TestApp } from './utils/test-app';
+import { useTestApp } from './utils/use-test-app';
 
 /** A unique EIN / toll-free number per run (toll-free numbers carry no zone of their own). */
 const uniqueDigits = (n: number) =>
@@ -29,8 +28,7 @@ const SEND =
   'mutation S($input: TaskIdInput!) { sendTaskMessage(input: $input) { status outcome } }';
 
 describe('10DLC registration and SMS sending (e2e)', () => {
-  let t: TestApp;
-  let db: Connection;
+  const app = useTestApp();
   let admin: Record<string, string>;
   let manager: Record<string, string>;
   let agent: Record<string, string>;
@@ -39,22 +37,17 @@ describe('10DLC registration and SMS sending (e2e)', () => {
   const template = `${brandName}: this is a debt collector. Hi {{first_name}}, your balance is {{balance}}. Reply STOP to opt out.`;
 
   beforeAll(async () => {
-    t = await startTestApp();
-    db = await adminConnection();
-    admin = (await signIn(t, await makeUser(t, 'admin', { mfa: true }))).auth;
-    manager = (await signIn(t, await makeUser(t, 'manager', { mfa: true, teamId: team }))).auth;
-    agent = (await signIn(t, await makeUser(t, 'agent', { mfa: true, teamId: team }))).auth;
-  });
-  afterAll(async () => {
-    await db.end();
-    await t.close();
+    admin = (await signIn(app.t, await makeUser(app.t, 'admin', { mfa: true }))).auth;
+    manager = (await signIn(app.t, await makeUser(app.t, 'manager', { mfa: true, teamId: team })))
+      .auth;
+    agent = (await signIn(app.t, await makeUser(app.t, 'agent', { mfa: true, teamId: team }))).auth;
   });
 
   const count = async (sql: string, params: unknown[] = []) =>
-    Number((await db.query<RowDataPacket[]>(sql, params))[0][0].n);
+    Number((await app.db.query<RowDataPacket[]>(sql, params))[0][0].n);
 
   async function smsCustomer(): Promise<string> {
-    const c = await t.app.get(CustomersService).create({
+    const c = await app.t.app.get(CustomersService).create({
       externalRef: `10dlc-${uniqueDigits(8)}`,
       firstName: 'Rosa',
       phone: `+1833${2 + (Number(uniqueDigits(1)) % 8)}${uniqueDigits(6)}`,
@@ -62,7 +55,7 @@ describe('10DLC registration and SMS sending (e2e)', () => {
       timezone: middayZone(),
       balance: '80.00',
     });
-    await t.app.get(ComplianceService).recordConsent({
+    await app.t.app.get(ComplianceService).recordConsent({
       customerId: c.id,
       channel: 'sms',
       purpose: 'collection',
@@ -81,9 +74,9 @@ describe('10DLC registration and SMS sending (e2e)', () => {
       vertical: 'FINANCIAL',
     };
     expect(
-      (await t.gql(REGISTER_BRAND, { input: brandInput }, manager)).errors?.[0].extensions.code,
+      (await app.t.gql(REGISTER_BRAND, { input: brandInput }, manager)).errors?.[0].extensions.code,
     ).toBe('FORBIDDEN');
-    const brand = await t.gql<{ registerBrand: { id: string; status: string } }>(
+    const brand = await app.t.gql<{ registerBrand: { id: string; status: string } }>(
       REGISTER_BRAND,
       { input: brandInput },
       admin,
@@ -91,7 +84,7 @@ describe('10DLC registration and SMS sending (e2e)', () => {
     expect(brand.errors).toBeUndefined();
     expect(brand.data!.registerBrand.status).toBe('Pending');
     const brandId = brand.data!.registerBrand.id;
-    const duplicate = await t.gql(REGISTER_BRAND, { input: brandInput }, admin);
+    const duplicate = await app.t.gql(REGISTER_BRAND, { input: brandInput }, admin);
     expect(duplicate.errors?.[0].extensions).toMatchObject({
       code: 'CONFLICT',
       reason: 'REGISTRATION_CONFLICT',
@@ -113,30 +106,30 @@ describe('10DLC registration and SMS sending (e2e)', () => {
     };
     // Campaigns are registered under a verified brand only.
     expect(
-      (await t.gql(REGISTER_MC, { input: mcInput }, admin)).errors?.[0].extensions.reason,
+      (await app.t.gql(REGISTER_MC, { input: mcInput }, admin)).errors?.[0].extensions.reason,
     ).toBe('REGISTRATION_CONFLICT');
-    const verifiedWithoutId = await t.gql(
+    const verifiedWithoutId = await app.t.gql(
       BRAND_STATUS,
       { input: { id: brandId, status: 'Verified' } },
       admin,
     );
     expect(verifiedWithoutId.errors?.[0].extensions.reason).toBe('INVALID_REGISTRATION');
-    const verified = await t.gql<{ recordBrandStatus: { status: string } }>(
+    const verified = await app.t.gql<{ recordBrandStatus: { status: string } }>(
       BRAND_STATUS,
       { input: { id: brandId, status: 'Verified', tcrBrandId: `B${uniqueDigits(6)}` } },
       admin,
     );
     expect(verified.data?.recordBrandStatus.status).toBe('Verified');
     expect(
-      (await t.gql(BRAND_STATUS, { input: { id: brandId, status: 'Pending' } }, admin)).errors?.[0]
-        .extensions.reason,
+      (await app.t.gql(BRAND_STATUS, { input: { id: brandId, status: 'Pending' } }, admin))
+        .errors?.[0].extensions.reason,
     ).toBe('REGISTRATION_CONFLICT');
 
     // Texts the carriers would reject are refused here, and nothing is written.
     const before = await count('SELECT COUNT(*) AS n FROM messaging_campaigns WHERE brand_id = ?', [
       brandId,
     ]);
-    const bad = await t.gql(
+    const bad = await app.t.gql(
       REGISTER_MC,
       {
         input: {
@@ -158,7 +151,7 @@ describe('10DLC registration and SMS sending (e2e)', () => {
       await count('SELECT COUNT(*) AS n FROM messaging_campaigns WHERE brand_id = ?', [brandId]),
     ).toBe(before);
 
-    const mc = await t.gql<{ registerMessagingCampaign: { id: string; status: string } }>(
+    const mc = await app.t.gql<{ registerMessagingCampaign: { id: string; status: string } }>(
       REGISTER_MC,
       { input: mcInput },
       admin,
@@ -166,7 +159,7 @@ describe('10DLC registration and SMS sending (e2e)', () => {
     expect(mc.errors).toBeUndefined();
     expect(mc.data!.registerMessagingCampaign.status).toBe('Pending');
     // Managers read the registrations (to pick one for their SMS campaigns); agents do not.
-    const listed = await t.gql<{ messagingCampaigns: { id: string }[] }>(
+    const listed = await app.t.gql<{ messagingCampaigns: { id: string }[] }>(
       `{ messagingCampaigns(brandId: "${brandId}") { id status useCase } }`,
       undefined,
       manager,
@@ -174,17 +167,19 @@ describe('10DLC registration and SMS sending (e2e)', () => {
     expect(listed.data!.messagingCampaigns.map((x) => x.id)).toEqual([
       mc.data!.registerMessagingCampaign.id,
     ]);
-    expect((await t.gql('{ brands { id } }', undefined, agent)).errors?.[0].extensions.code).toBe(
-      'FORBIDDEN',
-    );
+    expect(
+      (await app.t.gql('{ brands { id } }', undefined, agent)).errors?.[0].extensions.code,
+    ).toBe('FORBIDDEN');
   });
 
   it('sends SMS only under an active registration that fits the text; a suspension stops the next message', async () => {
     const [brand] = (
-      await db.query<RowDataPacket[]>('SELECT id FROM brands WHERE display_name = ?', [brandName])
+      await app.db.query<RowDataPacket[]>('SELECT id FROM brands WHERE display_name = ?', [
+        brandName,
+      ])
     )[0];
     const [registered] = (
-      await db.query<RowDataPacket[]>('SELECT id FROM messaging_campaigns WHERE brand_id = ?', [
+      await app.db.query<RowDataPacket[]>('SELECT id FROM messaging_campaigns WHERE brand_id = ?', [
         brand.id,
       ])
     )[0];
@@ -228,22 +223,20 @@ describe('10DLC registration and SMS sending (e2e)', () => {
         /Only SMS/,
       ],
     ] as const) {
-      const res = await t.gql(CREATE, { input }, manager);
+      const res = await app.t.gql(CREATE, { input }, manager);
       expect(res.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', reason });
       expect(res.errors?.[0].message).toMatch(message);
     }
 
-    const created = await t.gql<{ createCampaign: { id: string; messagingCampaignId: string } }>(
-      CREATE,
-      { input: { ...base, messagingCampaignId: mcId } },
-      manager,
-    );
+    const created = await app.t.gql<{
+      createCampaign: { id: string; messagingCampaignId: string };
+    }>(CREATE, { input: { ...base, messagingCampaignId: mcId } }, manager);
     expect(created.errors).toBeUndefined();
     expect(created.data!.createCampaign.messagingCampaignId).toBe(mcId);
     const campaignId = created.data!.createCampaign.id;
 
     // Pending carrier review: the draft exists, but it cannot launch.
-    const early = await t.gql(LAUNCH, { input: { id: campaignId } }, manager);
+    const early = await app.t.gql(LAUNCH, { input: { id: campaignId } }, manager);
     expect(early.errors?.[0].extensions).toMatchObject({
       code: 'FORBIDDEN',
       reason: 'SENDER_NOT_ACTIVE',
@@ -253,13 +246,13 @@ describe('10DLC registration and SMS sending (e2e)', () => {
       0,
     );
 
-    const approved = await t.gql<{ recordMessagingCampaignStatus: { status: string } }>(
+    const approved = await app.t.gql<{ recordMessagingCampaignStatus: { status: string } }>(
       MC_STATUS,
       { input: { id: mcId, status: 'Active', tcrCampaignId: `C${uniqueDigits(6)}` } },
       admin,
     );
     expect(approved.data?.recordMessagingCampaignStatus.status).toBe('Active');
-    const launched = await t.gql<{ launchCampaign: { status: string; tasksCreated: number } }>(
+    const launched = await app.t.gql<{ launchCampaign: { status: string; tasksCreated: number } }>(
       LAUNCH,
       { input: { id: campaignId } },
       manager,
@@ -267,19 +260,19 @@ describe('10DLC registration and SMS sending (e2e)', () => {
     expect(launched.errors).toBeUndefined();
     expect(launched.data!.launchCampaign).toEqual({ status: 'Running', tasksCreated: 2 });
     const tasks = (
-      await db.query<RowDataPacket[]>(
+      await app.db.query<RowDataPacket[]>(
         'SELECT id FROM tasks WHERE campaign_id = ? ORDER BY customer_id',
         [campaignId],
       )
     )[0].map((r) => String(r.id));
 
-    const sent = await t.gql<{ sendTaskMessage: { status: string } }>(
+    const sent = await app.t.gql<{ sendTaskMessage: { status: string } }>(
       SEND,
       { input: { taskId: tasks[0] } },
       agent,
     );
     expect(sent.errors).toBeUndefined();
-    const outbox = await t.app
+    const outbox = await app.t.app
       .get(NotificationsService)
       .listByTemplate(`campaign:${campaignId}`, 10);
     expect(outbox).toHaveLength(1);
@@ -288,19 +281,19 @@ describe('10DLC registration and SMS sending (e2e)', () => {
     );
 
     // The carriers suspend the campaign: the very next message is refused and not queued.
-    const suspended = await t.gql<{ recordMessagingCampaignStatus: { statusReason: string } }>(
+    const suspended = await app.t.gql<{ recordMessagingCampaignStatus: { statusReason: string } }>(
       MC_STATUS,
       { input: { id: mcId, status: 'Suspended', reason: 'carrier audit' } },
       admin,
     );
     expect(suspended.data?.recordMessagingCampaignStatus.statusReason).toBe('carrier audit');
-    const refused = await t.gql(SEND, { input: { taskId: tasks[1] } }, agent);
+    const refused = await app.t.gql(SEND, { input: { taskId: tasks[1] } }, agent);
     expect(refused.errors?.[0].extensions).toMatchObject({
       code: 'FORBIDDEN',
       reason: 'SENDER_NOT_ACTIVE',
     });
     expect(
-      await t.app.get(NotificationsService).listByTemplate(`campaign:${campaignId}`, 10),
+      await app.t.app.get(NotificationsService).listByTemplate(`campaign:${campaignId}`, 10),
     ).toHaveLength(1);
     expect(
       await count("SELECT COUNT(*) AS n FROM tasks WHERE id = ? AND status = 'pending'", [
@@ -309,7 +302,7 @@ describe('10DLC registration and SMS sending (e2e)', () => {
     ).toBe(1);
 
     // Approval and suspension are in the audit log; the approval also goes to the SIEM.
-    const [events] = await db.query<RowDataPacket[]>(
+    const [events] = await app.db.query<RowDataPacket[]>(
       `SELECT e.action, (SELECT COUNT(*) FROM audit_siem_outbox o WHERE o.audit_seq = e.seq) AS siem
          FROM audit_events e WHERE e.resource_id = ? ORDER BY e.seq`,
       [mcId],
