@@ -3,6 +3,7 @@ import type { RowDataPacket } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
 import { CryptoErrorCode, CryptoException } from '../src/modules/crypto/crypto.exception';
 import { CryptoService } from '../src/modules/crypto/crypto.service';
+import { SessionService } from '../src/modules/identity/services/session.service';
 import { ReencryptionService } from '../src/modules/crypto/services/reencryption.service';
 import { CustomersService } from '../src/modules/customers/customers.service';
 import { CustomerEntity } from '../src/modules/customers/entities/customer.entity';
@@ -227,7 +228,8 @@ describe('crypto module (e2e, real database)', () => {
       'UPDATE sessions SET mfa_verified_at = NOW(3) - INTERVAL 11 MINUTE WHERE user_id = ?',
       [admin.id],
     );
-    await new Promise((r) => setTimeout(r, 2100));
+    // The session's liveness is cached for two seconds: read the changed row now.
+    testApp.t.app.get(SessionService).forgetCachedLiveness();
     expect((await testApp.t.gql(rotate, undefined, a)).errors?.[0].extensions.reason).toBe(
       'STEP_UP_REQUIRED',
     );

@@ -5,26 +5,22 @@ import { join } from 'node:path';
 import { createHmac } from 'node:crypto';
 import type { Connection, RowDataPacket } from 'mysql2/promise';
 import { decodeProtectedHeader, SignJWT } from 'jose';
-import { adminConnection } from './utils/db';
 import { freshIp, LOGIN, makeUser, PASSWORD, signIn } from './utils/identity';
 import { startTestApp, TestApp } from './utils/test-app';
+import { useTestApp } from './utils/use-test-app';
 
 const ME = '{ me { id } }';
 const b64 = (v: object) => Buffer.from(JSON.stringify(v)).toString('base64url');
 
 describe('identity: tokens and API keys (e2e)', () => {
+  const app = useTestApp();
   let t: TestApp;
   let db: Connection;
   const signingPem = () =>
     readFileSync(join(process.env.JWT_KEYS_DIR as string, 'jwt-signing.pem'), 'utf8');
 
-  beforeAll(async () => {
-    t = await startTestApp();
-    db = await adminConnection();
-  });
-  afterAll(async () => {
-    await db.end();
-    await t.close();
+  beforeAll(() => {
+    ({ t, db } = app);
   });
 
   describe('access tokens that must fail', () => {
