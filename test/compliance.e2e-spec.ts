@@ -2,6 +2,8 @@ import { createHmac } from 'node:crypto';
 import type { RowDataPacket } from 'mysql2/promise';
 import { NotificationsService } from '../src/modules/notifications/notifications.service';
 import { UnsubscribeService } from '../src/modules/compliance/services/unsubscribe.service';
+import { ComplianceService } from '../src/modules/compliance/compliance.service';
+import { ConsentSource } from '../src/modules/compliance/entities/consent.entity';
 import { DEFAULT_RULES } from '../src/modules/compliance/rules/default-rules';
 import {
   OPT_OUT_REPLY,
@@ -370,6 +372,67 @@ describe('contact compliance (e2e)', () => {
     let admin: Record<string, string>;
     beforeAll(async () => {
       admin = (await signIn(app.t, await makeUser(app.t, 'admin', { mfa: true }))).auth;
+    });
+
+    it("pages a customer's consent history and do-not-contact entries, newest first, without gaps or repeats", async () => {
+      const customer = await makeCustomer(app.t);
+      const compliance = app.t.app.get(ComplianceService);
+      // Three consent events, the oldest recorded last (backdated evidence).
+      const at = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000);
+      for (const daysAgo of [2, 1, 3]) {
+        await compliance.recordConsent({
+          customerId: customer.id,
+          channel: 'sms',
+          purpose: 'collection',
+          granted: daysAgo !== 1,
+          source: ConsentSource.WebForm,
+          effectiveAt: at(daysAgo),
+        });
+      }
+      for (const channel of ['call', 'sms', 'email'] as const)
+        await compliance.addDnc({ customerId: customer.id, channel, source: 'test' });
+
+      const CONSENTS = `query C($c: String!, $after: String) {
+        consents(customerId: $c, first: 2, after: $after) { id effectiveAt } }`;
+      const first = await app.t.gql<{ consents: { id: string; effectiveAt: string }[] }>(
+        CONSENTS,
+        { c: customer.id },
+        admin,
+      );
+      expect(first.errors).toBeUndefined();
+      const second = await app.t.gql<{ consents: { id: string; effectiveAt: string }[] }>(
+        CONSENTS,
+        { c: customer.id, after: first.data!.consents[1].id },
+        admin,
+      );
+      const times = [...first.data!.consents, ...second.data!.consents].map((c) =>
+        Date.parse(c.effectiveAt),
+      );
+      expect(times).toHaveLength(3);
+      expect(times).toEqual([...times].sort((a, b) => b - a));
+      expect(second.data!.consents).toHaveLength(1);
+
+      const DNC = `query D($c: String!, $after: String) {
+        dncEntries(customerId: $c, first: 2, after: $after) { id channel } }`;
+      const page1 = await app.t.gql<{ dncEntries: { id: string; channel: string }[] }>(
+        DNC,
+        { c: customer.id },
+        admin,
+      );
+      const page2 = await app.t.gql<{ dncEntries: { id: string; channel: string }[] }>(
+        DNC,
+        { c: customer.id, after: page1.data!.dncEntries[1].id },
+        admin,
+      );
+      const channels = [...page1.data!.dncEntries, ...page2.data!.dncEntries].map((d) => d.channel);
+      expect(channels).toEqual(['email', 'sms', 'call']);
+      // A page size outside 1-500 is refused, not silently capped.
+      const tooMany = await app.t.gql(
+        DNC.replace('first: 2', 'first: 501'),
+        { c: customer.id },
+        admin,
+      );
+      expect(tooMany.errors?.[0].extensions.code).toBe('BAD_USER_INPUT');
     });
 
     it('imports a DNC list as hashes, cancelling affected call tasks', async () => {

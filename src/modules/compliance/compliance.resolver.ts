@@ -8,6 +8,7 @@ import { ComplianceService } from './compliance.service';
 import {
   AddDncEntryInput,
   ConsentDTO,
+  CustomerHistoryArgs,
   ContactDecisionDTO,
   DncEntryDTO,
   EvaluateContactInput,
@@ -167,13 +168,15 @@ export class ComplianceResolver {
   }
 
   @Allow('read', 'Consent')
-  @Query(() => [ConsentDTO], { description: 'Consent history of a customer, newest first' })
+  @Query(() => [ConsentDTO], {
+    description: 'Consent history of a customer, newest first, a page at a time',
+  })
   async consents(
     @Ctx() ctx: RequestContext,
-    @Args('customerId') customerId: string,
+    @Args() args: CustomerHistoryArgs,
   ): Promise<ConsentDTO[]> {
-    const customer = await this.customers.get(ctx, customerId);
-    return this.compliance.consentHistory(customer.id);
+    const customer = await this.customers.get(ctx, args.customerId);
+    return this.compliance.consentHistory(customer.id, args.first, args.after);
   }
 
   @Allow('create', 'DncEntry')
@@ -211,13 +214,15 @@ export class ComplianceResolver {
   }
 
   @Allow('read', 'DncEntry')
-  @Query(() => [DncEntryDTO])
+  @Query(() => [DncEntryDTO], {
+    description: "A customer's do-not-contact entries, newest first, a page at a time",
+  })
   async dncEntries(
     @Ctx() ctx: RequestContext,
-    @Args('customerId') customerId: string,
+    @Args() args: CustomerHistoryArgs,
   ): Promise<DncEntryDTO[]> {
-    const customer = await this.customers.get(ctx, customerId);
-    return this.compliance.dncEntriesOf(customer.id);
+    const customer = await this.customers.get(ctx, args.customerId);
+    return this.compliance.dncEntriesOf(customer.id, args.first, args.after);
   }
 
   @Allow('read', 'Report')

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { cursorPage } from '../../core/database/pagination';
 import { v7 as uuidv7 } from 'uuid';
 import { AuditService } from '../audit/audit.service';
 import { CryptoService } from '../crypto/crypto.service';
@@ -104,22 +105,42 @@ export class ComplianceService {
     return id;
   }
 
-  /** A customer's consent history, newest first (at most `limit`). */
-  consentHistory(customerId: string, limit = 500): Promise<ConsentEntity[]> {
-    return this.dataSource.getRepository(ConsentEntity).find({
-      where: { customerId },
-      order: { effectiveAt: 'DESC' },
-      take: limit,
-    });
+  /**
+   * A page of a customer's consent history, newest effective first; `after`: the id of the last
+   * event of the previous page (keyset on effective time and id: consents may be backdated).
+   */
+  async consentHistory(
+    customerId: string,
+    first: number,
+    after?: string,
+  ): Promise<ConsentEntity[]> {
+    const qb = this.dataSource
+      .getRepository(ConsentEntity)
+      .createQueryBuilder('c')
+      .where('c.customer_id = :customerId', { customerId });
+    if (after) {
+      const last = await this.dataSource
+        .getRepository(ConsentEntity)
+        .findOneBy({ id: after, customerId });
+      if (!last) return [];
+      qb.andWhere('(c.effective_at < :at OR (c.effective_at = :at AND c.id < :id))', {
+        at: last.effectiveAt,
+        id: last.id,
+      });
+    }
+    return qb.orderBy('c.effective_at', 'DESC').addOrderBy('c.id', 'DESC').take(first).getMany();
   }
 
-  /** A customer's do-not-contact entries, newest first (at most `limit`). */
-  dncEntriesOf(customerId: string, limit = 500): Promise<DncEntryEntity[]> {
-    return this.dataSource.getRepository(DncEntryEntity).find({
-      where: { customerId },
-      order: { createdAt: 'DESC' },
-      take: limit,
-    });
+  /**
+   * A page of a customer's do-not-contact entries, newest first (ids are time-ordered UUIDv7);
+   * `after`: the id of the last entry of the previous page.
+   */
+  async dncEntriesOf(customerId: string, first: number, after?: string): Promise<DncEntryEntity[]> {
+    const qb = this.dataSource
+      .getRepository(DncEntryEntity)
+      .createQueryBuilder('d')
+      .where('d.customer_id = :customerId', { customerId });
+    return (await cursorPage(qb, { property: 'id', order: 'DESC' }, first, after)).items;
   }
 
   /** Contacts refused at a real gate in the last 30 days, by day, rule, kind and channel. */

@@ -1,4 +1,4 @@
-import { Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { ArgsType, Field, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -7,11 +7,14 @@ import {
   IsDate,
   IsEnum,
   IsIn,
+  IsInt,
   IsOptional,
   IsString,
   IsUUID,
   Matches,
+  Max,
   MaxLength,
+  Min,
   ValidateNested,
 } from 'class-validator';
 import { ConsentSource } from '../entities/consent.entity';
@@ -265,4 +268,25 @@ export class RefusalCountDTO {
   @Field({ description: "'law' or 'house'" }) kind!: string;
   @Field() channel!: string;
   @Field(() => Int) count!: number;
+}
+
+/**
+ * A customer's history (consents, do-not-contact entries), newest first, a page at a time: the
+ * next page starts after the id of the last entry of this one.
+ */
+@ArgsType()
+export class CustomerHistoryArgs {
+  @Field() @IsUUID() customerId!: string;
+  @Field(() => Int, { defaultValue: 100, description: 'Entries per page (1-500)' })
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  first = 100;
+  @Field(() => String, {
+    nullable: true,
+    description: 'The id of the last entry of the previous page',
+  })
+  @IsOptional()
+  @IsUUID()
+  after?: string;
 }
