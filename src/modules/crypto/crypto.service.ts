@@ -72,7 +72,12 @@ export class CryptoService implements OnApplicationBootstrap, OnModuleDestroy {
     };
     every(USE_ALERT_INTERVAL_MS, () => this.alertScheduledKeyUses(), 'alerting key uses');
     if (this.config.get('BACKGROUND_JOBS') === 'off') return;
-    await this.sweep();
+    // A failed first sweep does not stop the start: it runs again within a minute, loudly.
+    await this.sweep().catch((e: unknown) =>
+      this.logger.error(
+        `the key and job sweep failed: ${e instanceof Error ? e.message : 'unknown'}`,
+      ),
+    );
     every(SWEEP_INTERVAL_MS, () => this.sweep(), 'the key and job sweep');
   }
 
