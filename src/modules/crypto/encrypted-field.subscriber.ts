@@ -127,7 +127,7 @@ export class EncryptedFieldSubscriber implements EntitySubscriberInterface {
           'A value was encrypted under a key that is no longer active; try again',
         );
       }
-      await this.keyring.refreshActive();
+      await this.keyring.refreshActive(runner.manager);
       for (const s of redoable) {
         this.keyring.noteStaleWrite();
         // Through the accessors: the plaintext comes back and is encrypted under the active key.

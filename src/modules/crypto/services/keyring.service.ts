@@ -427,10 +427,14 @@ export class KeyringService implements OnApplicationBootstrap, OnModuleDestroy {
    * Reloads which key of each purpose is active, and the states of retired purpose keys held in
    * memory (a key scheduled for destruction counts its uses; a destroyed one is dropped).
    */
-  async refreshActive(): Promise<void> {
-    const rows = await this.dataSource.getRepository(CryptoKeyEntity).find({
+  async refreshActive(manager?: EntityManager): Promise<void> {
+    // Inside a writer's transaction (`manager`): on its own connection (a second one from the pool
+    // could wait forever behind writers that each hold one) and as a locking read, which sees the
+    // latest committed rotation rather than the transaction's older snapshot.
+    const rows = await (manager ?? this.dataSource.manager).getRepository(CryptoKeyEntity).find({
       where: { purpose: In([...DATA_KEY_PURPOSES]) },
       select: { id: true, purpose: true, version: true, status: true },
+      ...(manager ? { lock: { mode: 'pessimistic_read' as const } } : {}),
     });
     const active = rows.filter((r) => r.status === CryptoKeyStatus.Active);
     for (const row of rows) {
@@ -440,15 +444,18 @@ export class KeyringService implements OnApplicationBootstrap, OnModuleDestroy {
       else cached.status = row.status;
     }
     const missing = active.filter((r) => !this.cache.get(r.id)?.key).map((r) => r.id);
-    if (missing.length) await this.fetchAndUnwrap(missing);
+    if (missing.length) await this.fetchAndUnwrap(missing, manager);
     for (const row of active) {
       const loaded = this.cache.get(row.id)?.key;
       if (loaded) this.active.set(row.purpose, loaded);
     }
   }
 
-  private async fetchAndUnwrap(ids: number[]): Promise<void> {
-    const rows = await this.dataSource.getRepository(CryptoKeyEntity).findBy({ id: In(ids) });
+  private async fetchAndUnwrap(ids: number[], manager?: EntityManager): Promise<void> {
+    const rows = await (manager ?? this.dataSource.manager).getRepository(CryptoKeyEntity).find({
+      where: { id: In(ids) },
+      ...(manager ? { lock: { mode: 'pessimistic_read' as const } } : {}),
+    });
     for (const row of rows) await this.cacheRow(row);
     for (const id of ids) {
       if (!this.cache.has(id)) {

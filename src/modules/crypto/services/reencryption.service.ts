@@ -450,7 +450,7 @@ export class ReencryptionService {
       const target = this.keyring.activeKey(purpose);
       const state = (await this.keyring.lockForWrite(manager, [target.id])).get(target.id);
       if (state?.status === CryptoKeyStatus.Active) return target;
-      await this.keyring.refreshActive();
+      await this.keyring.refreshActive(manager);
     }
     throw new CryptoException(
       CryptoErrorCode.KEY_NOT_ACTIVE,
