@@ -14,6 +14,7 @@ import { ENTITIES } from './entities';
 import { printCommittedSchema } from './core/graphql/print-schema';
 import { writeLocalSecrets } from './core/config/local-secrets';
 import { CryptoService } from './modules/crypto/crypto.service';
+import { tablesDone } from './modules/crypto/services/reencryption.service';
 import { AuditService } from './modules/audit/audit.service';
 import { UsersService } from './modules/identity/services/users.service';
 import { DEMO_PASSWORD, DEMO_USERS, seedDemo } from './tools/demo-seed';
@@ -136,7 +137,7 @@ async function withApp<T>(work: (app: INestApplication) => Promise<T>): Promise<
 }
 
 function progressLine(job: ReencryptionJobEntity, note?: string): string {
-  const tables = Object.keys(job.cursor).filter((k) => k.startsWith('done:')).length;
+  const tables = tablesDone(job);
   return `${job.purpose}: ${note ?? `${job.status}, ${tables} table(s) done, scanned ${job.rowsScanned}/${job.rowsTotal}, re-encrypted ${job.rowsReencrypted}`}\n`;
 }
 
@@ -177,7 +178,7 @@ async function reencrypt(args: string[], rotateFirst: boolean): Promise<void> {
     });
     if (job.status !== ReencryptionStatus.Completed)
       throw new Error(`job ${job.id} is ${job.status}`);
-    const tables = Object.keys(job.cursor).filter((k) => k.startsWith('done:')).length;
+    const tables = tablesDone(job);
     process.stdout.write(
       `${purpose}: completed job ${job.id}: ${tables} table(s), scanned ${job.rowsScanned} row(s), re-encrypted ${job.rowsReencrypted}, to key ${job.targetKeyId}, in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
     );

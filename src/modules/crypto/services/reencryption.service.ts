@@ -249,7 +249,7 @@ export class ReencryptionService {
         for (const table of open) {
           for (;;) {
             if (options.maxBatches !== undefined && batches >= options.maxBatches) {
-              return await this.release(job, ReencryptionStatus.Pending);
+              return await this.release(job);
             }
             await this.renewLease(job.id);
             const { job: next, rows } = await this.dataSource.transaction((manager) =>
@@ -263,7 +263,7 @@ export class ReencryptionService {
         }
       }
     } catch (e) {
-      await this.release(job, ReencryptionStatus.Pending).catch(() => undefined);
+      await this.release(job).catch(() => undefined);
       throw e;
     }
   }
@@ -282,10 +282,7 @@ export class ReencryptionService {
         lock: { mode: 'pessimistic_write' },
       });
       if (!current || current.owner !== SELF) {
-        throw new CryptoException(
-          CryptoErrorCode.JOB_LEASE_LOST,
-          `Re-encryption job ${job.id} is no longer owned by this process`,
-        );
+        throw leaseLost(job.id);
       }
       if (this.tablesFor(purpose).some((t) => !current.cursor[doneKey(t.table)])) return null;
       const finishedAt = new Date();
@@ -314,10 +311,7 @@ export class ReencryptionService {
       [jobId, SELF],
     );
     if (result.affectedRows !== 1) {
-      throw new CryptoException(
-        CryptoErrorCode.JOB_LEASE_LOST,
-        `Re-encryption job ${jobId} is no longer owned by this process`,
-      );
+      throw leaseLost(jobId);
     }
   }
 
@@ -357,18 +351,18 @@ export class ReencryptionService {
     return true;
   }
 
-  /** Ends this process's ownership: completed, or pending for the next run to claim. */
-  private async release(
-    job: ReencryptionJobEntity,
-    status: ReencryptionStatus.Completed | ReencryptionStatus.Pending,
-  ): Promise<ReencryptionJobEntity> {
-    const finishedAt = status === ReencryptionStatus.Completed ? new Date() : null;
+  /** Hands the job back (pending) for the next run to claim; completion goes through finish(). */
+  private async release(job: ReencryptionJobEntity): Promise<ReencryptionJobEntity> {
     await this.dataSource.query(
-      `UPDATE crypto_reencryption_jobs SET status = ?, owner = NULL, lease_expires_at = NULL, finished_at = ?
+      `UPDATE crypto_reencryption_jobs SET status = 'pending', owner = NULL, lease_expires_at = NULL
         WHERE id = ? AND owner = ?`,
-      [status, finishedAt, job.id, SELF],
+      [job.id, SELF],
     );
-    return Object.assign(job, { status, owner: null, leaseExpiresAt: null, finishedAt });
+    return Object.assign(job, {
+      status: ReencryptionStatus.Pending,
+      owner: null,
+      leaseExpiresAt: null,
+    });
   }
 
   private async batch(
@@ -385,15 +379,9 @@ export class ReencryptionService {
     if (!job)
       throw new CryptoException(CryptoErrorCode.KEY_NOT_FOUND, 'Re-encryption job vanished');
     if (job.owner !== SELF || job.status !== ReencryptionStatus.Running) {
-      throw new CryptoException(
-        CryptoErrorCode.JOB_LEASE_LOST,
-        `Re-encryption job ${jobId} is no longer owned by this process`,
-      );
+      throw leaseLost(jobId);
     }
-    await manager.query(
-      `UPDATE crypto_reencryption_jobs SET lease_expires_at = NOW(3) + INTERVAL ${JOB_LEASE_SECONDS} SECOND WHERE id = ?`,
-      [jobId],
-    );
+    // The lease was renewed, committed, just before this batch (renewLease).
     const target = await this.writableTarget(manager, purpose);
     const after = job.cursor[table.table] ?? '';
     const cols = table.columns.map((c) => `\`${c.column}\``).join(', ');
@@ -459,6 +447,13 @@ export class ReencryptionService {
   }
 }
 
+function leaseLost(jobId: number): CryptoException {
+  return new CryptoException(
+    CryptoErrorCode.JOB_LEASE_LOST,
+    `Re-encryption job ${jobId} is no longer owned by this process`,
+  );
+}
+
 /** A job as it stands: "running" only while its owner's lease lives, else pending (resumable). */
 function asSeen(job: ReencryptionJobEntity): ReencryptionJobEntity {
   const lapsed =
@@ -470,4 +465,9 @@ function asSeen(job: ReencryptionJobEntity): ReencryptionJobEntity {
 /** The cursor's mark of a table whose every row the job has seen. */
 function doneKey(table: string): string {
   return `done:${table}`;
+}
+
+/** How many tables a job has finished for its current target. */
+export function tablesDone(job: ReencryptionJobEntity): number {
+  return Object.keys(job.cursor).filter((k) => k.startsWith(doneKey(''))).length;
 }
