@@ -3,3 +3,4 @@
 export type { CustomerEntity } from './entities/customer.entity';
 export { CustomerStatus, PhoneType } from './entities/customer.entity';
 export { CustomerDTO } from './dto/customer.dto';
+export type { AudienceFilter } from './customers.service';

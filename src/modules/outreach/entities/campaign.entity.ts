@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import type { AudienceFilter } from '../../customers';
 
 export enum Channel {
   Call = 'call',
@@ -15,15 +16,11 @@ export enum CampaignStatus {
   Cancelled = 'cancelled',
 }
 
-/** Who a campaign reaches: a filter over customers, or an explicit list. */
-export interface Audience {
-  states?: string[];
-  minBalance?: string;
-  maxBalance?: string;
-  tags?: string[];
-  statuses?: string[];
-  customerIds?: string[];
-}
+/**
+ * Who a campaign reaches: a filter over customers, or an explicit list. The customers module owns
+ * the filter (it runs it); a campaign stores one.
+ */
+export type Audience = AudienceFilter;
 
 /** A campaign a manager builds for their team. */
 @Entity('campaigns')
