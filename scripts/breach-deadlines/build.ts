@@ -1,0 +1,240 @@
+/**
+ * Rebuilds src/modules/incidents/data/breach-deadlines.json from source.csv beside this file (see
+ * README.md):
+ *
+ *   npm run data:breach-deadlines [-- --date YYYY-MM-DD]
+ *
+ * source.csv is the reviewed table of US state and territory data-breach notification duties that
+ * carry a FIXED outer deadline in days. Every row is validated; the JSON holds one rule per row,
+ * `hours = days * 24`, sorted by jurisdiction then recipient. The output depends only on the CSV
+ * (and --date): `builtAt` is the review date of the CSV's `# reviewed:` header unless --date is given,
+ * never the clock, so a rebuild of an unchanged table gives an identical file.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '../..');
+const SOURCE = 'scripts/breach-deadlines/source.csv';
+const OUT = 'src/modules/incidents/data/breach-deadlines.json';
+
+export const COLUMNS = ['jurisdiction', 'notify', 'days', 'citation', 'trigger', 'note'] as const;
+export const NOTIFY = ['individuals', 'attorney_general', 'regulator'] as const;
+export type Notify = (typeof NOTIFY)[number];
+
+export interface BreachRule {
+  /** `us-co:individuals`: the rule id breachDeadlines() reports. */
+  rule: string;
+  /** ISO 3166-2 code, e.g. `US-CO`. */
+  jurisdiction: string;
+  notify: Notify;
+  /** The statutory outer limit, in hours from discovery / determination of the breach. */
+  hours: number;
+  citation: string;
+  trigger: string;
+  note: string;
+}
+
+export interface BreachData {
+  meta: {
+    source: string;
+    sourceDate: string;
+    builtAt: string;
+    rebuild: string;
+    method: string;
+    disclaimer: string;
+    counts: { rules: number; jurisdictions: number };
+  };
+  rules: BreachRule[];
+}
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function isDate(s: string): boolean {
+  if (!DATE.test(s)) return false;
+  const d = new Date(`${s}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+}
+
+/**
+ * One CSV line into fields: comma-separated, a field may be double-quoted (with "" for a quote
+ * inside it). No field spans lines.
+ */
+export function splitCsvLine(line: string): string[] {
+  const fields: string[] = [];
+  let i = 0;
+  for (;;) {
+    let field = '';
+    if (line[i] === '"') {
+      i++;
+      for (;;) {
+        if (i >= line.length) throw new Error('unterminated quoted field');
+        if (line[i] === '"') {
+          if (line[i + 1] === '"') {
+            field += '"';
+            i += 2;
+            continue;
+          }
+          i++;
+          break;
+        }
+        field += line[i++];
+      }
+      if (i < line.length && line[i] !== ',') throw new Error('text after a closing quote');
+    } else {
+      const end = line.indexOf(',', i);
+      field = line.slice(i, end === -1 ? line.length : end);
+      if (field.includes('"')) throw new Error('a quote inside an unquoted field');
+      i = end === -1 ? line.length : end;
+    }
+    fields.push(field.trim());
+    if (i >= line.length) return fields;
+    i++; // the comma
+  }
+}
+
+/**
+ * The JSON for a CSV text: pure (no I/O, no clock). `builtAt` defaults to the table's review date
+ * (its `# reviewed: YYYY-MM-DD` header comment). Throws one error listing every bad line, each as
+ * `source.csv line N: ...` (N counts from 1, comments and blank lines included).
+ */
+export function buildBreachData(csvText: string, builtAt?: string): BreachData {
+  const errors: string[] = [];
+  const fail = (line: number, message: string) =>
+    errors.push(`source.csv line ${line}: ${message}`);
+  const lines = csvText.replace(/^\uFEFF/, '').split(/\r?\n/);
+
+  let reviewed: string | undefined;
+  let header = false;
+  const rules: BreachRule[] = [];
+  const seen = new Map<string, number>();
+
+  lines.forEach((raw, index) => {
+    const n = index + 1;
+    const line = raw.trim();
+    if (!line) return;
+    if (line.startsWith('#')) {
+      const m = /^#\s*reviewed:\s*(\S+)\s*$/i.exec(line);
+      if (m) {
+        if (!isDate(m[1])) fail(n, `review date "${m[1]}" is not a YYYY-MM-DD date`);
+        else reviewed = m[1];
+      }
+      return;
+    }
+    let fields: string[];
+    try {
+      fields = splitCsvLine(line);
+    } catch (error) {
+      fail(n, (error as Error).message);
+      return;
+    }
+    if (!header) {
+      header = true;
+      if (fields.join(',') !== COLUMNS.join(','))
+        fail(n, `header must be "${COLUMNS.join(',')}", got "${fields.join(',')}"`);
+      return;
+    }
+    if (fields.length !== COLUMNS.length) {
+      fail(n, `${fields.length} fields, expected ${COLUMNS.length} (${COLUMNS.join(', ')})`);
+      return;
+    }
+    const [jurisdiction, notify, daysText, citation, trigger, note] = fields;
+    const problems: string[] = [];
+    if (!/^US-[A-Z]{2}$/.test(jurisdiction))
+      problems.push(`jurisdiction "${jurisdiction}" is not an ISO 3166-2 US code like US-CO`);
+    if (!(NOTIFY as readonly string[]).includes(notify))
+      problems.push(`notify "${notify}" is not one of ${NOTIFY.join(', ')}`);
+    const days = /^\d+$/.test(daysText) ? Number(daysText) : NaN;
+    if (!Number.isInteger(days) || days < 1 || days > 365)
+      problems.push(`days "${daysText}" is not an integer from 1 to 365`);
+    if (!citation) problems.push('citation is empty');
+    if (!trigger) problems.push('trigger is empty (write "any" when every breach counts)');
+    const key = `${jurisdiction}:${notify}`;
+    const first = seen.get(key);
+    if (first !== undefined)
+      problems.push(`duplicate ${jurisdiction} ${notify} (first on line ${first})`);
+    else seen.set(key, n);
+    if (problems.length) {
+      fail(n, problems.join('; '));
+      return;
+    }
+    rules.push({
+      rule: `${jurisdiction.toLowerCase()}:${notify}`,
+      jurisdiction,
+      notify: notify as Notify,
+      hours: days * 24,
+      citation,
+      trigger,
+      note,
+    });
+  });
+
+  if (!header) errors.push('source.csv: no header line');
+  if (!reviewed) errors.push('source.csv: no "# reviewed: YYYY-MM-DD" header comment');
+  if (builtAt !== undefined && !isDate(builtAt))
+    errors.push(`--date "${builtAt}" is not a YYYY-MM-DD date`);
+  if (header && rules.length === 0 && errors.length === 0) errors.push('source.csv: no rules');
+  if (errors.length) throw new Error(`invalid breach deadline table:\n  ${errors.join('\n  ')}`);
+
+  const order = (r: BreachRule) => NOTIFY.indexOf(r.notify);
+  rules.sort((a, b) =>
+    a.jurisdiction < b.jurisdiction
+      ? -1
+      : a.jurisdiction > b.jurisdiction
+        ? 1
+        : order(a) - order(b),
+  );
+  return {
+    meta: {
+      source: SOURCE,
+      sourceDate: reviewed!,
+      builtAt: builtAt ?? reviewed!,
+      rebuild:
+        'npm run data:breach-deadlines (node -r @swc-node/register scripts/breach-deadlines/build.ts)',
+      method: [
+        'Hand-reviewed table of US state and territory data-breach notification statutes (see scripts/breach-deadlines/README.md for what was checked and how).',
+        'One rule per notification duty whose statute states a fixed outer deadline in days; hours = days * 24, counted from the discovery or determination of the breach as each note says.',
+        'Left out: duties "without unreasonable delay" with no number of days, deadlines relative to another notice, and deadlines in business days.',
+        'Sorted by jurisdiction, then individuals, attorney_general, regulator.',
+      ].join(' '),
+      disclaimer:
+        'Not legal advice; review with counsel. Statutes change, law-enforcement delays and clock-start rules vary by state, and sector laws (HIPAA, GLBA, insurance codes) may set other deadlines.',
+      counts: {
+        rules: rules.length,
+        jurisdictions: new Set(rules.map((r) => r.jurisdiction)).size,
+      },
+    },
+    rules,
+  };
+}
+
+/** The file text: 2-space JSON, as prettier leaves it. */
+export function formatBreachData(data: BreachData): string {
+  return `${JSON.stringify(data, null, 2)}\n`;
+}
+
+function main(argv: readonly string[]) {
+  let date: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--date') date = argv[++i] ?? '';
+    else if (arg.startsWith('--date=')) date = arg.slice('--date='.length);
+    else throw new Error(`unknown argument ${arg} (usage: build.ts [--date YYYY-MM-DD])`);
+  }
+  const csv = fs.readFileSync(path.join(ROOT, SOURCE), 'utf8');
+  const data = buildBreachData(csv, date);
+  const out = path.join(ROOT, OUT);
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, formatBreachData(data));
+  console.error(
+    `wrote ${OUT}: ${data.meta.counts.rules} rules, ${data.meta.counts.jurisdictions} jurisdictions, reviewed ${data.meta.sourceDate}`,
+  );
+}
+
+if (require.main === module) {
+  try {
+    main(process.argv.slice(2));
+  } catch (error: unknown) {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  }
+}
