@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AppConfigService } from './core/config/app-config.service';
 import { trustProxyHops } from './core/config/environment';
+import { ADDRESS_GATE, AddressGate, installAddressGate } from './core/request/address-gate';
 import { installRequestStore, newRequestId } from './core/request/request-store';
 import { installWellFormedInput } from './core/request/well-formed-input';
 import { BootLogger } from './core/logging/boot-logger';
@@ -44,6 +45,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<INestAp
   const config = app.get(AppConfigService);
 
   installRequestStore(app.getHttpAdapter().getInstance());
+  installAddressGate(app.getHttpAdapter().getInstance(), app.get<AddressGate>(ADDRESS_GATE));
   installWellFormedInput(app.getHttpAdapter().getInstance());
   app.useBodyParser('application/x-www-form-urlencoded', { bodyLimit: FORM_LIMIT });
   await app.register(fastifyCookie);

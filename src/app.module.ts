@@ -19,6 +19,7 @@ import { NotificationsModule } from './modules/notifications/notifications.modul
 import { NotificationDeliveryModule } from './modules/notifications/notification-delivery.module';
 import { PrivacyModule } from './modules/privacy/privacy.module';
 import { RetentionModule } from './modules/retention/retention.module';
+import { IncidentsModule } from './modules/incidents/incidents.module';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AllExceptionsFilter } from './core/errors/all-exceptions.filter';
 import { AccessGuard } from './core/auth/access.guard';
@@ -50,6 +51,7 @@ export class AppModule {
         ComplianceModule,
         PrivacyModule,
         RetentionModule,
+        IncidentsModule,
         SystemModule,
       ],
       providers: [

@@ -22,6 +22,13 @@ import { MessagingCampaignEntity } from './modules/compliance/entities/messaging
 import { DataSubjectRequestEntity } from './modules/privacy/entities/data-subject-request.entity';
 import { NotificationEntity } from './modules/notifications/entities/notification.entity';
 import { RetentionRunEntity } from './modules/retention/entities/retention-run.entity';
+import { IncidentEntity } from './modules/incidents/entities/incident.entity';
+import { IncidentTimelineEntity } from './modules/incidents/entities/incident-timeline.entity';
+import { IncidentActionEntity } from './modules/incidents/entities/incident-action.entity';
+import { IncidentDeadlineEntity } from './modules/incidents/entities/incident-deadline.entity';
+import { OnCallShiftEntity } from './modules/incidents/entities/on-call-shift.entity';
+import { DetectionRuleEntity } from './modules/incidents/entities/detection-rule.entity';
+import { AddressBlockEntity } from './modules/incidents/entities/address-block.entity';
 
 /**
  * Every TypeORM entity: the composition root's list, handed to the data source by the app, the
@@ -52,4 +59,11 @@ export const ENTITIES = [
   MessagingCampaignEntity,
   DataSubjectRequestEntity,
   RetentionRunEntity,
+  IncidentEntity,
+  IncidentTimelineEntity,
+  IncidentActionEntity,
+  IncidentDeadlineEntity,
+  OnCallShiftEntity,
+  DetectionRuleEntity,
+  AddressBlockEntity,
 ];

@@ -8,6 +8,7 @@ import {
   IsInt,
   IsOptional,
   IsString,
+  IsTimeZone,
   Matches,
   Max,
   MaxLength,
@@ -247,6 +248,51 @@ export class EnvironmentVariables {
   @Min(10)
   @Max(3600)
   NOTIFY_LEASE_SECONDS = 30;
+
+  /**
+   * Incident detection: `on` runs the detector (it reads the audit log off the request path; one
+   * instance at a time works each batch). `off` only for measuring it (bench) or a read replica.
+   */
+  @IsIn(['on', 'off'], { message: 'DETECTION must be on or off' })
+  DETECTION: 'on' | 'off' = 'on';
+
+  /** How often the detector reads new audit events (and the responder runs pending actions). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  @Max(60_000)
+  DETECTION_INTERVAL_MS = 1000;
+
+  /** How often each instance reloads the address blocks other instances wrote. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  ADDRESS_BLOCK_REFRESH_MS = 1000;
+
+  /** Business hours (weekdays, HH-HH) for the rule about privilege changes made outside them. */
+  @Matches(/^([01]\d|2[0-3])-([01]\d|2[0-4])$/, {
+    message: 'BUSINESS_HOURS must be HH-HH (e.g. 08-19)',
+  })
+  BUSINESS_HOURS = '08-19';
+
+  /** The IANA time zone of BUSINESS_HOURS. */
+  @IsTimeZone({ message: 'BUSINESS_TIME_ZONE must be an IANA time zone (America/New_York)' })
+  BUSINESS_TIME_ZONE = 'America/New_York';
+
+  /** Security metrics: an active account without a sign-in for this many days is dormant. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  DORMANT_ACCOUNT_DAYS = 90;
+
+  /** Security metrics: API keys expiring within this many days are listed as near expiry. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(365)
+  API_KEY_EXPIRY_WARNING_DAYS = 14;
 
   /** When the retention purge runs (cron, server time), or `off`. */
   @Matches(/^(off|(\S+\s+){4,5}\S+)$/, {

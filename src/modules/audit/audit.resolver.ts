@@ -3,6 +3,7 @@ import { Allow } from '../../core/authorization/allow.decorator';
 import { AuditSensitive } from '../../core/audit/audit-sensitive.decorator';
 import { AuditErrorCode, AuditException } from './audit.exception';
 import { AuditService, MAX_AUDIT_PAGE } from './audit.service';
+import { AuditResult } from './entities/audit-event.entity';
 import {
   AuditChainVerificationDTO,
   AuditEventDTO,
@@ -63,13 +64,24 @@ export class AuditResolver {
   @Query(() => AuditChainVerificationDTO, {
     description: 'Checks the hash chain; names the first broken link',
   })
-  verifyAuditChain(
+  async verifyAuditChain(
     @Args('from', { nullable: true }) from?: string,
     @Args('to', { nullable: true }) to?: string,
   ): Promise<AuditChainVerificationDTO> {
     if ((from && !SEQ.test(from)) || (to && !SEQ.test(to))) {
       throw new AuditException(AuditErrorCode.BAD_SEQUENCE, '`from` and `to` are sequence numbers');
     }
-    return this.verifier.verify(from, to);
+    const result = await this.verifier.verify(from, to);
+    // The outcome is itself evidence: a failure is critical (the SIEM hears of it, detection opens
+    // an incident) and the security metrics show the last verification.
+    await this.audit.record({
+      action: result.ok ? 'audit.verified' : 'audit.verification_failed',
+      result: result.ok ? AuditResult.Success : AuditResult.Failure,
+      resourceType: 'AuditChain',
+      changes: result.ok
+        ? { checked: result.checked, firstSeq: result.firstSeq, lastSeq: result.lastSeq }
+        : { checked: result.checked, brokenAt: result.brokenAt, kind: result.reason },
+    });
+    return result;
   }
 }

@@ -83,6 +83,8 @@ export class AuthService {
         null,
         AuditResult.Failure,
         e instanceof IdentityException ? e.reason : 'LOCKED',
+        undefined,
+        { accountHash: accountHash(accountKey) },
       );
       throw e;
     }
@@ -96,7 +98,13 @@ export class AuthService {
     }
     if (!user || !ok) {
       await this.throttle.recordFailure(accountKey, meta.ip);
-      await this.auditLogin(user, AuditResult.Failure, IdentityErrorCode.INVALID_CREDENTIALS);
+      await this.auditLogin(
+        user,
+        AuditResult.Failure,
+        IdentityErrorCode.INVALID_CREDENTIALS,
+        undefined,
+        { accountHash: accountHash(accountKey) },
+      );
       throw new IdentityException(
         IdentityErrorCode.INVALID_CREDENTIALS,
         'Email or password is incorrect',
@@ -143,11 +151,14 @@ export class AuthService {
       return { kind: 'mfa_required', mfaToken, expiresAt };
     }
     // A role that may manage users, roles, keys, audit or crypto must enroll MFA before anything.
-    const enrollmentOnly = await this.abilities.requiresMfa({
-      role: user.role,
-      userId: user.id,
-      teamId: user.teamId,
-    });
+    // So must a user whose authenticator an incident's containment revoked.
+    const enrollmentOnly =
+      user.mfaReenrollRequired ||
+      (await this.abilities.requiresMfa({
+        role: user.role,
+        userId: user.id,
+        teamId: user.teamId,
+      }));
     const issued = await this.dataSource.transaction(async (m) => {
       const tokens = await this.startSession(user, ['pwd'], false, enrollmentOnly, m);
       await this.auditLogin(
@@ -439,6 +450,17 @@ export class AuthService {
       await recording;
     }
   }
+}
+
+/**
+ * A short, stable fingerprint of the account a sign-in named (a hash of the email's blind index, or
+ * of the unknown email): detection counts failures per account and distinct accounts per address
+ * with it, also when the account does not exist or is locked. Not reversible to the email.
+ */
+export function accountHash(accountKey: Buffer): string {
+  return sha256(`account:${accountKey.toString('hex')}`)
+    .toString('hex')
+    .slice(0, 32);
 }
 
 const ER_LOCK_DEADLOCK = 1213;

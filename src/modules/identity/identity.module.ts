@@ -51,6 +51,14 @@ import { JwtStrategy } from './strategies/jwt.strategy';
     ApiKeysResolver,
     UsersResolver,
   ],
-  exports: [AUTHENTICATOR, UsersService, AuthService, PasswordService],
+  exports: [
+    AUTHENTICATOR,
+    UsersService,
+    AuthService,
+    PasswordService,
+    // Containment actions of the incidents module.
+    UserAdminService,
+    ApiKeyAdminService,
+  ],
 })
 export class IdentityModule {}

@@ -25,6 +25,6 @@ import { OutboundService } from './services/outbound.service';
     CustomerTasksResolver,
     OutreachMutationsResolver,
   ],
-  exports: [OutreachAccessService],
+  exports: [OutreachAccessService, CampaignsService],
 })
 export class OutreachModule {}

@@ -14,6 +14,7 @@ import { SecurityII1764001200000 } from './1764001200000-SecurityII';
 import { KeyLifecycle1764100000000 } from './1764100000000-KeyLifecycle';
 import { RetentionRuns1764100100000 } from './1764100100000-RetentionRuns';
 import { DeliveryAttempts1764100200000 } from './1764100200000-DeliveryAttempts';
+import { Incidents1764100300000 } from './1764100300000-Incidents';
 
 /** Every migration, in order. A landed migration is never edited: add a new one. */
 export const MIGRATIONS = [
@@ -33,4 +34,5 @@ export const MIGRATIONS = [
   KeyLifecycle1764100000000,
   RetentionRuns1764100100000,
   DeliveryAttempts1764100200000,
+  Incidents1764100300000,
 ];

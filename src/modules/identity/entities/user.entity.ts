@@ -69,6 +69,10 @@ export class UserEntity {
   @Column({ name: 'mfa_enrolled_at', type: 'datetime', precision: 3, nullable: true })
   mfaEnrolledAt!: Date | null;
 
+  /** Set by an incident's containment: the next sign-in may only enroll a new authenticator. */
+  @Column({ name: 'mfa_reenroll_required', type: 'boolean', default: false })
+  mfaReenrollRequired!: boolean;
+
   @Column({ name: 'last_login_at', type: 'datetime', precision: 3, nullable: true })
   lastLoginAt!: Date | null;
 

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, IsNull } from 'typeorm';
 import { AuditService } from '../../audit/audit.service';
+import type { AuditActor } from '../../audit';
 import { ApiKeyEntity } from '../entities/api-key.entity';
 import { IdentityErrorCode, IdentityException } from '../identity.exception';
 import { ApiKeysService } from './api-keys.service';
@@ -70,6 +71,25 @@ export class ApiKeyAdminService {
         m,
       );
       return created;
+    });
+  }
+
+  /** Containment: revokes any key at once, whoever owns it; false if it was already revoked. */
+  revokeAny(keyId: string, actor?: AuditActor): Promise<boolean> {
+    return this.dataSource.transaction(async (m) => {
+      const result = await m
+        .getRepository(ApiKeyEntity)
+        .update({ id: keyId, revokedAt: IsNull() }, { revokedAt: new Date() });
+      if ((result.affected ?? 0) === 0) {
+        if (!(await m.getRepository(ApiKeyEntity).existsBy({ id: keyId })))
+          throw new IdentityException(IdentityErrorCode.API_KEY_NOT_FOUND, 'API key not found');
+        return false;
+      }
+      await this.audit.record(
+        { action: 'api_key.revoked', actor, resourceType: 'ApiKey', resourceId: keyId },
+        m,
+      );
+      return true;
     });
   }
 

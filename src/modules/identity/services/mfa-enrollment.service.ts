@@ -60,12 +60,15 @@ export class MfaEnrollmentService {
       throw new IdentityException(IdentityErrorCode.INVALID_MFA_CODE, 'The code is not valid');
     }
     return this.dataSource.transaction(async (m) => {
-      await m
-        .getRepository(UserEntity)
-        .update(
-          { id: userId },
-          { mfaEnabled: true, mfaEnrolledAt: new Date(), totpLastStep: String(step) },
-        );
+      await m.getRepository(UserEntity).update(
+        { id: userId },
+        {
+          mfaEnabled: true,
+          mfaEnrolledAt: new Date(),
+          totpLastStep: String(step),
+          mfaReenrollRequired: false,
+        },
+      );
       const codes = await this.mfa.regenerateBackupCodes(userId, m);
       // An enrollment-only session (admin without MFA) has done its one job: it ends here.
       if (sessionId) {

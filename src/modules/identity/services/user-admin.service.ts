@@ -1,10 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { inTransaction } from '../../../core/database/transaction';
 import { AuditService } from '../../audit/audit.service';
+import type { AuditActor } from '../../audit';
+import { BackupCodeEntity } from '../entities/backup-code.entity';
 import { UserEntity, UserStatus } from '../entities/user.entity';
 import { PasswordResetService } from './password-reset.service';
+import { PasswordService } from './password.service';
 import { SessionService } from './session.service';
 import { ThrottleService } from './throttle.service';
 import { UsersService } from './users.service';
@@ -32,6 +36,7 @@ export class UserAdminService {
     private readonly sessions: SessionService,
     private readonly throttle: ThrottleService,
     private readonly audit: AuditService,
+    private readonly passwords: PasswordService,
   ) {}
 
   /** Creates a user and emails them a link to set their own password. */
@@ -93,18 +98,63 @@ export class UserAdminService {
     });
   }
 
-  /** Disables a user and ends their sessions at once. */
-  disable(id: string): Promise<UserEntity> {
-    return this.dataSource.transaction(async (m) => {
+  /** Disables a user and ends their sessions at once (in `manager`'s transaction if given). */
+  disable(id: string, manager?: EntityManager, actor?: AuditActor): Promise<UserEntity> {
+    return inTransaction(this.dataSource, manager, async (m) => {
       const user = await this.directory.require(id, m);
       user.status = UserStatus.Disabled;
       await m.getRepository(UserEntity).update({ id: user.id }, { status: UserStatus.Disabled });
       await this.sessions.revokeAllForUser(user.id, 'user_disabled', m);
       await this.audit.record(
-        { action: 'user.disabled', resourceType: 'User', resourceId: user.id },
+        { action: 'user.disabled', actor, resourceType: 'User', resourceId: user.id },
         m,
       );
       return user;
+    });
+  }
+
+  /**
+   * Containment of a stolen password: the current one stops working at once (replaced by a hash of
+   * a secret nobody knows), every session ends, and the user is emailed a link to set a new one.
+   */
+  async forcePasswordReset(id: string, actor?: AuditActor): Promise<void> {
+    const unusable = await this.passwords.hash(`${randomBytes(32).toString('base64url')}!`);
+    await this.dataSource.transaction(async (m) => {
+      const user = await this.directory.require(id, m);
+      await m.getRepository(UserEntity).update({ id: user.id }, { passwordHash: unusable });
+      await this.sessions.revokeAllForUser(user.id, 'password_reset_forced', m);
+      await this.audit.record(
+        { action: 'user.password_reset_forced', actor, resourceType: 'User', resourceId: user.id },
+        m,
+      );
+    });
+    await this.passwordReset.adminResetPassword(id, actor?.id ?? 'system');
+  }
+
+  /**
+   * Containment of a compromised authenticator: the TOTP secret and backup codes go, sessions end,
+   * and the next sign-in may only enroll a new authenticator (whatever the role).
+   */
+  forceMfaReenrollment(id: string, actor?: AuditActor): Promise<void> {
+    return this.dataSource.transaction(async (m) => {
+      const user = await this.directory.require(id, m);
+      user.mfaEnabled = false;
+      user.totpSecret = null;
+      user.totpLastStep = null;
+      user.mfaEnrolledAt = null;
+      user.mfaReenrollRequired = true;
+      await m.getRepository(UserEntity).save(user);
+      await m.getRepository(BackupCodeEntity).delete({ userId: user.id });
+      await this.sessions.revokeAllForUser(user.id, 'mfa_reenrollment_forced', m);
+      await this.audit.record(
+        {
+          action: 'user.mfa_reenrollment_forced',
+          actor,
+          resourceType: 'User',
+          resourceId: user.id,
+        },
+        m,
+      );
     });
   }
 

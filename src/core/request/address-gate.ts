@@ -1,0 +1,40 @@
+import type { FastifyInstance } from 'fastify';
+import { ErrorCode } from '../errors/error-code';
+
+/** Decides whether requests from a client address are refused (the incidents module's blocks). */
+export interface AddressGate {
+  isBlocked(ip: string): boolean;
+}
+
+export const ADDRESS_GATE = Symbol('ADDRESS_GATE');
+
+export const ADDRESS_BLOCKED = 'ADDRESS_BLOCKED';
+
+/** Liveness and readiness answer everyone: a blocked range must not take an instance out. */
+const ALWAYS_OPEN = /^\/health(\/|$|\?)/;
+
+/**
+ * Refuses every request from a blocked address before anything else runs (no resolver, no body
+ * parsing, no database): 403 with a GraphQL-shaped error and no data, on every route.
+ */
+export function installAddressGate(fastify: FastifyInstance, gate: AddressGate): void {
+  fastify.addHook('onRequest', (req, reply, done) => {
+    if (ALWAYS_OPEN.test(req.url) || !gate.isBlocked(req.ip)) return done();
+    void reply
+      .code(403)
+      .header('content-type', 'application/json; charset=utf-8')
+      .send({
+        data: null,
+        errors: [
+          {
+            message: 'Requests from this address are blocked',
+            extensions: {
+              code: ErrorCode.FORBIDDEN,
+              reason: ADDRESS_BLOCKED,
+              requestId: req.id,
+            },
+          },
+        ],
+      });
+  });
+}
