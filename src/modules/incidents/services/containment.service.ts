@@ -80,7 +80,10 @@ export class ContainmentService {
     request: ContainmentRequest,
     actor: AuditActor,
   ): Promise<IncidentActionEntity> {
-    const row = this.newRow(request, actor);
+    const row = this.newRow(
+      { ...request, target: this.normalizeTarget(request.kind, request.target) },
+      actor,
+    );
     await m.getRepository(IncidentActionEntity).save(row);
     return row;
   }
