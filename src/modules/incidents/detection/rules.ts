@@ -84,7 +84,6 @@ const AUDIT_FAILURES = new Set(['audit.write_failed', 'audit.verification_failed
 const KEY_FAILURES = new Set([
   'crypto.scheduled_key_used',
   'crypto.key_destruction_refused',
-  'crypto.key_check_failed',
   'system.tde_incomplete',
 ]);
 

@@ -4,6 +4,8 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { RequestContext } from '../../../core/auth/request-context';
 import { AppConfigService } from '../../../core/config/app-config.service';
 import { SerialPoller } from '../../../core/outbox/outbox-worker';
+import { TdeStatusService } from '../../../core/database/tde-status.service';
+import { AuditResult } from '../../audit';
 import { AuditService } from '../../audit/audit.service';
 import { hourBucket, rollupsOf } from '../detection/rollups';
 import {
@@ -70,6 +72,7 @@ const BATCH = 500;
 const MAX_BATCHES_PER_PASS = 20;
 const OVERDUE_EVERY_MS = 60_000;
 const CLEANUP_EVERY_MS = 3_600_000;
+const TDE_CHECK_EVERY_MS = 600_000;
 /** Counters and members are kept this long after their window (mass-PII baselines read rollups). */
 const KEEP_MS = 8 * 86_400_000;
 
@@ -88,6 +91,7 @@ export class DetectionService implements OnApplicationBootstrap, OnModuleDestroy
   private readonly context: MatchContext;
   private lastOverdueAt = 0;
   private lastCleanupAt = 0;
+  private lastTdeCheckAt = 0;
   private lastPassAt: Date | null = null;
   private lastError: string | null = null;
 
@@ -97,6 +101,7 @@ export class DetectionService implements OnApplicationBootstrap, OnModuleDestroy
     private readonly audit: AuditService,
     private readonly incidents: IncidentsService,
     private readonly containment: ContainmentService,
+    private readonly tde: TdeStatusService,
   ) {
     const [startHour, endHour] = config.get('BUSINESS_HOURS').split('-').map(Number);
     this.context = {
@@ -123,6 +128,10 @@ export class DetectionService implements OnApplicationBootstrap, OnModuleDestroy
       if (now.getTime() - this.lastOverdueAt >= OVERDUE_EVERY_MS) {
         this.lastOverdueAt = now.getTime();
         await this.incidents.alertOverdue(now);
+      }
+      if (now.getTime() - this.lastTdeCheckAt >= TDE_CHECK_EVERY_MS) {
+        this.lastTdeCheckAt = now.getTime();
+        await this.checkEncryptionAtRest();
       }
       if (now.getTime() - this.lastCleanupAt >= CLEANUP_EVERY_MS) {
         this.lastCleanupAt = now.getTime();
@@ -249,6 +258,25 @@ export class DetectionService implements OnApplicationBootstrap, OnModuleDestroy
       lastPassAt: this.lastPassAt,
       lastError: this.lastError,
     };
+  }
+
+  /**
+   * Encryption at rest, re-read from the server every 10 minutes: a table or log that is not
+   * encrypted (REQUIRE_TDE off, or changed since boot) becomes an audit event, which the
+   * key_failure rule turns into a critical incident.
+   */
+  private async checkEncryptionAtRest(): Promise<void> {
+    const status = await this.tde.status();
+    if (status.ok) return;
+    await this.audit.record({
+      action: 'system.tde_incomplete',
+      actor: SYSTEM_DETECTION,
+      result: AuditResult.Failure,
+      resourceType: 'Database',
+      changes: {
+        unencryptedTables: status.tables.filter((t) => !t.encrypted).map((t) => t.table),
+      },
+    });
   }
 
   /** Stores the defaults of rules the table does not have yet (a new release's rules). */
