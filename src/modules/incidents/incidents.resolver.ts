@@ -126,7 +126,11 @@ export class IncidentsResolver {
     @Ctx() ctx: RequestContext,
     @Args('input') input: UpdateIncidentInput,
   ): Promise<IncidentEntity> {
-    const { id, ...changes } = input;
+    const { id, ...given } = input;
+    // An explicit null changes nothing (every field of an incident has a value).
+    const changes = Object.fromEntries(
+      Object.entries(given).filter(([, v]) => v !== null && v !== undefined),
+    ) as Omit<UpdateIncidentInput, 'id'>;
     return this.service.update(ctx, id, changes);
   }
 
@@ -265,7 +269,10 @@ export class IncidentsResolver {
     @Ctx() ctx: RequestContext,
     @Args('input') input: UpdateDetectionRuleInput,
   ): Promise<DetectionRuleDTO> {
-    const { key, ...changes } = input;
+    const { key, ...given } = input;
+    const changes = Object.fromEntries(
+      Object.entries(given).filter(([, v]) => v !== null && v !== undefined),
+    ) as Omit<UpdateDetectionRuleInput, 'key'>;
     return this.detection.updateRule(ctx, key, changes);
   }
 

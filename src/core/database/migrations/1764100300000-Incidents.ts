@@ -172,7 +172,8 @@ export class Incidents1764100300000 implements MigrationInterface {
       await runner.query(
         `INSERT INTO security_rollups (bucket, metric, dim, n)
          SELECT DATE_FORMAT(occurred_at, '%Y-%m-%d %H:00:00'), '${metric}', ${dim}, COUNT(*)
-           FROM audit_events WHERE ${where}
+           FROM audit_events
+          WHERE seq <= (SELECT last_seq FROM detection_cursor WHERE id = 1) AND ${where}
           GROUP BY 1, 3`,
       );
     }

@@ -102,9 +102,9 @@ export class ContainmentService {
         IncidentsErrorCode.ACTION_NOT_ALLOWED,
         'Containment is not taken against your own account',
       );
-    const row = this.newRow({ ...request, target }, actorOf(ctx));
-    await this.dataSource.getRepository(IncidentActionEntity).save(row);
-    return this.apply(row, ctx, true);
+    // Written only once it is done: a refused action (no such user, key or campaign) writes
+    // nothing, and the operation capture audits the refusal.
+    return this.apply(this.newRow({ ...request, target }, actorOf(ctx)), ctx, true);
   }
 
   /**
@@ -246,7 +246,8 @@ export class ContainmentService {
 
   /**
    * Carries out one action and records its outcome. `manual`: a person waits for it, so a failure
-   * is thrown to them (and recorded); the responder records it and retries a transient one.
+   * is thrown to them and nothing is written; the responder records a failure (critical: the SIEM
+   * hears of it) and retries a transient one.
    */
   private async apply(
     row: IncidentActionEntity,
@@ -257,12 +258,12 @@ export class ContainmentService {
       ? actorOf(ctx)
       : { type: row.requestedByType, id: row.requestedById };
     let result: Outcome | { status: ActionStatus.Failed; outcome: string };
-    let thrown: Error | null = null;
     try {
       result = await this.perform(row, actor, ctx);
     } catch (e) {
+      if (manual) throw e;
       const known = e instanceof AppException;
-      if (!known && !manual && row.attempts + 1 < MAX_ATTEMPTS) {
+      if (!known && row.attempts + 1 < MAX_ATTEMPTS) {
         // Transient (the database, a provider): the next pass tries again.
         await this.dataSource.query(
           'UPDATE incident_actions SET attempts = attempts + 1, locked_until = NULL WHERE id = ?',
@@ -273,7 +274,6 @@ export class ContainmentService {
         );
         return row;
       }
-      thrown = e instanceof Error ? e : new Error('containment failed');
       result = {
         status: ActionStatus.Failed,
         outcome: known ? `${e.reason}: ${e.message}`.slice(0, 200) : 'internal error',
@@ -282,23 +282,13 @@ export class ContainmentService {
     await this.dataSource.transaction(async (m) => {
       const params =
         'params' in result && result.params ? { ...row.params, ...result.params } : row.params;
-      await m.getRepository(IncidentActionEntity).update(
-        { id: row.id },
-        {
-          status: result.status,
-          outcome: result.outcome,
-          appliedAt: result.status === ActionStatus.Applied ? new Date() : null,
-          attempts: row.attempts + 1,
-          lockedUntil: null,
-        },
-      );
-      await m.query('UPDATE incident_actions SET params = ? WHERE id = ?', [
-        JSON.stringify(params),
-        row.id,
-      ]);
       row.status = result.status;
       row.outcome = result.outcome;
       row.params = params;
+      row.appliedAt = result.status === ActionStatus.Applied ? new Date() : null;
+      row.attempts += 1;
+      row.lockedUntil = null;
+      await m.getRepository(IncidentActionEntity).save(row);
       const data = {
         actionId: row.id,
         kind: row.kind,
@@ -326,7 +316,6 @@ export class ContainmentService {
     });
     if (row.kind === ContainmentKind.BlockAddress && row.status === ActionStatus.Applied)
       await this.blocks.reload();
-    if (thrown && manual) throw thrown;
     return row;
   }
 
