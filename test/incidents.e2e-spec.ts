@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { RowDataPacket } from 'mysql2/promise';
+import { IncidentType } from '../src/modules/incidents';
 import { IncidentsService } from '../src/modules/incidents/services/incidents.service';
 import { NotificationsService } from '../src/modules/notifications/notifications.service';
 import { freshIp, LOGIN, makeUser, PASSWORD, signIn, TestUser } from './utils/identity';
@@ -631,5 +632,56 @@ describe('incidents (e2e)', () => {
       const [{ n: after }] = await rows('SELECT COUNT(*) AS n FROM incidents');
       expect(after).toBe(before);
     });
+  });
+});
+
+describe('incidents: API abuse (e2e)', () => {
+  // A small budget: a key over it is refused RATE_LIMITED, and the refusals are sampled into the
+  // audit log (one per caller per second) for the api_abuse rule.
+  const app = useTestApp({ DETECTION_INTERVAL_MS: '100', RATE_LIMIT_PER_MINUTE: '5' });
+
+  it('revokes a key that keeps exceeding its budget, with one incident', async () => {
+    const admin = await makeUser(app.t, 'admin', { mfa: true });
+    const { auth } = await signIn(app.t, admin);
+    const created = await app.t.gql<{ createApiKey: { apiKey: string; key: { id: string } } }>(
+      'mutation K($input: CreateApiKeyInput!) { createApiKey(input: $input) { apiKey key { id } } }',
+      { input: { name: 'abuser', scopes: ['read:User'] } },
+      auth,
+    );
+    expect(created.errors).toBeUndefined();
+    const { apiKey, key } = created.data!.createApiKey;
+    // The rule as an admin would set it (settings are data, read by every batch).
+    await app.db.query(
+      `UPDATE detection_rules SET threshold = 2, window_seconds = 300, actions = '["revoke_api_key"]'
+        WHERE rule_key = 'api_abuse'`,
+    );
+    const incidents = app.t.app.get(IncidentsService);
+    const codes = new Set<unknown>();
+    const found = await until('the api-abuse incident', async () => {
+      const res = await app.t.gql('{ users(first: 1) { items { id } } }', undefined, {
+        'x-api-key': apiKey,
+      });
+      codes.add(res.errors?.[0]?.extensions.code ?? 'OK');
+      const page = await incidents.list({ type: IncidentType.ApiAbuse }, 20);
+      return page.items.find((i) => i.subject === `api_key:${key.id}`);
+    });
+    expect(codes).toContain('RATE_LIMITED');
+    expect(found).toMatchObject({ ruleKey: 'api_abuse', affectedSystems: [`api_key:${key.id}`] });
+    const revoked = await until('the key to be revoked', async () => {
+      const [row] = (
+        await app.db.query<RowDataPacket[]>('SELECT revoked_at FROM api_keys WHERE id = ?', [
+          key.id,
+        ])
+      )[0];
+      return row.revoked_at !== null && row;
+    });
+    expect(revoked.revoked_at).not.toBeNull();
+    const refused = await app.t.gql('{ users(first: 1) { items { id } } }', undefined, {
+      'x-api-key': apiKey,
+    });
+    expect(refused.errors?.[0].extensions.code).toBe('UNAUTHENTICATED');
+    // Still one incident for this key, however many refusals followed.
+    const page = await incidents.list({ type: IncidentType.ApiAbuse }, 50);
+    expect(page.items.filter((i) => i.subject === `api_key:${key.id}`)).toHaveLength(1);
   });
 });

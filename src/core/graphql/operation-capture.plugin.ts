@@ -11,7 +11,7 @@ import {
 import { isAuditSensitiveQuery } from '../audit/audit-sensitive.decorator';
 import type { OperationRecorder } from '../audit/operation-recorder';
 import { ErrorCode } from '../errors/error-code';
-import { currentRequestId } from '../request/request-store';
+import { currentRequestId, requestStore } from '../request/request-store';
 
 const logger = new Logger('AuditCapture');
 
@@ -71,6 +71,22 @@ function refuseUnaudited(ctx: GraphQLRequestContextWillSendResponse<object>): vo
 
 export const AUDIT_UNAVAILABLE = 'AUDIT_UNAVAILABLE';
 
+const REFUSAL_SAMPLE_MS = 1000;
+const lastRefusal = new Map<string, number>();
+
+/** Whether this caller (principal, else address) had no rate-limit refusal recorded this second. */
+function firstRefusalThisSecond(): boolean {
+  const store = requestStore.getStore();
+  const caller = store?.principal
+    ? `${store.principal.type}:${store.principal.id}`
+    : `ip:${store?.ip ?? 'unknown'}`;
+  const now = Date.now();
+  if (now - (lastRefusal.get(caller) ?? 0) < REFUSAL_SAMPLE_MS) return false;
+  if (lastRefusal.size > 10_000) lastRefusal.clear();
+  lastRefusal.set(caller, now);
+  return true;
+}
+
 async function recordOperation(
   recorder: OperationRecorder,
   ctx: GraphQLRequestContextWillSendResponse<object>,
@@ -92,6 +108,15 @@ async function recordOperation(
       operation.operation === OperationTypeNode.MUTATION ||
       isAuditSensitiveQuery(ctx.schema, f.name.value),
   );
+  // A caller over its rate budget leaves a trace even on ordinary queries (detection's api_abuse
+  // rule reads it), sampled: one refusal per caller per second, so a flood is not a flood of rows.
+  if (
+    audited.length === 0 &&
+    fields.length > 0 &&
+    errors.some((e) => e.extensions?.code === ErrorCode.RATE_LIMITED) &&
+    firstRefusalThisSecond()
+  )
+    audited.push(fields[0]);
   await Promise.all(
     audited.map((field) => {
       const alias = field.alias?.value ?? field.name.value;
