@@ -247,11 +247,11 @@ export class DetectionService implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   async status(): Promise<DetectionStatus> {
-    const [row] = await this.dataSource.query<{ cursor: string; head: string | null }[]>(
-      `SELECT c.last_seq AS cursor, (SELECT MAX(seq) FROM audit_events) AS head
+    const [row] = await this.dataSource.query<{ last_seq: string; head: string | null }[]>(
+      `SELECT c.last_seq AS last_seq, (SELECT MAX(seq) FROM audit_events) AS head
          FROM detection_cursor c WHERE c.id = 1`,
     );
-    const cursor = row?.cursor ?? '0';
+    const cursor = row?.last_seq ?? '0';
     return {
       cursor: String(cursor),
       lag: Math.max(0, Number(row?.head ?? 0) - Number(cursor)),
