@@ -132,9 +132,6 @@ describe('security metrics (e2e): over a seeded data set they equal hand-compute
         { from: from.toISOString(), to: to.toISOString() },
         admin,
       );
-      // BUG (src/modules/incidents/services/detection.service.ts, status()): the alias `AS cursor`
-      // is a reserved word in MariaDB (ER_PARSE_ERROR), so every securityMetrics call answers
-      // INTERNAL_SERVER_ERROR; quoting it (AS \`cursor\`) fixes it.
       expect(res.errors).toBeUndefined();
       const m = res.data!.securityMetrics;
       return m.detection.lag === 0 && m;
