@@ -69,6 +69,9 @@ export default async function globalSetup(): Promise<void> {
     RATE_LIMIT_PER_MINUTE: '1000000',
     RATE_LIMIT_AUTH_PER_MINUTE: '1000000',
     RATE_LIMIT_SENSITIVE_PER_MINUTE: '1000000',
+    // Suites share one database and reuse client addresses: the incident detector would turn one
+    // suite's deliberate failures into blocks and forced resets in another. Its suites turn it on.
+    DETECTION: 'off',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
   };
 

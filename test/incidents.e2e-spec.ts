@@ -60,6 +60,7 @@ async function until<T>(what: string, probe: () => Promise<T | null | undefined 
 
 describe('incidents (e2e)', () => {
   const app = useTestApp({
+    DETECTION: 'on',
     DETECTION_INTERVAL_MS: '100',
     LOGIN_IP_ALLOWLIST: OFFICE,
   });
@@ -70,6 +71,10 @@ describe('incidents (e2e)', () => {
     adminUser = await makeUser(app.t, 'admin', { mfa: true });
     admin = (await signIn(app.t, adminUser)).auth;
   });
+  // The blocks this suite made would refuse the same test addresses in the suites after it.
+  afterAll(() =>
+    app.db.query('UPDATE address_blocks SET lifted_at = NOW(3) WHERE lifted_at IS NULL'),
+  );
 
   const rows = async (sql: string, params: unknown[] = []) =>
     (await app.db.query<RowDataPacket[]>(sql, params))[0];
@@ -638,7 +643,11 @@ describe('incidents (e2e)', () => {
 describe('incidents: API abuse (e2e)', () => {
   // A small budget: a key over it is refused RATE_LIMITED, and the refusals are sampled into the
   // audit log (one per caller per second) for the api_abuse rule.
-  const app = useTestApp({ DETECTION_INTERVAL_MS: '100', RATE_LIMIT_PER_MINUTE: '5' });
+  const app = useTestApp({
+    DETECTION: 'on',
+    DETECTION_INTERVAL_MS: '100',
+    RATE_LIMIT_PER_MINUTE: '5',
+  });
 
   it('revokes a key that keeps exceeding its budget, with one incident', async () => {
     const admin = await makeUser(app.t, 'admin', { mfa: true });

@@ -81,6 +81,8 @@ const mean = (values: number[]) =>
 
 describe('security metrics (e2e): over a seeded data set they equal hand-computed values', () => {
   const app = useTestApp({
+    // The rollups the counts come from are the detector's.
+    DETECTION: 'on',
     DETECTION_INTERVAL_MS: '100',
     // The third wrong password of an account from one address locks it there.
     LOGIN_MAX_FAILURES: '3',
