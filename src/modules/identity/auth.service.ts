@@ -18,7 +18,7 @@ import { UsersService } from './services/users.service';
 import { randomToken, sha256 } from './utils/secrets';
 import { AbilityService } from '../authorization/services/ability.service';
 import { SecurityNoticesService } from './services/security-notices.service';
-import { driverErrorOf } from '../../core/errors/map-error';
+import { retryDeadlock } from '../../core/database/transaction';
 
 export const MFA_CHALLENGE_MINUTES = 5;
 export const MFA_CHALLENGE_ATTEMPTS = 5;
@@ -461,17 +461,4 @@ export function accountHash(accountKey: Buffer): string {
   return sha256(`account:${accountKey.toString('hex')}`)
     .toString('hex')
     .slice(0, 32);
-}
-
-const ER_LOCK_DEADLOCK = 1213;
-
-/** Runs a transaction again (at most twice more) when InnoDB chose it as a deadlock victim. */
-async function retryDeadlock<T>(run: () => Promise<T>): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await run();
-    } catch (e) {
-      if (attempt >= 2 || driverErrorOf(e).errno !== ER_LOCK_DEADLOCK) throw e;
-    }
-  }
 }

@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { CronJob } from 'cron';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfigService } from '../../core/config/app-config.service';
+import { retryDeadlock } from '../../core/database/transaction';
 import { AuditService } from '../audit/audit.service';
 import { ActorType } from '../audit';
 import type { AuditActor } from '../audit';
@@ -221,11 +222,13 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
   ): Promise<number> {
     let total = 0;
     for (;;) {
-      const removed = await this.dataSource.transaction(async (m) => {
-        const result = await m.query<{ affectedRows: number }>(`${sql} LIMIT ${BATCH}`, params);
-        await count?.(m, result.affectedRows);
-        return result.affectedRows;
-      });
+      const removed = await retryDeadlock(() =>
+        this.dataSource.transaction(async (m) => {
+          const result = await m.query<{ affectedRows: number }>(`${sql} LIMIT ${BATCH}`, params);
+          await count?.(m, result.affectedRows);
+          return result.affectedRows;
+        }),
+      );
       total += removed;
       if (removed < BATCH) return total;
     }
@@ -242,21 +245,24 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
         [before],
       );
       for (const { id } of rows) {
-        await this.dataSource.transaction(async (m) => {
-          const erased = await this.privacy.eraseCustomer(m, id, actor.id ?? 'retention');
-          await this.audit.record(
-            {
-              action: 'retention.customer_erased',
-              actor,
-              resourceType: 'Customer',
-              resourceId: id,
-              changes: { ...erased, runId },
-            },
-            m,
-          );
-          // Counted with the erasure itself: an interrupted run's row says exactly how far it got.
-          await count(m, 1);
-        });
+        // A deadlock victim (with the SIEM forwarder's claim, say) was rolled back whole: again.
+        await retryDeadlock(() =>
+          this.dataSource.transaction(async (m) => {
+            const erased = await this.privacy.eraseCustomer(m, id, actor.id ?? 'retention');
+            await this.audit.record(
+              {
+                action: 'retention.customer_erased',
+                actor,
+                resourceType: 'Customer',
+                resourceId: id,
+                changes: { ...erased, runId },
+              },
+              m,
+            );
+            // Counted with the erasure itself: an interrupted run's row says exactly how far it got.
+            await count(m, 1);
+          }),
+        );
         total++;
       }
       if (rows.length < ERASE_BATCH) return total;
