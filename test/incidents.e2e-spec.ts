@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import type { RowDataPacket } from 'mysql2/promise';
 import { IncidentType } from '../src/modules/incidents';
 import { IncidentsService } from '../src/modules/incidents/services/incidents.service';
 import { NotificationsService } from '../src/modules/notifications/notifications.service';
 import { freshIp, LOGIN, makeUser, PASSWORD, signIn, TestUser } from './utils/identity';
+import { adminConnection } from './utils/db';
 import { useTestApp } from './utils/use-test-app';
 
 const OFFICE = '10.99.0.0/16';
@@ -72,9 +74,15 @@ describe('incidents (e2e)', () => {
     admin = (await signIn(app.t, adminUser)).auth;
   });
   // The blocks this suite made would refuse the same test addresses in the suites after it.
-  afterAll(() =>
-    app.db.query('UPDATE address_blocks SET lifted_at = NOW(3) WHERE lifted_at IS NULL'),
-  );
+  // (Its own connection: useTestApp's afterAll, registered first, has closed app.db by then.)
+  afterAll(async () => {
+    const db = await adminConnection();
+    try {
+      await db.query('UPDATE address_blocks SET lifted_at = NOW(3) WHERE lifted_at IS NULL');
+    } finally {
+      await db.end();
+    }
+  });
 
   const rows = async (sql: string, params: unknown[] = []) =>
     (await app.db.query<RowDataPacket[]>(sql, params))[0];
@@ -692,5 +700,65 @@ describe('incidents: API abuse (e2e)', () => {
     // Still one incident for this key, however many refusals followed.
     const page = await incidents.list({ type: IncidentType.ApiAbuse }, 50);
     expect(page.items.filter((i) => i.subject === `api_key:${key.id}`)).toHaveLength(1);
+  });
+});
+
+describe('incidents: sign-in places (e2e)', () => {
+  // A geo source of documentation ranges: 203.0.113.0/25 New York, 198.51.100.0/24 Paris.
+  const app = useTestApp({
+    DETECTION: 'on',
+    DETECTION_INTERVAL_MS: '100',
+    GEOIP_FILE: join(__dirname, 'fixtures', 'geo.csv'),
+  });
+
+  it('opens an impossible-travel and a new-country incident for New York then Paris a moment later', async () => {
+    const user = await makeUser(app.t, 'agent');
+    const incidents = app.t.app.get(IncidentsService);
+    const ofUser = async (rule: string) =>
+      (await incidents.list({ type: IncidentType.UnauthorizedAccess }, 100)).items.filter(
+        (i) => i.ruleKey === rule && i.affectedUsers.includes(user.id),
+      );
+    const caughtUp = () =>
+      until('detection to read the sign-ins', async () => {
+        const [[{ head }], [{ last }]] = await Promise.all([
+          app.db
+            .query<RowDataPacket[]>('SELECT MAX(seq) AS head FROM audit_events')
+            .then((r) => r[0]),
+          app.db
+            .query<RowDataPacket[]>('SELECT last_seq AS last FROM detection_cursor WHERE id = 1')
+            .then((r) => r[0]),
+        ]);
+        return BigInt(last as string) >= BigInt(head as string);
+      });
+
+    // The first sign-in anywhere is nobody's new country.
+    await signIn(app.t, user, '203.0.113.7');
+    await caughtUp();
+    expect(await ofUser('new_country')).toEqual([]);
+    const [place] = (
+      await app.db.query<RowDataPacket[]>(
+        'SELECT country FROM sign_in_locations WHERE user_id = ?',
+        [user.id],
+      )
+    )[0];
+    expect(place.country).toBe('US');
+
+    await signIn(app.t, user, '198.51.100.9');
+    const [travel] = await until('the impossible-travel incident', async () => {
+      const found = await ofUser('impossible_travel');
+      return found.length > 0 && found;
+    });
+    expect(travel).toMatchObject({ severity: 'high', subject: `user:${user.id}` });
+    const [country] = await until('the new-country incident', async () => {
+      const found = await ofUser('new_country');
+      return found.length > 0 && found;
+    });
+    expect(country).toMatchObject({ severity: 'medium', subject: `user:${user.id}` });
+
+    // Paris again: neither new nor far; and nothing more opens in the window.
+    await signIn(app.t, user, '198.51.100.10');
+    await caughtUp();
+    expect(await ofUser('impossible_travel')).toHaveLength(1);
+    expect(await ofUser('new_country')).toHaveLength(1);
   });
 });

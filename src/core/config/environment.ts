@@ -280,6 +280,16 @@ export class EnvironmentVariables {
   @IsTimeZone({ message: 'BUSINESS_TIME_ZONE must be an IANA time zone (America/New_York)' })
   BUSINESS_TIME_ZONE = 'America/New_York';
 
+  /**
+   * A geo source for detection's new-country and impossible-travel rules: a CSV of
+   * `network,country,latitude,longitude` (e.g. made from MaxMind GeoLite2 City blocks). Unset:
+   * those rules see no places and stay silent.
+   */
+  @IsOptional()
+  @IsString()
+  @MaxLength(4096)
+  GEOIP_FILE?: string;
+
   /** Security metrics: an active account without a sign-in for this many days is dormant. */
   @Transform(toInt)
   @IsInt()

@@ -8,6 +8,7 @@ import { IncidentsResolver } from './incidents.resolver';
 import { AddressBlocksService } from './services/address-blocks.service';
 import { ContainmentService } from './services/containment.service';
 import { DetectionService } from './services/detection.service';
+import { GeoService } from './services/geo.service';
 import { IncidentsService } from './services/incidents.service';
 import { SecurityMetricsService } from './services/security-metrics.service';
 
@@ -23,6 +24,7 @@ import { SecurityMetricsService } from './services/security-metrics.service';
     DetectionService,
     AddressBlocksService,
     SecurityMetricsService,
+    GeoService,
     IncidentsResolver,
     { provide: ADDRESS_GATE, useExisting: AddressBlocksService },
   ],

@@ -130,6 +130,17 @@ export class Incidents1764100300000 implements MigrationInterface {
         PRIMARY KEY (rule_key, subject, member),
         KEY ix_detection_members_seen (seen_at)
       ) ${options}`);
+    // Where each user last signed in from, per country (the geo rules; only with a geo source).
+    await runner.query(`
+      CREATE TABLE sign_in_locations (
+        user_id CHAR(36) NOT NULL,
+        country CHAR(2) NOT NULL,
+        latitude DECIMAL(8,5) NOT NULL,
+        longitude DECIMAL(8,5) NOT NULL,
+        seen_at DATETIME(3) NOT NULL,
+        PRIMARY KEY (user_id, country),
+        KEY ix_sign_in_locations_user_seen (user_id, seen_at)
+      ) ${options}`);
     await runner.query(`
       CREATE TABLE detection_cursor (
         id TINYINT UNSIGNED NOT NULL PRIMARY KEY,
@@ -184,6 +195,7 @@ export class Incidents1764100300000 implements MigrationInterface {
     await runner.query('ALTER TABLE api_keys DROP KEY ix_api_keys_expiry');
     await runner.query('ALTER TABLE users DROP COLUMN mfa_reenroll_required');
     for (const table of [
+      'sign_in_locations',
       'security_rollups',
       'address_blocks',
       'detection_cursor',

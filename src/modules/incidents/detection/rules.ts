@@ -15,6 +15,17 @@ export interface DetectionEvent {
   errorCode: string | null;
   ip: string | null;
   changes: Record<string, unknown> | null;
+  /**
+   * For a completed sign-in, when a geo source is configured: where it came from and what that
+   * says against the user's earlier sign-ins (filled by detection before the rules match).
+   */
+  geo?: {
+    country: string;
+    /** A country the user has not signed in from in the last 90 days (not their first sign-in). */
+    newCountry: boolean;
+    /** Against the previous sign-in: distance, speed, and whether no traveller could do it. */
+    travel: { km: number; kmh: number; impossible: boolean } | null;
+  };
 }
 
 /**
@@ -242,6 +253,42 @@ export const RULES: readonly RuleDefinition[] = [
       const who = e.actorId ?? 'system';
       return { subject: `actor:${who}`, refId: e.actorType === 'user' ? e.actorId : null };
     },
+  },
+  {
+    key: 'new_country',
+    type: IncidentType.UnauthorizedAccess,
+    title: 'Sign-in from a country not seen for this user',
+    distinct: false,
+    allowedActions: USER_ACTIONS,
+    defaults: {
+      enabled: true,
+      threshold: 1,
+      windowSeconds: HOUR,
+      severity: IncidentSeverity.Medium,
+      actions: [],
+      blockMinutes: 60,
+    },
+    match: (e) =>
+      e.geo?.newCountry && e.actorId ? { subject: `user:${e.actorId}`, refId: e.actorId } : null,
+  },
+  {
+    key: 'impossible_travel',
+    type: IncidentType.UnauthorizedAccess,
+    title: 'Two sign-ins further apart than anyone could travel in between',
+    distinct: false,
+    allowedActions: USER_ACTIONS,
+    defaults: {
+      enabled: true,
+      threshold: 1,
+      windowSeconds: HOUR,
+      severity: IncidentSeverity.High,
+      actions: [],
+      blockMinutes: 60,
+    },
+    match: (e) =>
+      e.geo?.travel?.impossible && e.actorId
+        ? { subject: `user:${e.actorId}`, refId: e.actorId }
+        : null,
   },
   {
     key: 'audit_integrity',

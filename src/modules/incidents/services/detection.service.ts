@@ -24,6 +24,7 @@ import { DetectionRuleEntity } from '../entities/detection-rule.entity';
 import { IncidentSource } from '../entities/incident.entity';
 import { IncidentsErrorCode, IncidentsException } from '../incidents.exception';
 import { ContainmentService } from './containment.service';
+import { GeoService } from './geo.service';
 import { actorOf, IncidentsService, SYSTEM_DETECTION } from './incidents.service';
 
 /** A rule with its current settings, as the API lists it. */
@@ -102,6 +103,7 @@ export class DetectionService implements OnApplicationBootstrap, OnModuleDestroy
     private readonly incidents: IncidentsService,
     private readonly containment: ContainmentService,
     private readonly tde: TdeStatusService,
+    private readonly geo: GeoService,
   ) {
     const [startHour, endHour] = config.get('BUSINESS_HOURS').split('-').map(Number);
     this.context = {
@@ -168,7 +170,9 @@ export class DetectionService implements OnApplicationBootstrap, OnModuleDestroy
       const rollups = new Map<string, number>();
       for (const row of rows) {
         const event = toEvent(row);
-        for (const r of rollupsOf(event)) {
+        const signals = rollupsOf(event);
+        if (signals.some((r) => r.metric === 'signin_ok')) await this.geo.enrich(m, event);
+        for (const r of signals) {
           const key = `${hourBucket(event.occurredAt)}\u0000${r.metric}\u0000${r.dim}`;
           rollups.set(key, (rollups.get(key) ?? 0) + 1);
         }
