@@ -5,6 +5,7 @@ import { adminConnection } from './utils/db';
 import { freshIp, LOGIN, makeUser, PASSWORD, signIn, TestUser } from './utils/identity';
 import { makeCampaign } from './utils/outreach';
 import { useTestApp } from './utils/use-test-app';
+import { until } from './utils/until';
 
 /** The office range (LOGIN_IP_ALLOWLIST): never blocked. */
 const OFFICE = '10.99.0.0/16';
@@ -18,19 +19,6 @@ const REVERSE = `mutation R($input: ReverseContainmentInput!) {
 const ME = '{ me { id } }';
 
 /** Polls `probe` until it answers truthy (every `everyMs`, for at most 20 s). */
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | null | undefined | false>,
-  everyMs = 20,
-) {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
 
 interface Action {
   id: string;
@@ -254,7 +242,7 @@ describe('incidents: each containment action does what it says (e2e)', () => {
               "SELECT COUNT(*) AS n FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT'",
             )) > 0,
           // InnoDB refreshes INNODB_TRX only when it was not read in the last 100 ms.
-          150,
+          { everyMs: 150 },
         );
         // A responder pass meanwhile (what detection's poller does every DETECTION_INTERVAL_MS):
         // it finds nothing of this action to run. Released once it has claimed or finished.

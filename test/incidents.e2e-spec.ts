@@ -7,6 +7,7 @@ import { NotificationsService } from '../src/modules/notifications/notifications
 import { freshIp, LOGIN, makeUser, PASSWORD, signIn, TestUser } from './utils/identity';
 import { adminConnection } from './utils/db';
 import { useTestApp } from './utils/use-test-app';
+import { until } from './utils/until';
 
 const OFFICE = '10.99.0.0/16';
 
@@ -48,16 +49,6 @@ interface Incident {
     notifiedAt: string | null;
   }[];
   actions: { id: string; kind: string; target: string; status: string; outcome: string | null }[];
-}
-
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>) {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe('incidents (e2e)', () => {

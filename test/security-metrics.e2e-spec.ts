@@ -2,6 +2,7 @@ import type { RowDataPacket } from 'mysql2/promise';
 import { freshIp, LOGIN, makeUser, signIn, totp, TestUser, VERIFY_MFA } from './utils/identity';
 import { makeCustomer } from './utils/outreach';
 import { useTestApp } from './utils/use-test-app';
+import { until } from './utils/until';
 
 const HOUR = 3_600_000;
 
@@ -51,15 +52,6 @@ interface Metrics {
 }
 
 /** Polls `probe` until it answers truthy (every 50 ms, for at most 30 s). */
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>) {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const asMap = (counts: Count[]) => new Map(counts.map((c) => [c.key, c.count]));
 
