@@ -6,6 +6,7 @@ import { run as auditBench } from './audit.bench';
 import { run as authBench } from './auth.bench';
 import { run as cryptoBench } from './crypto.bench';
 import { run as graphqlBench } from './graphql.bench';
+import { run as incidentsBench } from './incidents.bench';
 import { run as loginBench } from './login.bench';
 import { run as precheckBench } from './precheck.bench';
 import { BenchContext, BenchFn, Figure, Scale } from './lib/figures';
@@ -21,6 +22,7 @@ const BENCHES: { name: string; run: BenchFn }[] = [
   { name: 'graphql', run: graphqlBench },
   { name: 'precheck', run: precheckBench },
   { name: 'login', run: loginBench },
+  { name: 'incidents', run: incidentsBench },
 ];
 
 const RESULTS_DIR = join(__dirname, 'results');

@@ -25,7 +25,8 @@ export interface BenchApp {
 }
 
 /**
- * Starts (or reuses) the disposable encrypted MariaDB of scripts/db.sh in /dev/shm on port 3347,
+ * Starts (or reuses) the disposable encrypted MariaDB of scripts/db.sh in /dev/shm on port 3347
+ * (or CW_DB_DIR and CW_DB_PORT when set),
  * drops and recreates the bench database, writes throwaway secrets, applies every migration, and
  * builds the full application (`init`, no HTTP listener). The database server is left running for
  * the next run; `CW_DB_DIR=/dev/shm/callwarden-bench-<uid> CW_DB_PORT=3347 bash scripts/db.sh stop`
@@ -36,8 +37,9 @@ export async function startBenchApp(
 ): Promise<BenchApp> {
   const dbEnv = {
     ...process.env,
-    CW_DB_DIR: `/dev/shm/callwarden-bench-${process.getuid?.() ?? 0}`,
-    CW_DB_PORT: '3347',
+    // CW_DB_DIR / CW_DB_PORT pick another server (a bench running beside tests or another bench).
+    CW_DB_DIR: process.env.CW_DB_DIR || `/dev/shm/callwarden-bench-${process.getuid?.() ?? 0}`,
+    CW_DB_PORT: process.env.CW_DB_PORT || '3347',
   };
   const script = join(ROOT, 'scripts', 'db.sh');
   log(`starting MariaDB in ${dbEnv.CW_DB_DIR} on port ${dbEnv.CW_DB_PORT}`);
