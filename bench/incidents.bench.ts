@@ -352,46 +352,6 @@ async function drainDetection(detection: DetectionService): Promise<number> {
   }
 }
 
-/**
- * DetectionService.status() (detection.service.ts) aliases a column `AS cursor`, a reserved word in
- * MariaDB: the statement is a syntax error (ER_PARSE_ERROR), and with it every metrics() call.
- * Until the service is fixed, the bench gives this instance the same statement with the alias
- * quoted (same plan, same cost) and says so in a figure; once it is fixed the probe passes and the
- * service's own method is measured. Returns the workaround's description, or null.
- */
-async function workAroundStatusAlias(
-  detection: DetectionService,
-  ds: DataSource,
-): Promise<{ note: string; undo: () => void } | null> {
-  try {
-    await detection.status();
-    return null;
-  } catch (e) {
-    if (!(e instanceof Error) || !/near 'cursor/.test(e.message)) throw e;
-  }
-  const state = detection as unknown as { lastPassAt: Date | null; lastError: string | null };
-  const status: DetectionService['status'] = async () => {
-    const [row] = await ds.query<{ cursor: string; head: string | null }[]>(
-      `SELECT c.last_seq AS \`cursor\`, (SELECT MAX(seq) FROM audit_events) AS head
-         FROM detection_cursor c WHERE c.id = 1`,
-    );
-    const cursor = row?.cursor ?? '0';
-    return {
-      cursor: String(cursor),
-      lag: Math.max(0, Number(row?.head ?? 0) - Number(cursor)),
-      lastPassAt: state.lastPassAt,
-      lastError: state.lastError,
-    };
-  };
-  Object.defineProperty(detection, 'status', { value: status, configurable: true, writable: true });
-  return {
-    note:
-      'BUG: DetectionService.status() fails with ER_PARSE_ERROR (`AS cursor`, a reserved word in ' +
-      'MariaDB), so metrics() always throws; measured with the same statement, alias quoted',
-    undo: () => delete (detection as { status?: unknown }).status,
-  };
-}
-
 interface PlanRow {
   id: number | null;
   table: string | null;
@@ -645,27 +605,20 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
       `${opened.n} incidents opened; ${rollupRows.n} rollup rows`,
   );
 
-  const workaround = await workAroundStatusAlias(detection, ds);
-  if (workaround) ctx.log(`incidents: ${workaround.note}`);
-  try {
-    return [
-      ...(await measureMetrics(ctx, {
-        gen,
-        total,
-        incidentsInPeriod,
-        cursor,
-        read,
-        detectMs,
-        opened: Number(opened.n),
-        rollupRows: Number(rollupRows.n),
-        seededMs: seeded.ms,
-        workaround: workaround?.note,
-      })),
-      ...(await measureSignIns(ctx, seconds)),
-    ];
-  } finally {
-    workaround?.undo();
-  }
+  return [
+    ...(await measureMetrics(ctx, {
+      gen,
+      total,
+      incidentsInPeriod,
+      cursor,
+      read,
+      detectMs,
+      opened: Number(opened.n),
+      rollupRows: Number(rollupRows.n),
+      seededMs: seeded.ms,
+    })),
+    ...(await measureSignIns(ctx, seconds)),
+  ];
 }
 
 interface Seeded {
@@ -678,7 +631,6 @@ interface Seeded {
   opened: number;
   rollupRows: number;
   seededMs: number;
-  workaround?: string;
 }
 
 async function measureMetrics(ctx: BenchContext, seeded: Seeded): Promise<Figure[]> {
@@ -787,13 +739,6 @@ async function measureMetrics(ctx: BenchContext, seeded: Seeded): Promise<Figure
     }),
   );
 
-  if (seeded.workaround)
-    figures.push(
-      figure(BENCH, 'detection_status_statement_valid', 0, 'bool', {
-        min: 1,
-        note: seeded.workaround,
-      }),
-    );
   return figures;
 }
 

@@ -66,6 +66,7 @@ export const CRITICAL_ACTIONS = new Set([
   'incident.deadline_overdue',
   'incident.action_failed',
   'detection.rule_changed',
+  'detection.failing',
   'address.blocked',
   'address.unblocked',
   'user.disabled',

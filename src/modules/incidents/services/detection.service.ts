@@ -74,6 +74,7 @@ const MAX_BATCHES_PER_PASS = 20;
 const OVERDUE_EVERY_MS = 60_000;
 const CLEANUP_EVERY_MS = 3_600_000;
 const TDE_CHECK_EVERY_MS = 600_000;
+const FAILURES_BEFORE_ALERT = 5;
 /** Counters and members are kept this long after their window (mass-PII baselines read rollups). */
 const KEEP_MS = 8 * 86_400_000;
 
@@ -95,6 +96,7 @@ export class DetectionService implements OnApplicationBootstrap, OnModuleDestroy
   private lastTdeCheckAt = 0;
   private lastPassAt: Date | null = null;
   private lastError: string | null = null;
+  private failures = 0;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -141,10 +143,23 @@ export class DetectionService implements OnApplicationBootstrap, OnModuleDestroy
       }
       this.lastPassAt = new Date();
       this.lastError = null;
+      this.failures = 0;
     } catch (e) {
-      // Not a silent warning: the metrics show the detector failing and how far behind it is.
+      // Not a silent warning: the metrics show the detector failing and how far behind it is, and
+      // a detector that keeps failing (a poison event, a broken rule) is a critical event.
       this.lastError = e instanceof Error ? e.name : 'error';
+      this.failures++;
       this.logger.error(`detection pass failed: ${e instanceof Error ? e.message : 'unknown'}`);
+      if (this.failures === FAILURES_BEFORE_ALERT)
+        await this.audit
+          .record({
+            action: 'detection.failing',
+            actor: SYSTEM_DETECTION,
+            result: AuditResult.Failure,
+            errorCode: this.lastError.slice(0, 64),
+            changes: { consecutiveFailures: this.failures },
+          })
+          .catch(() => undefined); // the database itself may be what fails: the log line stays
       throw e;
     }
   }
