@@ -5,7 +5,7 @@ import { IncidentType } from '../src/modules/incidents';
 import { IncidentsService } from '../src/modules/incidents/services/incidents.service';
 import { NotificationsService } from '../src/modules/notifications/notifications.service';
 import { freshIp, LOGIN, makeUser, PASSWORD, signIn, TestUser } from './utils/identity';
-import { adminConnection } from './utils/db';
+import { liftAddressBlocksAfterAll } from './utils/address-blocks';
 import { useTestApp } from './utils/use-test-app';
 import { until } from './utils/until';
 
@@ -51,6 +51,9 @@ interface Incident {
   actions: { id: string; kind: string; target: string; status: string; outcome: string | null }[];
 }
 
+// Every suite of this file runs the detector: none of its blocks outlives the file.
+liftAddressBlocksAfterAll();
+
 describe('incidents (e2e)', () => {
   const app = useTestApp({
     DETECTION: 'on',
@@ -63,16 +66,6 @@ describe('incidents (e2e)', () => {
   beforeAll(async () => {
     adminUser = await makeUser(app.t, 'admin', { mfa: true });
     admin = (await signIn(app.t, adminUser)).auth;
-  });
-  // The blocks this suite made would refuse the same test addresses in the suites after it.
-  // (Its own connection: useTestApp's afterAll, registered first, has closed app.db by then.)
-  afterAll(async () => {
-    const db = await adminConnection();
-    try {
-      await db.query('UPDATE address_blocks SET lifted_at = NOW(3) WHERE lifted_at IS NULL');
-    } finally {
-      await db.end();
-    }
   });
 
   const rows = async (sql: string, params: unknown[] = []) =>

@@ -1,5 +1,6 @@
 import type { RowDataPacket } from 'mysql2/promise';
 import { freshIp, LOGIN, makeUser, signIn, totp, TestUser, VERIFY_MFA } from './utils/identity';
+import { liftAddressBlocksAfterAll } from './utils/address-blocks';
 import { makeCustomer } from './utils/outreach';
 import { useTestApp } from './utils/use-test-app';
 import { until } from './utils/until';
@@ -80,6 +81,7 @@ describe('security metrics (e2e): over a seeded data set they equal hand-compute
     LOGIN_MAX_FAILURES: '3',
     RETENTION_CRON: 'off',
   });
+  liftAddressBlocksAfterAll();
 
   // Wide enough that a run straddling an hour boundary still counts everything in one period.
   const now = Date.now();

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import { Secret, TOTP } from 'otpauth';
 import { DataSource } from 'typeorm';
 import { UserEntity } from '../../src/modules/identity/entities/user.entity';
@@ -63,11 +63,17 @@ export function totp(secret: string, stepOffset = 0): string {
   });
 }
 
-let ipCounter = 10;
+/**
+ * Where this test file's addresses start: at random in 10.100.0.0-10.131.255.255, because suites
+ * share one database and each file loads this module afresh. Starting every file at the same
+ * address once made one suite's deliberate failures (replayed by the incident detector of a later
+ * suite) block the addresses the next suites signed in from.
+ */
+let ipCounter = randomInt(0, 1 << 21);
 /** A fresh client address (X-Forwarded-For; tests trust one proxy) so lockouts do not leak between tests. */
 export function freshIp(): string {
-  ipCounter++;
-  return `10.77.${Math.floor(ipCounter / 250)}.${ipCounter % 250}`;
+  ipCounter = (ipCounter + 1) % (1 << 21);
+  return `10.${100 + (ipCounter >> 16)}.${(ipCounter >> 8) & 255}.${ipCounter & 255}`;
 }
 
 export const LOGIN = `mutation Login($input: LoginInput!) {
