@@ -100,7 +100,16 @@ const LAST = [
   'Martinez',
 ];
 
-/** Demo data for `npm run dev`: one user per role and 200 customers. Idempotent. */
+const DEMO_CUSTOMERS = 200;
+
+function demoRef(i: number): string {
+  return `DEMO-${String(i + 1).padStart(4, '0')}`;
+}
+
+/**
+ * Demo data for `npm run dev`: one user per role and 200 customers. Idempotent whatever state the
+ * data is in (customers deleted, erased, or some missing).
+ */
 export async function seedDemo(app: INestApplication): Promise<string[]> {
   const out: string[] = [];
   const users = app.get(UsersService);
@@ -111,15 +120,25 @@ export async function seedDemo(app: INestApplication): Promise<string[]> {
     out.push(`user ${u.email} (${u.role})`);
   }
   const customers = app.get(CustomersService);
-  const existing = await dataSource.getRepository(CustomerEntity).countBy({});
+  // By reference, soft-deleted and erased rows included: an erased demo customer keeps its row
+  // (and reference) and is never made again, and a count (which skips soft-deleted rows) would
+  // reuse a reference that exists.
+  const present = new Set(
+    (
+      await dataSource.query<{ ref: string }[]>(
+        "SELECT external_ref AS ref FROM customers WHERE external_ref LIKE 'DEMO-%'",
+      )
+    ).map((r) => r.ref),
+  );
   const batch: CustomerEntity[] = [];
-  for (let i = existing; i < 200; i++) {
+  for (let i = 0; i < DEMO_CUSTOMERS; i++) {
+    if (present.has(demoRef(i))) continue;
     const place = PLACES[i % PLACES.length];
     const first = FIRST[i % FIRST.length];
     const last = LAST[Math.floor(i / FIRST.length) % LAST.length];
     batch.push(
       await customers.build({
-        externalRef: `DEMO-${String(i + 1).padStart(4, '0')}`,
+        externalRef: demoRef(i),
         firstName: first,
         lastName: last,
         email: `${first}.${last}.${i}@example.com`.toLowerCase(),
