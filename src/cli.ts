@@ -54,6 +54,7 @@ function usage(): never {
       '  crypto:destroy-due  destroy the keys whose waiting period ended (the app does it hourly too)',
       '  crypto:rewrap       re-wrap every data key under the current master key (master key rotation)',
       '  retention:run       run the retention purge now and print what it removed',
+      '    [--dry-run]         print what it would remove, remove nothing',
       '',
     ].join('\n'),
   );
@@ -291,6 +292,13 @@ async function main(): Promise<void> {
       });
     case 'retention:run':
       return withApp(async (app) => {
+        if (args.includes('--dry-run')) {
+          for (const r of await app.get(RetentionService).preview())
+            process.stdout.write(
+              `${r.rule}: ${r.removed} would be removed (kept ${r.days} days)\n`,
+            );
+          return;
+        }
         const report = await app.get(RetentionService).run(CLI_ACTOR);
         for (const r of report.interruptedRuns)
           process.stdout.write(
@@ -298,7 +306,9 @@ async function main(): Promise<void> {
           );
         process.stdout.write(`run ${report.runId}:\n`);
         for (const r of report.results)
-          process.stdout.write(`${r.rule}: ${r.removed} removed (kept ${r.days} days)\n`);
+          process.stdout.write(
+            `${r.rule}: ${r.removed} removed${r.skipped ? `, ${r.skipped} skipped` : ''} (kept ${r.days} days)\n`,
+          );
       });
     default:
       usage();

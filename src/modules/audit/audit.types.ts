@@ -77,6 +77,7 @@ export const CRITICAL_ACTIONS = new Set([
   'retention.purged',
   'retention.purge_interrupted',
   'retention.customer_erased',
+  'retention.customer_skipped',
   'sms.inbound_refused',
   'audit.write_failed',
 ]);

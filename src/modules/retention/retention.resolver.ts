@@ -15,6 +15,15 @@ export class RetentionRuleDTO {
 @ObjectType('RetentionResult')
 export class RetentionResultDTO extends RetentionRuleDTO {
   @Field(() => Int) removed!: number;
+  @Field(() => Int, {
+    description: 'Records it could not remove (each audited as retention.customer_skipped)',
+  })
+  skipped!: number;
+}
+
+@ObjectType('RetentionPreview', { description: 'What a purge now would remove (a dry run)' })
+export class RetentionPreviewDTO extends RetentionRuleDTO {
+  @Field(() => Int) wouldRemove!: number;
 }
 
 @ObjectType('RetentionInterruptedRun', {
@@ -45,6 +54,17 @@ export class RetentionResolver {
   @Query(() => [RetentionRuleDTO], { description: 'What the retention purge removes, and when' })
   retentionPolicy(): RetentionRuleDTO[] {
     return this.retention.policy();
+  }
+
+  @Allow('read', 'RetentionPolicy')
+  @Query(() => [RetentionPreviewDTO], {
+    description: 'A dry run: what the purge would remove now, rule by rule; removes nothing',
+  })
+  async retentionPreview(): Promise<RetentionPreviewDTO[]> {
+    return (await this.retention.preview()).map(({ removed, ...rule }) => ({
+      ...rule,
+      wouldRemove: removed,
+    }));
   }
 
   @Allow('manage', 'RetentionPolicy')

@@ -6,7 +6,9 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AppConfigService } from '../../core/config/app-config.service';
 import { retryDeadlock } from '../../core/database/transaction';
 import { AuditService } from '../audit/audit.service';
-import { ActorType } from '../audit';
+import { ActorType, AuditResult } from '../audit';
+import { AppException } from '../../core/errors/error-code';
+import { driverErrorOf } from '../../core/errors/map-error';
 import type { AuditActor } from '../audit';
 import { PrivacyService } from '../privacy/privacy.service';
 import { RetentionErrorCode, RetentionException } from './retention.exception';
@@ -22,7 +24,7 @@ export interface RetentionReport {
   /** This run's row in retention_runs (and the resource id of its `retention.purged` event). */
   runId: number;
   ranAt: Date;
-  results: (RetentionRule & { removed: number })[];
+  results: (RetentionRule & { removed: number; skipped: number })[];
   /** Earlier runs that died before finishing, closed (and reported to the SIEM) by this one. */
   interruptedRuns: InterruptedRun[];
 }
@@ -33,13 +35,46 @@ interface PurgeContext {
   runId: number;
   /** Adds to this rule's count in the run's row, inside the transaction that did the work. */
   count: (m: EntityManager, n: number) => Promise<void>;
+  /** Records a record the rule could not remove (audited, counted); throws if it cannot record it. */
+  skip: (id: string, error: unknown) => Promise<void>;
 }
 
 interface PurgeRule extends RetentionRule {
   purge: (before: Date, ctx: PurgeContext) => Promise<number>;
+  /** How many rows (customers) the purge would remove at this cut-off. */
+  preview: (before: Date) => Promise<number>;
 }
 
-const BATCH = 5000;
+/** A table purged by primary-key ranges; `expired` takes the cut-off as its one parameter. */
+interface TableSpec {
+  table: string;
+  key: string;
+  expired: string;
+  /** Rows of other tables that go with an expired row (refresh tokens of a session). */
+  children?: { table: string; column: string }[];
+}
+
+/** Soft-deleted customers not yet erased: what the erasure rule works through. */
+const ERASABLE_CUSTOMERS: TableSpec = {
+  table: 'customers',
+  key: 'id',
+  expired: "deleted_at < ? AND status <> 'erased'",
+};
+
+/** A stable code for why a record could not be purged (never a message: it may quote data). */
+function failureCode(error: unknown): string {
+  if (error instanceof AppException) return error.reason.slice(0, 64);
+  const driver = driverErrorOf(error);
+  if (driver.code) return driver.code.slice(0, 64);
+  return error instanceof Error ? error.name.slice(0, 64) : 'UNKNOWN';
+}
+
+function cutoff(at: Date, days: number): Date {
+  return new Date(at.getTime() - days * 86_400_000);
+}
+
+/** Rows per primary-key range: one short transaction each. */
+const RANGE = 5000;
 const ERASE_BATCH = 200;
 const LOCK = 'callwarden.retention';
 const SYSTEM: AuditActor = { type: ActorType.System, id: 'retention' };
@@ -96,59 +131,77 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
     const customers = this.config.get('RETENTION_SOFT_DELETED_DAYS');
     const messages = this.config.get('RETENTION_MESSAGES_DAYS');
     const sessions = this.config.get('RETENTION_SESSIONS_DAYS');
-    const deleteOlder = (sql: string) => (before: Date, ctx: PurgeContext) =>
-      this.deleteInBatches(sql, [before], ctx.count);
+    const table = (spec: TableSpec) => ({
+      purge: (before: Date, ctx: PurgeContext) => this.deleteInRanges(spec, before, ctx.count),
+      preview: (before: Date) => this.countExpired(spec, before),
+    });
     return [
       {
         rule: 'customers.soft_deleted',
         description: 'soft-deleted customers are erased (personal data emptied, key destroyed)',
         days: customers,
         purge: (before, ctx) => this.eraseSoftDeleted(before, ctx),
+        preview: (before) => this.countExpired(ERASABLE_CUSTOMERS, before),
       },
       {
         rule: 'notifications.finished',
         description: 'delivered or cancelled outbound messages',
         days: messages,
-        purge: deleteOlder(
-          'DELETE FROM notification_outbox WHERE COALESCE(sent_at, cancelled_at) < ?',
-        ),
+        ...table({
+          table: 'notification_outbox',
+          key: 'id',
+          expired: 'COALESCE(sent_at, cancelled_at) < ?',
+        }),
       },
       {
         rule: 'inbound_messages',
         description: 'receipts of inbound texts (idempotency)',
         days: messages,
-        purge: deleteOlder('DELETE FROM inbound_messages WHERE received_at < ?'),
+        ...table({
+          table: 'inbound_messages',
+          key: 'provider_message_id',
+          expired: 'received_at < ?',
+        }),
       },
       {
         rule: 'sessions.ended',
         description: 'revoked or expired sessions and their refresh tokens',
         days: sessions,
-        purge: async (before, ctx) => {
-          await this.deleteInBatches(
-            `DELETE FROM refresh_tokens WHERE session_id IN
-               (SELECT id FROM sessions WHERE COALESCE(revoked_at, expires_at) < ?)`,
-            [before],
-          );
-          return this.deleteInBatches(
-            'DELETE FROM sessions WHERE COALESCE(revoked_at, expires_at) < ?',
-            [before],
-            ctx.count,
-          );
-        },
+        ...table({
+          table: 'sessions',
+          key: 'id',
+          expired: 'COALESCE(revoked_at, expires_at) < ?',
+          children: [{ table: 'refresh_tokens', column: 'session_id' }],
+        }),
       },
       {
         rule: 'one_time_tokens.finished',
         description: 'expired password-reset and MFA challenge tokens',
         days: sessions,
-        purge: deleteOlder('DELETE FROM one_time_tokens WHERE COALESCE(used_at, expires_at) < ?'),
+        ...table({
+          table: 'one_time_tokens',
+          key: 'id',
+          expired: 'COALESCE(used_at, expires_at) < ?',
+        }),
       },
       {
         rule: 'contact_attempts',
         description: 'contact attempts',
         days: this.config.get('RETENTION_CONTACT_RECORDS_DAYS'),
-        purge: deleteOlder('DELETE FROM contact_attempts WHERE occurred_at < ?'),
+        ...table({ table: 'contact_attempts', key: 'id', expired: 'occurred_at < ?' }),
       },
     ];
+  }
+
+  /**
+   * What a purge at `at` would remove, rule by rule, without removing anything (a dry run): the
+   * same cut-offs and conditions the purge uses.
+   */
+  async preview(at = new Date()): Promise<(RetentionRule & { removed: number })[]> {
+    const out: (RetentionRule & { removed: number })[] = [];
+    for (const { purge: _purge, preview, ...rule } of this.rules())
+      out.push({ ...rule, removed: await preview(cutoff(at, rule.days)) });
+    return out;
   }
 
   /**
@@ -185,16 +238,35 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
     const ranAt = run.startedAt;
     const results: RetentionReport['results'] = [];
     try {
-      for (const { purge, ...rule } of this.rules()) {
+      for (const { purge, preview: _preview, ...rule } of this.rules()) {
         await this.runs.beginRule(run.id, rule.rule);
-        const removed = await purge(new Date(ranAt.getTime() - rule.days * 86_400_000), {
+        let skipped = 0;
+        const removed = await purge(cutoff(ranAt, rule.days), {
           actor,
           runId: run.id,
           count: (m, n) => this.runs.addCount(m, run.id, rule.rule, n),
+          skip: async (id, error) => {
+            await this.audit.record({
+              action: 'retention.customer_skipped',
+              actor,
+              result: AuditResult.Failure,
+              resourceType: 'Customer',
+              resourceId: id,
+              errorCode: failureCode(error),
+              changes: { runId: run.id, rule: rule.rule },
+            });
+            skipped++;
+            await this.runs.addCount(this.dataSource.manager, run.id, `${rule.rule}:skipped`, 1);
+          },
         });
-        results.push({ ...rule, removed });
+        results.push({ ...rule, removed, skipped });
       }
-      const counts = Object.fromEntries(results.map((r) => [r.rule, r.removed]));
+      const counts = Object.fromEntries(
+        results.flatMap((r) => [
+          [r.rule, r.removed],
+          ...(r.skipped ? [[`${r.rule}:skipped`, r.skipped]] : []),
+        ]),
+      ) as Record<string, number>;
       await this.runs.complete(run.id, actor, counts, interruptedRuns);
     } catch (e) {
       // Report the failure now rather than at the next run; if even that cannot be written, the
@@ -212,60 +284,104 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   /**
-   * Repeats a DELETE ... LIMIT until nothing is left: each batch is its own short transaction, which
-   * also adds the batch to the run's count when `count` is given.
+   * Deletes the expired rows of a table by walking its primary key in ranges of RANGE keys
+   * (`key > last AND key <= bound AND <expired>`), each range its own short transaction that also
+   * adds to the run's count. Never a repeated `DELETE ... ORDER BY ... LIMIT`, which rescans the
+   * rows the previous batches delete-marked (and, without an index on the condition, the table).
    */
-  private async deleteInBatches(
-    sql: string,
-    params: unknown[],
+  private async deleteInRanges(
+    spec: TableSpec,
+    before: Date,
     count?: PurgeContext['count'],
   ): Promise<number> {
     let total = 0;
+    let last: string | null = null;
     for (;;) {
-      const removed = await retryDeadlock(() =>
+      const [bound]: ({ k: string } | undefined)[] = await this.dataSource.query<{ k: string }[]>(
+        `SELECT ${spec.key} AS k FROM ${spec.table} ${last === null ? '' : `WHERE ${spec.key} > ?`}
+          ORDER BY ${spec.key} LIMIT 1 OFFSET ${RANGE - 1}`,
+        last === null ? [] : [last],
+      );
+      const range = [
+        ...(last === null ? [] : [`${spec.key} > ?`]),
+        ...(bound ? [`${spec.key} <= ?`] : []),
+        `(${spec.expired})`,
+      ].join(' AND ');
+      const params = [...(last === null ? [] : [last]), ...(bound ? [bound.k] : []), before];
+      total += await retryDeadlock(() =>
         this.dataSource.transaction(async (m) => {
-          const result = await m.query<{ affectedRows: number }>(`${sql} LIMIT ${BATCH}`, params);
+          for (const child of spec.children ?? [])
+            await m.query(
+              `DELETE FROM ${child.table} WHERE ${child.column} IN
+                 (SELECT ${spec.key} FROM ${spec.table} WHERE ${range})`,
+              params,
+            );
+          const result = await m.query<{ affectedRows: number }>(
+            `DELETE FROM ${spec.table} WHERE ${range}`,
+            params,
+          );
           await count?.(m, result.affectedRows);
           return result.affectedRows;
         }),
       );
-      total += removed;
-      if (removed < BATCH) return total;
+      if (!bound) return total;
+      last = bound.k;
     }
   }
 
+  /** The rows of a table the purge would remove at this cut-off. */
+  private async countExpired(spec: TableSpec, before: Date): Promise<number> {
+    const [row] = await this.dataSource.query<{ n: string }[]>(
+      `SELECT COUNT(*) AS n FROM ${spec.table} WHERE ${spec.expired}`,
+      [before],
+    );
+    return Number(row.n);
+  }
+
+  /**
+   * Erases soft-deleted customers in id order (a keyset walk). A customer whose erasure fails
+   * (after deadlock retries) is recorded as skipped, a critical event the SIEM hears of, and the
+   * run goes on; the next run tries it again. Only a failure to record that fails the run.
+   */
   private async eraseSoftDeleted(
     before: Date,
-    { actor, runId, count }: PurgeContext,
+    { actor, runId, count, skip }: PurgeContext,
   ): Promise<number> {
     let total = 0;
+    let last = '';
     for (;;) {
       const rows = await this.dataSource.query<{ id: string }[]>(
-        `SELECT id FROM customers WHERE deleted_at < ? AND status <> 'erased' ORDER BY id LIMIT ${ERASE_BATCH}`,
-        [before],
+        `SELECT id FROM customers WHERE id > ? AND ${ERASABLE_CUSTOMERS.expired}
+          ORDER BY id LIMIT ${ERASE_BATCH}`,
+        [last, before],
       );
       for (const { id } of rows) {
-        // A deadlock victim (with the SIEM forwarder's claim, say) was rolled back whole: again.
-        await retryDeadlock(() =>
-          this.dataSource.transaction(async (m) => {
-            const erased = await this.privacy.eraseCustomer(m, id, actor.id ?? 'retention');
-            await this.audit.record(
-              {
-                action: 'retention.customer_erased',
-                actor,
-                resourceType: 'Customer',
-                resourceId: id,
-                changes: { ...erased, runId },
-              },
-              m,
-            );
-            // Counted with the erasure itself: an interrupted run's row says exactly how far it got.
-            await count(m, 1);
-          }),
-        );
-        total++;
+        try {
+          // A deadlock victim (with the SIEM forwarder's claim, say) was rolled back whole: again.
+          await retryDeadlock(() =>
+            this.dataSource.transaction(async (m) => {
+              const erased = await this.privacy.eraseCustomer(m, id, actor.id ?? 'retention');
+              await this.audit.record(
+                {
+                  action: 'retention.customer_erased',
+                  actor,
+                  resourceType: 'Customer',
+                  resourceId: id,
+                  changes: { ...erased, runId },
+                },
+                m,
+              );
+              // Counted with the erasure itself: an interrupted run's row says how far it got.
+              await count(m, 1);
+            }),
+          );
+          total++;
+        } catch (e) {
+          await skip(id, e);
+        }
       }
       if (rows.length < ERASE_BATCH) return total;
+      last = rows[rows.length - 1].id;
     }
   }
 }

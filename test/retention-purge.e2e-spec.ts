@@ -1,0 +1,185 @@
+import type { RowDataPacket } from 'mysql2/promise';
+import { v7 as uuidv7 } from 'uuid';
+import { makeUser, signIn } from './utils/identity';
+import { makeCustomer } from './utils/outreach';
+import { useTestApp } from './utils/use-test-app';
+
+const PREVIEW = '{ retentionPreview { rule days wouldRemove } }';
+const RUN =
+  'mutation { runRetentionPurge { runId results { rule removed skipped } interruptedRuns { id } } }';
+
+interface Result {
+  rule: string;
+  removed: number;
+  skipped: number;
+}
+
+describe('retention purge: dry run, skipped customers, key ranges (e2e)', () => {
+  const app = useTestApp({ RETENTION_CRON: 'off' });
+  let admin: Record<string, string>;
+
+  beforeAll(async () => {
+    admin = (await signIn(app.t, await makeUser(app.t, 'admin', { mfa: true }))).auth;
+  });
+
+  const rows = async (sql: string, params: unknown[] = []) =>
+    (await app.db.query<RowDataPacket[]>(sql, params))[0];
+
+  /** Expired contact attempts, more than one primary-key range (5,000) of them, among kept ones. */
+  async function seedAttempts(customerId: string, expired: number, kept: number) {
+    const values: unknown[][] = [];
+    for (let i = 0; i < expired + kept; i++)
+      values.push([uuidv7(), customerId, i < expired ? 4000 : 10]);
+    for (let i = 0; i < values.length; i += 2000) {
+      const chunk = values.slice(i, i + 2000);
+      await app.db.query(
+        `INSERT INTO contact_attempts (id, customer_id, channel, purpose, to_type, occurred_at, created_at)
+         VALUES ${chunk.map(() => "(?, ?, 'call', 'collection', 'unknown', NOW(3) - INTERVAL ? DAY, NOW(3))").join(', ')}`,
+        chunk.flat(),
+      );
+    }
+  }
+
+  it('removes exactly what the dry run reported, rule by rule, across several key ranges', async () => {
+    // Whatever earlier suites left expired is in both figures alike; add enough to span ranges.
+    const customer = await makeCustomer(app.t);
+    await seedAttempts(customer.id, 12_345, 321);
+    const softDeleted = await Promise.all([1, 2, 3].map(() => makeCustomer(app.t)));
+    await app.db.query(
+      'UPDATE customers SET deleted_at = NOW(3) - INTERVAL 40 DAY WHERE id IN (?)',
+      [softDeleted.map((c) => c.id)],
+    );
+    const [{ n: before }] = await rows(
+      'SELECT COUNT(*) AS n FROM contact_attempts WHERE customer_id = ?',
+      [customer.id],
+    );
+    expect(Number(before)).toBe(12_666);
+
+    const preview = await app.t.gql<{ retentionPreview: { rule: string; wouldRemove: number }[] }>(
+      PREVIEW,
+      undefined,
+      admin,
+    );
+    expect(preview.errors).toBeUndefined();
+    const would = Object.fromEntries(
+      preview.data!.retentionPreview.map((r) => [r.rule, r.wouldRemove]),
+    );
+    expect(would.contact_attempts).toBeGreaterThanOrEqual(12_345);
+    expect(would['customers.soft_deleted']).toBeGreaterThanOrEqual(3);
+    // The dry run removed nothing.
+    const [{ n: still }] = await rows(
+      'SELECT COUNT(*) AS n FROM contact_attempts WHERE customer_id = ?',
+      [customer.id],
+    );
+    expect(Number(still)).toBe(12_666);
+
+    const run = await app.t.gql<{ runRetentionPurge: { runId: number; results: Result[] } }>(
+      RUN,
+      undefined,
+      admin,
+    );
+    expect(run.errors).toBeUndefined();
+    const removed = Object.fromEntries(
+      run.data!.runRetentionPurge.results.map((r) => [r.rule, r.removed]),
+    );
+    expect(removed).toEqual(would);
+    const [{ n: left }] = await rows(
+      'SELECT COUNT(*) AS n FROM contact_attempts WHERE customer_id = ?',
+      [customer.id],
+    );
+    expect(Number(left)).toBe(321);
+    // The run's ledger row says the same.
+    const [ledger] = await rows('SELECT status, counts FROM retention_runs WHERE id = ?', [
+      run.data!.runRetentionPurge.runId,
+    ]);
+    const counts = (
+      typeof ledger.counts === 'string' ? JSON.parse(ledger.counts) : ledger.counts
+    ) as Record<string, number>;
+    expect(ledger.status).toBe('completed');
+    expect(counts.contact_attempts).toBe(would.contact_attempts);
+    // Nothing left to do: a second dry run finds nothing of these.
+    const again = await app.t.gql<{ retentionPreview: { rule: string; wouldRemove: number }[] }>(
+      PREVIEW,
+      undefined,
+      admin,
+    );
+    expect(
+      again.data!.retentionPreview.find((r) => r.rule === 'contact_attempts')!.wouldRemove,
+    ).toBe(0);
+  }, 120_000);
+
+  it('records and skips a customer it cannot erase, erases the rest, and tries it again next time', async () => {
+    const [stuck, ok] = await Promise.all([makeCustomer(app.t), makeCustomer(app.t)]);
+    await app.db.query(
+      'UPDATE customers SET deleted_at = NOW(3) - INTERVAL 40 DAY WHERE id IN (?, ?)',
+      [stuck.id, ok.id],
+    );
+    // The database refuses to change this one customer (a broken row, a held record).
+    await app.db.query('DROP TRIGGER IF EXISTS retention_test_stuck');
+    await app.db.query(
+      `CREATE TRIGGER retention_test_stuck BEFORE UPDATE ON customers FOR EACH ROW
+         BEGIN
+           IF OLD.id = '${stuck.id}' THEN
+             SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'refused by the test';
+           END IF;
+         END`,
+    );
+    try {
+      const run = await app.t.gql<{ runRetentionPurge: { runId: number; results: Result[] } }>(
+        RUN,
+        undefined,
+        admin,
+      );
+      expect(run.errors).toBeUndefined();
+      const customers = run.data!.runRetentionPurge.results.find(
+        (r) => r.rule === 'customers.soft_deleted',
+      )!;
+      expect(customers.skipped).toBe(1);
+      const status = await rows('SELECT id, status FROM customers WHERE id IN (?, ?)', [
+        stuck.id,
+        ok.id,
+      ]);
+      expect(Object.fromEntries(status.map((r) => [r.id, r.status]))).toEqual({
+        [stuck.id]: 'active',
+        [ok.id]: 'erased',
+      });
+      const [skipped] = await rows(
+        "SELECT seq, error_code, JSON_VALUE(changes, '$.runId') AS run FROM audit_events WHERE action = 'retention.customer_skipped' AND resource_id = ?",
+        [stuck.id],
+      );
+      expect(skipped).toMatchObject({
+        error_code: 'ER_SIGNAL_EXCEPTION',
+        run: String(run.data!.runRetentionPurge.runId),
+      });
+      // Critical: queued for the SIEM.
+      const [queued] = await rows(
+        'SELECT COUNT(*) AS n FROM audit_siem_outbox WHERE audit_seq = ?',
+        [skipped.seq],
+      );
+      expect(Number(queued.n)).toBe(1);
+      const [ledger] = await rows('SELECT status, counts FROM retention_runs WHERE id = ?', [
+        run.data!.runRetentionPurge.runId,
+      ]);
+      expect(ledger.status).toBe('completed');
+      expect(
+        (typeof ledger.counts === 'string' ? JSON.parse(ledger.counts) : ledger.counts) as Record<
+          string,
+          number
+        >,
+      ).toMatchObject({ 'customers.soft_deleted:skipped': 1 });
+    } finally {
+      await app.db.query('DROP TRIGGER IF EXISTS retention_test_stuck');
+    }
+    // Once the cause is gone, the next run erases it.
+    const next = await app.t.gql<{ runRetentionPurge: { results: Result[] } }>(
+      RUN,
+      undefined,
+      admin,
+    );
+    expect(
+      next.data!.runRetentionPurge.results.find((r) => r.rule === 'customers.soft_deleted'),
+    ).toMatchObject({ skipped: 0 });
+    const [after] = await rows('SELECT status FROM customers WHERE id = ?', [stuck.id]);
+    expect(after.status).toBe('erased');
+  }, 120_000);
+});
