@@ -6,12 +6,14 @@ import { useTestApp } from './utils/use-test-app';
 
 const PREVIEW = '{ retentionPreview { rule days wouldRemove } }';
 const RUN =
-  'mutation { runRetentionPurge { runId results { rule removed skipped } interruptedRuns { id } } }';
+  'mutation { runRetentionPurge { runId results { rule removed skipped batches slowestBatchMs } interruptedRuns { id } } }';
 
 interface Result {
   rule: string;
   removed: number;
   skipped: number;
+  batches: number;
+  slowestBatchMs: number;
 }
 
 describe('retention purge: dry run, skipped customers, key ranges (e2e)', () => {
@@ -83,6 +85,12 @@ describe('retention purge: dry run, skipped customers, key ranges (e2e)', () => 
       run.data!.runRetentionPurge.results.map((r) => [r.rule, r.removed]),
     );
     expect(removed).toEqual(would);
+    // At least three key ranges of contact attempts (12,666 of ours alone), each timed.
+    const attempts = run.data!.runRetentionPurge.results.find(
+      (r) => r.rule === 'contact_attempts',
+    )!;
+    expect(attempts.batches).toBeGreaterThanOrEqual(3);
+    expect(attempts.slowestBatchMs).toBeGreaterThan(0);
     const [{ n: left }] = await rows(
       'SELECT COUNT(*) AS n FROM contact_attempts WHERE customer_id = ?',
       [customer.id],

@@ -1,4 +1,4 @@
-import { Field, Int, Mutation, ObjectType, Query, Resolver } from '@nestjs/graphql';
+import { Field, Float, Int, Mutation, ObjectType, Query, Resolver } from '@nestjs/graphql';
 import { RequireStepUp } from '../../core/auth/auth.decorators';
 import { Ctx, RequestContext } from '../../core/auth/request-context';
 import { Allow } from '../../core/authorization/allow.decorator';
@@ -19,6 +19,11 @@ export class RetentionResultDTO extends RetentionRuleDTO {
     description: 'Records it could not remove (each audited as retention.customer_skipped)',
   })
   skipped!: number;
+  @Field(() => Int, { description: 'Key ranges (or customers) worked' }) batches!: number;
+  @Field(() => Float, {
+    description: 'The slowest batch, in milliseconds (how long locks were held)',
+  })
+  slowestBatchMs!: number;
 }
 
 @ObjectType('RetentionPreview', { description: 'What a purge now would remove (a dry run)' })

@@ -24,7 +24,13 @@ export interface RetentionReport {
   /** This run's row in retention_runs (and the resource id of its `retention.purged` event). */
   runId: number;
   ranAt: Date;
-  results: (RetentionRule & { removed: number; skipped: number })[];
+  results: (RetentionRule & {
+    removed: number;
+    skipped: number;
+    /** Key ranges (or customers) worked, and the slowest one's time: how long locks were held. */
+    batches: number;
+    slowestBatchMs: number;
+  })[];
   /** Earlier runs that died before finishing, closed (and reported to the SIEM) by this one. */
   interruptedRuns: InterruptedRun[];
 }
@@ -37,6 +43,8 @@ interface PurgeContext {
   count: (m: EntityManager, n: number) => Promise<void>;
   /** Records a record the rule could not remove (audited, counted); throws if it cannot record it. */
   skip: (id: string, error: unknown) => Promise<void>;
+  /** Reports one batch's duration (a key range, or one customer's erasure). */
+  batch: (ms: number) => void;
 }
 
 interface PurgeRule extends RetentionRule {
@@ -132,7 +140,8 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
     const messages = this.config.get('RETENTION_MESSAGES_DAYS');
     const sessions = this.config.get('RETENTION_SESSIONS_DAYS');
     const table = (spec: TableSpec) => ({
-      purge: (before: Date, ctx: PurgeContext) => this.deleteInRanges(spec, before, ctx.count),
+      purge: (before: Date, ctx: PurgeContext) =>
+        this.deleteInRanges(spec, before, ctx.count, ctx.batch),
       preview: (before: Date) => this.countExpired(spec, before),
     });
     return [
@@ -241,7 +250,13 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
       for (const { purge, preview: _preview, ...rule } of this.rules()) {
         await this.runs.beginRule(run.id, rule.rule);
         let skipped = 0;
+        let batches = 0;
+        let slowestBatchMs = 0;
         const removed = await purge(cutoff(ranAt, rule.days), {
+          batch: (ms) => {
+            batches++;
+            slowestBatchMs = Math.max(slowestBatchMs, ms);
+          },
           actor,
           runId: run.id,
           count: (m, n) => this.runs.addCount(m, run.id, rule.rule, n),
@@ -259,7 +274,13 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
             await this.runs.addCount(this.dataSource.manager, run.id, `${rule.rule}:skipped`, 1);
           },
         });
-        results.push({ ...rule, removed, skipped });
+        results.push({
+          ...rule,
+          removed,
+          skipped,
+          batches,
+          slowestBatchMs: Math.round(slowestBatchMs * 10) / 10,
+        });
       }
       const counts = Object.fromEntries(
         results.flatMap((r) => [
@@ -293,10 +314,12 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
     spec: TableSpec,
     before: Date,
     count?: PurgeContext['count'],
+    batch?: PurgeContext['batch'],
   ): Promise<number> {
     let total = 0;
     let last: string | null = null;
     for (;;) {
+      const started = performance.now();
       const [bound]: ({ k: string } | undefined)[] = await this.dataSource.query<{ k: string }[]>(
         `SELECT ${spec.key} AS k FROM ${spec.table} ${last === null ? '' : `WHERE ${spec.key} > ?`}
           ORDER BY ${spec.key} LIMIT 1 OFFSET ${RANGE - 1}`,
@@ -324,6 +347,7 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
           return result.affectedRows;
         }),
       );
+      batch?.(performance.now() - started);
       if (!bound) return total;
       last = bound.k;
     }
@@ -345,7 +369,7 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
    */
   private async eraseSoftDeleted(
     before: Date,
-    { actor, runId, count, skip }: PurgeContext,
+    { actor, runId, count, skip, batch }: PurgeContext,
   ): Promise<number> {
     let total = 0;
     let last = '';
@@ -356,6 +380,7 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
         [last, before],
       );
       for (const { id } of rows) {
+        const started = performance.now();
         try {
           // A deadlock victim (with the SIEM forwarder's claim, say) was rolled back whole: again.
           await retryDeadlock(() =>
@@ -379,6 +404,7 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
         } catch (e) {
           await skip(id, e);
         }
+        batch(performance.now() - started);
       }
       if (rows.length < ERASE_BATCH) return total;
       last = rows[rows.length - 1].id;
