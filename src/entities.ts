@@ -20,6 +20,7 @@ import { CeaseRequestEntity } from './modules/compliance/entities/cease-request.
 import { BrandEntity } from './modules/compliance/entities/brand.entity';
 import { MessagingCampaignEntity } from './modules/compliance/entities/messaging-campaign.entity';
 import { DataSubjectRequestEntity } from './modules/privacy/entities/data-subject-request.entity';
+import { LegalHoldEntity } from './modules/privacy/entities/legal-hold.entity';
 import { NotificationEntity } from './modules/notifications/entities/notification.entity';
 import { RetentionRunEntity } from './modules/retention/entities/retention-run.entity';
 import { IncidentEntity } from './modules/incidents/entities/incident.entity';
@@ -58,6 +59,7 @@ export const ENTITIES = [
   BrandEntity,
   MessagingCampaignEntity,
   DataSubjectRequestEntity,
+  LegalHoldEntity,
   RetentionRunEntity,
   IncidentEntity,
   IncidentTimelineEntity,

@@ -62,6 +62,8 @@ export const CRITICAL_ACTIONS = new Set([
   'tendlc.brand_approved',
   'tendlc.campaign_approved',
   'privacy.erasure_executed',
+  'privacy.legal_hold_placed',
+  'privacy.legal_hold_released',
   'incident.raised_critical',
   'incident.deadline_overdue',
   'incident.action_failed',

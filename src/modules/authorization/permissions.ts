@@ -29,6 +29,7 @@ export const SUBJECTS = [
   'Consent',
   'DncEntry',
   'DataSubjectRequest',
+  'LegalHold',
   'RetentionPolicy',
   'CryptoKey',
   'Brand',

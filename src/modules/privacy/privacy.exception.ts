@@ -5,6 +5,11 @@ export enum PrivacyErrorCode {
   REQUEST_CLOSED = 'REQUEST_CLOSED',
   ALREADY_ERASED = 'ALREADY_ERASED',
   NOT_FOUND = 'NOT_FOUND',
+  /** An active legal hold covers the customer: no erasure, no purge. */
+  LEGAL_HOLD = 'LEGAL_HOLD',
+  HOLD_NOT_FOUND = 'HOLD_NOT_FOUND',
+  HOLD_RELEASED = 'HOLD_RELEASED',
+  INVALID_EXPIRY = 'INVALID_EXPIRY',
 }
 
 const CLIENT_CODES = {
@@ -12,6 +17,10 @@ const CLIENT_CODES = {
   [PrivacyErrorCode.REQUEST_CLOSED]: ErrorCode.CONFLICT,
   [PrivacyErrorCode.ALREADY_ERASED]: ErrorCode.CONFLICT,
   [PrivacyErrorCode.NOT_FOUND]: ErrorCode.NOT_FOUND,
+  [PrivacyErrorCode.LEGAL_HOLD]: ErrorCode.CONFLICT,
+  [PrivacyErrorCode.HOLD_NOT_FOUND]: ErrorCode.NOT_FOUND,
+  [PrivacyErrorCode.HOLD_RELEASED]: ErrorCode.CONFLICT,
+  [PrivacyErrorCode.INVALID_EXPIRY]: ErrorCode.BAD_USER_INPUT,
 } satisfies ClientCodes<PrivacyErrorCode>;
 
 export class PrivacyException extends CodedException<PrivacyErrorCode>(CLIENT_CODES) {}

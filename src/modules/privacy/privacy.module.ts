@@ -4,11 +4,12 @@ import { CryptoModule } from '../crypto/crypto.module';
 import { CustomersModule } from '../customers/customers.module';
 import { PrivacyResolver } from './privacy.resolver';
 import { PrivacyService } from './privacy.service';
+import { LegalHoldsService } from './services/legal-holds.service';
 
 /** Data subject requests (GDPR / CCPA erasure). */
 @Module({
   imports: [CustomersModule, ComplianceModule, CryptoModule],
-  providers: [PrivacyService, PrivacyResolver],
+  providers: [PrivacyService, LegalHoldsService, PrivacyResolver],
   exports: [PrivacyService],
 })
 export class PrivacyModule {}

@@ -1,4 +1,4 @@
-import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
 import { RequireStepUp } from '../../core/auth/auth.decorators';
 import { Ctx, RequestContext } from '../../core/auth/request-context';
 import { Allow } from '../../core/authorization/allow.decorator';
@@ -7,13 +7,55 @@ import {
   DataSubjectRequestFilter,
   DataSubjectRequestIdInput,
   DenyErasureInput,
+  LegalHoldDTO,
+  LegalHoldIdInput,
+  PlaceLegalHoldInput,
   RequestErasureInput,
 } from './dto/privacy.dto';
 import { PrivacyService } from './privacy.service';
+import { LegalHoldsService } from './services/legal-holds.service';
 
-@Resolver()
+@Resolver(() => DataSubjectRequestDTO)
 export class PrivacyResolver {
-  constructor(private readonly privacy: PrivacyService) {}
+  constructor(
+    private readonly privacy: PrivacyService,
+    private readonly holds: LegalHoldsService,
+  ) {}
+
+  @ResolveField(() => [LegalHoldDTO], {
+    description: 'Active legal holds on its customer: while any, the erasure cannot complete',
+  })
+  legalHolds(@Parent() request: DataSubjectRequestDTO): Promise<LegalHoldDTO[]> {
+    return this.holds.of(request.customerId, true);
+  }
+
+  @Allow('read', 'LegalHold')
+  @Query(() => [LegalHoldDTO], { description: 'A customer’s legal holds, newest first' })
+  legalHoldsOf(
+    @Args('customerId', { type: () => String }) customerId: string,
+  ): Promise<LegalHoldDTO[]> {
+    return this.holds.of(customerId);
+  }
+
+  @Allow('create', 'LegalHold')
+  @Mutation(() => LegalHoldDTO, {
+    description: 'Holds a customer’s records: no erasure, no purge until released or expired',
+  })
+  placeLegalHold(
+    @Ctx() ctx: RequestContext,
+    @Args('input') input: PlaceLegalHoldInput,
+  ): Promise<LegalHoldDTO> {
+    return this.holds.place(ctx, input);
+  }
+
+  @Allow('update', 'LegalHold')
+  @Mutation(() => LegalHoldDTO)
+  releaseLegalHold(
+    @Ctx() ctx: RequestContext,
+    @Args('input') input: LegalHoldIdInput,
+  ): Promise<LegalHoldDTO> {
+    return this.holds.release(ctx, input.id);
+  }
 
   @Allow('read', 'DataSubjectRequest')
   @Query(() => [DataSubjectRequestDTO], { description: 'Oldest deadline first' })

@@ -17,6 +17,7 @@ import {
   DsrStatus,
 } from './entities/data-subject-request.entity';
 import { PrivacyErrorCode, PrivacyException } from './privacy.exception';
+import { LegalHoldsService } from './services/legal-holds.service';
 
 export interface ErasureRequestInput {
   customerId: string;
@@ -74,6 +75,7 @@ export class PrivacyService {
     private readonly compliance: ComplianceService,
     private readonly crypto: CryptoService,
     private readonly audit: AuditService,
+    private readonly holds: LegalHoldsService,
   ) {}
 
   async requestErasure(
@@ -167,6 +169,8 @@ export class PrivacyService {
     customerId: string,
     actorId: string,
   ): Promise<{ subjectKeyDestroyed: boolean; notesErased: number; evidenceErased: number }> {
+    // A legal hold keeps the record as it is (litigation, a dispute, Reg F record keeping).
+    await this.holds.assertNotHeld(m, customerId);
     // What outlives the record is a hash of each address on the suppression list, so the person
     // is not contacted again if they reappear in a later placement.
     const customer = await this.customerRecords.findById(customerId, m, { withDeleted: true });

@@ -60,6 +60,16 @@ interface TableSpec {
   expired: string;
   /** Rows of other tables that go with an expired row (refresh tokens of a session). */
   children?: { table: string; column: string }[];
+  /** The column naming the customer a row is about: rows of customers under a legal hold stay. */
+  customerColumn?: string;
+}
+
+/** A spec's condition for "expired and not held" (its one parameter: the cut-off). */
+function expiredOf(spec: TableSpec): string {
+  if (!spec.customerColumn) return `(${spec.expired})`;
+  return `(${spec.expired}) AND NOT EXISTS (
+    SELECT 1 FROM legal_holds h WHERE h.customer_id = ${spec.table}.${spec.customerColumn}
+       AND h.released_at IS NULL AND (h.expires_at IS NULL OR h.expires_at > NOW(3)))`;
 }
 
 /** Soft-deleted customers not yet erased: what the erasure rule works through. */
@@ -67,6 +77,7 @@ const ERASABLE_CUSTOMERS: TableSpec = {
   table: 'customers',
   key: 'id',
   expired: "deleted_at < ? AND status <> 'erased'",
+  customerColumn: 'id',
 };
 
 /** A stable code for why a record could not be purged (never a message: it may quote data). */
@@ -160,6 +171,7 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
           table: 'notification_outbox',
           key: 'id',
           expired: 'COALESCE(sent_at, cancelled_at) < ?',
+          customerColumn: 'customer_id',
         }),
       },
       {
@@ -197,7 +209,12 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
         rule: 'contact_attempts',
         description: 'contact attempts',
         days: this.config.get('RETENTION_CONTACT_RECORDS_DAYS'),
-        ...table({ table: 'contact_attempts', key: 'id', expired: 'occurred_at < ?' }),
+        ...table({
+          table: 'contact_attempts',
+          key: 'id',
+          expired: 'occurred_at < ?',
+          customerColumn: 'customer_id',
+        }),
       },
     ];
   }
@@ -328,7 +345,7 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
       const range = [
         ...(last === null ? [] : [`${spec.key} > ?`]),
         ...(bound ? [`${spec.key} <= ?`] : []),
-        `(${spec.expired})`,
+        expiredOf(spec),
       ].join(' AND ');
       const params = [...(last === null ? [] : [last]), ...(bound ? [bound.k] : []), before];
       total += await retryDeadlock(() =>
@@ -356,7 +373,7 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
   /** The rows of a table the purge would remove at this cut-off. */
   private async countExpired(spec: TableSpec, before: Date): Promise<number> {
     const [row] = await this.dataSource.query<{ n: string }[]>(
-      `SELECT COUNT(*) AS n FROM ${spec.table} WHERE ${spec.expired}`,
+      `SELECT COUNT(*) AS n FROM ${spec.table} WHERE ${expiredOf(spec)}`,
       [before],
     );
     return Number(row.n);
@@ -375,7 +392,7 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
     let last = '';
     for (;;) {
       const rows = await this.dataSource.query<{ id: string }[]>(
-        `SELECT id FROM customers WHERE id > ? AND ${ERASABLE_CUSTOMERS.expired}
+        `SELECT id FROM customers WHERE id > ? AND ${expiredOf(ERASABLE_CUSTOMERS)}
           ORDER BY id LIMIT ${ERASE_BATCH}`,
         [last, before],
       );

@@ -15,6 +15,7 @@ import { KeyLifecycle1764100000000 } from './1764100000000-KeyLifecycle';
 import { RetentionRuns1764100100000 } from './1764100100000-RetentionRuns';
 import { DeliveryAttempts1764100200000 } from './1764100200000-DeliveryAttempts';
 import { Incidents1764100300000 } from './1764100300000-Incidents';
+import { LegalHolds1764100400000 } from './1764100400000-LegalHolds';
 
 /** Every migration, in order. A landed migration is never edited: add a new one. */
 export const MIGRATIONS = [
@@ -35,4 +36,5 @@ export const MIGRATIONS = [
   RetentionRuns1764100100000,
   DeliveryAttempts1764100200000,
   Incidents1764100300000,
+  LegalHolds1764100400000,
 ];

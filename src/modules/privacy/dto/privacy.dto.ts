@@ -1,6 +1,16 @@
 import { Field, ID, InputType, ObjectType, registerEnumType } from '@nestjs/graphql';
-import { IsEnum, IsIn, IsOptional, IsUUID } from 'class-validator';
+import {
+  IsDate,
+  IsEnum,
+  IsIn,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+} from 'class-validator';
 import { DsrDenialReason, DsrRegime, DsrStatus } from '../entities/data-subject-request.entity';
+import { LegalHoldReason } from '../entities/legal-hold.entity';
 
 registerEnumType(DsrStatus, { name: 'DataSubjectRequestStatus' });
 registerEnumType(DsrRegime, { name: 'PrivacyRegime' });
@@ -46,4 +56,42 @@ export class DenyErasureInput {
 @InputType()
 export class DataSubjectRequestFilter {
   @Field(() => DsrStatus, { nullable: true }) @IsOptional() @IsEnum(DsrStatus) status?: DsrStatus;
+}
+
+registerEnumType(LegalHoldReason, { name: 'LegalHoldReason' });
+
+@ObjectType('LegalHold', {
+  description: 'While active (not released, not expired) it blocks erasure and the retention purge',
+})
+export class LegalHoldDTO {
+  @Field(() => ID) id!: string;
+  @Field(() => ID) customerId!: string;
+  @Field(() => String, { nullable: true, description: 'The debt it covers; null: the customer' })
+  debtRef!: string | null;
+  @Field(() => LegalHoldReason) reason!: LegalHoldReason;
+  @Field({ description: 'Plain text' }) note!: string;
+  @Field() placedBy!: string;
+  @Field() placedAt!: Date;
+  @Field(() => Date, { nullable: true }) expiresAt!: Date | null;
+  @Field(() => Date, { nullable: true }) releasedAt!: Date | null;
+  @Field(() => String, { nullable: true }) releasedBy!: string | null;
+}
+
+@InputType()
+export class PlaceLegalHoldInput {
+  @Field(() => ID) @IsUUID() customerId!: string;
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  @Matches(/^[A-Za-z0-9._:/-]+$/)
+  debtRef?: string;
+  @Field(() => LegalHoldReason) @IsEnum(LegalHoldReason) reason!: LegalHoldReason;
+  @Field() @IsString() @MaxLength(2000) @Matches(/\S/) note!: string;
+  @Field(() => Date, { nullable: true }) @IsOptional() @IsDate() expiresAt?: Date;
+}
+
+@InputType()
+export class LegalHoldIdInput {
+  @Field(() => ID) @IsUUID() id!: string;
 }
