@@ -23,6 +23,7 @@ import { DataSubjectRequestEntity } from './modules/privacy/entities/data-subjec
 import { LegalHoldEntity } from './modules/privacy/entities/legal-hold.entity';
 import { NotificationEntity } from './modules/notifications/entities/notification.entity';
 import { RetentionRunEntity } from './modules/retention/entities/retention-run.entity';
+import { RetentionPolicyEntity } from './modules/retention/entities/retention-policy.entity';
 import { IncidentEntity } from './modules/incidents/entities/incident.entity';
 import { IncidentTimelineEntity } from './modules/incidents/entities/incident-timeline.entity';
 import { IncidentActionEntity } from './modules/incidents/entities/incident-action.entity';
@@ -61,6 +62,7 @@ export const ENTITIES = [
   DataSubjectRequestEntity,
   LegalHoldEntity,
   RetentionRunEntity,
+  RetentionPolicyEntity,
   IncidentEntity,
   IncidentTimelineEntity,
   IncidentActionEntity,

@@ -190,4 +190,91 @@ describe('retention purge: dry run, skipped customers, key ranges (e2e)', () => 
     const [after] = await rows('SELECT status FROM customers WHERE id = ?', [stuck.id]);
     expect(after.status).toBe('erased');
   }, 120_000);
+
+  it('keeps policies as data: admins edit them, never under the legal floor, audited; a disabled one removes nothing', async () => {
+    const UPDATE = `mutation($input: UpdateRetentionPolicyInput!) {
+      updateRetentionPolicy(input: $input) { rule days enabled legalBasis floorDays action }
+    }`;
+    try {
+      const under = await app.t.gql(
+        UPDATE,
+        { input: { rule: 'contact_attempts', days: 365 } },
+        admin,
+      );
+      expect(under.errors?.[0].extensions).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        reason: 'UNDER_LEGAL_FLOOR',
+      });
+      const unknown = await app.t.gql(UPDATE, { input: { rule: 'no.such', days: 30 } }, admin);
+      expect(unknown.errors?.[0].extensions).toMatchObject({ reason: 'UNKNOWN_POLICY' });
+      const manager = (await signIn(app.t, await makeUser(app.t, 'manager', { mfa: true }))).auth;
+      const forbidden = await app.t.gql(
+        UPDATE,
+        { input: { rule: 'inbound_messages', enabled: false } },
+        manager,
+      );
+      expect(forbidden.errors?.[0].extensions.code).toBe('FORBIDDEN');
+      const [{ n: none }] = await rows('SELECT COUNT(*) AS n FROM retention_policies');
+      expect(Number(none)).toBe(0);
+
+      const longer = await app.t.gql<{ updateRetentionPolicy: Record<string, unknown> }>(
+        UPDATE,
+        { input: { rule: 'contact_attempts', days: 2000, legalBasis: 'Reg F plus our contracts' } },
+        admin,
+      );
+      expect(longer.data!.updateRetentionPolicy).toMatchObject({
+        rule: 'contact_attempts',
+        days: 2000,
+        enabled: true,
+        legalBasis: 'Reg F plus our contracts',
+        floorDays: 3 * 366,
+        action: 'delete',
+      });
+      const [audit] = await rows(
+        "SELECT changes FROM audit_events WHERE action = 'retention.policy_changed' AND resource_id = 'contact_attempts' ORDER BY seq DESC LIMIT 1",
+      );
+      const changes: unknown =
+        typeof audit.changes === 'string' ? JSON.parse(audit.changes) : audit.changes;
+      expect(changes).toMatchObject({ before: { days: 2557 }, after: { days: 2000 } });
+
+      // A receipt of an inbound text from long ago, and its rule switched off.
+      const receipt = `test-${uuidv7()}`;
+      await app.db.query(
+        "INSERT INTO inbound_messages (provider_message_id, intent, received_at) VALUES (?, 'none', NOW(3) - INTERVAL 400 DAY)",
+        [receipt],
+      );
+      await app.t.gql(UPDATE, { input: { rule: 'inbound_messages', enabled: false } }, admin);
+      const preview = await app.t.gql<{
+        retentionPreview: { rule: string; wouldRemove: number }[];
+      }>(PREVIEW, undefined, admin);
+      expect(
+        preview.data!.retentionPreview.find((r) => r.rule === 'inbound_messages')!.wouldRemove,
+      ).toBe(0);
+      const run = await app.t.gql<{ runRetentionPurge: { results: Result[] } }>(
+        RUN,
+        undefined,
+        admin,
+      );
+      expect(
+        run.data!.runRetentionPurge.results.find((r) => r.rule === 'inbound_messages'),
+      ).toMatchObject({ removed: 0 });
+      const [kept] = await rows(
+        'SELECT COUNT(*) AS n FROM inbound_messages WHERE provider_message_id = ?',
+        [receipt],
+      );
+      expect(Number(kept.n)).toBe(1);
+      const policy = await app.t.gql<{ retentionPolicy: { rule: string; enabled: boolean }[] }>(
+        '{ retentionPolicy { rule enabled } }',
+        undefined,
+        admin,
+      );
+      expect(policy.data!.retentionPolicy).toContainEqual({
+        rule: 'inbound_messages',
+        enabled: false,
+      });
+    } finally {
+      // The configured defaults again, for the suites after this one.
+      await app.db.query('DELETE FROM retention_policies');
+    }
+  });
 });

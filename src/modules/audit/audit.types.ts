@@ -77,6 +77,7 @@ export const CRITICAL_ACTIONS = new Set([
   'audit.verification_failed',
   'audit.purged',
   'retention.purged',
+  'retention.policy_changed',
   'retention.purge_interrupted',
   'retention.customer_erased',
   'retention.customer_skipped',

@@ -1,8 +1,29 @@
-import { Field, Float, Int, Mutation, ObjectType, Query, Resolver } from '@nestjs/graphql';
+import {
+  Args,
+  Field,
+  Float,
+  InputType,
+  Int,
+  Mutation,
+  ObjectType,
+  Query,
+  Resolver,
+} from '@nestjs/graphql';
+import {
+  IsBoolean,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
 import { RequireStepUp } from '../../core/auth/auth.decorators';
 import { Ctx, RequestContext } from '../../core/auth/request-context';
 import { Allow } from '../../core/authorization/allow.decorator';
 import { ActorType } from '../audit';
+import type { AuditActor } from '../audit';
 import { RetentionService } from './retention.service';
 
 @ObjectType('RetentionRule')
@@ -10,6 +31,24 @@ export class RetentionRuleDTO {
   @Field() rule!: string;
   @Field() description!: string;
   @Field(() => Int, { description: 'Kept this many days' }) days!: number;
+  @Field({ description: 'delete, or anonymise (customers: erased, the row stays)' })
+  action!: string;
+  @Field() legalBasis!: string;
+  @Field({ description: 'A disabled rule removes nothing' }) enabled!: boolean;
+  @Field(() => Int, { description: 'The shortest period the law allows' }) floorDays!: number;
+}
+
+@InputType()
+export class UpdateRetentionPolicyInput {
+  @Field() @IsString() @MaxLength(64) @Matches(/^[a-z_.]+$/) rule!: string;
+  @Field(() => Int, { nullable: true }) @IsOptional() @IsInt() @Min(1) @Max(36_500) days?: number;
+  @Field({ nullable: true }) @IsOptional() @IsBoolean() enabled?: boolean;
+  @Field({ nullable: true })
+  @IsOptional()
+  @IsString()
+  @MaxLength(300)
+  @Matches(/\S/)
+  legalBasis?: string;
 }
 
 @ObjectType('RetentionResult')
@@ -51,14 +90,39 @@ export class RetentionReportDTO {
   interruptedRuns!: RetentionInterruptedRunDTO[];
 }
 
+function actorOf(ctx: RequestContext): AuditActor {
+  return {
+    type: ctx.principal.type === 'api_key' ? ActorType.ApiKey : ActorType.User,
+    id: ctx.principal.id,
+    role: ctx.principal.role,
+  };
+}
+
 @Resolver()
 export class RetentionResolver {
   constructor(private readonly retention: RetentionService) {}
 
   @Allow('read', 'RetentionPolicy')
   @Query(() => [RetentionRuleDTO], { description: 'What the retention purge removes, and when' })
-  retentionPolicy(): RetentionRuleDTO[] {
+  retentionPolicy(): Promise<RetentionRuleDTO[]> {
     return this.retention.policy();
+  }
+
+  @Allow('manage', 'RetentionPolicy')
+  @RequireStepUp()
+  @Mutation(() => RetentionRuleDTO, {
+    description: 'Changes a retention policy (never under its legal floor); audited',
+  })
+  updateRetentionPolicy(
+    @Ctx() ctx: RequestContext,
+    @Args('input') input: UpdateRetentionPolicyInput,
+  ): Promise<RetentionRuleDTO> {
+    const { rule, ...given } = input;
+    return this.retention.updatePolicy(actorOf(ctx), rule, {
+      days: given.days ?? undefined,
+      enabled: given.enabled ?? undefined,
+      legalBasis: given.legalBasis ?? undefined,
+    });
   }
 
   @Allow('read', 'RetentionPolicy')
@@ -78,10 +142,6 @@ export class RetentionResolver {
     description: 'Runs the retention purge now (it also runs on RETENTION_CRON); audited',
   })
   runRetentionPurge(@Ctx() ctx: RequestContext): Promise<RetentionReportDTO> {
-    return this.retention.run({
-      type: ctx.principal.type === 'api_key' ? ActorType.ApiKey : ActorType.User,
-      id: ctx.principal.id,
-      role: ctx.principal.role,
-    });
+    return this.retention.run(actorOf(ctx));
   }
 }

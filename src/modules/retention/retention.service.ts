@@ -4,6 +4,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { CronJob } from 'cron';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfigService } from '../../core/config/app-config.service';
+import { RECORD_RETENTION_FLOOR_DAYS } from '../../core/config/environment';
+import { RetentionPolicyEntity } from './entities/retention-policy.entity';
 import { retryDeadlock } from '../../core/database/transaction';
 import { AuditService } from '../audit/audit.service';
 import { ActorType, AuditResult } from '../audit';
@@ -18,6 +20,19 @@ export interface RetentionRule {
   rule: string;
   description: string;
   days: number;
+  /** `anonymise` (customers: erased, the row stays) or `delete`; fixed by what the rule purges. */
+  action: 'delete' | 'anonymise';
+  legalBasis: string;
+  enabled: boolean;
+  /** The shortest period the law allows (Reg F's three years for contact records), else 1. */
+  floorDays: number;
+}
+
+/** An admin's change to a policy. */
+export interface RetentionPolicyChange {
+  days?: number;
+  enabled?: boolean;
+  legalBasis?: string;
 }
 
 export interface RetentionReport {
@@ -141,15 +156,84 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   /** What is purged and after how long (the public part of `rules`). */
-  policy(): RetentionRule[] {
-    return this.rules().map(({ rule, description, days }) => ({ rule, description, days }));
+  async policy(): Promise<RetentionRule[]> {
+    return (await this.rules()).map(
+      ({ purge: _purge, preview: _preview, ...rule }): RetentionRule => rule,
+    );
   }
 
-  /** Each rule with the purge that enforces it, given the cut-off time. */
-  private rules(): PurgeRule[] {
+  /**
+   * An admin's change to a policy: never under its legal floor, audited (and sent to the SIEM)
+   * with its before and after.
+   */
+  async updatePolicy(
+    actor: AuditActor,
+    rule: string,
+    change: RetentionPolicyChange,
+  ): Promise<RetentionRule> {
+    const current = (await this.rules()).find((r) => r.rule === rule);
+    if (!current)
+      throw new RetentionException(
+        RetentionErrorCode.UNKNOWN_POLICY,
+        'No retention rule has this name',
+      );
+    if (change.days !== undefined && change.days < current.floorDays)
+      throw new RetentionException(
+        RetentionErrorCode.UNDER_LEGAL_FLOOR,
+        `This rule keeps records at least ${current.floorDays} days`,
+        { floorDays: current.floorDays },
+      );
+    const after = {
+      days: change.days ?? current.days,
+      enabled: change.enabled ?? current.enabled,
+      legalBasis: change.legalBasis?.trim() || current.legalBasis,
+    };
+    await this.dataSource.transaction(async (m) => {
+      await m.getRepository(RetentionPolicyEntity).save({
+        rule,
+        ...after,
+        updatedAt: new Date(),
+        updatedBy: actor.id ?? actor.type,
+      });
+      await this.audit.record(
+        {
+          action: 'retention.policy_changed',
+          actor,
+          resourceType: 'RetentionPolicy',
+          resourceId: rule,
+          changes: {
+            before: { days: current.days, enabled: current.enabled },
+            after: { days: after.days, enabled: after.enabled },
+          },
+        },
+        m,
+      );
+    });
+    return { ...current, ...after };
+  }
+
+  /** Each rule with its policy (the stored one, else the configured default) and its purge. */
+  private async rules(): Promise<PurgeRule[]> {
+    const stored = new Map(
+      (await this.dataSource.getRepository(RetentionPolicyEntity).find()).map((p) => [p.rule, p]),
+    );
+    return this.definitions().map((d) => {
+      const p = stored.get(d.rule);
+      return p ? { ...d, days: p.days, enabled: Boolean(p.enabled), legalBasis: p.legalBasis } : d;
+    });
+  }
+
+  /** Each rule with its configured default and the purge that enforces it. */
+  private definitions(): PurgeRule[] {
     const customers = this.config.get('RETENTION_SOFT_DELETED_DAYS');
     const messages = this.config.get('RETENTION_MESSAGES_DAYS');
     const sessions = this.config.get('RETENTION_SESSIONS_DAYS');
+    const deleted = (legalBasis: string, floorDays = 1) => ({
+      action: 'delete' as const,
+      legalBasis,
+      enabled: true,
+      floorDays,
+    });
     const table = (spec: TableSpec) => ({
       purge: (before: Date, ctx: PurgeContext) =>
         this.deleteInRanges(spec, before, ctx.count, ctx.batch),
@@ -160,6 +244,10 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
         rule: 'customers.soft_deleted',
         description: 'soft-deleted customers are erased (personal data emptied, key destroyed)',
         days: customers,
+        action: 'anonymise',
+        legalBasis: 'storage limitation (GDPR Art. 5(1)(e)); deleted records are not kept',
+        enabled: true,
+        floorDays: 1,
         purge: (before, ctx) => this.eraseSoftDeleted(before, ctx),
         preview: (before) => this.countExpired(ERASABLE_CUSTOMERS, before),
       },
@@ -167,6 +255,7 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
         rule: 'notifications.finished',
         description: 'delivered or cancelled outbound messages',
         days: messages,
+        ...deleted('storage limitation; delivery records kept for disputes about a message'),
         ...table({
           table: 'notification_outbox',
           key: 'id',
@@ -178,6 +267,7 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
         rule: 'inbound_messages',
         description: 'receipts of inbound texts (idempotency)',
         days: messages,
+        ...deleted('needed only to process each inbound text once'),
         ...table({
           table: 'inbound_messages',
           key: 'provider_message_id',
@@ -188,6 +278,7 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
         rule: 'sessions.ended',
         description: 'revoked or expired sessions and their refresh tokens',
         days: sessions,
+        ...deleted('security records of sign-ins, kept for investigations'),
         ...table({
           table: 'sessions',
           key: 'id',
@@ -199,6 +290,7 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
         rule: 'one_time_tokens.finished',
         description: 'expired password-reset and MFA challenge tokens',
         days: sessions,
+        ...deleted('no purpose once used or expired'),
         ...table({
           table: 'one_time_tokens',
           key: 'id',
@@ -209,6 +301,10 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
         rule: 'contact_attempts',
         description: 'contact attempts',
         days: this.config.get('RETENTION_CONTACT_RECORDS_DAYS'),
+        ...deleted(
+          'Reg F (12 CFR 1006.100): three years after the last collection activity; TCPA defence',
+          RECORD_RETENTION_FLOOR_DAYS,
+        ),
         ...table({
           table: 'contact_attempts',
           key: 'id',
@@ -225,8 +321,8 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
    */
   async preview(at = new Date()): Promise<(RetentionRule & { removed: number })[]> {
     const out: (RetentionRule & { removed: number })[] = [];
-    for (const { purge: _purge, preview, ...rule } of this.rules())
-      out.push({ ...rule, removed: await preview(cutoff(at, rule.days)) });
+    for (const { purge: _purge, preview, ...rule } of await this.rules())
+      out.push({ ...rule, removed: rule.enabled ? await preview(cutoff(at, rule.days)) : 0 });
     return out;
   }
 
@@ -264,7 +360,11 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
     const ranAt = run.startedAt;
     const results: RetentionReport['results'] = [];
     try {
-      for (const { purge, preview: _preview, ...rule } of this.rules()) {
+      for (const { purge, preview: _preview, ...rule } of await this.rules()) {
+        if (!rule.enabled) {
+          results.push({ ...rule, removed: 0, skipped: 0, batches: 0, slowestBatchMs: 0 });
+          continue;
+        }
         await this.runs.beginRule(run.id, rule.rule);
         let skipped = 0;
         let batches = 0;

@@ -16,6 +16,7 @@ import { RetentionRuns1764100100000 } from './1764100100000-RetentionRuns';
 import { DeliveryAttempts1764100200000 } from './1764100200000-DeliveryAttempts';
 import { Incidents1764100300000 } from './1764100300000-Incidents';
 import { LegalHolds1764100400000 } from './1764100400000-LegalHolds';
+import { RetentionPolicies1764100500000 } from './1764100500000-RetentionPolicies';
 
 /** Every migration, in order. A landed migration is never edited: add a new one. */
 export const MIGRATIONS = [
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   DeliveryAttempts1764100200000,
   Incidents1764100300000,
   LegalHolds1764100400000,
+  RetentionPolicies1764100500000,
 ];
