@@ -9,6 +9,7 @@ import { run as graphqlBench } from './graphql.bench';
 import { run as incidentsBench } from './incidents.bench';
 import { run as loginBench } from './login.bench';
 import { run as precheckBench } from './precheck.bench';
+import { run as retentionBench } from './retention.bench';
 import { BenchContext, BenchFn, Figure, Scale } from './lib/figures';
 import { startBenchApp } from './lib/setup';
 import { msSince, nowNs } from './lib/timing';
@@ -23,6 +24,7 @@ const BENCHES: { name: string; run: BenchFn }[] = [
   { name: 'precheck', run: precheckBench },
   { name: 'login', run: loginBench },
   { name: 'incidents', run: incidentsBench },
+  { name: 'retention', run: retentionBench },
 ];
 
 const RESULTS_DIR = join(__dirname, 'results');
