@@ -68,6 +68,15 @@ describe('legal holds (e2e)', () => {
       { id: holdId, reason: 'Litigation' },
     ]);
 
+    // A manager reads requests, not holds: the hold and its reason show, the matter does not.
+    const manager = (await signIn(app.t, await makeUser(app.t, 'manager', { mfa: true }))).auth;
+    const seen = await app.t.gql<{
+      dataSubjectRequests: { id: string; legalHolds: { reason: string; note: string }[] }[];
+    }>('{ dataSubjectRequests { id legalHolds { reason note } } }', undefined, manager);
+    expect(seen.data!.dataSubjectRequests.find((r) => r.id === requestId)!.legalHolds).toEqual([
+      { reason: 'Litigation', note: '(restricted)' },
+    ]);
+
     const refused = await app.t.gql(COMPLETE, { input: { id: requestId } }, admin);
     expect(refused.errors?.[0].extensions).toMatchObject({
       code: 'CONFLICT',

@@ -25,8 +25,14 @@ export class PrivacyResolver {
   @ResolveField(() => [LegalHoldDTO], {
     description: 'Active legal holds on its customer: while any, the erasure cannot complete',
   })
-  legalHolds(@Parent() request: DataSubjectRequestDTO): Promise<LegalHoldDTO[]> {
-    return this.holds.of(request.customerId, true);
+  async legalHolds(
+    @Ctx() ctx: RequestContext,
+    @Parent() request: DataSubjectRequestDTO,
+  ): Promise<LegalHoldDTO[]> {
+    const holds = await this.holds.of(request.customerId, true);
+    // Who reads requests but not holds learns that (and why) a hold blocks, not the matter itself.
+    if (ctx.ability.can('read', 'LegalHold')) return holds;
+    return holds.map((h) => ({ ...h, note: '(restricted)', debtRef: null, placedBy: '' }));
   }
 
   @Allow('read', 'LegalHold')
