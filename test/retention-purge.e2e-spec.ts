@@ -3,6 +3,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { makeUser, signIn } from './utils/identity';
 import { makeCustomer } from './utils/outreach';
 import { useTestApp } from './utils/use-test-app';
+import { until } from './utils/until';
 
 const PREVIEW = '{ retentionPreview { rule days wouldRemove } }';
 const RUN =
@@ -279,4 +280,55 @@ describe('retention purge: dry run, skipped customers, key ranges (e2e)', () => 
       await app.db.query('DELETE FROM retention_policies');
     }
   });
+
+  it('stops writing when it loses the connection that holds its lock, so no second run works beside it', async () => {
+    const ids: string[] = [];
+    for (let i = 0; i < 200; i += 20)
+      ids.push(
+        ...(await Promise.all(Array.from({ length: 20 }, () => makeCustomer(app.t)))).map(
+          (c) => c.id,
+        ),
+      );
+    await app.db.query(
+      'UPDATE customers SET deleted_at = NOW(3) - INTERVAL 40 DAY WHERE id IN (?)',
+      [ids],
+    );
+    const erasedCount = async () =>
+      Number(
+        (
+          await rows("SELECT COUNT(*) AS n FROM customers WHERE id IN (?) AND status = 'erased'", [
+            ids,
+          ])
+        )[0].n,
+      );
+
+    const first = app.t.gql<{ runRetentionPurge: { runId: number } }>(RUN, undefined, admin);
+    // The server says which connection holds the purge lock: it is cut mid-run (a proxy timeout).
+    const holder = await until('the purge to be under way', async () => {
+      const [{ id }] = await rows("SELECT IS_USED_LOCK('callwarden.retention') AS id");
+      return id !== null && (await erasedCount()) >= 5 && String(id);
+    });
+    await app.db.query(`KILL ${Number(holder)}`);
+    const cut = await first;
+    expect(cut.errors?.[0].extensions.code).toBe('INTERNAL_SERVER_ERROR');
+    // Nothing more is erased by the run that lost its lock.
+    const atCut = await erasedCount();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await erasedCount()).toBe(atCut);
+    expect(atCut).toBeLessThan(ids.length);
+
+    const next = await app.t.gql<{
+      runRetentionPurge: { runId: number; interruptedRuns: { id: number }[] };
+    }>(RUN, undefined, admin);
+    expect(next.errors).toBeUndefined();
+    expect(next.data!.runRetentionPurge.interruptedRuns).toHaveLength(1);
+    expect(await erasedCount()).toBe(ids.length);
+    // Each customer erased once, by one run or the other.
+    const events = await rows(
+      "SELECT resource_id, COUNT(*) AS n FROM audit_events WHERE action = 'retention.customer_erased' AND resource_id IN (?) GROUP BY resource_id",
+      [ids],
+    );
+    expect(events).toHaveLength(ids.length);
+    expect(events.every((e) => Number(e.n) === 1)).toBe(true);
+  }, 180_000);
 });

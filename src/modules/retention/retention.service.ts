@@ -60,6 +60,8 @@ interface PurgeContext {
   skip: (id: string, error: unknown) => Promise<void>;
   /** Reports one batch's duration (a key range, or one customer's erasure). */
   batch: (ms: number) => void;
+  /** The connection holding the purge lock: every write of the run goes through it. */
+  db: EntityManager;
 }
 
 interface PurgeRule extends RetentionRule {
@@ -240,8 +242,7 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
       floorDays,
     });
     const table = (spec: TableSpec) => ({
-      purge: (before: Date, ctx: PurgeContext) =>
-        this.deleteInRanges(spec, before, ctx.count, ctx.batch),
+      purge: (before: Date, ctx: PurgeContext) => this.deleteInRanges(spec, before, ctx),
       preview: (before: Date) => this.countExpired(spec, before),
     });
     return [
@@ -349,7 +350,7 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
           'A retention purge is already running',
         );
       try {
-        return await this.purge(actor);
+        return await this.purge(actor, runner.manager);
       } finally {
         await runner.query('SELECT RELEASE_LOCK(?)', [LOCK]);
       }
@@ -358,10 +359,14 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
     }
   }
 
-  /** The purge proper; the caller holds the lock. */
-  private async purge(actor: AuditActor): Promise<RetentionReport> {
-    const interruptedRuns = await this.runs.closeAbandoned(actor);
-    const run = await this.runs.start(actor);
+  /**
+   * The purge proper; the caller holds the lock on `db`'s connection, and every write of the run
+   * goes through that connection: if it is lost (and with it the lock, which another instance may
+   * then take), the run's next statement fails instead of working beside the other instance.
+   */
+  private async purge(actor: AuditActor, db: EntityManager): Promise<RetentionReport> {
+    const interruptedRuns = await this.runs.closeAbandoned(actor, db);
+    const run = await this.runs.start(actor, db);
     const ranAt = run.startedAt;
     const results: RetentionReport['results'] = [];
     try {
@@ -370,7 +375,7 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
           results.push({ ...rule, removed: 0, skipped: 0, batches: 0, slowestBatchMs: 0 });
           continue;
         }
-        await this.runs.beginRule(run.id, rule.rule);
+        await this.runs.beginRule(run.id, rule.rule, db);
         let skipped = 0;
         let batches = 0;
         let slowestBatchMs = 0;
@@ -381,6 +386,7 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
           },
           actor,
           runId: run.id,
+          db,
           count: (m, n) => this.runs.addCount(m, run.id, rule.rule, n),
           skip: async (id, error) => {
             await this.audit.record({
@@ -393,7 +399,7 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
               changes: { runId: run.id, rule: rule.rule },
             });
             skipped++;
-            await this.runs.addCount(this.dataSource.manager, run.id, `${rule.rule}:skipped`, 1);
+            await this.runs.addCount(db, run.id, `${rule.rule}:skipped`, 1);
           },
         });
         results.push({
@@ -410,12 +416,12 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
           ...(r.skipped ? [[`${r.rule}:skipped`, r.skipped]] : []),
         ]),
       ) as Record<string, number>;
-      await this.runs.complete(run.id, actor, counts, interruptedRuns);
+      await this.runs.complete(run.id, actor, counts, interruptedRuns, db);
     } catch (e) {
       // Report the failure now rather than at the next run; if even that cannot be written, the
       // row stays `running` and the next run closes it. Either way the original error is thrown.
       await this.runs
-        .fail(run.id, actor)
+        .fail(run.id, actor, db)
         .catch((closing: unknown) =>
           this.logger.warn(
             `retention run ${run.id} failed and could not be closed: ${closing instanceof Error ? closing.name : 'unknown'}`,
@@ -435,20 +441,19 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
   private async deleteInRanges(
     spec: TableSpec,
     before: Date,
-    count?: PurgeContext['count'],
-    batch?: PurgeContext['batch'],
+    { db, count, batch }: PurgeContext,
   ): Promise<number> {
     let total = 0;
     let last: string | null = null;
     for (;;) {
       const started = performance.now();
-      const [bound]: ({ k: string } | undefined)[] = await this.dataSource.query<{ k: string }[]>(
+      const [bound]: ({ k: string } | undefined)[] = await db.query<{ k: string }[]>(
         `SELECT ${spec.key} AS k FROM ${spec.table} ${last === null ? '' : `WHERE ${spec.key} > ?`}
           ORDER BY ${spec.key} LIMIT 1 OFFSET ${RANGE - 1}`,
         last === null ? [] : [last],
       );
       // Re-read per range: a hold placed while the purge runs protects the rows not yet reached.
-      const held = await this.notHeld(spec);
+      const held = await this.notHeld(spec, db);
       const range = [
         ...(last === null ? [] : [`${spec.key} > ?`]),
         ...(bound ? [`${spec.key} <= ?`] : []),
@@ -461,7 +466,7 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
         ...held.params,
       ];
       total += await retryDeadlock(() =>
-        this.dataSource.transaction(async (m) => {
+        db.transaction(async (m) => {
           for (const child of spec.children ?? [])
             await m.query(
               `DELETE FROM ${child.table} WHERE ${child.column} IN
@@ -472,11 +477,11 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
             `DELETE FROM ${spec.table} WHERE ${range}`,
             params,
           );
-          await count?.(m, result.affectedRows);
+          await count(m, result.affectedRows);
           return result.affectedRows;
         }),
       );
-      batch?.(performance.now() - started);
+      batch(performance.now() - started);
       if (!bound) return total;
       last = bound.k;
     }
@@ -497,10 +502,13 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
    * active (the usual case, and no cost), their ids when there are a few, a correlated subquery
    * (one probe per row: it doubled a range's cost in the bench) only beyond MAX_LISTED_HOLDS.
    */
-  private async notHeld(spec: TableSpec): Promise<Condition> {
+  private async notHeld(
+    spec: TableSpec,
+    db: EntityManager = this.dataSource.manager,
+  ): Promise<Condition> {
     if (!spec.customerColumn) return { sql: '', params: [] };
     const active = `released_at IS NULL AND (expires_at IS NULL OR expires_at > NOW(3))`;
-    const held = await this.dataSource.query<{ id: string }[]>(
+    const held = await db.query<{ id: string }[]>(
       `SELECT DISTINCT customer_id AS id FROM legal_holds WHERE ${active} LIMIT ${MAX_LISTED_HOLDS + 1}`,
     );
     const column = `${spec.table}.${spec.customerColumn}`;
@@ -525,13 +533,13 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
    */
   private async eraseSoftDeleted(
     before: Date,
-    { actor, runId, count, skip, batch }: PurgeContext,
+    { actor, runId, count, skip, batch, db }: PurgeContext,
   ): Promise<number> {
     let total = 0;
     let last = '';
     for (;;) {
-      const held = await this.notHeld(ERASABLE_CUSTOMERS);
-      const rows = await this.dataSource.query<{ id: string }[]>(
+      const held = await this.notHeld(ERASABLE_CUSTOMERS, db);
+      const rows = await db.query<{ id: string }[]>(
         `SELECT id FROM customers WHERE id > ? AND (${ERASABLE_CUSTOMERS.expired})${held.sql}
           ORDER BY id LIMIT ${ERASE_BATCH}`,
         [last, before, ...held.params],
@@ -541,7 +549,7 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
         try {
           // A deadlock victim (with the SIEM forwarder's claim, say) was rolled back whole: again.
           await retryDeadlock(() =>
-            this.dataSource.transaction(async (m) => {
+            db.transaction(async (m) => {
               const erased = await this.privacy.eraseCustomer(m, id, actor.id ?? 'retention');
               await this.audit.record(
                 {

@@ -20,7 +20,8 @@ type InterruptionCause = 'abandoned' | 'failed';
 /**
  * The ledger of retention runs (`retention_runs`). Every state change commits in one transaction
  * with its audit event, and those events are critical, so the SIEM hears of each run's outcome,
- * including runs that never reached their own summary. Callers hold the purge's named lock.
+ * including runs that never reached their own summary. Callers hold the purge's named lock and
+ * pass its connection (`db`), so that losing the lock (its connection) stops their writes too.
  */
 @Injectable()
 export class RetentionRunsService {
@@ -33,8 +34,11 @@ export class RetentionRunsService {
    * Closes the runs left `running`. Under the purge lock no other run is alive (the lock is
    * released when its holder's connection dies), so such a row belongs to a process that died.
    */
-  closeAbandoned(actor: AuditActor): Promise<InterruptedRun[]> {
-    return this.dataSource.transaction(async (m) => {
+  closeAbandoned(
+    actor: AuditActor,
+    db: EntityManager = this.dataSource.manager,
+  ): Promise<InterruptedRun[]> {
+    return db.transaction(async (m) => {
       const stale = await m.getRepository(RetentionRunEntity).find({
         where: { status: RetentionRunStatus.Running },
         order: { id: 'ASC' },
@@ -45,8 +49,11 @@ export class RetentionRunsService {
     });
   }
 
-  async start(actor: AuditActor): Promise<RetentionRunEntity> {
-    const repo = this.dataSource.getRepository(RetentionRunEntity);
+  async start(
+    actor: AuditActor,
+    db: EntityManager = this.dataSource.manager,
+  ): Promise<RetentionRunEntity> {
+    const repo = db.getRepository(RetentionRunEntity);
     return repo.save(
       repo.create({
         status: RetentionRunStatus.Running,
@@ -61,8 +68,12 @@ export class RetentionRunsService {
   }
 
   /** Marks the rule being worked on, with its count at 0 so the row lists it even if it dies now. */
-  async beginRule(runId: number, rule: string): Promise<void> {
-    await this.dataSource.query(
+  async beginRule(
+    runId: number,
+    rule: string,
+    db: EntityManager = this.dataSource.manager,
+  ): Promise<void> {
+    await db.query(
       `UPDATE retention_runs SET current_rule = ?, counts = JSON_SET(counts, ?, 0)
         WHERE id = ? AND status = 'running'`,
       [rule, jsonPath(rule), runId],
@@ -88,8 +99,9 @@ export class RetentionRunsService {
     actor: AuditActor,
     counts: Record<string, number>,
     interruptedRuns: InterruptedRun[],
+    db: EntityManager = this.dataSource.manager,
   ): Promise<void> {
-    return this.dataSource.transaction(async (m) => {
+    return db.transaction(async (m) => {
       const run = await this.lockRunning(m, runId);
       // Another run closed this one: our lock went with its connection while we were still working.
       if (!run) throw new Error(`retention run ${runId} is no longer running`);
@@ -119,8 +131,12 @@ export class RetentionRunsService {
   }
 
   /** A run that threw closes itself as interrupted; a no-op if it is no longer running. */
-  fail(runId: number, actor: AuditActor): Promise<void> {
-    return this.dataSource.transaction(async (m) => {
+  fail(
+    runId: number,
+    actor: AuditActor,
+    db: EntityManager = this.dataSource.manager,
+  ): Promise<void> {
+    return db.transaction(async (m) => {
       const run = await this.lockRunning(m, runId);
       if (run) await this.interrupt(m, run, actor, 'failed');
     });
