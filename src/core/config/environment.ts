@@ -304,6 +304,12 @@ export class EnvironmentVariables {
   @Max(365)
   API_KEY_EXPIRY_WARNING_DAYS = 14;
 
+  /** When the daily reminder of due and overdue data subject requests is recorded, or `off`. */
+  @Matches(/^(off|(\S+\s+){4,5}\S+)$/, {
+    message: 'PRIVACY_REMINDER_CRON must be a cron expression (5 or 6 fields) or off',
+  })
+  PRIVACY_REMINDER_CRON = '0 8 * * *';
+
   /** When the retention purge runs (cron, server time), or `off`. */
   @Matches(/^(off|(\S+\s+){4,5}\S+)$/, {
     message: 'RETENTION_CRON must be a cron expression (5 or 6 fields) or off',

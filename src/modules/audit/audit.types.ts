@@ -64,6 +64,7 @@ export const CRITICAL_ACTIONS = new Set([
   'privacy.erasure_executed',
   'privacy.legal_hold_placed',
   'privacy.legal_hold_released',
+  'privacy.requests_overdue',
   'incident.raised_critical',
   'incident.deadline_overdue',
   'incident.action_failed',

@@ -10,6 +10,8 @@ export enum PrivacyErrorCode {
   HOLD_NOT_FOUND = 'HOLD_NOT_FOUND',
   HOLD_RELEASED = 'HOLD_RELEASED',
   INVALID_EXPIRY = 'INVALID_EXPIRY',
+  ALREADY_EXTENDED = 'ALREADY_EXTENDED',
+  PAST_DUE = 'PAST_DUE',
 }
 
 const CLIENT_CODES = {
@@ -21,6 +23,8 @@ const CLIENT_CODES = {
   [PrivacyErrorCode.HOLD_NOT_FOUND]: ErrorCode.NOT_FOUND,
   [PrivacyErrorCode.HOLD_RELEASED]: ErrorCode.CONFLICT,
   [PrivacyErrorCode.INVALID_EXPIRY]: ErrorCode.BAD_USER_INPUT,
+  [PrivacyErrorCode.ALREADY_EXTENDED]: ErrorCode.CONFLICT,
+  [PrivacyErrorCode.PAST_DUE]: ErrorCode.CONFLICT,
 } satisfies ClientCodes<PrivacyErrorCode>;
 
 export class PrivacyException extends CodedException<PrivacyErrorCode>(CLIENT_CODES) {}

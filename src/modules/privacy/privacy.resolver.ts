@@ -7,11 +7,13 @@ import {
   DataSubjectRequestFilter,
   DataSubjectRequestIdInput,
   DenyErasureInput,
+  ExtendRequestInput,
   LegalHoldDTO,
   LegalHoldIdInput,
   PlaceLegalHoldInput,
   RequestErasureInput,
 } from './dto/privacy.dto';
+import { DsrStatus } from './entities/data-subject-request.entity';
 import { PrivacyService } from './privacy.service';
 import { LegalHoldsService } from './services/legal-holds.service';
 
@@ -21,6 +23,24 @@ export class PrivacyResolver {
     private readonly privacy: PrivacyService,
     private readonly holds: LegalHoldsService,
   ) {}
+
+  @ResolveField(() => Boolean, { description: 'Open and past its deadline' })
+  overdue(@Parent() request: DataSubjectRequestDTO): boolean {
+    return request.status === DsrStatus.Received && request.dueAt.getTime() < Date.now();
+  }
+
+  @Allow('update', 'DataSubjectRequest')
+  @RequireStepUp()
+  @Mutation(() => DataSubjectRequestDTO, {
+    description:
+      'The one extension the law allows (GDPR two months, CCPA 45 days), before the deadline; the subject is told why',
+  })
+  extendDataSubjectRequest(
+    @Ctx() ctx: RequestContext,
+    @Args('input') input: ExtendRequestInput,
+  ): Promise<DataSubjectRequestDTO> {
+    return this.privacy.extend(ctx, input.id, input.reason);
+  }
 
   @ResolveField(() => [LegalHoldDTO], {
     description: 'Active legal holds on its customer: while any, the erasure cannot complete',

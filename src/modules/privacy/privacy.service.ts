@@ -1,4 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { CronJob } from 'cron';
+import { AppConfigService } from '../../core/config/app-config.service';
+import { ActorType } from '../audit';
+import { NotificationChannel } from '../notifications';
+import { NotificationsService } from '../notifications/notifications.service';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DateTime } from 'luxon';
 import { DataSource, EntityManager } from 'typeorm';
@@ -30,6 +36,15 @@ const DUE: Record<DsrRegime, { months?: number; days?: number }> = {
   [DsrRegime.Gdpr]: { months: 1 },
   [DsrRegime.Ccpa]: { days: 45 },
 };
+
+/** The one extension each law allows: GDPR two further months, CCPA another 45 days. */
+const EXTENSION: Record<DsrRegime, { months?: number; days?: number }> = {
+  [DsrRegime.Gdpr]: { months: 2 },
+  [DsrRegime.Ccpa]: { days: 45 },
+};
+
+/** Requests due within this many days count as due soon in the daily reminder. */
+const DUE_SOON_DAYS = 7;
 
 /**
  * The personal columns of a customer row: emptied on erasure. Date of birth and SSN are under the
@@ -67,7 +82,8 @@ const ERASED_COLUMNS = [
  * suppression the request itself placed.
  */
 @Injectable()
-export class PrivacyService {
+export class PrivacyService implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(PrivacyService.name);
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly customers: CustomerAccessService,
@@ -76,7 +92,32 @@ export class PrivacyService {
     private readonly crypto: CryptoService,
     private readonly audit: AuditService,
     private readonly holds: LegalHoldsService,
+    private readonly notifications: NotificationsService,
+    private readonly config: AppConfigService,
+    private readonly scheduler: SchedulerRegistry,
   ) {}
+
+  onApplicationBootstrap(): void {
+    const cron = this.config.get('PRIVACY_REMINDER_CRON');
+    if (cron === 'off' || this.config.get('BACKGROUND_JOBS') === 'off') return;
+    const job = CronJob.from({
+      cronTime: cron,
+      onTick: () => {
+        this.remind().catch((e: unknown) =>
+          this.logger.error(
+            `privacy reminder not recorded: ${e instanceof Error ? e.message : 'unknown'}`,
+          ),
+        );
+      },
+      start: true,
+    });
+    this.scheduler.addCronJob('privacy-reminder', job);
+  }
+
+  onModuleDestroy(): void {
+    if (this.scheduler.doesExist('cron', 'privacy-reminder'))
+      this.scheduler.deleteCronJob('privacy-reminder');
+  }
 
   async requestErasure(
     ctx: RequestContext,
@@ -131,6 +172,9 @@ export class PrivacyService {
         resolvedAt: null,
         tasksCancelled: cancelled,
         dncEntryId: suppression.id,
+        originalDueAt: null,
+        extendedAt: null,
+        extensionReason: null,
         createdAt: now,
       });
       await m.getRepository(DataSubjectRequestEntity).insert(request);
@@ -230,6 +274,83 @@ export class PrivacyService {
         suppressionLifted: !!request.dncEntryId,
       });
     });
+  }
+
+  /**
+   * The one extension the law allows (GDPR two further months, CCPA 45 days), before the deadline,
+   * with a reason the subject is told through the outbox (to the email on file; without one the
+   * audit event says no notice could be sent, for the officer to send it by other means).
+   */
+  extend(ctx: RequestContext, id: string, reason: string): Promise<DataSubjectRequestEntity> {
+    return this.dataSource.transaction(async (m) => {
+      const request = await this.lockOpen(m, id);
+      if (request.extendedAt)
+        throw new PrivacyException(
+          PrivacyErrorCode.ALREADY_EXTENDED,
+          'The law allows one extension, already taken',
+        );
+      const now = new Date();
+      if (request.dueAt.getTime() <= now.getTime())
+        throw new PrivacyException(
+          PrivacyErrorCode.PAST_DUE,
+          'An extension must be decided before the deadline',
+        );
+      request.originalDueAt = request.dueAt;
+      request.dueAt = DateTime.fromJSDate(request.dueAt).plus(EXTENSION[request.regime]).toJSDate();
+      request.extendedAt = now;
+      request.extensionReason = reason.trim();
+      await m.getRepository(DataSubjectRequestEntity).save(request);
+      const customer = await this.customerRecords.findById(request.customerId, m, {
+        withDeleted: true,
+      });
+      const to = customer?.email ?? null;
+      if (to)
+        await this.notifications.enqueue(
+          NotificationChannel.Email,
+          'privacy_request_extended',
+          to,
+          [
+            'We need more time to answer your privacy request.',
+            `Reason: ${request.extensionReason}`,
+            `We will answer by ${request.dueAt.toISOString().slice(0, 10)}.`,
+          ].join('\n'),
+          m,
+        );
+      await this.audit.record(
+        {
+          action: 'privacy.request_extended',
+          resourceType: 'DataSubjectRequest',
+          resourceId: request.id,
+          changes: {
+            before: { dueAt: request.originalDueAt },
+            after: { dueAt: request.dueAt },
+            subjectNotified: Boolean(to),
+          },
+        },
+        m,
+      );
+      return request;
+    });
+  }
+
+  /**
+   * The daily reminder: open requests overdue and due within a week, as an audit event (critical,
+   * so the SIEM hears, when any is overdue). Returns the counts.
+   */
+  async remind(now = new Date()): Promise<{ overdue: number; dueSoon: number }> {
+    const [row] = await this.dataSource.query<{ overdue: string | null; soon: string | null }[]>(
+      `SELECT SUM(due_at < ?) AS overdue, SUM(due_at >= ? AND due_at < ?) AS soon
+         FROM data_subject_requests WHERE status = 'received'`,
+      [now, now, new Date(now.getTime() + DUE_SOON_DAYS * 86_400_000)],
+    );
+    const counts = { overdue: Number(row?.overdue ?? 0), dueSoon: Number(row?.soon ?? 0) };
+    await this.audit.record({
+      action: counts.overdue > 0 ? 'privacy.requests_overdue' : 'privacy.requests_due',
+      actor: { type: ActorType.System, id: 'privacy-reminder' },
+      resourceType: 'DataSubjectRequest',
+      changes: { ...counts, at: now },
+    });
+    return counts;
   }
 
   list(status?: DsrStatus): Promise<DataSubjectRequestEntity[]> {

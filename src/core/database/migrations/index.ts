@@ -17,6 +17,7 @@ import { DeliveryAttempts1764100200000 } from './1764100200000-DeliveryAttempts'
 import { Incidents1764100300000 } from './1764100300000-Incidents';
 import { LegalHolds1764100400000 } from './1764100400000-LegalHolds';
 import { RetentionPolicies1764100500000 } from './1764100500000-RetentionPolicies';
+import { RequestExtensions1764100600000 } from './1764100600000-RequestExtensions';
 
 /** Every migration, in order. A landed migration is never edited: add a new one. */
 export const MIGRATIONS = [
@@ -39,4 +40,5 @@ export const MIGRATIONS = [
   Incidents1764100300000,
   LegalHolds1764100400000,
   RetentionPolicies1764100500000,
+  RequestExtensions1764100600000,
 ];

@@ -27,7 +27,12 @@ export class DataSubjectRequestDTO {
   @Field(() => DsrStatus) status!: DsrStatus;
   @Field() receivedVia!: string;
   @Field(() => DsrDenialReason, { nullable: true }) denialReason!: DsrDenialReason | null;
-  @Field({ description: 'Statutory deadline' }) dueAt!: Date;
+  @Field({ description: 'Statutory deadline (after an extension, the extended one)' }) dueAt!: Date;
+  @Field(() => Date, { nullable: true, description: 'The deadline before the extension' })
+  originalDueAt!: Date | null;
+  @Field(() => Date, { nullable: true }) extendedAt!: Date | null;
+  @Field(() => String, { nullable: true, description: 'Told to the subject; plain text' })
+  extensionReason!: string | null;
   @Field() tasksCancelled!: number;
   @Field(() => Date, { nullable: true }) resolvedAt!: Date | null;
   @Field() createdAt!: Date;
@@ -94,4 +99,14 @@ export class PlaceLegalHoldInput {
 @InputType()
 export class LegalHoldIdInput {
   @Field(() => ID) @IsUUID() id!: string;
+}
+
+@InputType()
+export class ExtendRequestInput {
+  @Field(() => ID) @IsUUID() id!: string;
+  @Field({ description: 'Why more time is needed: told to the subject' })
+  @IsString()
+  @MaxLength(1000)
+  @Matches(/\S/)
+  reason!: string;
 }

@@ -50,6 +50,17 @@ export class DataSubjectRequestEntity {
   @Column({ name: 'due_at', type: 'datetime', precision: 3 })
   dueAt!: Date;
 
+  /** The due date before the one extension the law allows (null: not extended). */
+  @Column({ name: 'original_due_at', type: 'datetime', precision: 3, nullable: true })
+  originalDueAt!: Date | null;
+
+  @Column({ name: 'extended_at', type: 'datetime', precision: 3, nullable: true })
+  extendedAt!: Date | null;
+
+  /** Why more time is needed (told to the subject); plain text. */
+  @Column({ name: 'extension_reason', type: 'varchar', length: 1000, nullable: true })
+  extensionReason!: string | null;
+
   @Column({ name: 'requested_by', type: 'varchar', length: 64 })
   requestedBy!: string;
 
