@@ -41,6 +41,19 @@ export class NotificationsService {
     return (manager ?? this.dataSource.manager).getRepository(NotificationEntity).save(n);
   }
 
+  /**
+   * Erasure: a customer's messages leave the outbox (recipient and text are theirs); pending ones
+   * were never going to be sent to an erased person. The record that a contact happened is the
+   * contact attempt, which the compliance module keeps. Returns how many went.
+   */
+  async eraseFor(customerId: string, manager: EntityManager): Promise<number> {
+    const result = await manager.query<{ affectedRows: number }>(
+      'DELETE FROM notification_outbox WHERE customer_id = ?',
+      [customerId],
+    );
+    return result.affectedRows;
+  }
+
   /** Messages for a template, newest first (operators' and tests' view of the outbox). */
   listByTemplate(template: string, take = 50): Promise<NotificationEntity[]> {
     return this.dataSource.getRepository(NotificationEntity).find({

@@ -212,7 +212,12 @@ export class PrivacyService implements OnApplicationBootstrap, OnModuleDestroy {
     m: EntityManager,
     customerId: string,
     actorId: string,
-  ): Promise<{ subjectKeyDestroyed: boolean; notesErased: number; evidenceErased: number }> {
+  ): Promise<{
+    subjectKeyDestroyed: boolean;
+    notesErased: number;
+    evidenceErased: number;
+    messagesErased: number;
+  }> {
     // A legal hold keeps the record as it is (litigation, a dispute, Reg F record keeping).
     await this.holds.assertNotHeld(m, customerId);
     // What outlives the record is a hash of each address on the suppression list, so the person
@@ -247,6 +252,8 @@ export class PrivacyService implements OnApplicationBootstrap, OnModuleDestroy {
       'UPDATE consents SET evidence_enc = NULL WHERE customer_id = ? AND evidence_enc IS NOT NULL',
       [customerId],
     );
+    // Messages to them (their address, text naming them) leave the outbox.
+    const messagesErased = await this.notifications.eraseFor(customerId, m);
     // Anything still pending (created by hand since the request) is cancelled too.
     await this.compliance.cancelPendingTasks(m, [customerId], null);
     // Last, because the key ring forgets the key at once: nothing after this may fail but the audit.
@@ -255,6 +262,7 @@ export class PrivacyService implements OnApplicationBootstrap, OnModuleDestroy {
       subjectKeyDestroyed,
       notesErased: notes.affectedRows,
       evidenceErased: evidence.affectedRows,
+      messagesErased,
     };
   }
 
