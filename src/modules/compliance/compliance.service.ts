@@ -1,3 +1,4 @@
+import { inTransaction } from '../../core/database/transaction';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
@@ -254,7 +255,7 @@ export class ComplianceService {
       );
       return consent;
     };
-    return manager ? run(manager) : this.dataSource.transaction(run);
+    return inTransaction(this.dataSource, manager, run);
   }
 
   /** Removes a do-not-contact entry (a provisional suppression lifted); the caller audits why. */
@@ -308,7 +309,7 @@ export class ComplianceService {
       );
       return entry;
     };
-    return manager ? run(manager) : this.dataSource.transaction(run);
+    return inTransaction(this.dataSource, manager, run);
   }
 
   /**

@@ -1,3 +1,4 @@
+import { inTransaction } from '../../core/database/transaction';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -131,7 +132,7 @@ export class CryptoService implements OnApplicationBootstrap, OnModuleDestroy {
       }
       return destroyed;
     };
-    return manager ? run(manager) : this.dataSource.transaction(run);
+    return inTransaction(this.dataSource, manager, run);
   }
 
   /** HMAC-SHA256 under the active key of a purpose (e.g. audit checkpoint signatures). */

@@ -1,3 +1,4 @@
+import { inTransaction } from '../../core/database/transaction';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
@@ -83,7 +84,7 @@ export class CustomersService {
   async create(input: NewCustomer, manager?: EntityManager): Promise<CustomerEntity> {
     const run = async (m: EntityManager) =>
       m.getRepository(CustomerEntity).save(await this.build(input, m));
-    return manager ? run(manager) : this.dataSource.transaction(run);
+    return inTransaction(this.dataSource, manager, run);
   }
 
   /** A customer by id; `withDeleted` includes soft-deleted ones (erasure, retention). */
