@@ -22,8 +22,7 @@ import {
 import { RequireStepUp } from '../../core/auth/auth.decorators';
 import { Ctx, RequestContext } from '../../core/auth/request-context';
 import { Allow } from '../../core/authorization/allow.decorator';
-import { ActorType } from '../audit';
-import type { AuditActor } from '../audit';
+import { actorOf } from '../audit';
 import { RetentionService } from './retention.service';
 
 @ObjectType('RetentionRule')
@@ -88,14 +87,6 @@ export class RetentionReportDTO {
     description: 'Earlier runs this one found unfinished and closed as interrupted (audited)',
   })
   interruptedRuns!: RetentionInterruptedRunDTO[];
-}
-
-function actorOf(ctx: RequestContext): AuditActor {
-  return {
-    type: ctx.principal.type === 'api_key' ? ActorType.ApiKey : ActorType.User,
-    id: ctx.principal.id,
-    role: ctx.principal.role,
-  };
 }
 
 @Resolver()

@@ -5,6 +5,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { RequestContext } from '../../../core/auth/request-context';
 import { AppException } from '../../../core/errors/error-code';
 import { claimWithLease } from '../../../core/outbox/outbox-worker';
+import { actorOf } from '../../audit';
 import type { AuditActor } from '../../audit';
 import { AuditService } from '../../audit/audit.service';
 import { CryptoService } from '../../crypto/crypto.service';
@@ -20,7 +21,7 @@ import {
 import { TimelineKind } from '../entities/incident-timeline.entity';
 import { IncidentsErrorCode, IncidentsException } from '../incidents.exception';
 import { AddressBlocksService, parseCidr } from './address-blocks.service';
-import { actorOf, IncidentsService } from './incidents.service';
+import { IncidentsService } from './incidents.service';
 
 export interface ContainmentRequest {
   incidentId: string | null;

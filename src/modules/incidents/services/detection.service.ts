@@ -6,6 +6,7 @@ import { AppConfigService } from '../../../core/config/app-config.service';
 import { SerialPoller } from '../../../core/outbox/outbox-worker';
 import { TdeStatusService } from '../../../core/database/tde-status.service';
 import { AuditResult } from '../../audit';
+import { actorOf } from '../../audit';
 import { AuditService } from '../../audit/audit.service';
 import { hourBucket, rollupsOf } from '../detection/rollups';
 import {
@@ -25,7 +26,7 @@ import { IncidentSource } from '../entities/incident.entity';
 import { IncidentsErrorCode, IncidentsException } from '../incidents.exception';
 import { ContainmentService } from './containment.service';
 import { GeoService } from './geo.service';
-import { actorOf, IncidentsService, SYSTEM_DETECTION } from './incidents.service';
+import { IncidentsService, SYSTEM_DETECTION } from './incidents.service';
 
 /** A rule with its current settings, as the API lists it. */
 export interface DetectionRule extends RuleSettings {

@@ -5,7 +5,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { RequestContext } from '../../../core/auth/request-context';
 import { cursorPage, Page } from '../../../core/database/pagination';
 import { driverErrorOf } from '../../../core/errors/map-error';
-import { ActorType } from '../../audit';
+import { ActorType, actorOf } from '../../audit';
 import type { AuditActor } from '../../audit';
 import { AuditService } from '../../audit/audit.service';
 import { UserStatus } from '../../identity';
@@ -65,15 +65,6 @@ export interface IncidentFilter {
 export const SYSTEM_DETECTION: AuditActor = { type: ActorType.System, id: 'detection' };
 const MAX_PAGE = 100;
 const ER_DUP_ENTRY = 1062;
-
-/** The audit actor of a request (the same the audit log would take from the request store). */
-export function actorOf(ctx: RequestContext): AuditActor {
-  return {
-    type: ctx.principal.type === 'api_key' ? ActorType.ApiKey : ActorType.User,
-    id: ctx.principal.id,
-    role: ctx.principal.role,
-  };
-}
 
 /**
  * Incidents: opening (by hand or by detection), the status machine, the timeline (every change,
