@@ -6,6 +6,7 @@ import {
   InputType,
   Int,
   ObjectType,
+  PartialType,
   registerEnumType,
 } from '@nestjs/graphql';
 import {
@@ -145,44 +146,10 @@ export class ReportIncidentInput {
   jurisdictions?: string[];
 }
 
+/** Every field of a report, each optional (an explicit null changes nothing), and the id. */
 @InputType()
-export class UpdateIncidentInput {
+export class UpdateIncidentInput extends PartialType(ReportIncidentInput) {
   @Field(() => ID) @IsUUID() id!: string;
-  @Field(() => IncidentType, { nullable: true })
-  @IsOptional()
-  @IsEnum(IncidentType)
-  type?: IncidentType;
-  @Field(() => IncidentSeverity, { nullable: true })
-  @IsOptional()
-  @IsEnum(IncidentSeverity)
-  severity?: IncidentSeverity;
-  @Field({ nullable: true })
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  @Matches(/\S/)
-  title?: string;
-  @Field({ nullable: true }) @IsOptional() @IsString() @MaxLength(10_000) description?: string;
-  @Field(() => [ID], { nullable: true })
-  @IsOptional()
-  @ArrayMaxSize(1000)
-  @IsUUID('all', { each: true })
-  affectedUsers?: string[];
-  @Field(() => [ID], { nullable: true })
-  @IsOptional()
-  @ArrayMaxSize(10_000)
-  @IsUUID('all', { each: true })
-  affectedCustomers?: string[];
-  @Field(() => [String], { nullable: true })
-  @IsOptional()
-  @ArrayMaxSize(100)
-  @Matches(SYSTEM_NAME, { each: true })
-  affectedSystems?: string[];
-  @Field(() => [String], { nullable: true })
-  @IsOptional()
-  @ArrayMaxSize(60)
-  @Matches(JURISDICTION, { each: true })
-  jurisdictions?: string[];
 }
 
 @InputType()
