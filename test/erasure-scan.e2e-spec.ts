@@ -9,6 +9,7 @@ import { CustomersService } from '../src/modules/customers/customers.service';
 import { NotificationChannel } from '../src/modules/notifications';
 import { NotificationsService } from '../src/modules/notifications/notifications.service';
 import { makeUser, signIn } from './utils/identity';
+import { attest } from './utils/privacy';
 import { useTestApp } from './utils/use-test-app';
 
 const TEXT_TYPES = new Set([
@@ -135,6 +136,7 @@ describe('erasure leaves nothing of the subject (e2e)', () => {
       admin,
     );
     expect(requested.errors).toBeUndefined();
+    await attest(app.t, requested.data!.requestErasure.id, admin);
     const done = await app.t.gql(
       'mutation($input: DataSubjectRequestIdInput!) { completeErasure(input: $input) { status } }',
       { input: { id: requested.data!.requestErasure.id } },

@@ -2,6 +2,7 @@ import type { RowDataPacket } from 'mysql2/promise';
 import { v7 as uuidv7 } from 'uuid';
 import { makeUser, signIn } from './utils/identity';
 import { makeCustomer } from './utils/outreach';
+import { attest } from './utils/privacy';
 import { useTestApp } from './utils/use-test-app';
 
 const PLACE = `mutation($input: PlaceLegalHoldInput!) {
@@ -77,6 +78,7 @@ describe('legal holds (e2e)', () => {
       { reason: 'Litigation', note: '(restricted)' },
     ]);
 
+    await attest(app.t, requestId, admin);
     const refused = await app.t.gql(COMPLETE, { input: { id: requestId } }, admin);
     expect(refused.errors?.[0].extensions).toMatchObject({
       code: 'CONFLICT',
@@ -89,7 +91,7 @@ describe('legal holds (e2e)', () => {
     );
     expect(still).toMatchObject({ status: 'active', has_email: 1 });
     const [open] = await rows('SELECT status FROM data_subject_requests WHERE id = ?', [requestId]);
-    expect(open.status).toBe('received');
+    expect(open.status).toBe('in_progress');
 
     const released = await app.t.gql<{ releaseLegalHold: { releasedAt: string } }>(
       RELEASE,

@@ -7,6 +7,7 @@ import { Channel } from '../src/modules/outreach/entities/campaign.entity';
 import { TaskEntity } from '../src/modules/outreach/entities/task.entity';
 import { makeUser, signIn, TestUser } from './utils/identity';
 import { makeCampaign, makeCustomer, makeTask } from './utils/outreach';
+import { attest } from './utils/privacy';
 import { useTestApp } from './utils/use-test-app';
 
 const REQUEST =
@@ -120,6 +121,12 @@ describe('data subject requests: erasure (e2e)', () => {
       ),
     ).toBe(1);
 
+    // Nothing completes before the subject's identity is verified.
+    expect(
+      (await app.t.gql(COMPLETE, { input: { id: requestId } }, admin)).errors?.[0].extensions,
+    ).toMatchObject({ code: 'CONFLICT', reason: 'NOT_VERIFIED' });
+    await attest(app.t, requestId, admin);
+
     // Only an admin with a recent MFA check may erase.
     for (const who of [agent, manager])
       expect(
@@ -179,6 +186,7 @@ describe('data subject requests: erasure (e2e)', () => {
     );
     expect(events.map((e) => [String(e.action), Number(e.siem)])).toEqual([
       ['privacy.erasure_requested', 0],
+      ['privacy.subject_verified', 0],
       ['privacy.erasure_executed', 1],
     ]);
     expect(
@@ -206,7 +214,7 @@ describe('data subject requests: erasure (e2e)', () => {
       admin,
     );
     expect(denied.data!.denyErasure).toMatchObject({
-      status: 'Denied',
+      status: 'Rejected',
       denialReason: 'IdentityNotVerified',
     });
     const [entries] = await app.db.query<RowDataPacket[]>(
@@ -264,6 +272,7 @@ describe('data subject requests: erasure (e2e)', () => {
       admin,
     );
     expect(requested.errors).toBeUndefined();
+    await attest(app.t, requested.data!.requestErasure.id, admin);
     const done = await app.t.gql(
       COMPLETE,
       { input: { id: requested.data!.requestErasure.id } },

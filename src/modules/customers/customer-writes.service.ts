@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { IANAZone } from 'luxon';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import type { RequestContext } from '../../core/auth/request-context';
 import { CUSTOMER_PII_FIELDS } from '../authorization';
 import { AuditService } from '../audit/audit.service';
@@ -13,6 +13,22 @@ import { CustomersService } from './customers.service';
 import { zipInfo } from '../compliance';
 import { CustomerFieldsInput, CreateCustomerInput } from './dto/customer-input.dto';
 import { CustomerEntity } from './entities/customer.entity';
+
+/** The fields a data subject may have corrected (GDPR Art. 16, CCPA 1798.106). */
+export const RECTIFIABLE_FIELDS = [
+  'firstName',
+  'lastName',
+  'email',
+  'phone',
+  'addressLine',
+  'city',
+  'state',
+  'zip',
+  'timezone',
+  'dateOfBirth',
+] as const;
+export type RectifiableField = (typeof RECTIFIABLE_FIELDS)[number];
+export type FieldValues = Partial<Record<RectifiableField, string | null>>;
 
 /** Creating, updating and soft-deleting customers: inputs normalized, changes audited by field name only. */
 @Injectable()
@@ -84,6 +100,43 @@ export class CustomerWritesService {
       );
       return customer;
     });
+  }
+
+  /**
+   * A data subject's corrections, in the caller's transaction: normalized like any update (a ZIP
+   * may bring its time zone), null clears a field. Returns the previous and new values of what
+   * changed, so the caller can audit them masked and keep the previous ones to reverse it.
+   */
+  async rectify(
+    m: EntityManager,
+    id: string,
+    changes: FieldValues,
+  ): Promise<{ before: FieldValues; after: FieldValues }> {
+    const set = Object.fromEntries(
+      Object.entries(changes).filter(([, v]) => v !== null),
+    ) as CustomerFieldsInput;
+    const clean: FieldValues = { ...(this.normalize(set) as FieldValues) };
+    for (const [k, v] of Object.entries(changes))
+      if (v === null) clean[k as RectifiableField] = null;
+    const customer = await m.getRepository(CustomerEntity).findOne({
+      where: { id },
+      lock: { mode: 'pessimistic_write' },
+      withDeleted: true,
+    });
+    if (!customer) throw new CustomersException(CustomersErrorCode.NOT_FOUND, 'Customer not found');
+    const row = customer as unknown as Record<RectifiableField, string | null>;
+    const before: FieldValues = {};
+    const after: FieldValues = {};
+    for (const [k, v] of Object.entries(clean) as [RectifiableField, string | null][]) {
+      if (!(RECTIFIABLE_FIELDS as readonly string[]).includes(k) || row[k] === v) continue;
+      before[k] = row[k] ?? null;
+      after[k] = v ?? null;
+      row[k] = v ?? null;
+    }
+    if (Object.keys(after).length === 0) return { before, after };
+    if (after.dateOfBirth !== undefined) await this.crypto.ensureSubjectKey(customer.id, m);
+    await m.getRepository(CustomerEntity).save(customer);
+    return { before, after };
   }
 
   /** Soft deletion hides the customer everywhere; pending tasks are cancelled. */

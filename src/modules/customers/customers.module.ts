@@ -15,6 +15,6 @@ import { CustomerWritesService } from './customer-writes.service';
     CustomerRevealService,
     CustomersResolver,
   ],
-  exports: [CustomersService, CustomerAccessService],
+  exports: [CustomersService, CustomerAccessService, CustomerWritesService],
 })
 export class CustomersModule {}

@@ -119,7 +119,9 @@ export class CustomersService {
       const qb = this.dataSource
         .getRepository(CustomerEntity)
         .createQueryBuilder('c')
-        .where('c.status = :active', { active: 'active' });
+        .where('c.status = :active', { active: 'active' })
+        // A restriction (GDPR Art. 18) takes a customer out of every audience until lifted.
+        .andWhere('c.processing_restricted_at IS NULL');
       if (filter.customerIds?.length) qb.andWhere('c.id IN (:...ids)', { ids: filter.customerIds });
       if (filter.states?.length) qb.andWhere('c.state IN (:...states)', { states: filter.states });
       if (filter.statuses?.length)

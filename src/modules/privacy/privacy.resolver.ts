@@ -1,8 +1,16 @@
-import { Args, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { Args, Int, Mutation, Parent, Query, ResolveField, Resolver } from '@nestjs/graphql';
+import { RateLimitClass } from '../../core/rate-limit/rate-class';
 import { RequireStepUp } from '../../core/auth/auth.decorators';
 import { Ctx, RequestContext } from '../../core/auth/request-context';
 import { Allow } from '../../core/authorization/allow.decorator';
 import {
+  AttestIdentityInput,
+  CompleteRectificationInput,
+  RejectDataSubjectRequestInput,
+  ReverseDataSubjectRequestInput,
+  SendVerificationCodeInput,
+  SubmitDataSubjectRequestInput,
+  VerifyDataSubjectInput,
   DataSubjectRequestDTO,
   DataSubjectRequestFilter,
   DataSubjectRequestIdInput,
@@ -13,20 +21,132 @@ import {
   PlaceLegalHoldInput,
   RequestErasureInput,
 } from './dto/privacy.dto';
-import { DsrStatus } from './entities/data-subject-request.entity';
+import { OPEN_STATUSES } from './entities/data-subject-request.entity';
 import { PrivacyService } from './privacy.service';
 import { LegalHoldsService } from './services/legal-holds.service';
+import { SubjectVerificationService } from './services/subject-verification.service';
 
 @Resolver(() => DataSubjectRequestDTO)
 export class PrivacyResolver {
   constructor(
     private readonly privacy: PrivacyService,
     private readonly holds: LegalHoldsService,
+    private readonly verification: SubjectVerificationService,
   ) {}
 
   @ResolveField(() => Boolean, { description: 'Open and past its deadline' })
   overdue(@Parent() request: DataSubjectRequestDTO): boolean {
-    return request.status === DsrStatus.Received && request.dueAt.getTime() < Date.now();
+    return OPEN_STATUSES.includes(request.status) && request.dueAt.getTime() < Date.now();
+  }
+
+  @ResolveField(() => Int, {
+    nullable: true,
+    description: 'Seconds to the deadline while open (negative: overdue); null once closed',
+  })
+  timeLeftSeconds(@Parent() request: DataSubjectRequestDTO): number | null {
+    if (!OPEN_STATUSES.includes(request.status)) return null;
+    return Math.round((request.dueAt.getTime() - Date.now()) / 1000);
+  }
+
+  @Allow('create', 'DataSubjectRequest')
+  @Mutation(() => DataSubjectRequestDTO, {
+    description:
+      'Logs a request of any type; the subject is found by customer id, or by email or phone through the blind index, among the customers the caller may see. An erasure request stops contact at once; CCPA opt-outs take effect at once, unverified',
+  })
+  submitDataSubjectRequest(
+    @Ctx() ctx: RequestContext,
+    @Args('input') input: SubmitDataSubjectRequestInput,
+  ): Promise<DataSubjectRequestDTO> {
+    return this.privacy.submit(ctx, input);
+  }
+
+  @RateLimitClass('sensitive')
+  @Allow('update', 'DataSubjectRequest')
+  @Mutation(() => DataSubjectRequestDTO, {
+    description:
+      'Sends a one-time code (30 minutes, 5 guesses) to the email or phone on file, through the outbox; status Verifying',
+  })
+  sendDataSubjectVerificationCode(
+    @Ctx() ctx: RequestContext,
+    @Args('input') input: SendVerificationCodeInput,
+  ): Promise<DataSubjectRequestDTO> {
+    return this.verification.sendCode(ctx, input.id, input.channel);
+  }
+
+  @RateLimitClass('sensitive')
+  @Allow('update', 'DataSubjectRequest')
+  @Mutation(() => DataSubjectRequestDTO, {
+    description: 'Checks the code the subject read back; status InProgress when right',
+  })
+  verifyDataSubjectRequest(
+    @Ctx() ctx: RequestContext,
+    @Args('input') input: VerifyDataSubjectInput,
+  ): Promise<DataSubjectRequestDTO> {
+    return this.verification.verifyCode(ctx, input.id, input.code);
+  }
+
+  @Allow('update', 'DataSubjectRequest')
+  @RequireStepUp()
+  @Mutation(() => DataSubjectRequestDTO, {
+    description: 'The caller vouches for the subject’s identity with evidence; status InProgress',
+  })
+  attestDataSubjectIdentity(
+    @Ctx() ctx: RequestContext,
+    @Args('input') input: AttestIdentityInput,
+  ): Promise<DataSubjectRequestDTO> {
+    return this.verification.attest(ctx, input.id, input.evidence);
+  }
+
+  @Allow('update', 'DataSubjectRequest')
+  @RequireStepUp()
+  @Mutation(() => DataSubjectRequestDTO, {
+    description:
+      'Completes a verified erasure (irreversible), restriction (no contact, no audience until reversed), access or portability request (its export must be ready)',
+  })
+  completeDataSubjectRequest(
+    @Ctx() ctx: RequestContext,
+    @Args('input') input: DataSubjectRequestIdInput,
+  ): Promise<DataSubjectRequestDTO> {
+    return this.privacy.complete(ctx, input.id);
+  }
+
+  @Allow('update', 'DataSubjectRequest')
+  @RequireStepUp()
+  @Mutation(() => DataSubjectRequestDTO, {
+    description:
+      'Applies a verified rectification; before and after go to the audit log masked; reversible',
+  })
+  completeRectification(
+    @Ctx() ctx: RequestContext,
+    @Args('input') input: CompleteRectificationInput,
+  ): Promise<DataSubjectRequestDTO> {
+    return this.privacy.rectify(ctx, input.id, { ...input.changes });
+  }
+
+  @Allow('update', 'DataSubjectRequest')
+  @RequireStepUp()
+  @Mutation(() => DataSubjectRequestDTO, {
+    description:
+      'Refuses an open request with a reason; the subject is told why; an erasure request’s suppression is lifted',
+  })
+  rejectDataSubjectRequest(
+    @Ctx() ctx: RequestContext,
+    @Args('input') input: RejectDataSubjectRequestInput,
+  ): Promise<DataSubjectRequestDTO> {
+    return this.privacy.reject(ctx, input.id, input.reason, input.note);
+  }
+
+  @Allow('update', 'DataSubjectRequest')
+  @RequireStepUp()
+  @Mutation(() => DataSubjectRequestDTO, {
+    description:
+      'Undoes a completed rectification (previous values back) or restriction (processing resumes), once',
+  })
+  reverseDataSubjectRequest(
+    @Ctx() ctx: RequestContext,
+    @Args('input') input: ReverseDataSubjectRequestInput,
+  ): Promise<DataSubjectRequestDTO> {
+    return this.privacy.reverse(ctx, input.id, input.reason);
   }
 
   @Allow('update', 'DataSubjectRequest')
@@ -84,11 +204,13 @@ export class PrivacyResolver {
   }
 
   @Allow('read', 'DataSubjectRequest')
-  @Query(() => [DataSubjectRequestDTO], { description: 'Oldest deadline first' })
+  @Query(() => [DataSubjectRequestDTO], {
+    description: 'Open requests first, least time left first; then closed ones, newest first',
+  })
   dataSubjectRequests(
     @Args('filter', { nullable: true }) filter?: DataSubjectRequestFilter,
   ): Promise<DataSubjectRequestDTO[]> {
-    return this.privacy.list(filter?.status);
+    return this.privacy.list(filter ?? {});
   }
 
   @Allow('create', 'DataSubjectRequest')
@@ -105,7 +227,8 @@ export class PrivacyResolver {
   @Allow('update', 'DataSubjectRequest')
   @RequireStepUp()
   @Mutation(() => DataSubjectRequestDTO, {
-    description: 'Erases the customer’s personal data and destroys their key; irreversible',
+    description:
+      'Erases the customer’s personal data and destroys their key; irreversible. The request must be verified',
   })
   completeErasure(
     @Ctx() ctx: RequestContext,

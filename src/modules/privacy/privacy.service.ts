@@ -1,4 +1,11 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnModuleDestroy,
+  Optional,
+} from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
 import { AppConfigService } from '../../core/config/app-config.service';
@@ -7,29 +14,104 @@ import { NotificationChannel } from '../notifications';
 import { NotificationsService } from '../notifications/notifications.service';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DateTime } from 'luxon';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { AppException, ErrorCode } from '../../core/errors/error-code';
+import { mask, PiiKind } from '../../core/pii/mask';
 import { v7 as uuidv7 } from 'uuid';
 import type { RequestContext } from '../../core/auth/request-context';
 import { AuditService } from '../audit/audit.service';
 import { ComplianceService } from '../compliance/compliance.service';
 import { CryptoService } from '../crypto/crypto.service';
 import { CustomerAccessService } from '../customers/customer-access.service';
-import { CustomerStatus } from '../customers';
+import { CustomerEntity, CustomerStatus } from '../customers';
+import {
+  CustomerWritesService,
+  FieldValues,
+  RectifiableField,
+} from '../customers/customer-writes.service';
 import { CustomersService } from '../customers/customers.service';
 import {
   DataSubjectRequestEntity,
+  DsrChannel,
   DsrDenialReason,
+  DsrLookup,
   DsrRegime,
   DsrStatus,
+  DsrType,
+  DsrVerificationMethod,
+  OPEN_STATUSES,
 } from './entities/data-subject-request.entity';
 import { PrivacyErrorCode, PrivacyException } from './privacy.exception';
 import { LegalHoldsService } from './services/legal-holds.service';
 
+/**
+ * Says whether an access or portability request's export is ready to hand over (the export
+ * service binds it); without one bound, such requests cannot complete.
+ */
+export interface ExportReadiness {
+  assertReady(m: EntityManager, requestId: string): Promise<void>;
+}
+export const EXPORT_READINESS = Symbol('EXPORT_READINESS');
+
+export interface SubjectRef {
+  customerId?: string;
+  email?: string;
+  phone?: string;
+}
+
+export interface SubmitRequestInput {
+  type: DsrType;
+  regime: DsrRegime;
+  receivedVia: DsrChannel;
+  subject: SubjectRef;
+}
+
 export interface ErasureRequestInput {
   customerId: string;
   regime: DsrRegime;
-  receivedVia: DataSubjectRequestEntity['receivedVia'];
+  receivedVia: DsrChannel;
 }
+
+/** The rights each law grants: restriction is GDPR's only, the opt-outs are the CCPA's. */
+const TYPES_OF: Record<DsrRegime, DsrType[]> = {
+  [DsrRegime.Gdpr]: [
+    DsrType.Access,
+    DsrType.Portability,
+    DsrType.Rectification,
+    DsrType.Restriction,
+    DsrType.Erasure,
+  ],
+  [DsrRegime.Ccpa]: [
+    DsrType.Access,
+    DsrType.Portability,
+    DsrType.Rectification,
+    DsrType.Erasure,
+    DsrType.OptOutSale,
+    DsrType.LimitUse,
+  ],
+};
+
+/** How each corrected field appears in the audit log: masked like the API masks it. */
+const MASK_OF: Record<RectifiableField, PiiKind | null> = {
+  firstName: 'name',
+  lastName: 'name',
+  email: 'email',
+  phone: 'phone',
+  addressLine: 'address',
+  city: 'address',
+  dateOfBirth: 'date',
+  state: null,
+  zip: null,
+  timezone: null,
+};
+
+const masked = (values: FieldValues): Record<string, string | null> =>
+  Object.fromEntries(
+    Object.entries(values).map(([k, v]) => {
+      const kind = MASK_OF[k as RectifiableField];
+      return [k, v === null || v === undefined ? null : kind ? mask(kind, v) : v];
+    }),
+  );
 
 /** Statutory response times: GDPR Art. 12(3) one month, CCPA 1798.130(a)(2) 45 days. */
 const DUE: Record<DsrRegime, { months?: number; days?: number }> = {
@@ -76,10 +158,14 @@ const ERASED_COLUMNS = [
 ];
 
 /**
- * Data subject requests. Receiving an erasure request stops contact at once (a person-level
- * suppression that cancels every pending task, in the same transaction); completing it empties the
- * customer's personal data and shreds their key; denying it (an exemption applies) lifts only the
- * suppression the request itself placed.
+ * Data subject requests under GDPR and the CCPA, received -> verifying -> in_progress ->
+ * completed | rejected. Receiving an erasure request stops contact at once (a person-level
+ * suppression that cancels every pending task, in the same transaction); the CCPA opt-outs take
+ * effect on receipt, unverified, as the regulations require; everything else waits for the
+ * subject's identity to be verified (SubjectVerificationService), then completes by type: an
+ * erasure empties the record and shreds the key, a restriction stops all processing until
+ * reversed, a rectification applies the corrections (reversible), access and portability deliver
+ * an export. Every step is audited in its own transaction.
  */
 @Injectable()
 export class PrivacyService implements OnApplicationBootstrap, OnModuleDestroy {
@@ -88,6 +174,7 @@ export class PrivacyService implements OnApplicationBootstrap, OnModuleDestroy {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly customers: CustomerAccessService,
     private readonly customerRecords: CustomersService,
+    private readonly customerWrites: CustomerWritesService,
     private readonly compliance: ComplianceService,
     private readonly crypto: CryptoService,
     private readonly audit: AuditService,
@@ -95,6 +182,7 @@ export class PrivacyService implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly notifications: NotificationsService,
     private readonly config: AppConfigService,
     private readonly scheduler: SchedulerRegistry,
+    @Optional() @Inject(EXPORT_READINESS) private readonly exportReadiness?: ExportReadiness,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -119,15 +207,55 @@ export class PrivacyService implements OnApplicationBootstrap, OnModuleDestroy {
       this.scheduler.deleteCronJob('privacy-reminder');
   }
 
-  async requestErasure(
+  /**
+   * Finds the subject, by customer id or by email or phone through the blind index, among the
+   * customers the caller may see (privacy officers, who close requests, also reach soft-deleted
+   * records: deletion hid the personal data, it did not erase it).
+   */
+  async findSubject(
     ctx: RequestContext,
-    input: ErasureRequestInput,
-  ): Promise<DataSubjectRequestEntity> {
-    // Privacy officers (who close requests) also reach soft-deleted records: deletion hid the
-    // personal data, it did not erase it.
-    const customer = await this.customers.get(ctx, input.customerId, 'read', {
-      includeDeleted: ctx.ability.can('update', 'DataSubjectRequest'),
-    });
+    subject: SubjectRef,
+  ): Promise<{ customer: CustomerEntity; foundBy: DsrLookup }> {
+    const given = (['customerId', 'email', 'phone'] as const).filter((k) => subject[k]?.trim());
+    if (given.length !== 1)
+      throw new PrivacyException(
+        PrivacyErrorCode.INVALID_SUBJECT,
+        'Name the subject by exactly one of customerId, email or phone',
+      );
+    const qb = this.customers.scoped(ctx);
+    if (ctx.ability.can('update', 'DataSubjectRequest')) qb?.withDeleted();
+    let foundBy = DsrLookup.CustomerId;
+    if (subject.customerId) {
+      qb?.andWhere('c.id = :id', { id: subject.customerId });
+    } else {
+      const kind = subject.email ? 'email' : 'phone';
+      const bidx = this.crypto.blindIndex(kind, (subject.email ?? subject.phone)!);
+      if (!bidx)
+        throw new PrivacyException(
+          PrivacyErrorCode.INVALID_SUBJECT,
+          `That is not a valid ${kind === 'email' ? 'email address' : 'phone number'}`,
+        );
+      foundBy = kind === 'email' ? DsrLookup.Email : DsrLookup.Phone;
+      qb?.andWhere(`c.${kind}_bidx = :bidx`, { bidx });
+    }
+    const found = qb ? await qb.take(2).getMany() : [];
+    if (found.length === 0)
+      throw new PrivacyException(PrivacyErrorCode.SUBJECT_NOT_FOUND, 'No such data subject');
+    if (found.length > 1)
+      throw new PrivacyException(
+        PrivacyErrorCode.SUBJECT_AMBIGUOUS,
+        'Several customers have this address: name the customer by id (one request each)',
+      );
+    return { customer: found[0], foundBy };
+  }
+
+  async submit(ctx: RequestContext, input: SubmitRequestInput): Promise<DataSubjectRequestEntity> {
+    if (!TYPES_OF[input.regime].includes(input.type))
+      throw new PrivacyException(
+        PrivacyErrorCode.TYPE_NOT_IN_REGIME,
+        `A ${input.type} request does not exist under ${input.regime.toUpperCase()}`,
+      );
+    const { customer, foundBy } = await this.findSubject(ctx, input.subject);
     if (customer.status === CustomerStatus.Erased)
       throw new PrivacyException(
         PrivacyErrorCode.ALREADY_ERASED,
@@ -135,55 +263,90 @@ export class PrivacyService implements OnApplicationBootstrap, OnModuleDestroy {
       );
     return this.dataSource.transaction(async (m) => {
       // The customer row lock serialises concurrent requests for the same person.
-      await m.query('SELECT id FROM customers WHERE id = ? FOR UPDATE', [customer.id]);
+      await this.customerRecords.lockForUpdate(m, customer.id);
       const open = await m.getRepository(DataSubjectRequestEntity).existsBy({
         customerId: customer.id,
-        type: 'erasure',
-        status: DsrStatus.Received,
+        type: input.type,
+        status: In(OPEN_STATUSES),
       });
       if (open)
         throw new PrivacyException(
           PrivacyErrorCode.REQUEST_ALREADY_OPEN,
-          'An erasure request for this customer is already open',
+          `A ${input.type} request for this customer is already open`,
         );
       const now = new Date();
-      const cancelled = await this.compliance.cancelPendingTasks(m, [customer.id], null);
-      const suppression = await this.compliance.addDnc(
-        {
-          customerId: customer.id,
-          channel: null,
-          source: 'erasure_request',
-          reason: 'erasure request received',
-          createdBy: ctx.principal.id,
-        },
-        m,
-      );
       const request = m.getRepository(DataSubjectRequestEntity).create({
         id: uuidv7(),
         customerId: customer.id,
-        type: 'erasure',
+        type: input.type,
         regime: input.regime,
         status: DsrStatus.Received,
         receivedVia: input.receivedVia,
+        foundBy,
         denialReason: null,
+        rejectionNote: null,
         dueAt: DateTime.fromJSDate(now).plus(DUE[input.regime]).toJSDate(),
-        requestedBy: ctx.principal.id,
-        resolvedBy: null,
-        resolvedAt: null,
-        tasksCancelled: cancelled,
-        dncEntryId: suppression.id,
         originalDueAt: null,
         extendedAt: null,
         extensionReason: null,
+        verificationMethod: null,
+        verificationChannel: null,
+        verificationCodeHash: null,
+        verificationExpiresAt: null,
+        verificationAttempts: 0,
+        verificationSends: 0,
+        verifiedAt: null,
+        verifiedBy: null,
+        attestationCipher: null,
+        rectificationCipher: null,
+        requestedBy: ctx.principal.id,
+        resolvedBy: null,
+        resolvedAt: null,
+        reversedAt: null,
+        reversedBy: null,
+        reversalReason: null,
+        tasksCancelled: 0,
+        dncEntryId: null,
         createdAt: now,
       });
+      const effects: Record<string, unknown> = {};
+      if (input.type === DsrType.Erasure) {
+        // Contact stops on receipt: erasure is where a collector would otherwise keep calling.
+        const stop = await this.stopProcessing(ctx, m, customer.id, 'erasure_request');
+        request.tasksCancelled = stop.tasksCancelled;
+        request.dncEntryId = stop.dncEntryId;
+        effects.tasksCancelled = stop.tasksCancelled;
+      }
+      const optOut = input.type === DsrType.OptOutSale || input.type === DsrType.LimitUse;
+      if (optOut) {
+        // 11 CCR 7026(d) / 7027(e): an opt-out must not require a verifiable request; it takes
+        // effect now (the business neither sells nor shares, so the flag is the whole effect).
+        const column =
+          input.type === DsrType.OptOutSale ? 'sale_opted_out_at' : 'sensitive_use_limited_at';
+        await m.query(
+          `UPDATE customers SET ${column} = COALESCE(${column}, ?), updated_at = NOW(3) WHERE id = ?`,
+          [now, customer.id],
+        );
+        request.verificationMethod = DsrVerificationMethod.NotRequired;
+        request.status = DsrStatus.Completed;
+        request.resolvedBy = ctx.principal.id;
+        request.resolvedAt = now;
+      }
       await m.getRepository(DataSubjectRequestEntity).insert(request);
       await this.audit.record(
         {
-          action: 'privacy.erasure_requested',
+          action: `privacy.${input.type}_requested`,
           resourceType: 'DataSubjectRequest',
           resourceId: request.id,
-          changes: { customerId: customer.id, regime: input.regime, tasksCancelled: cancelled },
+          changes: {
+            customerId: customer.id,
+            type: input.type,
+            regime: input.regime,
+            foundBy,
+            receivedVia: input.receivedVia,
+            ...effects,
+            ...(optOut ? { completed: true } : {}),
+          },
         },
         m,
       );
@@ -191,16 +354,175 @@ export class PrivacyService implements OnApplicationBootstrap, OnModuleDestroy {
     });
   }
 
-  /** Erases: personal columns emptied, the customer's key destroyed, notes and evidence dropped. */
-  async completeErasure(ctx: RequestContext, id: string): Promise<DataSubjectRequestEntity> {
+  /** The erasure request of the first release: a submit by customer id. */
+  requestErasure(
+    ctx: RequestContext,
+    input: ErasureRequestInput,
+  ): Promise<DataSubjectRequestEntity> {
+    return this.submit(ctx, {
+      type: DsrType.Erasure,
+      regime: input.regime,
+      receivedVia: input.receivedVia,
+      subject: { customerId: input.customerId },
+    });
+  }
+
+  /**
+   * Completes a verified request by its type: erasure, restriction, access or portability (whose
+   * export must be ready). Rectification completes through `rectify`, with the corrected values.
+   */
+  async complete(
+    ctx: RequestContext,
+    id: string,
+    expected?: DsrType,
+  ): Promise<DataSubjectRequestEntity> {
     return this.dataSource.transaction(async (m) => {
-      const request = await this.lockOpen(m, id);
-      const erased = await this.eraseCustomer(m, request.customerId, ctx.principal.id);
-      return this.close(ctx, m, request, DsrStatus.Completed, 'privacy.erasure_executed', {
+      const request = await this.lockVerified(m, id);
+      if (expected && request.type !== expected)
+        throw new PrivacyException(
+          PrivacyErrorCode.WRONG_COMPLETION,
+          `This is a ${request.type} request`,
+        );
+      switch (request.type) {
+        case DsrType.Erasure: {
+          const erased = await this.eraseCustomer(m, request.customerId, ctx.principal.id);
+          // The request's own encrypted notes about the subject go with the key.
+          request.attestationCipher = null;
+          return this.close(ctx, m, request, DsrStatus.Completed, 'privacy.erasure_executed', {
+            customerId: request.customerId,
+            ...erased,
+          });
+        }
+        case DsrType.Restriction: {
+          const stop = await this.stopProcessing(ctx, m, request.customerId, 'restriction');
+          await m.query(
+            `UPDATE customers SET processing_restricted_at = NOW(3), updated_at = NOW(3) WHERE id = ?`,
+            [request.customerId],
+          );
+          request.tasksCancelled = stop.tasksCancelled;
+          request.dncEntryId = stop.dncEntryId;
+          return this.close(ctx, m, request, DsrStatus.Completed, 'privacy.restriction_applied', {
+            customerId: request.customerId,
+            tasksCancelled: stop.tasksCancelled,
+          });
+        }
+        case DsrType.Access:
+        case DsrType.Portability: {
+          if (!this.exportReadiness)
+            throw new PrivacyException(PrivacyErrorCode.EXPORT_NOT_READY, 'No export is ready');
+          await this.exportReadiness.assertReady(m, request.id);
+          return this.close(
+            ctx,
+            m,
+            request,
+            DsrStatus.Completed,
+            `privacy.${request.type}_completed`,
+            {
+              customerId: request.customerId,
+            },
+          );
+        }
+        case DsrType.Rectification:
+          throw new PrivacyException(
+            PrivacyErrorCode.WRONG_COMPLETION,
+            'A rectification completes with completeRectification and the corrected values',
+          );
+        case DsrType.OptOutSale:
+        case DsrType.LimitUse:
+          throw new Error('unreachable: CCPA opt-outs complete on receipt');
+      }
+    });
+  }
+
+  /**
+   * Applies a verified rectification: the corrections in the audit log before and after, masked;
+   * the previous values kept under the subject's key so that it can be reversed.
+   */
+  async rectify(
+    ctx: RequestContext,
+    id: string,
+    changes: FieldValues,
+  ): Promise<DataSubjectRequestEntity> {
+    return this.dataSource.transaction(async (m) => {
+      const request = await this.lockVerified(m, id);
+      if (request.type !== DsrType.Rectification)
+        throw new PrivacyException(
+          PrivacyErrorCode.WRONG_COMPLETION,
+          `This is a ${request.type} request`,
+        );
+      const { before, after } = await this.applyCorrections(m, request.customerId, changes);
+      await this.crypto.ensureSubjectKey(request.customerId, m);
+      request.rectification = JSON.stringify(before);
+      return this.close(ctx, m, request, DsrStatus.Completed, 'privacy.rectification_applied', {
         customerId: request.customerId,
-        ...erased,
+        before: masked(before),
+        after: masked(after),
       });
     });
+  }
+
+  /**
+   * Undoes a completed rectification (the previous values come back) or restriction (processing
+   * resumes), once, with a reason; audited like the change itself.
+   */
+  async reverse(
+    ctx: RequestContext,
+    id: string,
+    reason: string,
+  ): Promise<DataSubjectRequestEntity> {
+    return this.dataSource.transaction(async (m) => {
+      const request = await this.lockRequest(m, id);
+      const reversible =
+        request.status === DsrStatus.Completed &&
+        !request.reversedAt &&
+        (request.type === DsrType.Rectification || request.type === DsrType.Restriction);
+      if (!reversible)
+        throw new PrivacyException(
+          PrivacyErrorCode.NOT_REVERSIBLE,
+          'Only a completed rectification or restriction can be reversed, once',
+        );
+      let changes: Record<string, unknown> = { customerId: request.customerId, reason };
+      if (request.type === DsrType.Rectification) {
+        const previous = JSON.parse(request.rectification ?? '{}') as FieldValues;
+        const { before, after } = await this.applyCorrections(
+          m,
+          request.customerId,
+          previous,
+          true,
+        );
+        changes = { ...changes, before: masked(before), after: masked(after) };
+        request.rectificationCipher = null;
+      } else {
+        if (request.dncEntryId) await this.compliance.removeDnc(request.dncEntryId, m);
+        await m.query(
+          `UPDATE customers SET processing_restricted_at = NULL, updated_at = NOW(3) WHERE id = ?`,
+          [request.customerId],
+        );
+        request.dncEntryId = null;
+      }
+      request.reversedAt = new Date();
+      request.reversedBy = ctx.principal.id;
+      request.reversalReason = reason.trim();
+      await m.getRepository(DataSubjectRequestEntity).save(request);
+      await this.audit.record(
+        {
+          action: `privacy.${request.type}_reversed`,
+          resourceType: 'DataSubjectRequest',
+          resourceId: request.id,
+          changes,
+        },
+        m,
+      );
+      return request;
+    });
+  }
+
+  /**
+   * Completes an erasure (the first release's mutation): the request must be verified like any
+   * other.
+   */
+  completeErasure(ctx: RequestContext, id: string): Promise<DataSubjectRequestEntity> {
+    return this.complete(ctx, id, DsrType.Erasure);
   }
 
   /**
@@ -266,22 +588,47 @@ export class PrivacyService implements OnApplicationBootstrap, OnModuleDestroy {
     };
   }
 
-  /** Refuses under an exemption; the suppression this request placed is lifted. */
-  async denyErasure(
+  /**
+   * Refuses a request (a reason from the fixed list, and text for the subject); a suppression the
+   * request placed is lifted. The subject is told why through the outbox (GDPR Art. 12(4)).
+   */
+  async reject(
     ctx: RequestContext,
     id: string,
     reason: DsrDenialReason,
+    note?: string | null,
   ): Promise<DataSubjectRequestEntity> {
     return this.dataSource.transaction(async (m) => {
       const request = await this.lockOpen(m, id);
       if (request.dncEntryId) await this.compliance.removeDnc(request.dncEntryId, m);
       request.denialReason = reason;
-      return this.close(ctx, m, request, DsrStatus.Denied, 'privacy.erasure_denied', {
+      request.rejectionNote = note?.trim() || null;
+      const notified = await this.tellSubject(
+        m,
+        request,
+        'privacy_request_rejected',
+        [
+          `We cannot act on your ${request.type.replace(/_/g, ' ')} request.`,
+          `Reason: ${reason.replace(/_/g, ' ')}.`,
+          ...(request.rejectionNote ? [request.rejectionNote] : []),
+          'You may complain to a supervisory authority or seek a judicial remedy.',
+        ].join('\n'),
+      );
+      return this.close(ctx, m, request, DsrStatus.Rejected, `privacy.${request.type}_rejected`, {
         customerId: request.customerId,
         reason,
         suppressionLifted: !!request.dncEntryId,
+        subjectNotified: notified,
       });
     });
+  }
+
+  denyErasure(
+    ctx: RequestContext,
+    id: string,
+    reason: DsrDenialReason,
+  ): Promise<DataSubjectRequestEntity> {
+    return this.reject(ctx, id, reason);
   }
 
   /**
@@ -348,7 +695,7 @@ export class PrivacyService implements OnApplicationBootstrap, OnModuleDestroy {
   async remind(now = new Date()): Promise<{ overdue: number; dueSoon: number }> {
     const [row] = await this.dataSource.query<{ overdue: string | null; soon: string | null }[]>(
       `SELECT SUM(due_at < ?) AS overdue, SUM(due_at >= ? AND due_at < ?) AS soon
-         FROM data_subject_requests WHERE status = 'received'`,
+         FROM data_subject_requests WHERE status IN ('received','verifying','in_progress')`,
       [now, now, new Date(now.getTime() + DUE_SOON_DAYS * 86_400_000)],
     );
     const counts = { overdue: Number(row?.overdue ?? 0), dueSoon: Number(row?.soon ?? 0) };
@@ -361,12 +708,80 @@ export class PrivacyService implements OnApplicationBootstrap, OnModuleDestroy {
     return counts;
   }
 
-  list(status?: DsrStatus): Promise<DataSubjectRequestEntity[]> {
-    return this.dataSource.getRepository(DataSubjectRequestEntity).find({
-      where: status ? { status } : {},
-      order: { dueAt: 'ASC' },
-      take: 500,
+  /** Open requests first, least time left first; then closed ones, newest resolution first. */
+  list(filter: { status?: DsrStatus; type?: DsrType; customerId?: string } = {}) {
+    const qb = this.dataSource
+      .getRepository(DataSubjectRequestEntity)
+      .createQueryBuilder('r')
+      .orderBy(`CASE WHEN r.status IN ('received','verifying','in_progress') THEN 0 ELSE 1 END`)
+      .addOrderBy(
+        `CASE WHEN r.status IN ('received','verifying','in_progress') THEN r.due_at END`,
+        'ASC',
+      )
+      .addOrderBy('r.resolved_at', 'DESC')
+      .take(500);
+    if (filter.status) qb.andWhere('r.status = :status', { status: filter.status });
+    if (filter.type) qb.andWhere('r.type = :type', { type: filter.type });
+    if (filter.customerId) qb.andWhere('r.customer_id = :cid', { cid: filter.customerId });
+    return qb.getMany();
+  }
+
+  /** Contact stops: a person-level suppression (it also cancels pending tasks). */
+  private async stopProcessing(
+    ctx: RequestContext,
+    m: EntityManager,
+    customerId: string,
+    source: 'erasure_request' | 'restriction',
+  ): Promise<{ tasksCancelled: number; dncEntryId: string }> {
+    const tasksCancelled = await this.compliance.cancelPendingTasks(m, [customerId], null);
+    const suppression = await this.compliance.addDnc(
+      {
+        customerId,
+        channel: null,
+        source,
+        reason: source === 'restriction' ? 'processing restricted' : 'erasure request received',
+        createdBy: ctx.principal.id,
+      },
+      m,
+    );
+    return { tasksCancelled, dncEntryId: suppression.id };
+  }
+
+  private async applyCorrections(
+    m: EntityManager,
+    customerId: string,
+    changes: FieldValues,
+    reversal = false,
+  ): Promise<{ before: FieldValues; after: FieldValues }> {
+    let result: { before: FieldValues; after: FieldValues };
+    try {
+      result = await this.customerWrites.rectify(m, customerId, changes);
+    } catch (e) {
+      if (e instanceof AppException && e.code === ErrorCode.BAD_USER_INPUT)
+        throw new PrivacyException(PrivacyErrorCode.INVALID_VALUE, e.message);
+      throw e;
+    }
+    if (!reversal && Object.keys(result.after).length === 0)
+      throw new PrivacyException(
+        PrivacyErrorCode.NOTHING_TO_CHANGE,
+        'The corrections match the record already',
+      );
+    return result;
+  }
+
+  /** A notice to the subject's email on file, in the caller's transaction; false when none. */
+  private async tellSubject(
+    m: EntityManager,
+    request: DataSubjectRequestEntity,
+    template: string,
+    body: string,
+  ): Promise<boolean> {
+    const customer = await this.customerRecords.findById(request.customerId, m, {
+      withDeleted: true,
     });
+    if (!customer?.email) return false;
+    await this.notifications.enqueue(NotificationChannel.Email, template, customer.email, body, m);
+    return true;
   }
 
   /** Records the outcome and audits it, in the request's transaction. */
@@ -374,7 +789,7 @@ export class PrivacyService implements OnApplicationBootstrap, OnModuleDestroy {
     ctx: RequestContext,
     m: EntityManager,
     request: DataSubjectRequestEntity,
-    status: DsrStatus.Completed | DsrStatus.Denied,
+    status: DsrStatus.Completed | DsrStatus.Rejected,
     action: string,
     changes: Record<string, unknown>,
   ): Promise<DataSubjectRequestEntity> {
@@ -389,16 +804,31 @@ export class PrivacyService implements OnApplicationBootstrap, OnModuleDestroy {
     return request;
   }
 
-  private async lockOpen(m: EntityManager, id: string): Promise<DataSubjectRequestEntity> {
+  private async lockRequest(m: EntityManager, id: string): Promise<DataSubjectRequestEntity> {
     const request = await m
       .getRepository(DataSubjectRequestEntity)
       .findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
     if (!request)
       throw new PrivacyException(PrivacyErrorCode.NOT_FOUND, 'Data subject request not found');
-    if (request.status !== DsrStatus.Received)
+    return request;
+  }
+
+  private async lockOpen(m: EntityManager, id: string): Promise<DataSubjectRequestEntity> {
+    const request = await this.lockRequest(m, id);
+    if (!OPEN_STATUSES.includes(request.status))
       throw new PrivacyException(
         PrivacyErrorCode.REQUEST_CLOSED,
         `The request is already ${request.status}`,
+      );
+    return request;
+  }
+
+  private async lockVerified(m: EntityManager, id: string): Promise<DataSubjectRequestEntity> {
+    const request = await this.lockOpen(m, id);
+    if (request.status !== DsrStatus.InProgress)
+      throw new PrivacyException(
+        PrivacyErrorCode.NOT_VERIFIED,
+        "Verify the subject's identity first (a code sent to them, or an attestation)",
       );
     return request;
   }

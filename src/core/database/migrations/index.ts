@@ -18,6 +18,7 @@ import { Incidents1764100300000 } from './1764100300000-Incidents';
 import { LegalHolds1764100400000 } from './1764100400000-LegalHolds';
 import { RetentionPolicies1764100500000 } from './1764100500000-RetentionPolicies';
 import { RequestExtensions1764100600000 } from './1764100600000-RequestExtensions';
+import { PrivacyLifecycle1764100700000 } from './1764100700000-PrivacyLifecycle';
 
 /** Every migration, in order. A landed migration is never edited: add a new one. */
 export const MIGRATIONS = [
@@ -41,4 +42,5 @@ export const MIGRATIONS = [
   LegalHolds1764100400000,
   RetentionPolicies1764100500000,
   RequestExtensions1764100600000,
+  PrivacyLifecycle1764100700000,
 ];

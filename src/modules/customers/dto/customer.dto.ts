@@ -42,6 +42,18 @@ export class CustomerDTO {
   @Field() balance!: string;
   @Field(() => CustomerStatus) status!: CustomerStatus;
   @Field(() => [String], { nullable: true }) tags!: string[] | null;
+  @Field(() => Date, {
+    nullable: true,
+    description: 'Processing restricted (GDPR Art. 18) since: no contact, no campaign audience',
+  })
+  processingRestrictedAt!: Date | null;
+  @Field(() => Date, { nullable: true, description: 'Opted out of sale/sharing (CCPA) since' })
+  saleOptedOutAt!: Date | null;
+  @Field(() => Date, {
+    nullable: true,
+    description: 'Limited the use of sensitive information (CCPA) since',
+  })
+  sensitiveUseLimitedAt!: Date | null;
   @Field() createdAt!: Date;
 }
 

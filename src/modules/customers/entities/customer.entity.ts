@@ -170,6 +170,18 @@ export class CustomerEntity {
   @Column({ type: 'json', nullable: true })
   tags!: string[] | null;
 
+  /** GDPR Art. 18: while set, no contact and no campaign audience (a restriction request). */
+  @Column({ name: 'processing_restricted_at', type: 'datetime', precision: 3, nullable: true })
+  processingRestrictedAt!: Date | null;
+
+  /** CCPA 1798.120: the consumer opted out of the sale or sharing of their information. */
+  @Column({ name: 'sale_opted_out_at', type: 'datetime', precision: 3, nullable: true })
+  saleOptedOutAt!: Date | null;
+
+  /** CCPA 1798.121: the consumer limited the use of their sensitive personal information. */
+  @Column({ name: 'sensitive_use_limited_at', type: 'datetime', precision: 3, nullable: true })
+  sensitiveUseLimitedAt!: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt!: Date;
 
