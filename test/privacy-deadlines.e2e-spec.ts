@@ -12,7 +12,7 @@ const REQUEST = `mutation($input: RequestErasureInput!) {
 const EXTEND = `mutation($input: ExtendRequestInput!) {
   extendDataSubjectRequest(input: $input) { id dueAt originalDueAt extendedAt extensionReason overdue }
 }`;
-const LIST = '{ dataSubjectRequests { id dueAt overdue } }';
+const LIST = '{ dataSubjectRequests { id status dueAt overdue } }';
 
 interface Extended {
   id: string;
@@ -105,10 +105,13 @@ describe('data subject request deadlines (e2e)', () => {
     expect(refused.errors?.[0].extensions).toMatchObject({ code: 'CONFLICT', reason: 'PAST_DUE' });
 
     const list = await app.t.gql<{
-      dataSubjectRequests: { id: string; dueAt: string; overdue: boolean }[];
+      dataSubjectRequests: { id: string; status: string; dueAt: string; overdue: boolean }[];
     }>(LIST, undefined, admin);
     const items = list.data!.dataSubjectRequests;
-    const times = items.map((r) => new Date(r.dueAt).getTime());
+    // Open requests come first, by time left (closed ones follow, newest first).
+    const open = items.filter((r) => ['Received', 'Verifying', 'InProgress'].includes(r.status));
+    expect(items.slice(0, open.length)).toEqual(open);
+    const times = open.map((r) => new Date(r.dueAt).getTime());
     expect(times).toEqual([...times].sort((a, b) => a - b));
     expect(items.find((r) => r.id === late.id)!.overdue).toBe(true);
     expect(items.find((r) => r.id === soon.id)!.overdue).toBe(false);
