@@ -65,6 +65,38 @@ describe('erasure leaves nothing of the subject (e2e)', () => {
         { customerId: customer.id, purpose: 'collection' },
       );
 
+    // A completed rectification keeps the previous address and an attestation what was checked,
+    // both under the subject's key.
+    const rectification = await app.t.gql<{ submitDataSubjectRequest: { id: string } }>(
+      `mutation($input: SubmitDataSubjectRequestInput!) {
+        submitDataSubjectRequest(input: $input) { id } }`,
+      {
+        input: {
+          type: 'Rectification',
+          regime: 'Gdpr',
+          receivedVia: 'email',
+          subject: { customerId: customer.id },
+        },
+      },
+      admin,
+    );
+    const rectificationId = rectification.data!.submitDataSubjectRequest.id;
+    const attested = await app.t.gql(
+      `mutation($input: AttestIdentityInput!) { attestDataSubjectIdentity(input: $input) { id } }`,
+      {
+        input: { id: rectificationId, evidence: `Caller gave SSN ${known.ssn} and ${known.email}` },
+      },
+      admin,
+    );
+    expect(attested.errors).toBeUndefined();
+    const rectified = await app.t.gql(
+      `mutation($input: CompleteRectificationInput!) {
+        completeRectification(input: $input) { status } }`,
+      { input: { id: rectificationId, changes: { addressLine: `${known.addressLine} Apt 2` } } },
+      admin,
+    );
+    expect(rectified.errors).toBeUndefined();
+
     const values = Object.values(known);
     /** Every place a value of theirs is found: text columns as stored, encrypted ones decrypted. */
     const scan = async (): Promise<string[]> => {
@@ -127,6 +159,8 @@ describe('erasure leaves nothing of the subject (e2e)', () => {
       expect.arrayContaining([
         expect.stringMatching(/^customers\.email_enc \(decrypted\)/),
         expect.stringMatching(/^notification_outbox\.body/),
+        expect.stringMatching(/^data_subject_requests\.rectification_enc \(decrypted\)/),
+        expect.stringMatching(/^data_subject_requests\.attestation_enc \(decrypted\)/),
       ]),
     );
 

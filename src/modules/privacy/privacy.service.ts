@@ -386,8 +386,8 @@ export class PrivacyService implements OnApplicationBootstrap, OnModuleDestroy {
       switch (request.type) {
         case DsrType.Erasure: {
           const erased = await this.eraseCustomer(m, request.customerId, ctx.principal.id);
-          // The request's own encrypted notes about the subject go with the key.
           request.attestationCipher = null;
+          request.rectificationCipher = null;
           return this.close(ctx, m, request, DsrStatus.Completed, 'privacy.erasure_executed', {
             customerId: request.customerId,
             ...erased,
@@ -572,6 +572,12 @@ export class PrivacyService implements OnApplicationBootstrap, OnModuleDestroy {
     );
     const evidence = await m.query<{ affectedRows: number }>(
       'UPDATE consents SET evidence_enc = NULL WHERE customer_id = ? AND evidence_enc IS NOT NULL',
+      [customerId],
+    );
+    // What requests hold about them (attestation evidence, a rectification's previous values).
+    await m.query(
+      `UPDATE data_subject_requests SET attestation_enc = NULL, rectification_enc = NULL
+        WHERE customer_id = ?`,
       [customerId],
     );
     // Messages to them (their address, text naming them) leave the outbox.
