@@ -38,7 +38,8 @@ export class AppModule {
         ScheduleModule.forRoot(),
         AuditModule,
         AuditIntegrityModule,
-        AppGraphQLModule,
+        // The customers module writes the read-access log the GraphQL layer feeds.
+        AppGraphQLModule.forRoot({ imports: [CustomersModule] }),
         HealthModule,
         RateLimitModule,
         CryptoModule,

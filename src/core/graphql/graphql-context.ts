@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { PiiReadLog } from '../authorization/pii-reads';
 
 /**
  * The refresh-token cookie's writer. Resolvers get this, never the reply itself: a Fastify reply is
@@ -23,6 +24,8 @@ export interface GraphQLContext {
   /** For the rate limiter's headers only (see CookieJar). */
   res: FastifyReply;
   cookies: CookieJar;
+  /** Personal fields this operation returned unmasked (written to the read-access log at its end). */
+  piiReads: PiiReadLog;
 }
 
 export function graphQLContext(req: FastifyRequest, res: FastifyReply): GraphQLContext {
@@ -33,5 +36,6 @@ export function graphQLContext(req: FastifyRequest, res: FastifyReply): GraphQLC
       set: (name, value, options) => void res.setCookie(name, value, options),
       clear: (name, options) => void res.clearCookie(name, options),
     },
+    piiReads: new PiiReadLog(),
   };
 }

@@ -84,6 +84,7 @@ export const CRITICAL_ACTIONS = new Set([
   'retention.customer_skipped',
   'sms.inbound_refused',
   'audit.write_failed',
+  'customer.read_log_failed',
 ]);
 
 export type VerifyResult =

@@ -2,9 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { RequestContext } from '../../core/auth/request-context';
+import { actorOf } from '../audit';
 import { AuditService } from '../audit/audit.service';
 import { AuthorizationErrorCode, AuthorizationException } from '../authorization';
 import { CustomerAccessService } from './customer-access.service';
+import { CustomerReadLogService, ReadAccessKind } from './customer-read-log.service';
 import type { RevealCustomerFieldInput, RevealedFieldDTO } from './dto/customer.dto';
 
 export const REVEALS_PER_HOUR = 30;
@@ -17,6 +19,7 @@ export class CustomerRevealService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly access: CustomerAccessService,
     private readonly audit: AuditService,
+    private readonly readLog: CustomerReadLogService,
   ) {}
 
   async reveal(ctx: RequestContext, input: RevealCustomerFieldInput): Promise<RevealedFieldDTO> {
@@ -52,6 +55,11 @@ export class CustomerRevealService {
           resourceId: customer.id,
           changes: { field: input.field, justification: input.reason },
         },
+        m,
+      );
+      await this.readLog.record(
+        [{ customerId: customer.id, kind: ReadAccessKind.Reveal, fields: [input.field] }],
+        actorOf(ctx),
         m,
       );
     });

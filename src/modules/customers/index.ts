@@ -4,3 +4,9 @@ export type { CustomerEntity } from './entities/customer.entity';
 export { CustomerStatus, PhoneType } from './entities/customer.entity';
 export { CustomerDTO } from './dto/customer.dto';
 export type { AudienceFilter } from './customers.service';
+export { READ_LOG_FIELDS, ReadAccessKind } from './customer-read-log.service';
+export type {
+  ReadAccessEntry,
+  ReadAccessRow,
+  ReadAccessSummary,
+} from './customer-read-log.service';

@@ -39,8 +39,16 @@ export class TaskDTO {
   @Field() teamId!: string;
   @Field(() => TaskStatus) status!: TaskStatus;
   @Field(() => TaskOutcome, { nullable: true }) outcome!: TaskOutcome | null;
-  /** Free text: personal data by nature, so masked unless the role may `readPii` task notes. */
-  @PiiField('Task', 'text', 'Redacted of card numbers and SSNs; masked for roles without access')
+  /**
+   * Free text: personal data by nature, so masked unless the role may `readPii` task notes; a full
+   * read is logged against the task's customer.
+   */
+  @PiiField(
+    'Task',
+    'text',
+    'Redacted of card numbers and SSNs; masked for roles without access',
+    'customerId',
+  )
   notes!: string | null;
   @Field(() => Date, { nullable: true }) dueAt!: Date | null;
   @Field(() => Date, { nullable: true }) startedAt!: Date | null;
