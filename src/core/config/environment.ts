@@ -310,6 +310,23 @@ export class EnvironmentVariables {
   })
   PRIVACY_REMINDER_CRON = '0 8 * * *';
 
+  /** How long a one-time download link of an access or portability export stays valid (minutes). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1440)
+  PRIVACY_EXPORT_LINK_TTL_MINUTES = 15;
+
+  /**
+   * How old an allowing contact decision may be when the contact it allows goes ahead (seconds);
+   * older, the contact is decided again or refused.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  DECISION_MAX_AGE_SECONDS = 60;
+
   /** When the retention purge runs (cron, server time), or `off`. */
   @Matches(/^(off|(\S+\s+){4,5}\S+)$/, {
     message: 'RETENTION_CRON must be a cron expression (5 or 6 fields) or off',

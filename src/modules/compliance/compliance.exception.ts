@@ -11,6 +11,9 @@ export enum ComplianceErrorCode {
   INVALID_CEASE_REQUEST = 'INVALID_CEASE_REQUEST',
   /** A brand or messaging campaign that does not exist. */
   NOT_FOUND = 'NOT_FOUND',
+  /** No kept decision for that contact attempt. */
+  DECISION_NOT_FOUND = 'DECISION_NOT_FOUND',
+  INVALID_RANGE = 'INVALID_RANGE',
 }
 
 const CLIENT_CODES = {
@@ -23,6 +26,8 @@ const CLIENT_CODES = {
   [ComplianceErrorCode.INVALID_SIGNATURE]: ErrorCode.UNAUTHENTICATED,
   [ComplianceErrorCode.STALE_REQUEST]: ErrorCode.UNAUTHENTICATED,
   [ComplianceErrorCode.NOT_FOUND]: ErrorCode.NOT_FOUND,
+  [ComplianceErrorCode.DECISION_NOT_FOUND]: ErrorCode.NOT_FOUND,
+  [ComplianceErrorCode.INVALID_RANGE]: ErrorCode.BAD_USER_INPUT,
 } satisfies ClientCodes<ComplianceErrorCode>;
 
 export class ComplianceException extends CodedException<ComplianceErrorCode>(CLIENT_CODES) {}

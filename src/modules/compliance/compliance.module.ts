@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { DecisionsResolver } from './decisions.resolver';
+import { DecisionRecordsService } from './services/decision-records.service';
 import { CryptoModule } from '../crypto/crypto.module';
 import { CustomersModule } from '../customers/customers.module';
 import { NotificationsModule } from '../notifications/notifications.module';
@@ -24,6 +26,8 @@ import { TenDlcResolver } from './ten-dlc.resolver';
   providers: [
     ComplianceFactsService,
     ComplianceService,
+    DecisionRecordsService,
+    DecisionsResolver,
     InboundSmsService,
     UnsubscribeService,
     ComplianceRulesAdminService,

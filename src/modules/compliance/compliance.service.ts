@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { inTransaction } from '../../core/database/transaction';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
@@ -19,6 +20,11 @@ import type {
   RuleSet,
 } from './rules/types';
 import { ComplianceFactsService, ContactRequest } from './services/compliance-facts.service';
+import {
+  DecisionContext,
+  DecisionRecordsService,
+  ReplayResult,
+} from './services/decision-records.service';
 
 export interface ConsentInput {
   customerId: string;
@@ -48,6 +54,10 @@ export interface AttemptInput {
   conversation?: boolean;
   consumerInitiated?: boolean;
   withConsent?: boolean;
+  /** The attempt's id when chosen before (an allowing decision names it). */
+  id?: string;
+  /** The decision that allowed it (none only for consumer-initiated contacts). */
+  decisionId?: string | null;
 }
 
 export interface DncInput {
@@ -72,6 +82,7 @@ export class ComplianceService {
     private readonly facts: ComplianceFactsService,
     private readonly crypto: CryptoService,
     private readonly audit: AuditService,
+    private readonly decisions: DecisionRecordsService,
   ) {}
 
   ruleSet(): Promise<RuleSet> {
@@ -84,7 +95,7 @@ export class ComplianceService {
    */
   async recordAttempt(input: AttemptInput, manager: EntityManager): Promise<string> {
     const { bidx, toType } = this.facts.addressOf(input.customer, input);
-    const id = uuidv7();
+    const id = input.id ?? uuidv7();
     await manager.getRepository(ContactAttemptEntity).insert({
       id,
       customerId: input.customer.id,
@@ -101,6 +112,7 @@ export class ComplianceService {
       consumerInitiated: input.consumerInitiated ?? false,
       conversation: input.conversation ?? false,
       withConsent: input.withConsent ?? false,
+      decisionId: input.decisionId ?? null,
       createdAt: new Date(),
     });
     return id;
@@ -185,13 +197,67 @@ export class ComplianceService {
   }
 
   /**
+   * The gate of a real contact (a task start, a send): decides and keeps the decision with its
+   * facts and rule set version. An allowing decision is appended in the caller's transaction (it
+   * commits with the contact it allows, and names the attempt `context.attemptId`); a refusal in a
+   * transaction of its own, so it outlives the caller's rollback. Refusals are counted.
+   */
+  async decide(
+    customer: CustomerEntity,
+    request: ContactRequest,
+    context: DecisionContext,
+    m: EntityManager,
+  ): Promise<{ decision: Decision; decisionId: string }> {
+    const facts = (await this.facts.factsFor([customer], request)).get(customer.id) as ContactFacts;
+    const rules = await this.facts.ruleSet();
+    const decision = evaluate(facts, rules);
+    const entry = [{ context, facts, decision }];
+    if (decision.allowed) {
+      const [decisionId] = await this.decisions.record(m, entry, rules);
+      return { decision, decisionId };
+    }
+    await this.countRefusals([decision], request.channel);
+    const [decisionId] = await this.dataSource.transaction((own) =>
+      this.decisions.record(own, entry, rules),
+    );
+    return { decision, decisionId };
+  }
+
+  /**
    * The gate again when an admitted message is delivered: consent, do-not-contact and legal hours
    * may have changed since (a STOP, a retry that slid into the night). Frequency caps are not
-   * counted again: the message's own attempt is already among them.
+   * counted again: the message's own attempt is already among them. Kept like every gate.
    */
-  async deliveryCheck(customer: CustomerEntity, request: ContactRequest): Promise<Decision> {
-    const facts = (await this.facts.factsFor([customer], request)).get(customer.id) as ContactFacts;
-    return evaluate({ ...facts, attempts: [] }, await this.facts.ruleSet());
+  async deliveryCheck(
+    customer: CustomerEntity,
+    request: ContactRequest,
+    messageId: string,
+  ): Promise<{ decision: Decision; decisionId: string }> {
+    const all = (await this.facts.factsFor([customer], request)).get(customer.id) as ContactFacts;
+    const facts = { ...all, attempts: [] };
+    const rules = await this.facts.ruleSet();
+    const decision = evaluate(facts, rules);
+    const [decisionId] = await this.dataSource.transaction((m) =>
+      this.decisions.record(
+        m,
+        [{ context: { gate: 'delivery', customerId: customer.id, messageId }, facts, decision }],
+        rules,
+      ),
+    );
+    return { decision, decisionId };
+  }
+
+  /** Whether a contact may proceed on `decisionId` (see DecisionRecordsService.isFresh). */
+  hasFreshDecision(
+    m: EntityManager,
+    decisionId: string | null | undefined,
+    expected: { customerId: string; channel: string; at: Date; maxAgeMs: number },
+  ): Promise<boolean> {
+    return this.decisions.isFresh(m, decisionId, expected);
+  }
+
+  replayContactDecision(attemptId: string): Promise<ReplayResult | null> {
+    return this.decisions.replay(attemptId);
   }
 
   /**
@@ -231,6 +297,9 @@ export class ComplianceService {
       consent.granted = input.granted;
       consent.source = input.source;
       consent.evidence = input.evidence ? JSON.stringify(input.evidence) : null;
+      consent.evidenceHash = consent.evidence
+        ? createHash('sha256').update(consent.evidence, 'utf8').digest()
+        : null;
       consent.effectiveAt = input.effectiveAt ?? new Date();
       consent.expiresAt = input.expiresAt ?? null;
       consent.recordedBy = input.recordedBy ?? null;

@@ -122,16 +122,22 @@ export class NotificationDeliveryService implements OnApplicationBootstrap, OnMo
     const repo = this.dataSource.getRepository(NotificationEntity);
     if (n.customerId && n.purpose) {
       const customer = await this.customers.findById(n.customerId);
-      const decision = customer
-        ? await this.compliance.deliveryCheck(customer, {
-            channel: n.channel,
-            purpose: n.purpose,
-            at: new Date(),
-            to: n.recipient,
-          })
-        : null;
+      // A contact message that no gate allowed (queued around it) never leaves.
+      const decided = Boolean(n.decisionId);
+      const decision =
+        customer && decided
+          ? (
+              await this.compliance.deliveryCheck(
+                customer,
+                { channel: n.channel, purpose: n.purpose, at: new Date(), to: n.recipient },
+                n.id,
+              )
+            ).decision
+          : null;
       if (!decision || !decision.allowed) {
-        const failed = decision?.checks.find((c) => !c.passed)?.rule ?? 'customer_gone';
+        const failed = !decided
+          ? 'no_decision'
+          : (decision?.checks.find((c) => !c.passed)?.rule ?? 'customer_gone');
         if (decision?.nextAllowedAt) {
           await repo.update(
             { id: n.id },

@@ -19,7 +19,12 @@ export class NotificationsService {
     recipient: string,
     body: string,
     manager?: EntityManager,
-    contact?: { customerId: string; purpose: 'collection' | 'marketing' },
+    contact?: {
+      customerId: string;
+      purpose: 'collection' | 'marketing';
+      /** The gate's allowing decision: a contact message without one is refused at delivery. */
+      decisionId?: string | null;
+    },
   ): Promise<NotificationEntity> {
     const n = new NotificationEntity();
     n.id = uuidv7();
@@ -31,6 +36,7 @@ export class NotificationsService {
     n.sentAt = null;
     n.customerId = contact?.customerId ?? null;
     n.purpose = contact?.purpose ?? null;
+    n.decisionId = contact?.decisionId ?? null;
     n.attempts = 0;
     n.nextAttemptAt = null;
     n.lockedUntil = null;

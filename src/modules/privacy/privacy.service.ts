@@ -571,7 +571,7 @@ export class PrivacyService implements OnApplicationBootstrap, OnModuleDestroy {
       [customerId],
     );
     const evidence = await m.query<{ affectedRows: number }>(
-      'UPDATE consents SET evidence_enc = NULL WHERE customer_id = ? AND evidence_enc IS NOT NULL',
+      'UPDATE consents SET evidence_enc = NULL, evidence_hash = NULL WHERE customer_id = ? AND evidence_enc IS NOT NULL',
       [customerId],
     );
     // What requests hold about them (attestation evidence, a rectification's previous values).

@@ -19,6 +19,7 @@ import { LegalHolds1764100400000 } from './1764100400000-LegalHolds';
 import { RetentionPolicies1764100500000 } from './1764100500000-RetentionPolicies';
 import { RequestExtensions1764100600000 } from './1764100600000-RequestExtensions';
 import { PrivacyLifecycle1764100700000 } from './1764100700000-PrivacyLifecycle';
+import { ContactDecisions1764101000000 } from './1764101000000-ContactDecisions';
 import { ReadAccessLog1764100800000 } from './1764100800000-ReadAccessLog';
 
 /** Every migration, in order. A landed migration is never edited: add a new one. */
@@ -45,4 +46,5 @@ export const MIGRATIONS = [
   RequestExtensions1764100600000,
   PrivacyLifecycle1764100700000,
   ReadAccessLog1764100800000,
+  ContactDecisions1764101000000,
 ];

@@ -38,6 +38,9 @@ export class ConsentEntity {
   evidence!: string | null;
   @Column({ name: 'evidence_enc', type: 'varbinary', length: 4096, nullable: true })
   evidenceCipher!: Buffer | null;
+  /** SHA-256 of the evidence as recorded: decisions name it, evidence packs check it. */
+  @Column({ name: 'evidence_hash', type: 'binary', length: 32, nullable: true })
+  evidenceHash!: Buffer | null;
 
   @Column({ name: 'effective_at', type: 'datetime', precision: 3 })
   effectiveAt!: Date;

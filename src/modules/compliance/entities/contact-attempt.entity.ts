@@ -53,6 +53,10 @@ export class ContactAttemptEntity {
   @Column({ name: 'with_consent', type: 'boolean', default: false })
   withConsent!: boolean;
 
+  /** The decision that allowed it (contact_decisions.id); null for consumer-initiated ones. */
+  @Column({ name: 'decision_id', type: 'char', length: 36, nullable: true })
+  decisionId!: string | null;
+
   @Column({ name: 'created_at', type: 'datetime', precision: 3 })
   createdAt!: Date;
 }

@@ -5,6 +5,10 @@ export type ContactPurpose = 'collection' | 'marketing';
 export type NumberType = 'home' | 'cell' | 'work' | 'unknown';
 
 export interface ConsentFact {
+  /** The consent record (provenance only: the rules never read it). */
+  id?: string;
+  /** SHA-256 (hex) of the consent's evidence as recorded; null when none was. */
+  evidenceHash?: string | null;
   channel: ContactChannel;
   purpose: ContactPurpose;
   granted: boolean;
@@ -14,12 +18,16 @@ export interface ConsentFact {
 
 /** A do-not-contact entry that applies to this customer (scope person) or to this exact number/address. */
 export interface BanFact {
+  /** The do-not-contact entry (provenance only). */
+  id?: string;
   channel: ContactChannel | null;
   scope: 'person' | 'address';
   reason?: string;
 }
 
 export interface AttemptFact {
+  /** The contact attempt (provenance only). */
+  id?: string;
   channel: ContactChannel;
   purpose: ContactPurpose;
   at: Date;

@@ -24,6 +24,8 @@ const HISTORY_DAYS = 31;
 const CHUNK = 10000;
 
 interface ConsentRow {
+  id: string;
+  evidence_hash: Buffer | null;
   customer_id: string;
   channel: ContactChannel;
   purpose: ContactPurpose;
@@ -32,6 +34,7 @@ interface ConsentRow {
   expires_at: Date | null;
 }
 interface BanRow {
+  id: string;
   customer_id: string | null;
   channel: ContactChannel | null;
   scope: 'person' | 'address';
@@ -44,6 +47,7 @@ interface CeaseRow {
   received_at: Date;
 }
 interface AttemptRow {
+  id: string;
   customer_id: string;
   channel: ContactChannel;
   purpose: ContactPurpose;
@@ -143,25 +147,25 @@ export class ComplianceFactsService {
       const since = new Date(request.at.getTime() - HISTORY_DAYS * 86400_000);
       const [consents, personBanRows, addressBanRows, attempts, ceaseRows] = await Promise.all([
         this.dataSource.query<ConsentRow[]>(
-          `SELECT customer_id, channel, purpose, granted, effective_at, expires_at FROM consents
+          `SELECT id, evidence_hash, customer_id, channel, purpose, granted, effective_at, expires_at FROM consents
             WHERE customer_id IN (?) AND channel = ?`,
           [ids, request.channel],
         ),
         // Two queries, not one with OR: each then uses its own index.
         this.dataSource.query<BanRow[]>(
-          `SELECT customer_id, channel, scope, address_bidx, reason FROM dnc_entries
+          `SELECT id, customer_id, channel, scope, address_bidx, reason FROM dnc_entries
             WHERE customer_id IN (?) AND scope = 'person'`,
           [ids],
         ),
         bidxes.length
           ? this.dataSource.query<BanRow[]>(
-              `SELECT customer_id, channel, scope, address_bidx, reason FROM dnc_entries
+              `SELECT id, customer_id, channel, scope, address_bidx, reason FROM dnc_entries
                 WHERE address_bidx IN (?) AND scope = 'address'`,
               [bidxes],
             )
           : Promise.resolve([] as BanRow[]),
         this.dataSource.query<AttemptRow[]>(
-          `SELECT customer_id, channel, purpose, debt_id, occurred_at, consumer_initiated, conversation, with_consent, to_type
+          `SELECT id, customer_id, channel, purpose, debt_id, occurred_at, consumer_initiated, conversation, with_consent, to_type
              FROM contact_attempts WHERE customer_id IN (?) AND occurred_at > ?`,
           [ids, since],
         ),
@@ -183,7 +187,12 @@ export class ComplianceFactsService {
         const bansFor: BanFact[] = [
           ...(personBans.get(c.id) ?? []),
           ...((target.bidx && addressBans.get(target.bidx.toString('hex'))) || []),
-        ].map((b) => ({ channel: b.channel, scope: b.scope, reason: b.reason ?? undefined }));
+        ].map((b) => ({
+          id: b.id,
+          channel: b.channel,
+          scope: b.scope,
+          reason: b.reason ?? undefined,
+        }));
         out.set(c.id, {
           channel: request.channel,
           purpose: request.purpose,
@@ -201,6 +210,8 @@ export class ComplianceFactsService {
           toType: target.toType,
           debtId: request.debtId ?? null,
           consents: (consentsOf.get(c.id) ?? []).map((r): ConsentFact => ({
+            id: r.id,
+            evidenceHash: r.evidence_hash ? r.evidence_hash.toString('hex') : null,
             channel: r.channel,
             purpose: r.purpose,
             granted: Boolean(r.granted),
@@ -209,6 +220,7 @@ export class ComplianceFactsService {
           })),
           bans: bansFor,
           attempts: (attemptsOf.get(c.id) ?? []).map((r): AttemptFact => ({
+            id: r.id,
             channel: r.channel,
             purpose: r.purpose,
             at: r.occurred_at,

@@ -5,6 +5,7 @@ import { AuditService } from '../../audit/audit.service';
 import { ComplianceErrorCode, ComplianceException } from '../compliance.exception';
 import type { RuleSet } from '../rules/types';
 import { ComplianceFactsService, RULES_SETTING } from './compliance-facts.service';
+import { DecisionRecordsService } from './decision-records.service';
 import { HHMM, ISO_DAY } from '../../../core/validation/patterns';
 
 const CHANNELS = ['call', 'sms', 'email'];
@@ -18,6 +19,7 @@ export class ComplianceRulesAdminService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly facts: ComplianceFactsService,
     private readonly audit: AuditService,
+    private readonly decisions: DecisionRecordsService,
   ) {}
 
   async update(json: string): Promise<RuleSet> {
@@ -39,6 +41,8 @@ export class ComplianceRulesAdminService {
       );
     });
     this.facts.forgetRuleSet();
+    // Every edit is a new read-only version at once (decisions name it by number and hash).
+    await this.decisions.versionOf(rules);
     return rules;
   }
 

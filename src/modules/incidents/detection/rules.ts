@@ -73,6 +73,12 @@ export interface RuleDefinition {
   match(e: DetectionEvent, ctx: MatchContext): Hit | null;
 }
 
+/** Contact decision provenance that failed: a replay that differs, a chain that breaks. */
+const DECISION_FAILURES = new Set([
+  'compliance.decision_replay_mismatch',
+  'compliance.decision_chain_broken',
+]);
+
 const USER_ACTIONS = [
   ContainmentKind.DisableUser,
   ContainmentKind.ForcePasswordReset,
@@ -305,6 +311,22 @@ export const RULES: readonly RuleDefinition[] = [
       blockMinutes: 60,
     },
     match: (e) => (AUDIT_FAILURES.has(e.action) ? { subject: 'audit' } : null),
+  },
+  {
+    key: 'decision_provenance',
+    type: IncidentType.ComplianceViolation,
+    title: 'A kept contact decision did not replay the same, or its chain did not verify',
+    distinct: false,
+    allowedActions: [],
+    defaults: {
+      enabled: true,
+      threshold: 1,
+      windowSeconds: HOUR,
+      severity: IncidentSeverity.Critical,
+      actions: [],
+      blockMinutes: 60,
+    },
+    match: (e) => (DECISION_FAILURES.has(e.action) ? { subject: 'contact_decisions' } : null),
   },
   {
     key: 'key_failure',

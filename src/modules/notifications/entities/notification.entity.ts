@@ -42,6 +42,10 @@ export class NotificationEntity {
   @Column({ name: 'sent_at', type: 'datetime', precision: 3, nullable: true })
   sentAt!: Date | null;
 
+  /** Contact messages only: the decision that allowed it at send (none: it is refused). */
+  @Column({ name: 'decision_id', type: 'char', length: 36, nullable: true })
+  decisionId!: string | null;
+
   /** Contact messages only: whose contact it is, re-checked by the compliance gate at delivery. */
   @Column({ name: 'customer_id', type: 'char', length: 36, nullable: true })
   customerId!: string | null;

@@ -58,6 +58,14 @@ export class TaskEntity {
   @Column({ name: 'started_at', type: 'datetime', precision: 3, nullable: true })
   startedAt!: Date | null;
 
+  /** The decision that allowed the start (a call): the attempt logged at completion names it. */
+  @Column({ name: 'decision_id', type: 'char', length: 36, nullable: true })
+  decisionId!: string | null;
+
+  /** The id the call's attempt is logged under, chosen when the decision authorised it. */
+  @Column({ name: 'attempt_id', type: 'char', length: 36, nullable: true })
+  attemptId!: string | null;
+
   @Column({ name: 'completed_at', type: 'datetime', precision: 3, nullable: true })
   completedAt!: Date | null;
 

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import { AppConfigService } from '../../../core/config/app-config.service';
 import { AppException, ErrorCode } from '../../../core/errors/error-code';
 import { CustomersService } from '../../customers/customers.service';
 import { AuditService } from '../../audit/audit.service';
@@ -26,6 +28,7 @@ export class ContactGateService {
     private readonly compliance: ComplianceService,
     private readonly audit: AuditService,
     private readonly customers: CustomersService,
+    private readonly config: AppConfigService,
   ) {}
 
   async load(task: TaskEntity): Promise<TaskContext> {
@@ -45,14 +48,21 @@ export class ContactGateService {
     await this.customers.lockForUpdate(m, customerId);
   }
 
-  /** Throws CONTACT_NOT_ALLOWED (reasons, next allowed time) after auditing `refusedAction`. */
+  /**
+   * Decides a task's contact now and keeps the decision (see ComplianceService.decide). Allowed:
+   * returns the decision's id and the id the attempt it authorises is to be logged under, after
+   * checking the decision is there to proceed on. Refused: audits `refusedAction` and throws
+   * CONTACT_NOT_ALLOWED with the reasons and the next allowed time.
+   */
   async assertAllowed(
     task: TaskEntity,
     { campaign, customer }: TaskContext,
     refusedAction: string,
     at: Date,
-  ): Promise<void> {
-    const decision = await this.compliance.evaluateContact(
+    m: EntityManager,
+  ): Promise<{ decisionId: string; attemptId: string }> {
+    const attemptId = uuidv7();
+    const { decision, decisionId } = await this.compliance.decide(
       customer,
       {
         channel: campaign.channel,
@@ -60,15 +70,37 @@ export class ContactGateService {
         at,
         campaignWindow: { start: campaign.windowStart, end: campaign.windowEnd },
       },
-      { gate: true },
+      {
+        gate: refusedAction === 'message.refused' ? 'send' : 'task_start',
+        customerId: customer.id,
+        taskId: task.id,
+        campaignId: campaign.id,
+        attemptId,
+      },
+      m,
     );
-    if (decision.allowed) return;
+    if (decision.allowed) {
+      // No contact without an allowing decision of this moment, kept (issue #20).
+      const fresh = await this.compliance.hasFreshDecision(m, decisionId, {
+        customerId: customer.id,
+        channel: campaign.channel,
+        at,
+        maxAgeMs: this.config.get('DECISION_MAX_AGE_SECONDS') * 1000,
+      });
+      if (!fresh)
+        throw new OutreachException(
+          OutreachErrorCode.CONTACT_NOT_ALLOWED,
+          'Not allowed now: no current decision allows this contact',
+          { reasons: 'no_decision', nextAllowedAt: 'retry' },
+        );
+      return { decisionId, attemptId };
+    }
     const reasons = decision.checks.filter((c) => !c.passed).map((c) => c.rule);
     await this.audit.record({
       action: refusedAction,
       resourceType: 'Task',
       resourceId: task.id,
-      changes: { reasons },
+      changes: { reasons, decisionId },
     });
     throw new OutreachException(
       OutreachErrorCode.CONTACT_NOT_ALLOWED,

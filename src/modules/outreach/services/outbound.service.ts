@@ -63,7 +63,13 @@ export class OutboundService {
       // The caps count attempts: check and record under the customer's row lock, so concurrent
       // sends to one customer are decided one after the other, each seeing the last one's attempt.
       await this.gate.lockCustomer(m, customer.id);
-      await this.gate.assertAllowed(task, { campaign, customer }, 'message.refused', now);
+      const allowed = await this.gate.assertAllowed(
+        task,
+        { campaign, customer },
+        'message.refused',
+        now,
+        m,
+      );
       const claimed = await m.getRepository(TaskEntity).update(
         { id: task.id, status: TaskStatus.Pending },
         {
@@ -85,7 +91,7 @@ export class OutboundService {
         to,
         body,
         m,
-        { customerId: customer.id, purpose: campaign.purpose },
+        { customerId: customer.id, purpose: campaign.purpose, decisionId: allowed.decisionId },
       );
       await this.compliance.recordAttempt(
         {
@@ -97,6 +103,8 @@ export class OutboundService {
           purpose: campaign.purpose,
           occurredAt: now,
           outcome: TaskOutcome.Sent,
+          id: allowed.attemptId,
+          decisionId: allowed.decisionId,
         },
         m,
       );

@@ -29,6 +29,7 @@ export class TasksService {
     private readonly gate: ContactGateService,
   ) {}
 
+
   async assign(ctx: RequestContext, taskId: string, agentId: string): Promise<TaskEntity> {
     const task = await this.access.getTask(ctx, taskId, 'update');
     const [agent] = await this.dataSource.query<{ id: string }[]>(
@@ -88,13 +89,24 @@ export class TasksService {
           `Not allowed now: another ${campaign.channel} with this customer is under way`,
           { reasons: 'contact_in_progress', nextAllowedAt: 'after the other contact ends' },
         );
-      await this.gate.assertAllowed(task, { campaign, customer }, 'task.start_refused', new Date());
-      const result = await m
-        .getRepository(TaskEntity)
-        .update(
-          { id: task.id, status: TaskStatus.Pending },
-          { status: TaskStatus.InProgress, startedAt: new Date(), updatedAt: new Date() },
-        );
+      const now = new Date();
+      const allowed = await this.gate.assertAllowed(
+        task,
+        { campaign, customer },
+        'task.start_refused',
+        now,
+        m,
+      );
+      const result = await m.getRepository(TaskEntity).update(
+        { id: task.id, status: TaskStatus.Pending },
+        {
+          status: TaskStatus.InProgress,
+          startedAt: now,
+          updatedAt: now,
+          decisionId: allowed.decisionId,
+          attemptId: allowed.attemptId,
+        },
+      );
       if ((result.affected ?? 0) !== 1)
         throw new OutreachException(
           OutreachErrorCode.INVALID_TASK_STATE,
@@ -142,6 +154,8 @@ export class TasksService {
           occurredAt: task.startedAt ?? now,
           outcome,
           conversation: CONVERSATION_OUTCOMES.includes(outcome),
+          id: task.attemptId ?? undefined,
+          decisionId: task.decisionId,
         },
         m,
       );
