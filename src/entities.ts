@@ -21,6 +21,8 @@ import { BrandEntity } from './modules/compliance/entities/brand.entity';
 import { MessagingCampaignEntity } from './modules/compliance/entities/messaging-campaign.entity';
 import { DataSubjectRequestEntity } from './modules/privacy/entities/data-subject-request.entity';
 import { LegalHoldEntity } from './modules/privacy/entities/legal-hold.entity';
+import { DataSubjectExportEntity } from './modules/privacy/entities/data-subject-export.entity';
+import { DataSubjectExportLinkEntity } from './modules/privacy/entities/data-subject-export-link.entity';
 import { NotificationEntity } from './modules/notifications/entities/notification.entity';
 import { RetentionRunEntity } from './modules/retention/entities/retention-run.entity';
 import { RetentionPolicyEntity } from './modules/retention/entities/retention-policy.entity';
@@ -61,6 +63,8 @@ export const ENTITIES = [
   MessagingCampaignEntity,
   DataSubjectRequestEntity,
   LegalHoldEntity,
+  DataSubjectExportEntity,
+  DataSubjectExportLinkEntity,
   RetentionRunEntity,
   RetentionPolicyEntity,
   IncidentEntity,

@@ -154,6 +154,58 @@ export class AuditService implements OnModuleDestroy {
     return rows.map((r) => ({ ...r, count: Number(r.count) }));
   }
 
+  /**
+   * Audit events about a data subject (resource id one of `ownIds`: their customer id, their
+   * requests), oldest first, for access and portability exports. Other people are left out: no
+   * actor id, address or user agent (the actor's type and role stay), and in `changes` no key
+   * naming a person (actor, user, agent, assignee, owner, team, staff, `...By`, address or contact
+   * keys) and no id that is not one of `ownIds`.
+   */
+  async eventsAboutSubject(
+    ownIds: string[],
+    m?: EntityManager,
+  ): Promise<Record<string, unknown>[]> {
+    const db = m ?? this.dataSource.manager;
+    if (ownIds.length === 0) return [];
+    // The resource index leads with the type: name every type so each id is an index range.
+    const types = (
+      await db.query<{ t: string }[]>(
+        'SELECT DISTINCT resource_type AS t FROM audit_events WHERE resource_type IS NOT NULL',
+      )
+    ).map((r) => r.t);
+    if (types.length === 0) return [];
+    const own = new Set(ownIds);
+    const out: Record<string, unknown>[] = [];
+    for (let after = '0'; ;) {
+      const batch = await db
+        .getRepository(AuditEventEntity)
+        .createQueryBuilder('e')
+        .where('e.resource_type IN (:...types) AND e.resource_id IN (:...ids)', {
+          types,
+          ids: ownIds,
+        })
+        .andWhere('e.seq > :after', { after })
+        .orderBy('e.seq', 'ASC')
+        .take(1000)
+        .getMany();
+      if (batch.length === 0) return out;
+      for (const e of batch)
+        out.push({
+          seq: e.seq,
+          occurredAt: e.occurredAt,
+          action: e.action,
+          resourceType: e.resourceType,
+          resourceId: e.resourceId,
+          result: e.result,
+          errorCode: e.errorCode,
+          actorType: e.actorType,
+          actorRole: e.actorRole,
+          changes: e.changes ? scrubForSubject(e.changes, own) : null,
+        });
+      after = batch[batch.length - 1].seq;
+    }
+  }
+
   private prepare(input: AuditInput): PreparedEntry {
     const store = requestStore.getStore();
     const principal = store?.principal;
@@ -336,4 +388,25 @@ function wellFormed(value: unknown, depth = 0): unknown {
       Object.entries(value).map(([k, v]) => [k.toWellFormed(), wellFormed(v, depth + 1)]),
     );
   return null;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const PERSON_KEY = /(actor|user|agent|assignee|owner|team|staff|email|phone|recipient|address)/i;
+const PERSON_SUFFIX = /(^ip|Ip|^by|By|ById)$/;
+
+/** `changes` without other people: see AuditService.eventsAboutSubject. */
+function scrubForSubject(value: unknown, own: Set<string>): unknown {
+  if (typeof value === 'string') return UUID.test(value) && !own.has(value) ? undefined : value;
+  if (Array.isArray(value))
+    return value.map((v) => scrubForSubject(v, own)).filter((v) => v !== undefined);
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      if (PERSON_KEY.test(k) || PERSON_SUFFIX.test(k)) continue;
+      const kept = scrubForSubject(v, own);
+      if (kept !== undefined) out[k] = kept;
+    }
+    return out;
+  }
+  return value;
 }

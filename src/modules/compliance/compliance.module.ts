@@ -16,6 +16,7 @@ import { ZoneDataHealthService } from './services/zone-data-health.service';
 import { ComplianceFactsService } from './services/compliance-facts.service';
 import { InboundSmsService } from './services/inbound-sms.service';
 import { ComplianceRulesAdminService } from './services/compliance-rules-admin.service';
+import { SubjectRecordsService } from './services/subject-records.service';
 import { TenDlcService } from './services/ten-dlc.service';
 import { UnsubscribeService } from './services/unsubscribe.service';
 import { TenDlcResolver } from './ten-dlc.resolver';
@@ -25,9 +26,9 @@ import { TenDlcResolver } from './ten-dlc.resolver';
   controllers: [InboundController, ReportsController],
   providers: [
     ComplianceFactsService,
-    ComplianceService,
     DecisionRecordsService,
     DecisionsResolver,
+    ComplianceService,
     InboundSmsService,
     UnsubscribeService,
     ComplianceRulesAdminService,
@@ -39,7 +40,8 @@ import { TenDlcResolver } from './ten-dlc.resolver';
     ZoneDataResolver,
     TenDlcService,
     TenDlcResolver,
+    SubjectRecordsService,
   ],
-  exports: [ComplianceService, UnsubscribeService, TenDlcService],
+  exports: [ComplianceService, UnsubscribeService, TenDlcService, SubjectRecordsService],
 })
 export class ComplianceModule {}

@@ -12,9 +12,10 @@ import { CryptoErrorCode, CryptoException } from './crypto.exception';
 import { encryptedEntities, tableOf } from './encrypted-field.decorator';
 import { CryptoKeyEntity, CryptoKeyStatus } from './entities/crypto-key.entity';
 import { ReencryptionJobEntity, ReencryptionStatus } from './entities/reencryption-job.entity';
-import { FieldCipherService } from './services/field-cipher.service';
+import { FieldCipherService, FieldLocation } from './services/field-cipher.service';
 import { DATA_KEY_PURPOSES, DataKeyPurpose, KeyringService } from './services/keyring.service';
 import { KeyReference, ReencryptionService, RunOptions } from './services/reencryption.service';
+import { keyIdOf } from './utils/ciphertext-format';
 import { BlindIndexKind } from './utils/normalize';
 
 export interface EncryptedColumn {
@@ -133,6 +134,59 @@ export class CryptoService implements OnApplicationBootstrap, OnModuleDestroy {
       return destroyed;
     };
     return inTransaction(this.dataSource, manager, run);
+  }
+
+  /**
+   * Seals bytes under a subject's own key (AES-256-GCM, the field format, AAD bound to `where`), in
+   * the caller's transaction: the key row is share-locked like any encrypted write, so an erasure
+   * (which destroys the key) waits for the write or the write sees the key destroyed and fails
+   * with KEY_DESTROYED. Nothing sealed here survives the subject's erasure.
+   */
+  async sealForSubject(
+    subjectId: string,
+    plaintext: Buffer,
+    where: FieldLocation,
+    manager: EntityManager,
+  ): Promise<Buffer> {
+    const key = await this.keyring.ensureSubjectKey(subjectId, manager);
+    await this.assertSubjectKeyLive(manager, key.id);
+    return this.cipher.encryptBytes(plaintext, where, { subjectId });
+  }
+
+  /**
+   * Opens what `sealForSubject` sealed for this subject and place. The key's state is read (share
+   * lock) in the caller's transaction, so a key destroyed by another process refuses at once
+   * (KEY_DESTROYED) even while this process still caches it; a value sealed under another
+   * subject's key, row or column fails with DECRYPTION_FAILED.
+   */
+  async openForSubject(
+    subjectId: string,
+    sealed: Buffer,
+    where: FieldLocation,
+    manager: EntityManager,
+  ): Promise<Buffer> {
+    const keyId = keyIdOf(sealed);
+    await this.assertSubjectKeyLive(manager, keyId, subjectId);
+    await this.keyring.ensureLoaded([keyId]);
+    return this.cipher.decryptBytes(sealed, where);
+  }
+
+  private async assertSubjectKeyLive(
+    manager: EntityManager,
+    keyId: number,
+    subjectId?: string,
+  ): Promise<void> {
+    const [row] = await manager.query<{ status: CryptoKeyStatus; subject_id: string | null }[]>(
+      'SELECT status, subject_id FROM crypto_keys WHERE id = ? LOCK IN SHARE MODE',
+      [keyId],
+    );
+    if (subjectId !== undefined && row && row.subject_id !== subjectId)
+      throw new CryptoException(
+        CryptoErrorCode.DECRYPTION_FAILED,
+        'The value is not sealed under this subject’s key',
+      );
+    if (!row || row.status !== CryptoKeyStatus.Active)
+      throw new CryptoException(CryptoErrorCode.KEY_DESTROYED, 'The subject key was destroyed');
   }
 
   /** HMAC-SHA256 under the active key of a purpose (e.g. audit checkpoint signatures). */

@@ -60,6 +60,49 @@ export class NotificationsService {
     return result.affectedRows;
   }
 
+  /**
+   * Messages to a data subject, oldest first, for access and portability exports (read only):
+   * those recorded as theirs (`customer_id`) and those sent to one of their addresses without a
+   * customer (notices about their requests). The outbox keeps no blind index of recipients, so the
+   * latter are found by decrypting recipients batch by batch and comparing in memory; nothing but
+   * a match leaves this method.
+   */
+  async messagesOfSubject(
+    customerId: string,
+    addresses: string[],
+    m?: EntityManager,
+  ): Promise<Record<string, unknown>[]> {
+    const repo = (m ?? this.dataSource.manager).getRepository(NotificationEntity);
+    const found = await repo.find({ where: { customerId }, order: { id: 'ASC' } });
+    const wanted = new Set(addresses.filter(Boolean).map((a) => a.trim().toLowerCase()));
+    if (wanted.size > 0) {
+      for (let after = ''; ;) {
+        const batch = await repo
+          .createQueryBuilder('n')
+          .where('n.customer_id IS NULL AND n.id > :after', { after })
+          .orderBy('n.id', 'ASC')
+          .take(500)
+          .getMany();
+        if (batch.length === 0) break;
+        for (const n of batch) if (wanted.has(n.recipient.trim().toLowerCase())) found.push(n);
+        after = batch[batch.length - 1].id;
+      }
+    }
+    return found.map((n) => ({
+      id: n.id,
+      channel: n.channel,
+      template: n.template,
+      recipient: n.recipient,
+      body: n.body,
+      purpose: n.purpose,
+      createdAt: n.createdAt,
+      sentAt: n.sentAt,
+      attempts: n.attempts,
+      cancelledAt: n.cancelledAt,
+      cancelReason: n.cancelReason,
+    }));
+  }
+
   /** Messages for a template, newest first (operators' and tests' view of the outbox). */
   listByTemplate(template: string, take = 50): Promise<NotificationEntity[]> {
     return this.dataSource.getRepository(NotificationEntity).find({

@@ -25,6 +25,6 @@ import { OutboundService } from './services/outbound.service';
     CustomerTasksResolver,
     OutreachMutationsResolver,
   ],
-  exports: [OutreachAccessService, CampaignsService],
+  exports: [OutreachAccessService, CampaignsService, TasksService],
 })
 export class OutreachModule {}

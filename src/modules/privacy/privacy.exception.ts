@@ -37,6 +37,9 @@ export enum PrivacyErrorCode {
   NOT_REVERSIBLE = 'NOT_REVERSIBLE',
   /** An access or portability request completes once its export is ready. */
   EXPORT_NOT_READY = 'EXPORT_NOT_READY',
+  /** Only access and portability requests are exported. */
+  EXPORT_WRONG_TYPE = 'EXPORT_WRONG_TYPE',
+  EXPORT_NOT_FOUND = 'EXPORT_NOT_FOUND',
 }
 
 const CLIENT_CODES = {
@@ -66,6 +69,8 @@ const CLIENT_CODES = {
   [PrivacyErrorCode.INVALID_VALUE]: ErrorCode.BAD_USER_INPUT,
   [PrivacyErrorCode.NOT_REVERSIBLE]: ErrorCode.CONFLICT,
   [PrivacyErrorCode.EXPORT_NOT_READY]: ErrorCode.CONFLICT,
+  [PrivacyErrorCode.EXPORT_WRONG_TYPE]: ErrorCode.BAD_USER_INPUT,
+  [PrivacyErrorCode.EXPORT_NOT_FOUND]: ErrorCode.NOT_FOUND,
 } satisfies ClientCodes<PrivacyErrorCode>;
 
 export class PrivacyException extends CodedException<PrivacyErrorCode>(CLIENT_CODES) {}

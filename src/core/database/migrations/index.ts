@@ -21,6 +21,7 @@ import { RequestExtensions1764100600000 } from './1764100600000-RequestExtension
 import { PrivacyLifecycle1764100700000 } from './1764100700000-PrivacyLifecycle';
 import { ContactDecisions1764101000000 } from './1764101000000-ContactDecisions';
 import { ReadAccessLog1764100800000 } from './1764100800000-ReadAccessLog';
+import { SubjectExports1764100900000 } from './1764100900000-SubjectExports';
 
 /** Every migration, in order. A landed migration is never edited: add a new one. */
 export const MIGRATIONS = [
@@ -46,5 +47,6 @@ export const MIGRATIONS = [
   RequestExtensions1764100600000,
   PrivacyLifecycle1764100700000,
   ReadAccessLog1764100800000,
+  SubjectExports1764100900000,
   ContactDecisions1764101000000,
 ];

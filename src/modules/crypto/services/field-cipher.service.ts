@@ -24,19 +24,23 @@ export class FieldCipherService {
   constructor(private readonly keyring: KeyringService) {}
 
   encrypt(plaintext: string, where: FieldLocation, selector: KeySelector): Buffer {
-    const key = this.keyFor(selector);
-    const header = encodeHeader(key.id, key.version);
-    const nonce = randomBytes(NONCE_BYTES);
-    const { ciphertext, tag } = gcmSeal(
-      key.key,
-      nonce,
-      Buffer.from(plaintext, 'utf8'),
-      aadOf(header, where),
-    );
-    return encodeCiphertext(header, nonce, ciphertext, tag);
+    return this.encryptBytes(Buffer.from(plaintext, 'utf8'), where, selector);
   }
 
   decrypt(stored: Buffer, where: FieldLocation): string {
+    return this.decryptBytes(stored, where).toString('utf8');
+  }
+
+  /** The same format and AAD for bytes (e.g. an export archive). */
+  encryptBytes(plaintext: Buffer, where: FieldLocation, selector: KeySelector): Buffer {
+    const key = this.keyFor(selector);
+    const header = encodeHeader(key.id, key.version);
+    const nonce = randomBytes(NONCE_BYTES);
+    const { ciphertext, tag } = gcmSeal(key.key, nonce, plaintext, aadOf(header, where));
+    return encodeCiphertext(header, nonce, ciphertext, tag);
+  }
+
+  decryptBytes(stored: Buffer, where: FieldLocation): Buffer {
     const parts = decodeCiphertext(stored);
     const key = this.keyring.keyById(parts.keyId);
     if (key.version !== parts.keyVersion) {
@@ -46,13 +50,7 @@ export class FieldCipherService {
       );
     }
     try {
-      return gcmOpen(
-        key.key,
-        parts.nonce,
-        parts.ciphertext,
-        parts.tag,
-        aadOf(parts.header, where),
-      ).toString('utf8');
+      return gcmOpen(key.key, parts.nonce, parts.ciphertext, parts.tag, aadOf(parts.header, where));
     } catch {
       throw new CryptoException(
         CryptoErrorCode.DECRYPTION_FAILED,

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import type { RequestContext } from '../../../core/auth/request-context';
 import { AuditService } from '../../audit/audit.service';
 import { ComplianceService } from '../../compliance/compliance.service';
@@ -29,6 +29,28 @@ export class TasksService {
     private readonly gate: ContactGateService,
   ) {}
 
+  /**
+   * A data subject's tasks with their notes decrypted, oldest first, for access and portability
+   * exports (read only). Staff are other people: the assignee is `staff`, the team left out.
+   */
+  async tasksOfSubject(customerId: string, m?: EntityManager): Promise<Record<string, unknown>[]> {
+    const rows = await (m ?? this.dataSource.manager)
+      .getRepository(TaskEntity)
+      .find({ where: { customerId }, order: { createdAt: 'ASC', id: 'ASC' } });
+    return rows.map((t) => ({
+      id: t.id,
+      campaignId: t.campaignId,
+      status: t.status,
+      outcome: t.outcome,
+      notes: t.notes,
+      handledBy: t.assigneeId ? 'staff' : null,
+      dueAt: t.dueAt,
+      startedAt: t.startedAt,
+      completedAt: t.completedAt,
+      createdAt: t.createdAt,
+      updatedAt: t.updatedAt,
+    }));
+  }
 
   async assign(ctx: RequestContext, taskId: string, agentId: string): Promise<TaskEntity> {
     const task = await this.access.getTask(ctx, taskId, 'update');
