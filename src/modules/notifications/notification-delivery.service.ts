@@ -122,8 +122,16 @@ export class NotificationDeliveryService implements OnApplicationBootstrap, OnMo
     const repo = this.dataSource.getRepository(NotificationEntity);
     if (n.customerId && n.purpose) {
       const customer = await this.customers.findById(n.customerId);
-      // A contact message that no gate allowed (queued around it) never leaves.
-      const decided = Boolean(n.decisionId);
+      // A contact message leaves only if a kept decision allowed it, for this customer and
+      // channel, when it was queued (no gate was gone around); it is then decided again now.
+      const decided =
+        customer !== null &&
+        (await this.compliance.hasFreshDecision(this.dataSource.manager, n.decisionId, {
+          customerId: n.customerId,
+          channel: n.channel,
+          at: n.createdAt,
+          maxAgeMs: this.config.get('DECISION_MAX_AGE_SECONDS') * 1000,
+        }));
       const decision =
         customer && decided
           ? (
@@ -135,9 +143,11 @@ export class NotificationDeliveryService implements OnApplicationBootstrap, OnMo
             ).decision
           : null;
       if (!decision || !decision.allowed) {
-        const failed = !decided
-          ? 'no_decision'
-          : (decision?.checks.find((c) => !c.passed)?.rule ?? 'customer_gone');
+        const failed = !customer
+          ? 'customer_gone'
+          : !decided
+            ? 'no_decision'
+            : (decision?.checks.find((c) => !c.passed)?.rule ?? 'refused');
         if (decision?.nextAllowedAt) {
           await repo.update(
             { id: n.id },

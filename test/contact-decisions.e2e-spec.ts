@@ -1,0 +1,318 @@
+import type { RowDataPacket } from 'mysql2/promise';
+import { DECISION_TRIGGERS } from '../src/core/database/migrations/1764101000000-ContactDecisions';
+import { CustomersService } from '../src/modules/customers/customers.service';
+import { NotificationChannel } from '../src/modules/notifications';
+import { NotificationDeliveryService } from '../src/modules/notifications/notification-delivery.service';
+import { NotificationsService } from '../src/modules/notifications/notifications.service';
+import { HttpSink } from './utils/http-sink';
+import { makeUser, signIn, TestUser } from './utils/identity';
+import { makeCampaign, makeTask, middayZone } from './utils/outreach';
+import { useTestApp } from './utils/use-test-app';
+
+const START = 'mutation S($input: TaskIdInput!) { startTask(input: $input) { status } }';
+const COMPLETE =
+  'mutation D($input: CompleteTaskInput!) { completeTask(input: $input) { status } }';
+const SEND = 'mutation M($input: TaskIdInput!) { sendTaskMessage(input: $input) { status } }';
+const REPLAY = `query R($attemptId: ID!) { replayContactDecision(attemptId: $attemptId) {
+  decisionId attemptId ruleSetVersion recordedAllowed replayedAllowed matches differences } }`;
+const CHAIN = '{ verifyContactDecisionChain { valid checked brokenAtSeq } }';
+const EVALUATE = `query E($input: EvaluateContactInput!) {
+  evaluateContact(input: $input) { allowed checks { rule passed } } }`;
+const TEMPLATE = 'Hello {{firstName}}, please call us about your account.';
+
+describe('contact decision provenance (e2e)', () => {
+  const sink = new HttpSink();
+  beforeAll(() => sink.start());
+  afterAll(() => sink.stop());
+  const app = useTestApp(() => ({
+    NOTIFY_EMAIL_URL: `http://127.0.0.1:${sink.port}/email`,
+    NOTIFY_WEBHOOK_SECRET: 'decisions-test-secret-0123456789',
+    // The test drives delivery passes itself.
+    NOTIFY_POLL_INTERVAL_MS: '600000',
+  }));
+  let manager: TestUser;
+  let agent: TestUser;
+  let agentAuth: Record<string, string>;
+  let admin: Record<string, string>;
+  const team = `team-decisions-${Date.now()}`;
+
+  beforeAll(async () => {
+    manager = await makeUser(app.t, 'manager', { mfa: true, teamId: team });
+    agent = await makeUser(app.t, 'agent', { mfa: true, teamId: team });
+    agentAuth = (await signIn(app.t, agent)).auth;
+    admin = (await signIn(app.t, await makeUser(app.t, 'admin', { mfa: true }))).auth;
+  });
+
+  const rows = async (sql: string, params: unknown[] = []) =>
+    (await app.db.query<RowDataPacket[]>(sql, params))[0];
+  const json = (v: unknown) =>
+    (typeof v === 'string' ? JSON.parse(v) : v) as Record<string, unknown>;
+
+  /** A customer where it is midday, an email campaign open all day, and a task for the agent. */
+  async function emailTask() {
+    const tag = `${Date.now()}${Math.floor(Math.random() * 1000)}`;
+    const customer = await app.t.app.get(CustomersService).create({
+      externalRef: `decision-${tag}`,
+      firstName: 'Dana',
+      email: `dana.${tag}@example.com`,
+      timezone: middayZone(),
+    });
+    const campaign = await makeCampaign(app.t, team, manager.id);
+    await app.db.query(
+      "UPDATE campaigns SET channel = 'email', window_start = '00:00', window_end = '23:59', message_template = ? WHERE id = ?",
+      [TEMPLATE, campaign.id],
+    );
+    const task = await makeTask(
+      app.t,
+      { ...campaign, channel: 'email' as never },
+      customer,
+      agent.id,
+    );
+    return { customer, campaign, task };
+  }
+
+  it('keeps the decision of a contact with its facts, and replays it the same after the rules change', async () => {
+    const { customer, task } = await emailTask();
+    expect(
+      (await app.t.gql(START, { input: { taskId: task.id } }, agentAuth)).errors,
+    ).toBeUndefined();
+    const done = await app.t.gql(
+      COMPLETE,
+      { input: { taskId: task.id, outcome: 'Reached' } },
+      agentAuth,
+    );
+    expect(done.errors).toBeUndefined();
+
+    // The attempt names the decision; the decision names the attempt, its facts and rule set.
+    const [attempt] = await rows('SELECT id, decision_id FROM contact_attempts WHERE task_id = ?', [
+      task.id,
+    ]);
+    expect(attempt.decision_id).toBeTruthy();
+    const [decision] = await rows('SELECT * FROM contact_decisions WHERE id = ?', [
+      attempt.decision_id,
+    ]);
+    expect(decision).toMatchObject({
+      gate: 'task_start',
+      customer_id: customer.id,
+      task_id: task.id,
+      attempt_id: attempt.id,
+      allowed: 1,
+      channel: 'email',
+    });
+    const facts = json(decision.facts);
+    expect(Object.keys(facts.localTimes as object)).toEqual(facts.zones);
+    expect(JSON.stringify(facts)).not.toContain(customer.email!);
+    const versionThen = Number(decision.rule_set_version);
+
+    // An admin narrows email to one minute after midnight: a new version, and now it is refused.
+    const current = await app.t.gql<{ complianceRules: string }>(
+      '{ complianceRules }',
+      undefined,
+      admin,
+    );
+    const original = current.data!.complianceRules;
+    const narrowed = JSON.parse(original) as { version: string; hours: unknown[] };
+    narrowed.version = `${narrowed.version}-narrowed`;
+    narrowed.hours.push({
+      id: 'house.email_midnight_only',
+      kind: 'house',
+      jurisdiction: 'house',
+      purposes: ['collection', 'marketing'],
+      channels: ['email'],
+      start: '00:00',
+      end: '00:01',
+    });
+    const update = (rules: string) =>
+      app.t.gql(
+        'mutation U($rules: String!) { updateComplianceRules(rules: $rules) }',
+        { rules },
+        admin,
+      );
+    try {
+      const edited = await update(JSON.stringify(narrowed));
+      expect(edited.errors).toBeUndefined();
+      const versions = await app.t.gql<{ ruleSetVersions: { version: number; label: string }[] }>(
+        '{ ruleSetVersions { version label hash } }',
+        undefined,
+        admin,
+      );
+      const newest = versions.data!.ruleSetVersions[0];
+      expect(newest.label).toBe(narrowed.version);
+      expect(newest.version).toBeGreaterThan(versionThen);
+      const now = await app.t.gql<{ evaluateContact: { allowed: boolean } }>(
+        EVALUATE,
+        { input: { customerId: customer.id, channel: 'email', purpose: 'collection' } },
+        admin,
+      );
+      expect(now.data!.evaluateContact.allowed).toBe(false);
+
+      const replay = await app.t.gql<{
+        replayContactDecision: {
+          matches: boolean;
+          ruleSetVersion: number;
+          replayedAllowed: boolean;
+        };
+      }>(REPLAY, { attemptId: attempt.id }, admin);
+      expect(replay.errors).toBeUndefined();
+      expect(replay.data!.replayContactDecision).toMatchObject({
+        matches: true,
+        ruleSetVersion: versionThen,
+        recordedAllowed: true,
+        replayedAllowed: true,
+        differences: [],
+      });
+    } finally {
+      expect((await update(original)).errors).toBeUndefined();
+    }
+    // Replays and the versions are for compliance officers only.
+    expect(
+      (await app.t.gql(REPLAY, { attemptId: attempt.id }, agentAuth)).errors?.[0].extensions.code,
+    ).toBe('FORBIDDEN');
+    expect(
+      (await app.t.gql(REPLAY, { attemptId: '00000000-0000-7000-8000-000000000000' }, admin))
+        .errors?.[0].extensions,
+    ).toMatchObject({ code: 'NOT_FOUND', reason: 'DECISION_NOT_FOUND' });
+  });
+
+  it('finds a tampered decision by the chain check and by replay, each a critical event', async () => {
+    const { task } = await emailTask();
+    await app.t.gql(START, { input: { taskId: task.id } }, agentAuth);
+    await app.t.gql(COMPLETE, { input: { taskId: task.id, outcome: 'Reached' } }, agentAuth);
+    const [attempt] = await rows('SELECT id, decision_id FROM contact_attempts WHERE task_id = ?', [
+      task.id,
+    ]);
+    const [row] = await rows('SELECT seq, checks FROM contact_decisions WHERE id = ?', [
+      attempt.decision_id,
+    ]);
+    const intact = await app.t.gql<{ verifyContactDecisionChain: { valid: boolean } }>(
+      CHAIN,
+      undefined,
+      admin,
+    );
+    expect(intact.data!.verifyContactDecisionChain.valid).toBe(true);
+
+    // The table refuses edits; someone with DDL rights lifts the trigger and rewrites a check.
+    await expect(
+      app.db.query('UPDATE contact_decisions SET allowed = 0 WHERE id = ?', [attempt.decision_id]),
+    ).rejects.toThrow(/append-only/);
+    const checks = (typeof row.checks === 'string' ? JSON.parse(row.checks) : row.checks) as {
+      rule: string;
+      passed: boolean;
+    }[];
+    const forged = checks.map((c, i) => (i === 0 ? { ...c, passed: !c.passed } : c));
+    await app.db.query('DROP TRIGGER contact_decisions_no_update');
+    try {
+      await app.db.query('UPDATE contact_decisions SET checks = ? WHERE id = ?', [
+        JSON.stringify(forged),
+        attempt.decision_id,
+      ]);
+      const broken = await app.t.gql<{
+        verifyContactDecisionChain: { valid: boolean; brokenAtSeq: string };
+      }>(CHAIN, undefined, admin);
+      expect(broken.data!.verifyContactDecisionChain).toMatchObject({
+        valid: false,
+        brokenAtSeq: String(row.seq),
+      });
+      const replay = await app.t.gql<{
+        replayContactDecision: { matches: boolean; differences: string[] };
+      }>(REPLAY, { attemptId: attempt.id }, admin);
+      expect(replay.data!.replayContactDecision.matches).toBe(false);
+      expect(replay.data!.replayContactDecision.differences.length).toBeGreaterThan(0);
+      const events = await rows(
+        `SELECT action FROM audit_events WHERE action IN
+           ('compliance.decision_chain_broken', 'compliance.decision_replay_mismatch')
+           AND resource_id IN (?, ?) ORDER BY seq`,
+        [String(row.seq), attempt.decision_id],
+      );
+      expect(events.map((e) => e.action)).toEqual([
+        'compliance.decision_chain_broken',
+        'compliance.decision_replay_mismatch',
+      ]);
+      const [queued] = await rows(
+        `SELECT COUNT(*) AS n FROM audit_siem_outbox o JOIN audit_events e ON e.seq = o.audit_seq
+          WHERE e.action = 'compliance.decision_chain_broken' AND e.resource_id = ?`,
+        [String(row.seq)],
+      );
+      expect(Number(queued.n)).toBe(1);
+    } finally {
+      // Put the row back so that the shared chain verifies for the suites after this one.
+      await app.db.query('UPDATE contact_decisions SET checks = ? WHERE id = ?', [
+        typeof row.checks === 'string' ? row.checks : JSON.stringify(row.checks),
+        attempt.decision_id,
+      ]);
+      await app.db.query(DECISION_TRIGGERS.contact_decisions_no_update);
+    }
+    const again = await app.t.gql<{ verifyContactDecisionChain: { valid: boolean } }>(
+      CHAIN,
+      undefined,
+      admin,
+    );
+    expect(again.data!.verifyContactDecisionChain.valid).toBe(true);
+  });
+
+  it('delivers a message only with a kept decision: none, or one that did not allow it, is refused', async () => {
+    const { customer, task } = await emailTask();
+    const startedAt = new Date(Date.now() - 1000);
+    const sent = await app.t.gql(SEND, { input: { taskId: task.id } }, agentAuth);
+    expect(sent.errors).toBeUndefined();
+    const [queued] = await rows(
+      "SELECT id, decision_id FROM notification_outbox WHERE customer_id = ? AND template LIKE 'campaign:%'",
+      [customer.id],
+    );
+    expect(queued.decision_id).toBeTruthy();
+    const [sendDecision] = await rows('SELECT gate, allowed FROM contact_decisions WHERE id = ?', [
+      queued.decision_id,
+    ]);
+    expect(sendDecision).toMatchObject({ gate: 'send', allowed: 1 });
+
+    // Queued around the gate: no decision at all, and a refused decision of another contact.
+    const notifications = app.t.app.get(NotificationsService);
+    const bare = await notifications.enqueue(
+      NotificationChannel.Email,
+      'campaign:around-the-gate',
+      customer.email!,
+      'Pay now',
+      undefined,
+      { customerId: customer.id, purpose: 'collection' },
+    );
+    const [refused] = await rows(
+      'SELECT id FROM contact_decisions WHERE allowed = 0 ORDER BY seq DESC LIMIT 1',
+    );
+    const borrowed = await notifications.enqueue(
+      NotificationChannel.Email,
+      'campaign:borrowed-decision',
+      customer.email!,
+      'Pay now',
+      undefined,
+      { customerId: customer.id, purpose: 'collection', decisionId: refused?.id ?? 'none' },
+    );
+
+    const before = sink.received.length;
+    await app.t.app.get(NotificationDeliveryService).deliverDue();
+    const outcome = async (id: string) =>
+      (await rows('SELECT sent_at, cancel_reason FROM notification_outbox WHERE id = ?', [id]))[0];
+    expect((await outcome(queued.id as string)).sent_at).not.toBeNull();
+    expect(await outcome(bare.id)).toMatchObject({ sent_at: null, cancel_reason: 'no_decision' });
+    expect(await outcome(borrowed.id)).toMatchObject({
+      sent_at: null,
+      cancel_reason: 'no_decision',
+    });
+    const bodies = sink.received.slice(before).map((r) => r.body);
+    expect(bodies.filter((b) => b.includes('Pay now'))).toHaveLength(0);
+    // The delivery re-check is kept too, naming the message.
+    const [delivery] = await rows(
+      "SELECT allowed FROM contact_decisions WHERE gate = 'delivery' AND message_id = ?",
+      [queued.id],
+    );
+    expect(delivery).toMatchObject({ allowed: 1 });
+
+    // Every outbound attempt of the run has its decision.
+    const missing = await app.t.gql<{ attemptsWithoutDecision: { id: string }[] }>(
+      'query W($from: DateTime!, $to: DateTime!) { attemptsWithoutDecision(from: $from, to: $to) { id } }',
+      { from: startedAt.toISOString(), to: new Date(Date.now() + 60_000).toISOString() },
+      admin,
+    );
+    expect(missing.errors).toBeUndefined();
+    expect(missing.data!.attemptsWithoutDecision).toEqual([]);
+  });
+});
