@@ -207,6 +207,19 @@ describe('outreach (e2e)', () => {
     );
     expect(launched.errors).toBeUndefined();
     expect(launched.data!.launchCampaign).toMatchObject({ status: 'Running', tasksCreated: 1 });
+    // The launch kept a decision per audience member (the precheck kept none); the task it
+    // admitted names its decision.
+    const [kept] = await app.db.query<RowDataPacket[]>(
+      `SELECT d.customer_id, d.allowed, d.task_id, t.id AS task FROM contact_decisions d
+         LEFT JOIN tasks t ON t.decision_id = d.id
+        WHERE d.campaign_id = ? AND d.gate = 'launch' ORDER BY d.allowed DESC`,
+      [id],
+    );
+    expect(kept).toHaveLength(3);
+    // (Allowed now, or later within the campaign: it depends on the hour the test runs.)
+    const withTask = kept.filter((r) => r.task);
+    expect(withTask).toHaveLength(1);
+    expect(withTask[0].task).toBe(withTask[0].task_id);
     // A precheck is a question, not a refusal: only the launch, which gated real contacts, counts.
     expect(refusalsAfterPrecheck).toEqual(refusalsBefore);
     const counted = (list: string[], rule: string) =>

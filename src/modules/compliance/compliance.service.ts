@@ -224,6 +224,30 @@ export class ComplianceService {
   }
 
   /**
+   * A launch's gate, set-based: decides a page of customers and keeps every decision (allowed or
+   * refused) in one transaction of its own, a multi-row append to the chain. Refusals are counted.
+   */
+  async decideBatch(
+    customers: CustomerEntity[],
+    request: ContactRequest,
+    contextOf: (customerId: string) => DecisionContext,
+  ): Promise<Map<string, { decision: Decision; decisionId: string }>> {
+    const facts = await this.facts.factsFor(customers, request);
+    const rules = await this.facts.ruleSet();
+    const entries: { context: DecisionContext; facts: ContactFacts; decision: Decision }[] = [];
+    for (const [id, f] of facts)
+      entries.push({ context: contextOf(id), facts: f, decision: evaluate(f, rules) });
+    await this.countRefusals(
+      entries.filter((e) => !e.decision.allowed).map((e) => e.decision),
+      request.channel,
+    );
+    const ids = await this.dataSource.transaction((m) => this.decisions.record(m, entries, rules));
+    return new Map(
+      entries.map((e, i) => [e.context.customerId, { decision: e.decision, decisionId: ids[i] }]),
+    );
+  }
+
+  /**
    * The gate again when an admitted message is delivered: consent, do-not-contact and legal hours
    * may have changed since (a STOP, a retry that slid into the night). Frequency caps are not
    * counted again: the message's own attempt is already among them. Kept like every gate.

@@ -61,6 +61,8 @@ export interface Precheck {
   blockedCustomers: { customerId: string; reasons: string[] }[];
   /** Each customer who may be contacted before the campaign ends, with their earliest legal time. */
   schedule: Map<string, Date>;
+  /** A launch's gate only: the task each scheduled customer gets and the kept decision behind it. */
+  admitted: Map<string, { taskId: string; decisionId: string }>;
   at: Date;
 }
 
@@ -226,21 +228,33 @@ export class CampaignsService {
     let total = 0;
     let allowedNow = 0;
     let allowedLater = 0;
+    const admitted = new Map<string, { taskId: string; decisionId: string }>();
+    const request = {
+      channel: campaign.channel,
+      purpose: campaign.purpose,
+      at,
+      campaignWindow: { start: campaign.windowStart, end: campaign.windowEnd },
+    };
     for await (const page of this.audiencePages(campaign)) {
-      const decisions = await this.compliance.evaluateBatch(
-        page,
-        {
-          channel: campaign.channel,
-          purpose: campaign.purpose,
-          at,
-          campaignWindow: { start: campaign.windowStart, end: campaign.windowEnd },
-        },
-        { gate },
-      );
+      // A launch keeps each decision (it admits or refuses a task); a precheck keeps none.
+      const taskIds = new Map<string, string>();
+      const decisions = gate
+        ? await this.compliance.decideBatch(page, request, (customerId) => {
+            const taskId = uuidv7();
+            taskIds.set(customerId, taskId);
+            return { gate: 'launch', customerId, campaignId: campaign.id, taskId };
+          })
+        : new Map(
+            [...(await this.compliance.evaluateBatch(page, request, { gate }))].map(
+              ([id, decision]) => [id, { decision, decisionId: null }],
+            ),
+          );
       total += decisions.size;
-      for (const [customerId, d] of decisions) {
+      for (const [customerId, { decision: d, decisionId }] of decisions) {
         const usable = d.nextAllowedAt && (!campaign.endsAt || d.nextAllowedAt < campaign.endsAt);
         if (usable && d.nextAllowedAt) schedule.set(customerId, d.nextAllowedAt);
+        if (usable && decisionId)
+          admitted.set(customerId, { taskId: taskIds.get(customerId)!, decisionId });
         if (d.allowed) allowedNow++;
         else if (usable) allowedLater++;
         else {
@@ -262,6 +276,7 @@ export class CampaignsService {
         .sort((a, b) => b.count - a.count),
       blockedCustomers,
       schedule,
+      admitted,
       at,
     };
   }
@@ -307,9 +322,11 @@ export class CampaignsService {
       const tasks: TaskEntity[] = [];
       let i = 0;
       for (const [customerId, dueAt] of precheck.schedule) {
+        const kept = precheck.admitted.get(customerId);
         tasks.push(
           m.getRepository(TaskEntity).create({
-            id: uuidv7(),
+            id: kept?.taskId ?? uuidv7(),
+            decisionId: kept?.decisionId ?? null,
             campaignId: id,
             customerId,
             assigneeId: agents.length ? agents[i++ % agents.length].id : null,
