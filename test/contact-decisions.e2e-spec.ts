@@ -248,6 +248,42 @@ describe('contact decision provenance (e2e)', () => {
       admin,
     );
     expect(again.data!.verifyContactDecisionChain.valid).toBe(true);
+
+    // Rows cut from the start of the chain (the purge's session flag set by hand) are found too:
+    // the first row left no longer links to where the chain starts.
+    const [first] = await rows('SELECT * FROM contact_decisions ORDER BY seq LIMIT 1');
+    const [second] = await rows(
+      'SELECT seq FROM contact_decisions WHERE seq > ? ORDER BY seq LIMIT 1',
+      [first.seq],
+    );
+    const conn = app.db; // one connection: the session flag holds for what follows
+    try {
+      await conn.query('SET @callwarden_decision_purge = 1');
+      await conn.query('DELETE FROM contact_decisions WHERE seq = ?', [first.seq]);
+      const cut = await app.t.gql<{
+        verifyContactDecisionChain: { valid: boolean; brokenAtSeq: string };
+      }>(CHAIN, undefined, admin);
+      expect(cut.data!.verifyContactDecisionChain).toMatchObject({
+        valid: false,
+        brokenAtSeq: String(second.seq),
+      });
+    } finally {
+      const columns = Object.keys(first);
+      await conn.query(`INSERT INTO contact_decisions (${columns.join(', ')}) VALUES (?)`, [
+        columns.map((c) =>
+          (c === 'facts' || c === 'checks') && typeof first[c] !== 'string'
+            ? JSON.stringify(first[c])
+            : first[c],
+        ),
+      ]);
+      await conn.query('SET @callwarden_decision_purge = 0');
+    }
+    const restored = await app.t.gql<{ verifyContactDecisionChain: { valid: boolean } }>(
+      CHAIN,
+      undefined,
+      admin,
+    );
+    expect(restored.data!.verifyContactDecisionChain.valid).toBe(true);
   });
 
   it('delivers a message only with a kept decision: none, or one that did not allow it, is refused', async () => {

@@ -61,7 +61,7 @@ export class DecisionsResolver {
   async verifyContactDecisionChain(
     @Args() args: DecisionChainArgs,
   ): Promise<ContactDecisionChainDTO> {
-    const result = await this.decisions.verifyChain(args.fromSeq ?? '1');
+    const result = await this.decisions.verifyChain(args.fromSeq);
     if (!result.valid)
       await this.audit.record({
         action: 'compliance.decision_chain_broken',

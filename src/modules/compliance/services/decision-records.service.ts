@@ -80,6 +80,7 @@ interface DecisionRow {
 }
 
 const hexOf = (b: Buffer) => b.toString('hex');
+const GENESIS = Buffer.alloc(32);
 const json = <T>(v: string | T): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v);
 
 /** The content address of a rule set: the SHA-256 of its canonical JSON. */
@@ -87,14 +88,22 @@ export function ruleSetHash(rules: RuleSet): Buffer {
   return createHash('sha256').update(canonicalJson(rules), 'utf8').digest();
 }
 
-/** The facts as a decision row keeps them (plain JSON, personal data by reference only). */
-export function storeFacts(facts: ContactFacts): StoredFacts {
+/** A zone's local time at `at`, as a decision row keeps it. */
+function localTimeIn(at: Date, zone: string): string {
+  return DateTime.fromJSDate(at, { zone }).toFormat('ccc yyyy-MM-dd HH:mm ZZ');
+}
+
+/** The facts as kept, before JSON (dates as ISO text; members may still be undefined). */
+function storedFactsOf(
+  facts: ContactFacts,
+  localTime: (at: Date, zone: string) => string = localTimeIn,
+  at: string = facts.at.toISOString(),
+): StoredFacts {
   const localTimes: Record<string, string> = {};
-  for (const zone of facts.zones)
-    localTimes[zone] = DateTime.fromJSDate(facts.at, { zone }).toFormat('ccc yyyy-MM-dd HH:mm ZZ');
-  const stored: StoredFacts = {
+  for (const zone of facts.zones) localTimes[zone] = localTime(facts.at, zone);
+  return {
     ...facts,
-    at: facts.at.toISOString(),
+    at,
     localTimes,
     consents: facts.consents.map((c) => ({
       ...c,
@@ -105,8 +114,51 @@ export function storeFacts(facts: ContactFacts): StoredFacts {
     attempts: facts.attempts.map((a) => ({ ...a, at: a.at.toISOString() })),
     ceases: (facts.ceases ?? []).map((c) => ({ debtId: c.debtId, at: c.at.toISOString() })),
   };
+}
+
+/** The facts as a decision row keeps them (plain JSON, personal data by reference only). */
+export function storeFacts(facts: ContactFacts): StoredFacts {
   // Exactly what JSON keeps (no undefined members), so the hash of the row read back is the same.
-  return JSON.parse(JSON.stringify(stored)) as StoredFacts;
+  return JSON.parse(JSON.stringify(storedFactsOf(facts))) as StoredFacts;
+}
+
+/** canonicalJson of what JSON keeps of `value`, or undefined where JSON leaves it out. */
+function canonicalOf(value: unknown): string | undefined {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'string':
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return JSON.stringify(value);
+    case 'object': {
+      const toJSON = (value as { toJSON?: unknown }).toJSON;
+      if (typeof toJSON === 'function') return canonicalOf((toJSON as () => unknown).call(value));
+      if (Array.isArray(value)) {
+        let out = '[';
+        for (let i = 0; i < value.length; i++)
+          out += `${i ? ',' : ''}${canonicalOf(value[i] as unknown) ?? 'null'}`;
+        return `${out}]`;
+      }
+      const record = value as Record<string, unknown>;
+      let out = '{';
+      for (const key of Object.keys(record).sort()) {
+        const text = canonicalOf(record[key]);
+        if (text !== undefined) out += `${out.length > 1 ? ',' : ''}${JSON.stringify(key)}:${text}`;
+      }
+      return `${out}}`;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * `canonicalJson(JSON.parse(JSON.stringify(value)))` in one pass: the canonical text of what a
+ * JSON column keeps of `value` (dates through toJSON, undefined members left out).
+ */
+export function canonicalJsonOfPlain(value: unknown): string {
+  return canonicalOf(value) ?? 'null';
 }
 
 /** The facts back as the engine takes them. */
@@ -126,9 +178,69 @@ export function reviveFacts(stored: StoredFacts): ContactFacts {
   };
 }
 
+/** What the chain covers of a row besides its facts and checks (every column but the hashes). */
+interface ChainFields {
+  seq: string;
+  id: string;
+  decidedAt: string;
+  gate: string;
+  customerId: string;
+  debtId: string | null;
+  taskId: string | null;
+  campaignId: string | null;
+  messageId: string | null;
+  attemptId: string | null;
+  channel: string;
+  purpose: string;
+  allowed: boolean;
+  ruleSetVersion: number;
+  ruleSetHash: string;
+}
+
+const CHAIN_KEYS = [
+  ...(
+    [
+      'seq',
+      'id',
+      'decidedAt',
+      'gate',
+      'customerId',
+      'debtId',
+      'taskId',
+      'campaignId',
+      'messageId',
+      'attemptId',
+      'channel',
+      'purpose',
+      'allowed',
+      'ruleSetVersion',
+      'ruleSetHash',
+    ] satisfies (keyof ChainFields)[]
+  ).map((key) => ({ key, label: `${JSON.stringify(key)}:` })),
+  { key: 'facts' as const, label: '"facts":' },
+  { key: 'checks' as const, label: '"checks":' },
+].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+
+/**
+ * The text a row's hash covers: canonicalJson of its fields with the facts and checks given as
+ * their canonical JSON (so a row being written serializes them once, for the hash and the insert).
+ */
+function chainText(fields: ChainFields, facts: string, checks: string): string {
+  let out = '{';
+  for (const { key, label } of CHAIN_KEYS) {
+    const text =
+      key === 'facts' ? facts : key === 'checks' ? checks : JSON.stringify(fields[key] ?? null);
+    out += `${out.length > 1 ? ',' : ''}${label}${text}`;
+  }
+  return `${out}}`;
+}
+
+const chainHash = (prev: Buffer, text: string): Buffer =>
+  createHash('sha256').update(prev).update(text, 'utf8').digest();
+
 /** What the chain covers of a row: every column but the hashes themselves. */
 function rowHash(prev: Buffer, r: Omit<DecisionRow, 'prev_hash' | 'hash'>): Buffer {
-  const canonical = canonicalJson({
+  const fields: ChainFields = {
     seq: String(r.seq),
     id: r.id,
     decidedAt: r.decided_at.toISOString(),
@@ -144,11 +256,43 @@ function rowHash(prev: Buffer, r: Omit<DecisionRow, 'prev_hash' | 'hash'>): Buff
     allowed: Boolean(r.allowed),
     ruleSetVersion: Number(r.rule_set_version),
     ruleSetHash: hexOf(r.rule_set_hash),
-    facts: json(r.facts),
-    checks: json(r.checks),
-  });
-  return createHash('sha256').update(prev).update(canonical, 'utf8').digest();
+  };
+  return chainHash(
+    prev,
+    chainText(fields, canonicalJsonOfPlain(json(r.facts)), canonicalJsonOfPlain(json(r.checks))),
+  );
 }
+
+/** The columns an append writes, in order. */
+const COLUMNS = [
+  'seq',
+  'id',
+  'decided_at',
+  'gate',
+  'customer_id',
+  'debt_id',
+  'task_id',
+  'campaign_id',
+  'message_id',
+  'attempt_id',
+  'channel',
+  'purpose',
+  'allowed',
+  'rule_set_version',
+  'rule_set_hash',
+  'facts',
+  'checks',
+  'prev_hash',
+  'hash',
+] as const;
+/**
+ * Statement size of a multi-row append: well under MariaDB's default max_allowed_packet (16 MiB)
+ * once escaped (a 10,000-row launch page is about 20 MB of JSON), large enough that a statement
+ * costs far more than its round trip.
+ */
+const INSERT_BYTES = 2 * 2 ** 20;
+/** A row's columns besides its facts and checks, escaped, and the separators. */
+const ROW_OVERHEAD_BYTES = 400;
 
 /** Only what a check concluded: the detail text may be worded differently by a later release. */
 const outcomes = (checks: Check[]) => checks.map((c) => `${c.rule}:${c.passed ? 'pass' : 'fail'}`);
@@ -225,45 +369,84 @@ export class DecisionRecordsService {
     let seq = BigInt(head.last_seq);
     let prev = head.last_hash;
     const now = new Date();
-    const rows: DecisionRow[] = [];
+    // Shared by every row of the append: the instant, the rule set, the local times of a zone.
+    const decidedAt = now.toISOString();
+    const ruleSetHex = hexOf(rulesHash);
+    const localTimes = new Map<string, string>();
+    const localTime = (at: Date, zone: string) => {
+      const key = `${at.getTime()} ${zone}`;
+      let text = localTimes.get(key);
+      if (text === undefined) localTimes.set(key, (text = localTimeIn(at, zone)));
+      return text;
+    };
+    const atIso = new Map<number, string>();
+    const ids: string[] = [];
+    const sql = `INSERT INTO contact_decisions (${COLUMNS.join(', ')}) VALUES ?`;
+    let chunk: unknown[][] = [];
+    let chunkBytes = 0;
     for (const { context, facts, decision } of entries) {
       seq += 1n;
-      const row: Omit<DecisionRow, 'prev_hash' | 'hash'> = {
+      const at = facts.at.getTime();
+      let iso = atIso.get(at);
+      if (iso === undefined) atIso.set(at, (iso = facts.at.toISOString()));
+      // The facts and checks serialized once, canonically: the hash covers this text and the
+      // JSON column keeps it (the same value as JSON; members in key order).
+      const factsText = canonicalJsonOfPlain(storedFactsOf(facts, localTime, iso));
+      const checksText = canonicalJsonOfPlain(decision.checks);
+      const fields: ChainFields = {
         seq: seq.toString(),
         id: uuidv7(),
-        decided_at: now,
+        decidedAt,
         gate: context.gate,
-        customer_id: context.customerId,
-        debt_id: facts.debtId ?? null,
-        task_id: context.taskId ?? null,
-        campaign_id: context.campaignId ?? null,
-        message_id: context.messageId ?? null,
-        attempt_id: decision.allowed ? (context.attemptId ?? null) : null,
+        customerId: context.customerId,
+        debtId: facts.debtId ?? null,
+        taskId: context.taskId ?? null,
+        campaignId: context.campaignId ?? null,
+        messageId: context.messageId ?? null,
+        attemptId: decision.allowed ? (context.attemptId ?? null) : null,
         channel: facts.channel,
         purpose: facts.purpose,
-        allowed: decision.allowed ? 1 : 0,
-        rule_set_version: version,
-        rule_set_hash: rulesHash,
-        facts: storeFacts(facts),
-        checks: JSON.parse(JSON.stringify(decision.checks)) as Check[],
+        allowed: decision.allowed,
+        ruleSetVersion: version,
+        ruleSetHash: ruleSetHex,
       };
-      const hash = rowHash(prev, row);
-      rows.push({ ...row, prev_hash: prev, hash });
+      const hash = chainHash(prev, chainText(fields, factsText, checksText));
+      chunk.push([
+        fields.seq,
+        fields.id,
+        now,
+        fields.gate,
+        fields.customerId,
+        fields.debtId,
+        fields.taskId,
+        fields.campaignId,
+        fields.messageId,
+        fields.attemptId,
+        fields.channel,
+        fields.purpose,
+        fields.allowed ? 1 : 0,
+        version,
+        rulesHash,
+        factsText,
+        checksText,
+        prev,
+        hash,
+      ]);
+      ids.push(fields.id);
       prev = hash;
+      chunkBytes += factsText.length + checksText.length + ROW_OVERHEAD_BYTES;
+      if (chunkBytes >= INSERT_BYTES) {
+        await m.query(sql, [chunk]);
+        chunk = [];
+        chunkBytes = 0;
+      }
     }
-    const columns = Object.keys(rows[0]) as (keyof DecisionRow)[];
-    await m.query(`INSERT INTO contact_decisions (${columns.join(', ')}) VALUES ?`, [
-      rows.map((r) =>
-        columns.map((c) =>
-          c === 'facts' || c === 'checks' ? JSON.stringify(r[c]) : (r[c] as unknown),
-        ),
-      ),
-    ]);
+    if (chunk.length) await m.query(sql, [chunk]);
     await m.query('UPDATE contact_decision_head SET last_seq = ?, last_hash = ? WHERE id = 1', [
       seq.toString(),
       prev,
     ]);
-    return rows.map((r) => r.id);
+    return ids;
   }
 
   /**
@@ -333,11 +516,21 @@ export class DecisionRecordsService {
     };
   }
 
-  /** Recomputes the chain from `fromSeq` (default: the start), a page at a time. */
-  async verifyChain(fromSeq = '1', toSeq?: string): Promise<ChainVerification> {
+  /**
+   * Recomputes the chain from `fromSeq` (default: its start), a page at a time. From its start,
+   * the first row must link to the genesis hash, or to the last row the retention purge removed
+   * (so rows cut from the start any other way are found).
+   */
+  async verifyChain(fromSeq?: string, toSeq?: string): Promise<ChainVerification> {
     let checked = 0;
-    let after = (BigInt(fromSeq) - 1n).toString();
+    let after = fromSeq ? (BigInt(fromSeq) - 1n).toString() : '0';
     let prev: Buffer | null = null;
+    if (!fromSeq) {
+      const [head] = await this.dataSource.query<
+        { purged_upto_seq: string; purged_upto_hash: Buffer | null }[]
+      >('SELECT purged_upto_seq, purged_upto_hash FROM contact_decision_head WHERE id = 1');
+      prev = head.purged_upto_hash ?? GENESIS;
+    }
     for (;;) {
       const page = await this.dataSource.query<DecisionRow[]>(
         `SELECT * FROM contact_decisions WHERE seq > ? ${toSeq ? 'AND seq <= ?' : ''}
@@ -345,7 +538,7 @@ export class DecisionRecordsService {
         toSeq ? [after, toSeq] : [after],
       );
       for (const row of page) {
-        // The first row links to whatever precedes it (a purge may have removed older rows).
+        // From a given seq on, the first row's own link is taken as given.
         const link: Buffer = prev ?? row.prev_hash;
         if (!row.prev_hash.equals(link) || !rowHash(link, row).equals(row.hash))
           return { valid: false, checked, brokenAtSeq: String(row.seq) };
@@ -364,6 +557,55 @@ export class DecisionRecordsService {
         return { valid: false, checked, brokenAtSeq: String(head.last_seq) };
     }
     return { valid: true, checked, brokenAtSeq: null };
+  }
+
+  /**
+   * The retention purge's part: decisions made before `cutoff` whose attempt (if they name one) is
+   * gone, removed from the start of the chain and only as a prefix (the first row that is newer or
+   * whose attempt is kept, e.g. under a legal hold, ends it), in `batch`-row statements on the
+   * purge's own connection. The head then names the last removed row, where the chain now starts.
+   */
+  async purgeBefore(
+    m: EntityManager,
+    cutoff: Date,
+    batch = 1000,
+  ): Promise<{ removed: number; uptoSeq: string | null }> {
+    const [stop] = await m.query<{ seq: string }[]>(
+      `SELECT d.seq FROM contact_decisions d
+        WHERE d.decided_at >= ?
+           OR (d.attempt_id IS NOT NULL
+               AND EXISTS (SELECT 1 FROM contact_attempts a WHERE a.id = d.attempt_id))
+        ORDER BY d.seq LIMIT 1`,
+      [cutoff],
+    );
+    const [{ last }] = await m.query<{ last: string | null }[]>(
+      `SELECT MAX(seq) AS last FROM contact_decisions ${stop ? 'WHERE seq < ?' : ''}`,
+      stop ? [stop.seq] : [],
+    );
+    if (last === null) return { removed: 0, uptoSeq: null };
+    const [lastRow] = await m.query<{ hash: Buffer }[]>(
+      'SELECT hash FROM contact_decisions WHERE seq = ?',
+      [last],
+    );
+    let removed = 0;
+    await m.query('SET @callwarden_decision_purge = 1');
+    try {
+      for (;;) {
+        const result = await m.query<{ affectedRows: number }>(
+          'DELETE FROM contact_decisions WHERE seq <= ? ORDER BY seq LIMIT ?',
+          [last, batch],
+        );
+        removed += result.affectedRows;
+        if (result.affectedRows < batch) break;
+      }
+    } finally {
+      await m.query('SET @callwarden_decision_purge = 0');
+    }
+    await m.query(
+      'UPDATE contact_decision_head SET purged_upto_seq = ?, purged_upto_hash = ? WHERE id = 1',
+      [last, lastRow.hash],
+    );
+    return { removed, uptoSeq: String(last) };
   }
 
   /** Outbound attempts logged without a decision (there should be none). */
