@@ -35,6 +35,10 @@ export default async function globalSetup(): Promise<void> {
       .trim();
   }
   if (!adminUrl) throw new Error('Set ADMIN_DATABASE_URL too when DATABASE_URL is given');
+  // pdftotext reads the evidence pack's PDF back; installed once on a fresh machine (as root).
+  execFileSync('bash', [join(ROOT, 'scripts', 'test-tools.sh')], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
 
   const app = new URL(appUrl);
   app.pathname = `/${TEST_DB}`;

@@ -317,6 +317,13 @@ export class EnvironmentVariables {
   @Max(1440)
   PRIVACY_EXPORT_LINK_TTL_MINUTES = 15;
 
+  /** How long a one-time download link of a compliance evidence pack stays valid (minutes). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1440)
+  EVIDENCE_PACK_LINK_TTL_MINUTES = 15;
+
   /**
    * How old an allowing contact decision may be when the contact it allows goes ahead (seconds);
    * older, the contact is decided again or refused.

@@ -8,6 +8,7 @@ import { requestStore } from '../../core/request/request-store';
 import { AuditInput, AuditReceipt, PreparedEntry } from './audit.types';
 import { ActorType, AuditEventEntity, AuditResult } from './entities/audit-event.entity';
 import { AuditChainService } from './services/audit-chain.service';
+import { canonicalEntry } from './utils/canonical';
 
 export interface AuditFilter {
   actorId?: string;
@@ -23,6 +24,20 @@ interface Pending {
   entry: PreparedEntry;
   resolve: (receipt: AuditReceipt) => void;
   reject: (e: unknown) => void;
+}
+
+/** One audit entry as an integrity proof carries it. */
+export interface ChainEntryProof {
+  seq: string;
+  occurredAt: Date;
+  action: string;
+  resourceType: string | null;
+  resourceId: string | null;
+  result: string;
+  prevHash: string;
+  hash: string;
+  /** The canonical JSON the hash covers. */
+  canonical: string;
 }
 
 export const MAX_AUDIT_PAGE = 200;
@@ -204,6 +219,47 @@ export class AuditService implements OnModuleDestroy {
         });
       after = batch[batch.length - 1].seq;
     }
+  }
+
+  /**
+   * The chained entries about these resources in a time range, with what a verifier needs to
+   * recompute each hash: `hash = SHA-256(prevHash || canonical)`. At most `limit`, oldest first.
+   */
+  async chainEntriesAbout(
+    resources: { type: string; ids: string[] }[],
+    from: Date,
+    to: Date,
+    limit = 5000,
+  ): Promise<ChainEntryProof[]> {
+    const out: ChainEntryProof[] = [];
+    for (const { type, ids } of resources) {
+      for (let i = 0; i < ids.length && out.length < limit; i += 1000) {
+        const rows = await this.dataSource
+          .getRepository(AuditEventEntity)
+          .createQueryBuilder('e')
+          .where('e.resource_type = :type AND e.resource_id IN (:...ids)', {
+            type,
+            ids: ids.slice(i, i + 1000),
+          })
+          .andWhere('e.occurred_at >= :from AND e.occurred_at < :to', { from, to })
+          .orderBy('e.seq', 'ASC')
+          .take(limit - out.length)
+          .getMany();
+        for (const e of rows)
+          out.push({
+            seq: String(e.seq),
+            occurredAt: e.occurredAt,
+            action: e.action,
+            resourceType: e.resourceType,
+            resourceId: e.resourceId,
+            result: e.result,
+            prevHash: e.prevHash.toString('hex'),
+            hash: e.hash.toString('hex'),
+            canonical: canonicalEntry(e),
+          });
+      }
+    }
+    return out.sort((a, b) => (BigInt(a.seq) < BigInt(b.seq) ? -1 : 1)).slice(0, limit);
   }
 
   private prepare(input: AuditInput): PreparedEntry {

@@ -53,6 +53,11 @@ export const CUSTOMER_PII_FIELDS = [
 export const PII_FIELDS: Record<string, readonly string[]> = {
   Customer: CUSTOMER_PII_FIELDS,
   Task: ['notes'],
+  /**
+   * A consent's evidence (ip, user agent, form, recording): decrypted into an evidence pack only
+   * for a role that may `readPii` it (admins; custom compliance roles given it), never for managers.
+   */
+  Consent: ['evidence'],
 };
 
 /**

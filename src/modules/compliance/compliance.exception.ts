@@ -14,6 +14,13 @@ export enum ComplianceErrorCode {
   /** No kept decision for that contact attempt. */
   DECISION_NOT_FOUND = 'DECISION_NOT_FOUND',
   INVALID_RANGE = 'INVALID_RANGE',
+  /** An evidence pack needs exactly one of customer, debt or phone (a phone that normalizes). */
+  INVALID_SCOPE = 'INVALID_SCOPE',
+  /** More contact attempts in the range than one pack holds: split the range. */
+  PACK_TOO_LARGE = 'PACK_TOO_LARGE',
+  PACK_NOT_FOUND = 'PACK_NOT_FOUND',
+  /** The pack holds consent evidence this role may not read. */
+  EVIDENCE_NOT_ALLOWED = 'EVIDENCE_NOT_ALLOWED',
 }
 
 const CLIENT_CODES = {
@@ -28,6 +35,10 @@ const CLIENT_CODES = {
   [ComplianceErrorCode.NOT_FOUND]: ErrorCode.NOT_FOUND,
   [ComplianceErrorCode.DECISION_NOT_FOUND]: ErrorCode.NOT_FOUND,
   [ComplianceErrorCode.INVALID_RANGE]: ErrorCode.BAD_USER_INPUT,
+  [ComplianceErrorCode.INVALID_SCOPE]: ErrorCode.BAD_USER_INPUT,
+  [ComplianceErrorCode.PACK_TOO_LARGE]: ErrorCode.BAD_USER_INPUT,
+  [ComplianceErrorCode.PACK_NOT_FOUND]: ErrorCode.NOT_FOUND,
+  [ComplianceErrorCode.EVIDENCE_NOT_ALLOWED]: ErrorCode.FORBIDDEN,
 } satisfies ClientCodes<ComplianceErrorCode>;
 
 export class ComplianceException extends CodedException<ComplianceErrorCode>(CLIENT_CODES) {}

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DecisionsResolver } from './decisions.resolver';
 import { DecisionRecordsService } from './services/decision-records.service';
+import { AuditIntegrityModule } from '../audit/audit-integrity.module';
 import { CryptoModule } from '../crypto/crypto.module';
 import { CustomersModule } from '../customers/customers.module';
 import { NotificationsModule } from '../notifications/notifications.module';
@@ -20,10 +21,15 @@ import { SubjectRecordsService } from './services/subject-records.service';
 import { TenDlcService } from './services/ten-dlc.service';
 import { UnsubscribeService } from './services/unsubscribe.service';
 import { TenDlcResolver } from './ten-dlc.resolver';
+import { EvidencePackCollectorService } from './evidence/evidence-pack-collector.service';
+import { EvidencePackLinksService } from './evidence/evidence-pack-links.service';
+import { EvidencePacksController } from './evidence/evidence-packs.controller';
+import { EvidencePacksResolver } from './evidence/evidence-packs.resolver';
+import { EvidencePacksService } from './evidence/evidence-packs.service';
 
 @Module({
-  imports: [CustomersModule, CryptoModule, NotificationsModule],
-  controllers: [InboundController, ReportsController],
+  imports: [CustomersModule, CryptoModule, NotificationsModule, AuditIntegrityModule],
+  controllers: [InboundController, ReportsController, EvidencePacksController],
   providers: [
     ComplianceFactsService,
     DecisionRecordsService,
@@ -41,6 +47,10 @@ import { TenDlcResolver } from './ten-dlc.resolver';
     TenDlcService,
     TenDlcResolver,
     SubjectRecordsService,
+    EvidencePackCollectorService,
+    EvidencePacksService,
+    EvidencePackLinksService,
+    EvidencePacksResolver,
   ],
   exports: [ComplianceService, UnsubscribeService, TenDlcService, SubjectRecordsService],
 })

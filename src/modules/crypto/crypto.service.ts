@@ -189,6 +189,41 @@ export class CryptoService implements OnApplicationBootstrap, OnModuleDestroy {
       throw new CryptoException(CryptoErrorCode.KEY_DESTROYED, 'The subject key was destroyed');
   }
 
+  /**
+   * Seals bytes under the active key of a shared purpose (AES-256-GCM, the field format, AAD bound
+   * to `where`), in the caller's transaction: the key row is share-locked like any encrypted
+   * write, so a rotation or retirement waits for it, and a key that stopped being active meanwhile
+   * is replaced by the now-active one before sealing. Returns the key id used: the caller stores it
+   * and declares it with `declareKeyReference`, so the key is never destroyed while the value is kept.
+   */
+  async sealWithPurpose(
+    purpose: DataKeyPurpose,
+    plaintext: Buffer,
+    where: FieldLocation,
+    manager: EntityManager,
+  ): Promise<{ sealed: Buffer; keyId: number }> {
+    for (let tries = 0; tries < 3; tries++) {
+      const key = this.keyring.activeKey(purpose);
+      const state = (await this.keyring.lockForWrite(manager, [key.id])).get(key.id);
+      if (state?.status === CryptoKeyStatus.Active) {
+        const sealed = this.cipher.encryptBytes(plaintext, where, { purpose });
+        if (keyIdOf(sealed) === key.id) return { sealed, keyId: key.id };
+        continue;
+      }
+      await this.keyring.refreshActive(manager);
+    }
+    throw new CryptoException(
+      CryptoErrorCode.KEY_NOT_ACTIVE,
+      'A value was encrypted under a key that is no longer active; try again',
+    );
+  }
+
+  /** Opens what `sealWithPurpose` sealed for this place (DECRYPTION_FAILED if moved or altered). */
+  async openWithPurpose(sealed: Buffer, where: FieldLocation): Promise<Buffer> {
+    await this.keyring.ensureLoaded([keyIdOf(sealed)]);
+    return this.cipher.decryptBytes(sealed, where);
+  }
+
   /** HMAC-SHA256 under the active key of a purpose (e.g. audit checkpoint signatures). */
   sign(purpose: DataKeyPurpose, data: string): { keyId: number; mac: Buffer } {
     const key = this.keyring.activeKey(purpose);

@@ -20,6 +20,7 @@ import { RetentionPolicies1764100500000 } from './1764100500000-RetentionPolicie
 import { RequestExtensions1764100600000 } from './1764100600000-RequestExtensions';
 import { PrivacyLifecycle1764100700000 } from './1764100700000-PrivacyLifecycle';
 import { ContactDecisions1764101000000 } from './1764101000000-ContactDecisions';
+import { EvidencePacks1764101200000 } from './1764101200000-EvidencePacks';
 import { DecisionChainStart1764101300000 } from './1764101300000-DecisionChainStart';
 import { ReadAccessLog1764100800000 } from './1764100800000-ReadAccessLog';
 import { SubjectExports1764100900000 } from './1764100900000-SubjectExports';
@@ -50,5 +51,6 @@ export const MIGRATIONS = [
   ReadAccessLog1764100800000,
   SubjectExports1764100900000,
   ContactDecisions1764101000000,
+  EvidencePacks1764101200000,
   DecisionChainStart1764101300000,
 ];

@@ -10,6 +10,20 @@ import { HeadRow } from './audit-chain.service';
 
 const VERIFY_BATCH = 5000;
 
+/** A signed checkpoint as an integrity proof carries it (hex), with its verification. */
+export interface CheckpointProof {
+  id: number;
+  kind: string;
+  uptoSeq: string;
+  headHash: string;
+  keyId: number;
+  /** HMAC-SHA256 under the `audit` data key over `message`. */
+  signature: string;
+  createdAt: Date;
+  message: string;
+  signatureValid: boolean;
+}
+
 /** Verification, signed checkpoints of the head, and the retention purge: the parts that need keys. */
 @Injectable()
 export class AuditVerifierService {
@@ -109,6 +123,34 @@ export class AuditVerifierService {
     );
     if (String(head.last_seq) === '0') return null;
     return this.writeCheckpoint(m, kind, String(head.last_seq), head.last_hash);
+  }
+
+  /**
+   * The first signed checkpoint at or after `seq` (the shortest stretch of chain to verify from a
+   * row to a signed head); when none covers it yet, the head is signed now. With the message the
+   * signature covers and whether it verifies.
+   */
+  async checkpointCovering(seq: string): Promise<CheckpointProof> {
+    let c = await this.dataSource
+      .getRepository(AuditCheckpointEntity)
+      .createQueryBuilder('c')
+      .where('c.upto_seq >= :seq', { seq })
+      .orderBy('c.upto_seq', 'ASC')
+      .addOrderBy('c.id', 'ASC')
+      .getOne();
+    c ??= await this.checkpoint(CheckpointKind.Periodic);
+    if (!c) throw new Error('the audit log is empty: nothing to sign');
+    return {
+      id: c.id,
+      kind: c.kind,
+      uptoSeq: String(c.uptoSeq),
+      headHash: c.headHash.toString('hex'),
+      keyId: c.keyId,
+      signature: c.signature.toString('hex'),
+      createdAt: c.createdAt,
+      message: checkpointMessage(c.kind, String(c.uptoSeq), c.headHash, c.createdAt),
+      signatureValid: await this.checkSignature(c),
+    };
   }
 
   /**

@@ -33,7 +33,12 @@ export interface ChainedFields {
 
 /** hash = SHA-256(prev_hash || canonical(entry)) */
 export function chainHash(prev: Buffer, e: ChainedFields): Buffer {
-  const canonical = canonicalJson({
+  return createHash('sha256').update(prev).update(canonicalEntry(e), 'utf8').digest();
+}
+
+/** The exact text an entry's hash covers (what a verifier outside the system recomputes). */
+export function canonicalEntry(e: ChainedFields): string {
+  return canonicalJson({
     seq: String(e.seq),
     occurredAt: e.occurredAt.toISOString(),
     actorType: e.actorType,
@@ -50,5 +55,4 @@ export function chainHash(prev: Buffer, e: ChainedFields): Buffer {
     durationMs: e.durationMs,
     changes: e.changes ?? null,
   });
-  return createHash('sha256').update(prev).update(canonical, 'utf8').digest();
 }

@@ -169,7 +169,7 @@ export class RolesService {
     for (const subject of r.fields?.length ? r.subject : []) {
       const known = PII_FIELDS[subject];
       if (!known)
-        throw bad(`Field lists are supported on ${Object.keys(PII_FIELDS).join(' and ')} rules`);
+        throw bad(`Field lists are supported on ${Object.keys(PII_FIELDS).join(', ')} rules`);
       for (const f of r.fields ?? [])
         if (!known.includes(f)) throw bad(`Unknown ${echoValue(subject)} field ${echoValue(f)}`);
     }
