@@ -15,6 +15,8 @@ import type { AuditActor } from '../audit';
 import { PrivacyService } from '../privacy/privacy.service';
 import { RetentionErrorCode, RetentionException } from './retention.exception';
 import { InterruptedRun, RetentionRunsService } from './services/retention-runs.service';
+import { RangeSizer } from './utils/range-sizer';
+import type { RangeSizerOptions } from './utils/range-sizer';
 
 export interface RetentionRule {
   rule: string;
@@ -111,11 +113,18 @@ function cutoff(at: Date, days: number): Date {
 }
 
 /**
- * Keys per primary-key range, one short transaction each: at 1,000 a range's locks last tens of
- * milliseconds even on a loaded two-core box (bench/retention.bench.ts measured 5,000-key ranges
- * at 60 ms unloaded and up to 2 s under load, while every index of the table is maintained).
+ * Primary-key ranges, one short transaction each, sized to take about 50 ms (a range's locks and
+ * the purge's share of the server stay short whatever the load): a fixed span is either too long
+ * under load (5,000 keys took 60 ms on the idle two-core bench box, up to 2 s under load) or needlessly
+ * short on a fast server. Starts at 1,000 keys; 100 to 20,000.
  */
-const RANGE = 1000;
+export const RANGES: RangeSizerOptions = {
+  targetMs: 50,
+  initial: 1000,
+  min: 100,
+  max: 20_000,
+  maxGrowth: 1.5,
+};
 const ERASE_BATCH = 200;
 const LOCK = 'callwarden.retention';
 const SYSTEM: AuditActor = { type: ActorType.System, id: 'retention' };
@@ -433,10 +442,11 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   /**
-   * Deletes the expired rows of a table by walking its primary key in ranges of RANGE keys
+   * Deletes the expired rows of a table by walking its primary key in ranges
    * (`key > last AND key <= bound AND <expired>`), each range its own short transaction that also
-   * adds to the run's count. Never a repeated `DELETE ... ORDER BY ... LIMIT`, which rescans the
-   * rows the previous batches delete-marked (and, without an index on the condition, the table).
+   * adds to the run's count, and each sized from the time the ones before took (RANGES). Never a
+   * repeated `DELETE ... ORDER BY ... LIMIT`, which rescans the rows the previous batches
+   * delete-marked (and, without an index on the condition, the table).
    */
   private async deleteInRanges(
     spec: TableSpec,
@@ -445,11 +455,13 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
   ): Promise<number> {
     let total = 0;
     let last: string | null = null;
+    const sizer = new RangeSizer(RANGES);
     for (;;) {
       const started = performance.now();
+      const keys = sizer.size;
       const [bound]: ({ k: string } | undefined)[] = await db.query<{ k: string }[]>(
         `SELECT ${spec.key} AS k FROM ${spec.table} ${last === null ? '' : `WHERE ${spec.key} > ?`}
-          ORDER BY ${spec.key} LIMIT 1 OFFSET ${RANGE - 1}`,
+          ORDER BY ${spec.key} LIMIT 1 OFFSET ${keys - 1}`,
         last === null ? [] : [last],
       );
       // Re-read per range: a hold placed while the purge runs protects the rows not yet reached.
@@ -481,8 +493,10 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
           return result.affectedRows;
         }),
       );
-      batch(performance.now() - started);
+      const ms = performance.now() - started;
+      batch(ms);
       if (!bound) return total;
+      sizer.record(keys, ms);
       last = bound.k;
     }
   }
