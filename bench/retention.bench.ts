@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { createConnection } from 'mysql2/promise';
 import type { RowDataPacket } from 'mysql2/promise';
@@ -5,9 +6,10 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { ActorType } from '../src/modules/audit';
 import type { AuditActor } from '../src/modules/audit';
-import { RetentionService } from '../src/modules/retention/retention.service';
+import { RANGES, RetentionService } from '../src/modules/retention/retention.service';
 import type { RetentionReport } from '../src/modules/retention/retention.service';
 import { RetentionRunsService } from '../src/modules/retention/services/retention-runs.service';
+import { RangeSizer } from '../src/modules/retention/utils/range-sizer';
 import { BenchContext, Figure, figure } from './lib/figures';
 import { msSince, nowNs, percentile, runConcurrent } from './lib/timing';
 
@@ -25,8 +27,6 @@ const GAP = YEAR;
 /** Expired attempts span the 3 years before the gap; kept ones run from after it up to AT. */
 const EXPIRED_SPAN = 3 * YEAR;
 const RULE = 'contact_attempts';
-/** The service's primary-key range, and the comparison's LIMIT. */
-const RANGE = 5_000;
 const SEED_BATCH = 2_000;
 const SEED_WORKERS = 2;
 const CUSTOMERS = 5_000;
@@ -138,6 +138,47 @@ async function historyLength(ds: DataSource): Promise<number> {
   } catch {
     return -1;
   }
+}
+
+/**
+ * CPU seconds the database server has used (user + system), read from /proc through its pid file
+ * when it runs on this machine (scripts/db.sh's server does); null otherwise. Load-independent:
+ * what a deleted row costs the server, including InnoDB's background purge and page flushing.
+ */
+async function serverCpu(ds: DataSource): Promise<(() => number | null) | null> {
+  try {
+    const [row] = await ds.query<{ f: string | null }[]>('SELECT @@pid_file AS f');
+    if (!row?.f) return null;
+    const pid = readFileSync(row.f, 'utf8').trim();
+    const read = (): number | null => {
+      try {
+        // Fields after the command name: utime and stime are the 12th and 13th (clock ticks).
+        const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+        return (Number(fields[11]) + Number(fields[12])) / 100;
+      } catch {
+        return null;
+      }
+    };
+    return read() === null ? null : read;
+  } catch {
+    return null;
+  }
+}
+
+/** Server CPU microseconds per row over `during`, or NaN where the server's CPU is not readable. */
+async function cpuPerRow<T>(
+  cpu: (() => number | null) | null,
+  during: () => Promise<T>,
+  rows: (result: T) => number,
+): Promise<{ result: T; usPerRow: number; seconds: number; load: string }> {
+  const before = cpu?.() ?? null;
+  const result = await during();
+  const after = cpu?.() ?? null;
+  const seconds = before === null || after === null ? Number.NaN : after - before;
+  const load = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+  return { result, usPerRow: (seconds / rows(result)) * 1e6, seconds, load };
 }
 
 /**
@@ -348,8 +389,8 @@ function instrumentRuns(runs: RetentionRunsService): {
  * 10,000 or 100,000 kept ones, laid out as real data is (uuid v7 ids of their own time: the expired
  * ones first in key order): the dry run at a fixed instant, then `RetentionService.run()` with a
  * point-read loop on another connection; then the same data again, purged by the approach the
- * service replaced (a repeated `DELETE ... ORDER BY id LIMIT 5000`, here in the bench only) with
- * the same reads, side by side.
+ * service replaced (a repeated `DELETE ... ORDER BY id LIMIT n`, n sized as the service sizes its
+ * ranges, here in the bench only) with the same reads, side by side.
  */
 export async function run(ctx: BenchContext): Promise<Figure[]> {
   const ds = ctx.dataSource;
@@ -418,18 +459,28 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
     () => new Promise<void>((res) => setTimeout(res, IDLE_READ_MS)),
   );
   ctx.log(`retention: idle point reads ${describe(idleReads.all)}`);
+  const cpu = await serverCpu(ds);
   const probe = instrumentRuns(runs);
   let runEnd = nowNs();
   let purge: WithReads<RetentionReport>;
+  let purgeCpu: { usPerRow: number; seconds: number; load: string };
   try {
-    purge = await withPointReads(ctx, seeded.keptIds, async () => {
-      const report = await retention.run(ACTOR);
-      runEnd = nowNs();
-      return report;
-    });
+    const measured = await cpuPerRow(
+      cpu,
+      () =>
+        withPointReads(ctx, seeded.keptIds, async () => {
+          const report = await retention.run(ACTOR);
+          runEnd = nowNs();
+          return report;
+        }),
+      (r) => r.result.results.find((x) => x.rule === RULE)?.removed ?? Number.NaN,
+    );
+    purge = measured.result;
+    purgeCpu = measured;
   } finally {
     probe.restore();
   }
+  const historyAfterNew = await historyLength(ds);
   const report = purge.result;
   const result = report.results.find((r) => r.rule === RULE);
   if (!result) throw new Error(`the run reported no ${RULE} rule`);
@@ -455,7 +506,7 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
   const runRate = (result.removed / purge.ms) * 1000;
   ctx.log(
     `retention: run ${report.runId}: ${RULE} removed ${result.removed} in ${(ruleMs / 1000).toFixed(2)} s ` +
-      `(${result.batches} ranges, slowest ${result.slowestBatchMs} ms; whole run ${(purge.ms / 1000).toFixed(2)} s); ` +
+      `(${result.batches} ranges, slowest ${result.slowestBatchMs} ms; whole run ${(purge.ms / 1000).toFixed(2)} s; server CPU ${purgeCpu.usPerRow.toFixed(1)} us/row); ` +
       `other rules: ${otherWork}; point reads ${describe(purge.all)}; ${afterNew.note}`,
   );
 
@@ -471,28 +522,42 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
   const settledOld = await settle(ctx, 'before the ORDER BY ... LIMIT loop');
   const capMs = ctx.scale === 'full' ? 15 * 60_000 : 5 * 60_000;
   const oldBatches: number[] = [];
+  const oldLimits: number[] = [];
   let capped = false;
-  const old = await withPointReads(ctx, reseeded.keptIds, async () => {
-    const start = nowNs();
-    let removed = 0;
-    for (;;) {
-      const t = nowNs();
-      const n = await ds.transaction(async (m) => {
-        const r = await m.query<{ affectedRows: number }>(
-          `DELETE FROM contact_attempts WHERE occurred_at < ? ORDER BY id LIMIT ${RANGE}`,
-          [cut],
-        );
-        return r.affectedRows;
-      });
-      oldBatches.push(msSince(t));
-      removed += n;
-      if (n < RANGE) return removed;
-      if (msSince(start) > capMs) {
-        capped = true;
-        return removed;
-      }
-    }
-  });
+  // The same batch sizing as the service (a time budget per batch), so that the ratio compares the
+  // two ways of finding the rows, not two batch sizes.
+  const oldSizer = new RangeSizer(RANGES);
+  const { result: old, ...oldCpu } = await cpuPerRow(
+    cpu,
+    () =>
+      withPointReads(ctx, reseeded.keptIds, async () => {
+        const start = nowNs();
+        let removed = 0;
+        for (;;) {
+          const limit = oldSizer.size;
+          const t = nowNs();
+          const n = await ds.transaction(async (m) => {
+            const r = await m.query<{ affectedRows: number }>(
+              `DELETE FROM contact_attempts WHERE occurred_at < ? ORDER BY id LIMIT ${limit}`,
+              [cut],
+            );
+            return r.affectedRows;
+          });
+          const ms = msSince(t);
+          oldBatches.push(ms);
+          oldLimits.push(limit);
+          oldSizer.record(limit, ms);
+          removed += n;
+          if (n < limit) return removed;
+          if (msSince(start) > capMs) {
+            capped = true;
+            return removed;
+          }
+        }
+      }),
+    (r) => r.result,
+  );
+  const historyAfterOld = await historyLength(ds);
   const oldRate = (old.result / old.ms) * 1000;
   const oldBatchStats = summarize([...oldBatches]);
   const afterOld = capped
@@ -503,11 +568,15 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
     !capped && old.result === expiredCount && wouldAgain === expiredCount && afterOld.ok;
   ctx.log(
     `retention: ORDER BY ... LIMIT removed ${old.result} in ${(old.ms / 1000).toFixed(2)} s ` +
-      `(${oldBatches.length} batches, slowest ${oldBatchStats.max.toFixed(1)} ms); point reads ` +
+      `(${oldBatches.length} batches, slowest ${oldBatchStats.max.toFixed(1)} ms; server CPU ${oldCpu.usPerRow.toFixed(1)} us/row); point reads ` +
       `${describe(old.all)}; ${afterOld.note}`,
   );
 
   const scaleNote = `${expiredCount} expired attempts among ${keptCount} kept (uuid v7 ids of their own occurred_at: the expired first in key order), cut-off ${cut.toISOString()} (AT ${AT.toISOString()} - ${days} days)`;
+  const sizing = `ranges sized to take ${RANGES.targetMs} ms (first ${RANGES.initial} keys, ${RANGES.min} to ${RANGES.max})`;
+  const limits = summarize([...oldLimits]);
+  const cpuNote = (c: { seconds: number; load: string }, history: number) =>
+    `${c.seconds.toFixed(1)} s of database server CPU (user + system, /proc) over the whole window, the point reads' and InnoDB's background purge and page flushing included; undo history ${history} when it ended; load average ${c.load} as it ended`;
   const readNote = (r: WithReads<unknown>) =>
     `${describe(r.all)}; contact_attempts by id (kept rows) ${describe(r.attempts)}; customers by id ${describe(r.customers)}; one connection of its own, sequential, in this process`;
   return [
@@ -529,7 +598,10 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
       note:
         `RetentionService.run(): ${result.removed} rows of ${RULE} in ${(ruleMs / 1000).toFixed(2)} s ` +
         `(from its beginRule to the run's end; the whole run ${(purge.ms / 1000).toFixed(2)} s, ` +
-        `${runRate.toFixed(0)} rows/s), ${result.batches} key ranges of ${RANGE}; ${scaleNote}; ${settledNew}`,
+        `${runRate.toFixed(0)} rows/s), ${result.batches} key ranges (${(result.removed / result.batches).toFixed(0)} rows each on average), ${sizing}; ${scaleNote}; ${settledNew}`,
+    }),
+    figure(BENCH, 'purge_server_cpu_us_per_row', purgeCpu.usPerRow, 'us/row', {
+      note: `RetentionService.run(): ${cpuNote(purgeCpu, historyAfterNew)}`,
     }),
     figure(BENCH, 'purge_slowest_batch_ms', result.slowestBatchMs, 'ms', {
       max: BATCH_TARGET_MS,
@@ -545,9 +617,12 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
     }),
     figure(BENCH, 'order_by_limit_rows_per_s', oldRate, 'rows/s', {
       note:
-        `comparison: DELETE FROM contact_attempts WHERE occurred_at < ? ORDER BY id LIMIT ${RANGE}, ` +
-        `one transaction each, until fewer than ${RANGE}: ${old.result} rows in ${(old.ms / 1000).toFixed(2)} s, ` +
+        `comparison: DELETE FROM contact_attempts WHERE occurred_at < ? ORDER BY id LIMIT n, ` +
+        `one transaction each, until fewer than n, n sized as the service sizes its ranges (the same RangeSizer: ${sizing}; n p50 ${limits.p50}, max ${limits.max}): ${old.result} rows in ${(old.ms / 1000).toFixed(2)} s, ` +
         `${oldBatches.length} batches; same data re-seeded; ${settledOld}`,
+    }),
+    figure(BENCH, 'order_by_limit_server_cpu_us_per_row', oldCpu.usPerRow, 'us/row', {
+      note: `the ORDER BY ... LIMIT loop: ${cpuNote(oldCpu, historyAfterOld)}`,
     }),
     figure(BENCH, 'order_by_limit_slowest_batch_ms', oldBatchStats.max, 'ms', {
       note: `batch p50 ${oldBatchStats.p50.toFixed(1)} ms, p99 ${oldBatchStats.p99.toFixed(1)} ms`,
@@ -555,7 +630,7 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
     figure(BENCH, 'order_by_limit_point_read_p50_ms', old.all.p50, 'ms', { note: readNote(old) }),
     figure(BENCH, 'order_by_limit_point_read_p99_ms', old.all.p99, 'ms'),
     figure(BENCH, 'ranges_vs_order_by_limit_ratio', newRate / oldRate, 'x', {
-      note: `rows/s of the run's ${RULE} rule / rows/s of the ORDER BY ... LIMIT loop (${newRate.toFixed(0)} / ${oldRate.toFixed(0)}); slowest batch ${result.slowestBatchMs} vs ${oldBatchStats.max.toFixed(1)} ms; point-read p99 ${purge.all.p99.toFixed(2)} vs ${old.all.p99.toFixed(2)} ms`,
+      note: `rows/s of the run's ${RULE} rule / rows/s of the ORDER BY ... LIMIT loop (${newRate.toFixed(0)} / ${oldRate.toFixed(0)}); slowest batch ${result.slowestBatchMs} vs ${oldBatchStats.max.toFixed(1)} ms; server CPU ${purgeCpu.usPerRow.toFixed(1)} vs ${oldCpu.usPerRow.toFixed(1)} us/row; point-read p99 ${purge.all.p99.toFixed(2)} vs ${old.all.p99.toFixed(2)} ms`,
     }),
   ];
 }
