@@ -22,6 +22,7 @@ import { PrivacyLifecycle1764100700000 } from './1764100700000-PrivacyLifecycle'
 import { ContactDecisions1764101000000 } from './1764101000000-ContactDecisions';
 import { EvidencePacks1764101200000 } from './1764101200000-EvidencePacks';
 import { DecisionChainStart1764101300000 } from './1764101300000-DecisionChainStart';
+import { LeanerAttempts1764101400000 } from './1764101400000-LeanerAttempts';
 import { ReadAccessLog1764100800000 } from './1764100800000-ReadAccessLog';
 import { SubjectExports1764100900000 } from './1764100900000-SubjectExports';
 
@@ -53,4 +54,5 @@ export const MIGRATIONS = [
   ContactDecisions1764101000000,
   EvidencePacks1764101200000,
   DecisionChainStart1764101300000,
+  LeanerAttempts1764101400000,
 ];
