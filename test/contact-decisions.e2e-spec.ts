@@ -1,5 +1,6 @@
 import type { RowDataPacket } from 'mysql2/promise';
 import { DECISION_TRIGGERS } from '../src/core/database/migrations/1764101000000-ContactDecisions';
+import { ComplianceService } from '../src/modules/compliance/compliance.service';
 import { CustomersService } from '../src/modules/customers/customers.service';
 import { NotificationChannel } from '../src/modules/notifications';
 import { NotificationDeliveryService } from '../src/modules/notifications/notification-delivery.service';
@@ -8,6 +9,7 @@ import { HttpSink } from './utils/http-sink';
 import { makeUser, signIn, TestUser } from './utils/identity';
 import { makeCampaign, makeTask, middayZone } from './utils/outreach';
 import { useTestApp } from './utils/use-test-app';
+import { DataSource } from 'typeorm';
 
 const START = 'mutation S($input: TaskIdInput!) { startTask(input: $input) { status } }';
 const COMPLETE =
@@ -350,5 +352,69 @@ describe('contact decision provenance (e2e)', () => {
     );
     expect(missing.errors).toBeUndefined();
     expect(missing.data!.attemptsWithoutDecision).toEqual([]);
+  });
+
+  it('purges decisions only as a prefix of the chain whose attempts are gone, and the chain verifies from its new start', async () => {
+    // A decision of this test that must survive (its attempt is kept).
+    const { task } = await emailTask();
+    await app.t.gql(START, { input: { taskId: task.id } }, agentAuth);
+    await app.t.gql(COMPLETE, { input: { taskId: task.id, outcome: 'Reached' } }, agentAuth);
+    const [kept] = await rows(
+      'SELECT d.seq, d.id FROM contact_attempts a JOIN contact_decisions d ON d.id = a.decision_id WHERE a.task_id = ?',
+      [task.id],
+    );
+    const cutoff = new Date(Date.now() + 1000);
+    /** The purgeable prefix, computed here independently: rows before the first that stays. */
+    const prefix = async () => {
+      const all = await rows(
+        `SELECT d.seq, (a.id IS NOT NULL) AS attempt_kept FROM contact_decisions d
+           LEFT JOIN contact_attempts a ON a.id = d.attempt_id ORDER BY d.seq`,
+      );
+      const stop = all.findIndex((r) => Number(r.attempt_kept) === 1);
+      return all.slice(0, stop < 0 ? all.length : stop).map((r) => String(r.seq));
+    };
+    // Older contacts whose attempts the attempts' own purge removed (done here by hand, for the
+    // attempts of earlier suites that stand at the start of the chain).
+    for (let i = 0; i < 25 && (await prefix()).length < 3; i++) {
+      const [first] = await rows(
+        `SELECT a.id FROM contact_decisions d JOIN contact_attempts a ON a.id = d.attempt_id
+          WHERE d.seq < ? ORDER BY d.seq LIMIT 1`,
+        [kept.seq],
+      );
+      if (!first) break;
+      await app.db.query('DELETE FROM contact_attempts WHERE id = ?', [first.id]);
+    }
+    const expected = await prefix();
+    expect(expected.length).toBeGreaterThan(0);
+    expect(expected).not.toContain(String(kept.seq));
+    const [{ n: before }] = await rows('SELECT COUNT(*) AS n FROM contact_decisions');
+
+    const ds = app.t.app.get(DataSource);
+    const runner = ds.createQueryRunner();
+    await runner.connect();
+    let removed: number;
+    try {
+      removed = await app.t.app
+        .get(ComplianceService)
+        .purgeDecisionsBefore(runner.manager, cutoff, () => Promise.resolve());
+    } finally {
+      await runner.release();
+    }
+    expect(removed).toBe(expected.length);
+    const [{ n: after }] = await rows('SELECT COUNT(*) AS n FROM contact_decisions');
+    expect(Number(before) - Number(after)).toBe(expected.length);
+    expect(await rows('SELECT id FROM contact_decisions WHERE id = ?', [kept.id])).toHaveLength(1);
+    const [head] = await rows('SELECT purged_upto_seq FROM contact_decision_head WHERE id = 1');
+    expect(String(head.purged_upto_seq)).toBe(expected[expected.length - 1]);
+    const chain = await app.t.gql<{ verifyContactDecisionChain: { valid: boolean } }>(
+      CHAIN,
+      undefined,
+      admin,
+    );
+    expect(chain.data!.verifyContactDecisionChain.valid).toBe(true);
+    // The purge's flag is off again on that connection's session: a plain delete is refused.
+    await expect(
+      app.db.query('DELETE FROM contact_decisions WHERE id = ?', [kept.id]),
+    ).rejects.toThrow(/retention purge/);
   });
 });

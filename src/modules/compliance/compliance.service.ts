@@ -280,6 +280,19 @@ export class ComplianceService {
     return this.decisions.isFresh(m, decisionId, expected);
   }
 
+  /** The retention purge of decisions (see DecisionRecordsService.purgeBefore). */
+  purgeDecisionsBefore(
+    m: EntityManager,
+    cutoff: Date,
+    onBatch?: (m: EntityManager, removed: number, ms: number) => Promise<void>,
+  ): Promise<number> {
+    return this.decisions.purgeBefore(m, cutoff, onBatch);
+  }
+
+  countPurgeableDecisions(cutoff: Date): Promise<number> {
+    return this.decisions.countPurgeable(cutoff);
+  }
+
   replayContactDecision(attemptId: string): Promise<ReplayResult | null> {
     return this.decisions.replay(attemptId);
   }

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ComplianceModule } from '../compliance/compliance.module';
 import { PrivacyModule } from '../privacy/privacy.module';
 import { RetentionResolver } from './retention.resolver';
 import { RetentionService } from './retention.service';
@@ -6,7 +7,7 @@ import { RetentionRunsService } from './services/retention-runs.service';
 
 /** The scheduled retention purge (and its on-demand run for admins and the CLI). */
 @Module({
-  imports: [PrivacyModule],
+  imports: [PrivacyModule, ComplianceModule],
   providers: [RetentionService, RetentionRunsService, RetentionResolver],
   exports: [RetentionService],
 })

@@ -8,6 +8,7 @@ import { RECORD_RETENTION_FLOOR_DAYS } from '../../core/config/environment';
 import { RetentionPolicyEntity } from './entities/retention-policy.entity';
 import { retryDeadlock } from '../../core/database/transaction';
 import { AuditService } from '../audit/audit.service';
+import { ComplianceService } from '../compliance/compliance.service';
 import { ActorType, AuditResult } from '../audit';
 import { AppException } from '../../core/errors/error-code';
 import { driverErrorOf } from '../../core/errors/map-error';
@@ -149,6 +150,7 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
     private readonly config: AppConfigService,
     private readonly scheduler: SchedulerRegistry,
     private readonly runs: RetentionRunsService,
+    private readonly compliance: ComplianceService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -326,6 +328,22 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
           expired: 'occurred_at < ?',
           customerColumn: 'customer_id',
         }),
+      },
+      {
+        rule: 'contact_decisions',
+        description:
+          'kept contact decisions, as long as the attempts they authorised (after them in a run)',
+        days: this.config.get('RETENTION_CONTACT_RECORDS_DAYS'),
+        ...deleted(
+          'Reg F (12 CFR 1006.100): the proof of each contact is kept as long as its record',
+          RECORD_RETENTION_FLOOR_DAYS,
+        ),
+        purge: (before, { db, batch, count }) =>
+          this.compliance.purgeDecisionsBefore(db, before, async (m, n, ms) => {
+            batch(ms);
+            await count(m, n);
+          }),
+        preview: (before) => this.compliance.countPurgeableDecisions(before),
       },
     ];
   }

@@ -564,48 +564,99 @@ export class DecisionRecordsService {
    * gone, removed from the start of the chain and only as a prefix (the first row that is newer or
    * whose attempt is kept, e.g. under a legal hold, ends it), in `batch`-row statements on the
    * purge's own connection. The head then names the last removed row, where the chain now starts.
+   * Run after the attempts' own purge with the same cut-off.
    */
   async purgeBefore(
+    db: EntityManager,
+    cutoff: Date,
+    onBatch: (m: EntityManager, removed: number, ms: number) => Promise<void> = () =>
+      Promise.resolve(),
+    batch = 1000,
+  ): Promise<number> {
+    const last = await this.purgeableUpto(db, cutoff, false);
+    if (last === null) return 0;
+    let removed = 0;
+    await db.query('SET @callwarden_decision_purge = 1');
+    try {
+      for (;;) {
+        const started = performance.now();
+        // Each batch and the new start of the chain commit together: a crash between batches
+        // leaves a chain that still verifies.
+        const n = await db.transaction(async (m) => {
+          const [end] = await m.query<{ seq: string; hash: Buffer }[]>(
+            `SELECT seq, hash FROM contact_decisions WHERE seq <= ?
+              ORDER BY seq LIMIT 1 OFFSET ${batch - 1}`,
+            [last],
+          );
+          const upto =
+            end ??
+            (
+              await m.query<{ seq: string; hash: Buffer }[]>(
+                'SELECT seq, hash FROM contact_decisions WHERE seq <= ? ORDER BY seq DESC LIMIT 1',
+                [last],
+              )
+            )[0];
+          if (!upto) return 0;
+          const result = await m.query<{ affectedRows: number }>(
+            'DELETE FROM contact_decisions WHERE seq <= ?',
+            [upto.seq],
+          );
+          await m.query(
+            'UPDATE contact_decision_head SET purged_upto_seq = ?, purged_upto_hash = ? WHERE id = 1',
+            [upto.seq, upto.hash],
+          );
+          await onBatch(m, result.affectedRows, performance.now() - started);
+          return result.affectedRows;
+        });
+        removed += n;
+        if (n < batch) break;
+      }
+    } finally {
+      await db.query('SET @callwarden_decision_purge = 0');
+    }
+    return removed;
+  }
+
+  /**
+   * What purgeBefore would remove at `cutoff`, counted before the attempts' purge has run: an
+   * attempt counts as gone when that purge would remove it (older than the cut-off and its
+   * customer under no active legal hold).
+   */
+  async countPurgeable(cutoff: Date): Promise<number> {
+    const last = await this.purgeableUpto(this.dataSource.manager, cutoff, true);
+    if (last === null) return 0;
+    const [row] = await this.dataSource.query<{ n: string }[]>(
+      'SELECT COUNT(*) AS n FROM contact_decisions WHERE seq <= ?',
+      [last],
+    );
+    return Number(row.n);
+  }
+
+  /** The last seq of the purgeable prefix, or null when there is none. */
+  private async purgeableUpto(
     m: EntityManager,
     cutoff: Date,
-    batch = 1000,
-  ): Promise<{ removed: number; uptoSeq: string | null }> {
+    attemptsNotYetPurged: boolean,
+  ): Promise<string | null> {
+    // An attempt that stays: all of them once their purge ran; before it, those it would keep.
+    const stays = attemptsNotYetPurged
+      ? `AND (a.occurred_at >= ? OR EXISTS (SELECT 1 FROM legal_holds h
+           WHERE h.customer_id = a.customer_id AND h.released_at IS NULL
+             AND (h.expires_at IS NULL OR h.expires_at > NOW(3))))`
+      : '';
     const [stop] = await m.query<{ seq: string }[]>(
       `SELECT d.seq FROM contact_decisions d
         WHERE d.decided_at >= ?
-           OR (d.attempt_id IS NOT NULL
-               AND EXISTS (SELECT 1 FROM contact_attempts a WHERE a.id = d.attempt_id))
+           OR (d.attempt_id IS NOT NULL AND EXISTS (
+                SELECT 1 FROM contact_attempts a WHERE a.id = d.attempt_id ${stays}))
         ORDER BY d.seq LIMIT 1`,
-      [cutoff],
+      attemptsNotYetPurged ? [cutoff, cutoff] : [cutoff],
     );
     const [{ last }] = await m.query<{ last: string | null }[]>(
       `SELECT MAX(seq) AS last FROM contact_decisions ${stop ? 'WHERE seq < ?' : ''}`,
       stop ? [stop.seq] : [],
     );
-    if (last === null) return { removed: 0, uptoSeq: null };
-    const [lastRow] = await m.query<{ hash: Buffer }[]>(
-      'SELECT hash FROM contact_decisions WHERE seq = ?',
-      [last],
-    );
-    let removed = 0;
-    await m.query('SET @callwarden_decision_purge = 1');
-    try {
-      for (;;) {
-        const result = await m.query<{ affectedRows: number }>(
-          'DELETE FROM contact_decisions WHERE seq <= ? ORDER BY seq LIMIT ?',
-          [last, batch],
-        );
-        removed += result.affectedRows;
-        if (result.affectedRows < batch) break;
-      }
-    } finally {
-      await m.query('SET @callwarden_decision_purge = 0');
-    }
-    await m.query(
-      'UPDATE contact_decision_head SET purged_upto_seq = ?, purged_upto_hash = ? WHERE id = 1',
-      [last, lastRow.hash],
-    );
-    return { removed, uptoSeq: String(last) };
+    return last === null ? null : String(last);
   }
 
   /** Outbound attempts logged without a decision (there should be none). */
