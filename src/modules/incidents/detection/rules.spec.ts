@@ -98,6 +98,23 @@ describe('detection rules', () => {
     expect(rule('mass_pii_access').match({ ...reveal, result: 'failure' }, CTX)).toBeNull();
   });
 
+  it('raise a critical incident on any failed decision replay or decision chain check', () => {
+    const provenance = rule('decision_provenance');
+    expect(provenance.defaults).toMatchObject({
+      threshold: 1,
+      severity: 'critical',
+      enabled: true,
+    });
+    for (const action of [
+      'compliance.decision_replay_mismatch',
+      'compliance.decision_chain_broken',
+    ])
+      expect(provenance.match(event({ action, actorType: 'user', actorId: 'u' }), CTX)).toEqual({
+        subject: 'contact_decisions',
+      });
+    expect(provenance.match(event({ action: 'compliance.rules_changed' }), CTX)).toBeNull();
+  });
+
   it('flag privilege changes only outside business hours, in the business time zone', () => {
     const change = (at: string) =>
       event({
