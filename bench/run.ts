@@ -5,6 +5,7 @@ import { run as apiKeysBench } from './api-keys.bench';
 import { run as auditBench } from './audit.bench';
 import { run as authBench } from './auth.bench';
 import { run as cryptoBench } from './crypto.bench';
+import { run as decisionsBench } from './decisions.bench';
 import { run as graphqlBench } from './graphql.bench';
 import { run as incidentsBench } from './incidents.bench';
 import { run as loginBench } from './login.bench';
@@ -22,6 +23,7 @@ const BENCHES: { name: string; run: BenchFn }[] = [
   { name: 'auth', run: authBench },
   { name: 'graphql', run: graphqlBench },
   { name: 'precheck', run: precheckBench },
+  { name: 'decisions', run: decisionsBench },
   { name: 'login', run: loginBench },
   { name: 'incidents', run: incidentsBench },
   { name: 'retention', run: retentionBench },
@@ -29,7 +31,7 @@ const BENCHES: { name: string; run: BenchFn }[] = [
 
 const RESULTS_DIR = join(__dirname, 'results');
 const NOTE =
-  'crypto, audit, api-keys and precheck call the app services in-process (no HTTP, no CPU ' +
+  'crypto, audit, api-keys, precheck and decisions call the app services in-process (no HTTP, no CPU ' +
   'pinning); graphql and login run the server as a child process pinned to core 1 and drive it ' +
   'over HTTP with autocannon from this process pinned to core 0. MariaDB runs on the same ' +
   'machine, unpinned.';

@@ -1,0 +1,481 @@
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { DataSource, Like } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
+import { ComplianceService } from '../src/modules/compliance/compliance.service';
+import type { Decision } from '../src/modules/compliance/rules/types';
+import type { ContactRequest } from '../src/modules/compliance/services/compliance-facts.service';
+import { DecisionRecordsService } from '../src/modules/compliance/services/decision-records.service';
+import { CustomersService } from '../src/modules/customers/customers.service';
+import { CustomerEntity, PhoneType } from '../src/modules/customers/entities/customer.entity';
+import { BenchContext, Figure, figure } from './lib/figures';
+import { msSince, nowNs, percentile, runConcurrent } from './lib/timing';
+
+const BENCH = 'decisions';
+/** The launch reads and decides its audience in pages of this size (CampaignsService). */
+const PAGE = 10_000;
+const SEED_BATCH = 2_000;
+/** Each path timed this many times, alternating off, on, off, on, ...; the median is reported. */
+const RUNS = 3;
+const REF_PREFIX = 'decisions-';
+const CAMPAIGN_ID = '01900000-0000-7000-8000-00000000d3c1';
+const LAUNCH_OVERHEAD_TARGET = 10;
+/**
+ * The evaluated instant, fixed: Tuesday 12:00 Eastern (09:00 Pacific), every mainland zone inside
+ * legal hours, so the allowed path is exercised whatever the hour the bench runs. The seeded
+ * consents and calls are placed relative to it, never to the clock.
+ */
+const AT = new Date('2026-03-10T17:00:00Z');
+const DAY = 86_400_000;
+
+/** Per state: ZIPs and the state's own area codes (as the precheck bench seeds them). */
+const GEO: Record<string, { zips: string[]; areas: string[] }> = {
+  NY: { zips: ['10001', '11201', '14604'], areas: ['212', '718', '585'] },
+  FL: { zips: ['33101', '32801', '32501'], areas: ['305', '407', '850'] },
+  TN: { zips: ['37201', '38103', '37902'], areas: ['615', '901', '865'] },
+  TX: { zips: ['75201', '77002', '79901'], areas: ['214', '713', '915'] },
+  CA: { zips: ['94103', '90012', '92101'], areas: ['415', '213', '619'] },
+  MA: { zips: ['02108', '01608', '02740'], areas: ['617', '508', '774'] },
+  MD: { zips: ['21201', '20850', '21801'], areas: ['410', '301', '443'] },
+  OK: { zips: ['73102', '74103', '73501'], areas: ['405', '918', '580'] },
+};
+const STATES = Object.keys(GEO);
+const ALL_AREAS = STATES.flatMap((s) => GEO[s].areas);
+
+const median = (xs: number[]) => percentile([...xs], 50);
+
+/**
+ * What keeping a decision record costs (issue #20): the launch gate over 100,000 customers (20,000
+ * small) in pages of 10,000, recording off (ComplianceService.evaluateBatch, gate on) against on
+ * (decideBatch: the same facts and engine plus the hash-chained multi-row append), alternating
+ * off, on, off, on over the same data; then sequential task starts, each in a transaction holding
+ * the customer's row lock (as ContactGateService does), off (evaluateContact) against on (decide);
+ * then the chain is verified and the kept rows counted.
+ */
+export async function run(ctx: BenchContext): Promise<Figure[]> {
+  const total = ctx.scale === 'full' ? 100_000 : 20_000;
+  const taskStarts = ctx.scale === 'full' ? 2_000 : 500;
+  const seeded = await seed(ctx, total);
+  const compliance = ctx.app.get(ComplianceService);
+  const records = ctx.app.get(DecisionRecordsService);
+  const ds = ctx.dataSource;
+  const request: ContactRequest = {
+    channel: 'call',
+    purpose: 'collection',
+    at: AT,
+    campaignWindow: { start: '08:00', end: '21:00' },
+  };
+
+  const customers = await ds
+    .getRepository(CustomerEntity)
+    .find({ where: { externalRef: Like(`${REF_PREFIX}%`) }, order: { id: 'ASC' } });
+  if (customers.length !== total) throw new Error(`loaded ${customers.length} of ${total}`);
+  const pages: CustomerEntity[][] = [];
+  for (let i = 0; i < total; i += PAGE) pages.push(customers.slice(i, i + PAGE));
+
+  const countRows = async () =>
+    Number((await ds.query<{ n: string }[]>('SELECT COUNT(*) AS n FROM contact_decisions'))[0].n);
+  const dataLength = async () => {
+    await ds.query('ANALYZE TABLE contact_decisions');
+    const [row] = await ds.query<{ data: string; avg: string }[]>(
+      `SELECT data_length AS data, avg_row_length AS avg FROM information_schema.TABLES
+        WHERE table_schema = DATABASE() AND table_name = 'contact_decisions'`,
+    );
+    return { data: Number(row.data), avg: Number(row.avg) };
+  };
+
+  const cpu = await serverCpu(ds);
+  // One launch pass over every page; the allowed/refused split is checked to be the same each pass.
+  let expectedAllowed: number | null = null;
+  const launchPass = async (recording: boolean) => {
+    let allowed = 0;
+    let refused = 0;
+    const heapBefore = process.memoryUsage().heapUsed;
+    let heapPeak = heapBefore;
+    const sampler = setInterval(() => {
+      heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
+    }, 20);
+    const serverBefore = cpu?.() ?? null;
+    const nodeBefore = process.cpuUsage();
+    const started = nowNs();
+    for (const page of pages) {
+      let decisions: Iterable<Decision>;
+      if (recording) {
+        const kept = await compliance.decideBatch(page, request, (customerId) => ({
+          gate: 'launch',
+          customerId,
+          campaignId: CAMPAIGN_ID,
+          taskId: uuidv7(),
+        }));
+        decisions = [...kept.values()].map((k) => k.decision);
+      } else {
+        decisions = (await compliance.evaluateBatch(page, request, { gate: true })).values();
+      }
+      for (const d of decisions)
+        if (d.allowed) allowed++;
+        else refused++;
+    }
+    const ms = msSince(started);
+    const nodeCpu = process.cpuUsage(nodeBefore);
+    const serverAfter = cpu?.() ?? null;
+    clearInterval(sampler);
+    heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
+    if (allowed + refused !== total) throw new Error(`${allowed + refused} decisions of ${total}`);
+    if (allowed === 0 || refused === 0)
+      throw new Error(`launch: ${allowed} allowed, ${refused} refused: a path was not exercised`);
+    if (expectedAllowed !== null && allowed !== expectedAllowed)
+      throw new Error(
+        `launch (recording ${recording}): ${allowed} allowed, not ${expectedAllowed}`,
+      );
+    expectedAllowed = allowed;
+    return {
+      ms,
+      allowed,
+      refused,
+      heapGrowth: heapPeak - heapBefore,
+      nodeUs: (nodeCpu.user + nodeCpu.system) / total,
+      serverUs:
+        serverBefore === null || serverAfter === null
+          ? Number.NaN
+          : ((serverAfter - serverBefore) * 1e6) / total,
+    };
+  };
+
+  ctx.log(`decisions: warm-up (one page off, one on)`);
+  await compliance.evaluateBatch(pages[0], request, { gate: true });
+  await compliance.decideBatch(pages[0], request, (customerId) => ({
+    gate: 'launch',
+    customerId,
+    campaignId: CAMPAIGN_ID,
+    taskId: uuidv7(),
+  }));
+
+  const offMs: number[] = [];
+  const onMs: number[] = [];
+  const offCpu: { node: number[]; server: number[] } = { node: [], server: [] };
+  const onCpu: { node: number[]; server: number[] } = { node: [], server: [] };
+  let offHeap = 0;
+  let onHeap = 0;
+  let split = { allowed: 0, refused: 0 };
+  const rowsBefore = await countRows();
+  const lengthBefore = await dataLength();
+  for (let r = 0; r < RUNS; r++) {
+    global.gc?.();
+    const off = await launchPass(false);
+    offMs.push(off.ms);
+    offCpu.node.push(off.nodeUs);
+    offCpu.server.push(off.serverUs);
+    offHeap = Math.max(offHeap, off.heapGrowth);
+    ctx.log(`decisions: launch off run ${r + 1}: ${(off.ms / 1000).toFixed(2)} s`);
+    global.gc?.();
+    const on = await launchPass(true);
+    onMs.push(on.ms);
+    onCpu.node.push(on.nodeUs);
+    onCpu.server.push(on.serverUs);
+    onHeap = Math.max(onHeap, on.heapGrowth);
+    split = { allowed: on.allowed, refused: on.refused };
+    ctx.log(`decisions: launch on run ${r + 1}: ${(on.ms / 1000).toFixed(2)} s`);
+  }
+  const rowsWritten = (await countRows()) - rowsBefore;
+  const lengthAfter = await dataLength();
+  if (rowsWritten !== RUNS * total)
+    throw new Error(`${rowsWritten} decision rows written by ${RUNS} launches of ${total}`);
+  const [logical] = await ds.query<{ facts: string; checks: string }[]>(
+    'SELECT AVG(LENGTH(facts)) AS facts, AVG(LENGTH(checks)) AS checks FROM contact_decisions',
+  );
+  const launchOff = median(offMs);
+  const launchOn = median(onMs);
+  const launchOverhead = ((launchOn - launchOff) / launchOff) * 100;
+  const cpuOff = median(offCpu.node) + median(offCpu.server);
+  const cpuOn = median(onCpu.node) + median(onCpu.server);
+  const bytesPerRow = (lengthAfter.data - lengthBefore.data) / rowsWritten;
+
+  // Task starts: each in a transaction that holds the customer's row lock, paired off/on samples
+  // on the same customer, the order alternating from one pair to the next.
+  ctx.log(`decisions: ${taskStarts} task starts, off and on, alternating`);
+  const pick = (i: number) => customers[(i * 7919 + 13) % customers.length];
+  const taskOff: number[] = [];
+  const taskOn: number[] = [];
+  const seen = { offAllowed: 0, offRefused: 0, onAllowed: 0, onRefused: 0 };
+  const taskStart = async (customer: CustomerEntity, recording: boolean): Promise<number> => {
+    const started = nowNs();
+    const decision = await ds.transaction(async (m) => {
+      await m.query('SELECT id FROM customers WHERE id = ? FOR UPDATE', [customer.id]);
+      if (!recording) return compliance.evaluateContact(customer, request, { gate: true });
+      const kept = await compliance.decide(
+        customer,
+        request,
+        {
+          gate: 'task_start',
+          customerId: customer.id,
+          taskId: uuidv7(),
+          campaignId: CAMPAIGN_ID,
+          attemptId: uuidv7(),
+        },
+        m,
+      );
+      return kept.decision;
+    });
+    const ms = msSince(started);
+    const key = `${recording ? 'on' : 'off'}${decision.allowed ? 'Allowed' : 'Refused'}`;
+    seen[key as keyof typeof seen]++;
+    return ms;
+  };
+  for (let i = 0; i < 100; i++) {
+    await taskStart(pick(taskStarts + i), false);
+    await taskStart(pick(taskStarts + i), true);
+  }
+  Object.assign(seen, { offAllowed: 0, offRefused: 0, onAllowed: 0, onRefused: 0 });
+  const taskRowsBefore = await countRows();
+  for (let i = 0; i < taskStarts; i++) {
+    const c = pick(i);
+    if (i % 2 === 0) {
+      taskOff.push(await taskStart(c, false));
+      taskOn.push(await taskStart(c, true));
+    } else {
+      taskOn.push(await taskStart(c, true));
+      taskOff.push(await taskStart(c, false));
+    }
+  }
+  const taskRows = (await countRows()) - taskRowsBefore;
+  if (
+    seen.onAllowed === 0 ||
+    seen.onRefused === 0 ||
+    seen.offAllowed === 0 ||
+    seen.offRefused === 0
+  )
+    throw new Error(`task starts: a path was not exercised: ${JSON.stringify(seen)}`);
+  if (seen.onAllowed !== seen.offAllowed)
+    throw new Error(`task starts: off and on disagree: ${JSON.stringify(seen)}`);
+  if (taskRows !== taskStarts)
+    throw new Error(`${taskRows} rows kept by ${taskStarts} task starts`);
+  const p50Off = percentile(taskOff, 50);
+  const p50On = percentile(taskOn, 50);
+  const p99Off = percentile(taskOff, 99);
+  const p99On = percentile(taskOn, 99);
+
+  ctx.log('decisions: verifying the chain');
+  const verifyStart = nowNs();
+  const chain = await records.verifyChain();
+  const verifyMs = msSince(verifyStart);
+  const allRows = await countRows();
+  if (!chain.valid) throw new Error(`decision chain broken at seq ${chain.brokenAtSeq}`);
+  if (chain.checked !== allRows)
+    throw new Error(`chain verification checked ${chain.checked} of ${allRows} rows`);
+  const load = loadavg();
+
+  const runs = (xs: number[]) => xs.map((x) => (x / 1000).toFixed(2)).join(', ');
+  const at = `at ${AT.toISOString()}, call, collection, window 08:00-21:00`;
+  return [
+    figure(BENCH, 'launch_off_seconds', launchOff / 1000, 's', {
+      note:
+        `median of ${RUNS} runs (${runs(offMs)} s): evaluateBatch(gate) over ${total} loaded ` +
+        `customers in pages of ${PAGE} (${seeded}); ${at}`,
+    }),
+    figure(BENCH, 'launch_on_seconds', launchOn / 1000, 's', {
+      note:
+        `median of ${RUNS} runs (${runs(onMs)} s), alternating with the off runs: decideBatch ` +
+        `(facts, engine, refusals counted, one transaction per page appending ${PAGE} chained rows)`,
+    }),
+    figure(BENCH, 'launch_overhead_pct', launchOverhead, '%', {
+      max: LAUNCH_OVERHEAD_TARGET,
+      note: `(on - off) / off of the medians; ${(((launchOn - launchOff) / total) * 1000).toFixed(1)} µs per decision; audience load not included in either`,
+    }),
+    figure(BENCH, 'launch_off_cpu_us_per_customer', cpuOff, 'µs', {
+      note:
+        `CPU per customer of an off run, median of ${RUNS}: this process ` +
+        `${median(offCpu.node).toFixed(1)} µs + database server ${median(offCpu.server).toFixed(1)} µs ` +
+        '(user + system from /proc, its background flushing included); less sensitive to the load than wall time',
+    }),
+    figure(BENCH, 'launch_on_cpu_us_per_customer', cpuOn, 'µs', {
+      note:
+        `the same for an on run: this process ${median(onCpu.node).toFixed(1)} µs + database ` +
+        `server ${median(onCpu.server).toFixed(1)} µs`,
+    }),
+    figure(BENCH, 'launch_cpu_overhead_pct', ((cpuOn - cpuOff) / cpuOff) * 100, '%', {
+      note: 'CPU (this process + database server) of on over off, per customer',
+    }),
+    figure(BENCH, 'launch_allowed', split.allowed, 'customers', {
+      note: `each run; ${split.refused} refused (both paths exercised, same split off and on)`,
+    }),
+    figure(BENCH, 'launch_rows_written', rowsWritten, 'rows', {
+      note: `${RUNS} recorded launches of ${total}`,
+    }),
+    figure(BENCH, 'launch_bytes_per_row', bytesPerRow, 'bytes', {
+      note:
+        `InnoDB data_length growth / rows written (after ANALYZE TABLE; AVG_ROW_LENGTH ` +
+        `${lengthAfter.avg}); JSON text per row: facts ${Math.round(Number(logical.facts))}, ` +
+        `checks ${Math.round(Number(logical.checks))} bytes; secondary indexes not included`,
+    }),
+    figure(BENCH, 'launch_off_heap_growth_mb', offHeap / 2 ** 20, 'MiB', {
+      note: 'peak heap growth during an off run (sampled every 20 ms), largest of the runs',
+    }),
+    figure(BENCH, 'launch_on_heap_growth_mb', onHeap / 2 ** 20, 'MiB', {
+      note: 'peak heap growth during an on run (sampled every 20 ms), largest of the runs',
+    }),
+    figure(BENCH, 'task_start_off_p50_ms', p50Off, 'ms', {
+      note:
+        `${taskStarts} sequential task starts, each a transaction locking the customer row, then ` +
+        `evaluateContact(gate); paired with the on samples, order alternating; ` +
+        `${seen.offAllowed} allowed, ${seen.offRefused} refused`,
+    }),
+    figure(BENCH, 'task_start_on_p50_ms', p50On, 'ms', {
+      note:
+        `the same with decide(): an allowed decision appended in the locking transaction, a ` +
+        `refused one in its own; ${seen.onAllowed} allowed, ${seen.onRefused} refused`,
+    }),
+    figure(BENCH, 'task_start_overhead_p50_ms', p50On - p50Off, 'ms', {
+      note: `${(((p50On - p50Off) / p50Off) * 100).toFixed(1)} % of the off p50`,
+    }),
+    figure(BENCH, 'task_start_overhead_p50_pct', ((p50On - p50Off) / p50Off) * 100, '%'),
+    figure(BENCH, 'task_start_off_p99_ms', p99Off, 'ms'),
+    figure(BENCH, 'task_start_on_p99_ms', p99On, 'ms'),
+    figure(BENCH, 'task_start_overhead_p99_ms', p99On - p99Off, 'ms', {
+      note: `${(((p99On - p99Off) / p99Off) * 100).toFixed(1)} % of the off p99`,
+    }),
+    figure(BENCH, 'chain_rows_verified', chain.checked, 'rows', {
+      note:
+        `verifyChain() valid over every kept decision (${PAGE} warm-up + launches + ` +
+        `${taskStarts + 100} task starts with warm-up) in ${(verifyMs / 1000).toFixed(1)} s`,
+    }),
+    figure(BENCH, 'load_average_1m', load[0], '', {
+      note: `os.loadavg() at the end: ${load.map((l) => l.toFixed(2)).join(', ')}`,
+    }),
+  ];
+}
+
+/**
+ * CPU seconds the database server has used (user + system), read from /proc through its pid file
+ * when it runs on this machine (scripts/db.sh's server does); null otherwise (as the retention
+ * bench reads it).
+ */
+async function serverCpu(ds: DataSource): Promise<(() => number | null) | null> {
+  try {
+    const [row] = await ds.query<{ f: string | null }[]>('SELECT @@pid_file AS f');
+    if (!row?.f) return null;
+    const pid = readFileSync(row.f, 'utf8').trim();
+    const read = (): number | null => {
+      try {
+        // Fields after the command name: utime and stime are the 12th and 13th (clock ticks).
+        const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+        return (Number(fields[11]) + Number(fields[12])) / 100;
+      } catch {
+        return null;
+      }
+    };
+    return read() === null ? null : read;
+  } catch {
+    return null;
+  }
+}
+
+function phoneOf(n: number, state: string): string {
+  // One customer in 7 kept a number from another state (area code and address disagree).
+  const areas = GEO[state].areas;
+  const area = n % 7 === 0 ? ALL_AREAS[(n * 5) % ALL_AREAS.length] : areas[n % areas.length];
+  const exchange = 200 + (Math.floor(n / 10_000) % 800);
+  return `+1${area}${exchange}${(n % 10_000).toString().padStart(4, '0')}`;
+}
+
+/**
+ * Customers with consents, do-not-contact entries and recent calls, as the precheck bench seeds
+ * them (its own prefix, so both can run in one process), times placed relative to AT.
+ */
+async function seed(ctx: BenchContext, total: number): Promise<string> {
+  const customers = ctx.app.get(CustomersService);
+  const started = nowNs();
+  ctx.log(`decisions: inserting ${total} customers`);
+  const ids: string[] = new Array<string>(total);
+  for (let start = 0; start < total; start += SEED_BATCH) {
+    const size = Math.min(SEED_BATCH, total - start);
+    const built = new Array<CustomerEntity>(size);
+    await runConcurrent(8, size, async (i) => {
+      const n = start + i;
+      const state = STATES[n % STATES.length];
+      const zips = GEO[state].zips;
+      built[i] = await customers.build({
+        externalRef: `${REF_PREFIX}${n.toString().padStart(7, '0')}`,
+        lastName: `Lastname${n}`,
+        phone: phoneOf(n, state),
+        phoneType:
+          n % 3 === 0 ? PhoneType.Mobile : n % 3 === 1 ? PhoneType.Landline : PhoneType.Unknown,
+        state,
+        zip: zips[Math.floor(n / STATES.length) % zips.length],
+      });
+    });
+    // Encrypted columns are written in a transaction (the key's state is checked under a lock).
+    await ctx.dataSource.transaction((m) => m.getRepository(CustomerEntity).insert(built));
+    for (let i = 0; i < size; i++) ids[start + i] = built[i].id;
+  }
+  const at = (ms: number) => new Date(AT.getTime() - ms);
+  const consents: unknown[][] = [];
+  const dnc: unknown[][] = [];
+  const attempts: unknown[][] = [];
+  for (let n = 0; n < total; n++) {
+    const id = ids[n];
+    if (n % 5 === 0)
+      consents.push([
+        uuidv7(),
+        id,
+        'call',
+        'collection',
+        1,
+        'web_form',
+        at(90 * DAY),
+        at(90 * DAY),
+      ]);
+    if (n % 50 === 0)
+      dnc.push([
+        uuidv7(),
+        id,
+        n % 100 === 0 ? null : 'call',
+        'person',
+        'internal',
+        'bench',
+        at(DAY),
+      ]);
+    if (n % 10 === 0) {
+      const toType = n % 3 === 0 ? 'cell' : 'home';
+      attempts.push([uuidv7(), id, 'call', 'collection', toType, at(DAY), at(DAY)]);
+      attempts.push([uuidv7(), id, 'call', 'collection', toType, at(2.5 * DAY), at(2.5 * DAY)]);
+    }
+  }
+  await insertRows(
+    ctx,
+    'consents (id, customer_id, channel, purpose, granted, source, effective_at, created_at)',
+    '(?, ?, ?, ?, ?, ?, ?, ?)',
+    consents,
+  );
+  await insertRows(
+    ctx,
+    'dnc_entries (id, customer_id, channel, scope, list, source, created_at)',
+    '(?, ?, ?, ?, ?, ?, ?)',
+    dnc,
+  );
+  await insertRows(
+    ctx,
+    'contact_attempts (id, customer_id, channel, purpose, to_type, occurred_at, created_at)',
+    '(?, ?, ?, ?, ?, ?, ?)',
+    attempts,
+  );
+  ctx.log(`decisions: seeded in ${(msSince(started) / 1000).toFixed(1)} s`);
+  return (
+    `${STATES.length} states, 1/3 mobile; ${consents.length} call consents, ` +
+    `${dnc.length} person DNC, ${attempts.length} calls in the 3 days before`
+  );
+}
+
+async function insertRows(
+  ctx: BenchContext,
+  into: string,
+  tuple: string,
+  rows: unknown[][],
+): Promise<void> {
+  for (let i = 0; i < rows.length; i += SEED_BATCH) {
+    const chunk = rows.slice(i, i + SEED_BATCH);
+    await ctx.dataSource.query(
+      `INSERT INTO ${into} VALUES ${chunk.map(() => tuple).join(', ')}`,
+      chunk.flat(),
+    );
+  }
+}
