@@ -9,6 +9,7 @@ import { run as decisionsBench } from './decisions.bench';
 import { run as graphqlBench } from './graphql.bench';
 import { run as incidentsBench } from './incidents.bench';
 import { run as loginBench } from './login.bench';
+import { run as placementImportBench } from './placement-import.bench';
 import { run as precheckBench } from './precheck.bench';
 import { run as retentionBench } from './retention.bench';
 import { BenchContext, BenchFn, Figure, Scale } from './lib/figures';
@@ -27,6 +28,7 @@ const BENCHES: { name: string; run: BenchFn }[] = [
   { name: 'login', run: loginBench },
   { name: 'incidents', run: incidentsBench },
   { name: 'retention', run: retentionBench },
+  { name: 'placement-import', run: placementImportBench },
 ];
 
 const RESULTS_DIR = join(__dirname, 'results');

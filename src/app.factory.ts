@@ -48,6 +48,12 @@ export async function createApp(options: CreateAppOptions = {}): Promise<INestAp
   installAddressGate(app.getHttpAdapter().getInstance(), app.get<AddressGate>(ADDRESS_GATE));
   installWellFormedInput(app.getHttpAdapter().getInstance());
   app.useBodyParser('application/x-www-form-urlencoded', { bodyLimit: FORM_LIMIT });
+  // CSV uploads (placement imports) are not buffered here: their controller streams the request
+  // after the guard, with its own size limit. Every other route answers them as it would no body.
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addContentTypeParser('text/csv', (_req, _payload, done) => done(null, undefined));
   await app.register(fastifyCookie);
   await app.register(fastifyHelmet, {
     // GraphiQL (development only) needs inline scripts; production serves no HTML at all.

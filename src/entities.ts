@@ -4,6 +4,8 @@ import { SiemOutboxEntity } from './modules/audit/entities/siem-outbox.entity';
 import { CryptoKeyEntity } from './modules/crypto/entities/crypto-key.entity';
 import { ReencryptionJobEntity } from './modules/crypto/entities/reencryption-job.entity';
 import { CustomerEntity } from './modules/customers/entities/customer.entity';
+import { DebtEntity } from './modules/customers/entities/debt.entity';
+import { PlacementImportEntity } from './modules/customers/entities/placement-import.entity';
 import { ApiKeyEntity } from './modules/identity/entities/api-key.entity';
 import { BackupCodeEntity } from './modules/identity/entities/backup-code.entity';
 import { OneTimeTokenEntity } from './modules/identity/entities/one-time-token.entity';
@@ -45,6 +47,8 @@ export const ENTITIES = [
   CryptoKeyEntity,
   ReencryptionJobEntity,
   CustomerEntity,
+  DebtEntity,
+  PlacementImportEntity,
   UserEntity,
   SessionEntity,
   RefreshTokenEntity,

@@ -21,6 +21,7 @@ export const SUBJECTS = [
   'Campaign',
   'Task',
   'Customer',
+  'Debt',
   'ContactAttempt',
   'Settings',
   'Report',
@@ -49,10 +50,14 @@ export const CUSTOMER_PII_FIELDS = [
   'accountRef',
 ] as const;
 
+/** Debt fields that are personal data: read in full by the roles that read a customer's accountRef. */
+export const DEBT_PII_FIELDS = ['accountRef', 'originalBalance', 'currentBalance'] as const;
+
 /** Fields that are personal data, per subject: the only fields `readPii` and `reveal` rules may name. */
 export const PII_FIELDS: Record<string, readonly string[]> = {
   Customer: CUSTOMER_PII_FIELDS,
   Task: ['notes'],
+  Debt: DEBT_PII_FIELDS,
   /**
    * A consent's evidence (ip, user agent, form, recording): decrypted into an evidence pack only
    * for a role that may `readPii` it (admins; custom compliance roles given it), never for managers.
@@ -80,6 +85,7 @@ export const BUILT_IN_RULES: Record<BuiltInRole, AppRawRule[]> = {
         'MessagingCampaign',
         'DataSubjectRequest',
         'Customer',
+        'Debt',
       ],
     },
     {
@@ -88,6 +94,8 @@ export const BUILT_IN_RULES: Record<BuiltInRole, AppRawRule[]> = {
       conditions: { teamId: USER_TEAM },
     },
     { action: 'update', subject: 'Customer' },
+    // Debts: placements (imports) and status changes; seen where the customer is.
+    { action: ['create', 'update'], subject: 'Debt' },
     {
       action: 'readPii',
       subject: 'Customer',
@@ -109,6 +117,8 @@ export const BUILT_IN_RULES: Record<BuiltInRole, AppRawRule[]> = {
     },
     { action: 'readPii', subject: 'Customer', fields: ['firstName'] },
     { action: 'readPii', subject: 'Task', fields: ['notes'] },
+    // The debts of the customers they see (the customer's row rules apply to debts).
+    { action: 'read', subject: 'Debt' },
     {
       action: 'reveal',
       subject: 'Customer',
@@ -117,7 +127,7 @@ export const BUILT_IN_RULES: Record<BuiltInRole, AppRawRule[]> = {
     { action: ['create', 'read'], subject: ['Consent', 'DncEntry', 'ContactAttempt'] },
     { action: 'create', subject: 'DataSubjectRequest' },
   ],
-  viewer: [{ action: 'read', subject: ['User', 'Campaign', 'Task', 'Customer', 'Report'] }],
+  viewer: [{ action: 'read', subject: ['User', 'Campaign', 'Task', 'Customer', 'Debt', 'Report'] }],
 };
 
 export function isBuiltInRole(role: string): role is BuiltInRole {

@@ -112,6 +112,11 @@ export class CryptoService implements OnApplicationBootstrap, OnModuleDestroy {
     return this.keyring.ensureSubjectKey(subjectId, manager);
   }
 
+  /** Per-subject keys for many new subjects at once (see KeyringService.createSubjectKeys). */
+  createSubjectKeys(subjectIds: string[], manager: EntityManager): Promise<void> {
+    return this.keyring.createSubjectKeys(subjectIds, manager);
+  }
+
   /** Crypto-shredding, audited in the same transaction (the caller's, when it passes one). */
   destroySubjectKey(
     subjectId: string,

@@ -1,3 +1,3 @@
 // The crypto module's public surface besides CryptoService and CryptoModule.
 export { EncryptedField } from './encrypted-field.decorator';
-export { normalizePhone } from './utils/normalize';
+export { normalizeAccountRef, normalizeEmail, normalizePhone } from './utils/normalize';

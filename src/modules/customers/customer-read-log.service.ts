@@ -21,7 +21,13 @@ export enum ReadAccessKind {
 }
 
 /** The personal fields the log names, in the order of the column's SET (bit 0 first). */
-export const READ_LOG_FIELDS = [...CUSTOMER_PII_FIELDS, 'notes'] as const;
+export const READ_LOG_FIELDS = [
+  ...CUSTOMER_PII_FIELDS,
+  'notes',
+  // A debt's balances (its accountRef shares the customer's bit), counted against its customer.
+  'originalBalance',
+  'currentBalance',
+] as const;
 
 export interface ReadAccessEntry {
   customerId: string;

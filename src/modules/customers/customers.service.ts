@@ -33,6 +33,11 @@ export interface AudienceFilter {
   tags?: string[];
   statuses?: string[];
   customerIds?: string[];
+  /**
+   * Customers with at least one debt in these statuses; a campaign launch then makes one task per
+   * such debt (naming it) instead of one per customer.
+   */
+  debtStatuses?: string[];
 }
 
 /** How complete the stored phone zones are (compliance's zone data health). */
@@ -79,6 +84,26 @@ export class CustomersService {
     customer.balance = input.balance ?? '0.00';
     customer.tags = input.tags ?? null;
     return customer;
+  }
+
+  /**
+   * Builds (does not save) many customers, their per-subject keys made in one statement in `m`
+   * (bulk imports: `build` would make each key in its own round trips).
+   */
+  async buildMany(inputs: NewCustomer[], m: EntityManager): Promise<CustomerEntity[]> {
+    const built = await Promise.all(
+      inputs.map((input) => this.build({ ...input, dateOfBirth: null, ssn: null })),
+    );
+    const keyed = built.filter((_, i) => inputs[i].dateOfBirth || inputs[i].ssn);
+    await this.crypto.createSubjectKeys(
+      keyed.map((c) => c.id),
+      m,
+    );
+    built.forEach((c, i) => {
+      c.dateOfBirth = inputs[i].dateOfBirth ?? null;
+      c.ssn = inputs[i].ssn ?? null;
+    });
+    return built;
   }
 
   async create(input: NewCustomer, manager?: EntityManager): Promise<CustomerEntity> {
@@ -132,6 +157,11 @@ export class CustomersService {
         qb.andWhere('c.balance <= :maxBalance', { maxBalance: filter.maxBalance });
       if (filter.tags?.length)
         qb.andWhere('JSON_OVERLAPS(c.tags, :tags)', { tags: JSON.stringify(filter.tags) });
+      if (filter.debtStatuses?.length)
+        qb.andWhere(
+          'EXISTS (SELECT 1 FROM debts ad WHERE ad.customer_id = c.id AND ad.status IN (:...debtStatuses))',
+          { debtStatuses: filter.debtStatuses },
+        );
       qb.orderBy('c.id', 'ASC').take(pageSize);
       if (after) qb.andWhere('c.id > :after', { after });
       const page = await qb.getMany();

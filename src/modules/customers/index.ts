@@ -3,6 +3,9 @@
 export type { CustomerEntity } from './entities/customer.entity';
 export { CustomerStatus, PhoneType } from './entities/customer.entity';
 export { CustomerDTO } from './dto/customer.dto';
+export type { DebtEntity } from './entities/debt.entity';
+export { DebtStatus } from './entities/debt.entity';
+export { DebtDTO } from './dto/debt.dto';
 export type { AudienceFilter } from './customers.service';
 export { READ_LOG_FIELDS, ReadAccessKind } from './customer-read-log.service';
 export type {

@@ -25,6 +25,7 @@ import { DecisionChainStart1764101300000 } from './1764101300000-DecisionChainSt
 import { LeanerAttempts1764101400000 } from './1764101400000-LeanerAttempts';
 import { ReadAccessLog1764100800000 } from './1764100800000-ReadAccessLog';
 import { SubjectExports1764100900000 } from './1764100900000-SubjectExports';
+import { Debts1764101100000 } from './1764101100000-Debts';
 
 /** Every migration, in order. A landed migration is never edited: add a new one. */
 export const MIGRATIONS = [
@@ -52,6 +53,7 @@ export const MIGRATIONS = [
   ReadAccessLog1764100800000,
   SubjectExports1764100900000,
   ContactDecisions1764101000000,
+  Debts1764101100000,
   EvidencePacks1764101200000,
   DecisionChainStart1764101300000,
   LeanerAttempts1764101400000,

@@ -35,6 +35,12 @@ export const CONDITION_FIELDS: Record<string, Record<string, FieldSql>> = {
         `EXISTS (SELECT 1 FROM tasks rt WHERE rt.customer_id = ${a}.id AND rt.team_id = ${p})`,
     }),
   },
+  // A debt is also seen only where its customer is (DebtsService joins the customer's rules).
+  Debt: {
+    customerId: (a) => ({ column: `${a}.customer_id` }),
+    creditor: (a) => ({ column: `${a}.creditor` }),
+    status: (a) => ({ column: `${a}.status` }),
+  },
   User: {
     id: (a) => ({ column: `${a}.id` }),
     teamId: (a) => ({ column: `${a}.team_id` }),

@@ -221,6 +221,34 @@ export class KeyringService implements OnApplicationBootstrap, OnModuleDestroy {
     return this.keyById(row.id);
   }
 
+  /**
+   * New per-subject keys for subjects that have none yet (freshly made ids: a bulk import), in one
+   * multi-row insert in the caller's transaction, then loaded. A subject that already has a key
+   * makes the insert fail (unique subject_id): use ensureSubjectKey for those.
+   */
+  async createSubjectKeys(subjectIds: string[], manager: EntityManager): Promise<void> {
+    if (subjectIds.length === 0) return;
+    const repo = manager.getRepository(CryptoKeyEntity);
+    const rows: Partial<CryptoKeyEntity>[] = [];
+    for (const subjectId of subjectIds) {
+      const context: WrapContext = { purpose: SUBJECT_PURPOSE, version: 1, subjectId };
+      rows.push({
+        purpose: `${SUBJECT_PURPOSE}:${subjectId}`,
+        version: 1,
+        status: CryptoKeyStatus.Active,
+        subjectId,
+        wrappedKey: await this.kms.wrap(randomBytes(KEY_BYTES), context),
+        masterKeyVersion: this.kms.currentVersion(),
+        kmsProvider: this.kms.name,
+      });
+    }
+    await repo.createQueryBuilder().insert().values(rows).updateEntity(false).execute();
+    for (const row of await repo.findBy({ subjectId: In(subjectIds) })) {
+      await this.cacheRow(row);
+      this.subjects.set(row.subjectId as string, row.id);
+    }
+  }
+
   subjectKeyIdSync(subjectId: string): number {
     const id = this.subjects.get(subjectId);
     if (id === undefined) {

@@ -1,7 +1,7 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 
 /** Canonical forms for blind indexes: equal inputs a person would call equal hash equal. */
-export type BlindIndexKind = 'email' | 'phone' | 'ssn';
+export type BlindIndexKind = 'email' | 'phone' | 'ssn' | 'account';
 
 export function normalizeEmail(value: string): string | null {
   const v = value.trim().toLowerCase();
@@ -19,6 +19,15 @@ export function normalizeSsn(value: string): string | null {
   return digits.length === 9 ? digits : null;
 }
 
+/**
+ * An account reference as creditors and consumers write it: case, spaces, dashes and dots do not
+ * matter (`acc-0012 34` is `ACC001234`); 1-64 letters and digits remain, or it does not normalize.
+ */
+export function normalizeAccountRef(value: string): string | null {
+  const v = value.toUpperCase().replace(/[\s.\-_/]/g, '');
+  return /^[A-Z0-9]{1,64}$/.test(v) ? v : null;
+}
+
 export function normalizeFor(kind: BlindIndexKind, value: string): string | null {
   switch (kind) {
     case 'email':
@@ -27,5 +36,7 @@ export function normalizeFor(kind: BlindIndexKind, value: string): string | null
       return normalizePhone(value);
     case 'ssn':
       return normalizeSsn(value);
+    case 'account':
+      return normalizeAccountRef(value);
   }
 }

@@ -15,6 +15,7 @@ import {
 } from 'class-validator';
 import { CampaignStatus, Channel } from '../entities/campaign.entity';
 import { TaskOutcome } from '../entities/task.entity';
+import { DebtStatus } from '../../customers';
 import { HHMM, MONEY } from '../../../core/validation/patterns';
 
 @InputType()
@@ -45,6 +46,15 @@ export class AudienceInput {
   @ArrayMaxSize(10000)
   @IsUUID('all', { each: true })
   customerIds?: string[];
+  @Field(() => [String], {
+    nullable: true,
+    description:
+      'Customers with a debt in these statuses (active, disputed, paid, settled, closed, recalled); launch makes one task per such debt',
+  })
+  @IsOptional()
+  @IsArray()
+  @IsIn(Object.values(DebtStatus), { each: true })
+  debtStatuses?: string[];
 }
 
 @InputType()

@@ -35,6 +35,8 @@ export class TaskDTO {
   @Field(() => ID) id!: string;
   @Field(() => ID) campaignId!: string;
   @Field(() => ID) customerId!: string;
+  @Field(() => ID, { nullable: true, description: 'The debt the contact is about' })
+  debtId!: string | null;
   @Field(() => ID, { nullable: true }) assigneeId!: string | null;
   @Field() teamId!: string;
   @Field(() => TaskStatus) status!: TaskStatus;

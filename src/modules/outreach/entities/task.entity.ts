@@ -20,12 +20,13 @@ export enum TaskStatus {
   Cancelled = 'cancelled',
 }
 
-/** Work for one agent: contact one customer for one campaign. */
+/** Work for one agent: contact one customer (about one debt, when it names one) for one campaign. */
 @Entity('tasks')
 @Index('ix_tasks_assignee', ['assigneeId', 'status'])
 @Index('ix_tasks_customer', ['customerId', 'status'])
 @Index('ix_tasks_campaign', ['campaignId', 'status'])
 @Index('ix_tasks_team', ['teamId', 'status'])
+@Index('ix_tasks_debt', ['debtId', 'status'])
 export class TaskEntity {
   @PrimaryColumn({ type: 'char', length: 36 })
   id!: string;
@@ -35,6 +36,10 @@ export class TaskEntity {
 
   @Column({ name: 'customer_id', type: 'char', length: 36 })
   customerId!: string;
+
+  /** The debt the contact is about (a debt campaign's task); null: the customer as a whole. */
+  @Column({ name: 'debt_id', type: 'char', length: 36, nullable: true })
+  debtId!: string | null;
 
   @Column({ name: 'assignee_id', type: 'char', length: 36, nullable: true })
   assigneeId!: string | null;

@@ -5,6 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { RequestContext } from '../../../core/auth/request-context';
 import { CustomersService } from '../../customers/customers.service';
+import { DebtsService } from '../../customers/debts.service';
 import { AuditService } from '../../audit/audit.service';
 import { ComplianceService } from '../../compliance/compliance.service';
 import { CustomerEntity } from '../../customers';
@@ -79,6 +80,7 @@ export class CampaignsService {
     private readonly audit: AuditService,
     private readonly tenDlc: TenDlcService,
     private readonly customers: CustomersService,
+    private readonly debts: DebtsService,
   ) {}
 
   async create(ctx: RequestContext, input: CampaignInput): Promise<CampaignEntity> {
@@ -321,24 +323,34 @@ export class CampaignsService {
       const now = new Date();
       const tasks: TaskEntity[] = [];
       let i = 0;
+      // A debt campaign (its audience names debt statuses): one task per such debt, naming it;
+      // the customer's first one is the task the launch decision named.
+      const debtStatuses = locked.audience?.debtStatuses;
+      const debtsOf = debtStatuses?.length
+        ? await this.debts.debtIdsByCustomer([...precheck.schedule.keys()], debtStatuses, m)
+        : null;
       for (const [customerId, dueAt] of precheck.schedule) {
         const kept = precheck.admitted.get(customerId);
-        tasks.push(
-          m.getRepository(TaskEntity).create({
-            id: kept?.taskId ?? uuidv7(),
-            decisionId: kept?.decisionId ?? null,
-            campaignId: id,
-            customerId,
-            assigneeId: agents.length ? agents[i++ % agents.length].id : null,
-            teamId: locked.teamId,
-            status: TaskStatus.Pending,
-            dueAt,
-            outcome: null,
-            startedAt: null,
-            completedAt: null,
-            createdAt: now,
-            updatedAt: now,
-          }),
+        const debtIds = debtsOf ? (debtsOf.get(customerId) ?? []) : [null];
+        debtIds.forEach((debtId, n) =>
+          tasks.push(
+            m.getRepository(TaskEntity).create({
+              id: (n === 0 ? kept?.taskId : undefined) ?? uuidv7(),
+              decisionId: kept?.decisionId ?? null,
+              campaignId: id,
+              customerId,
+              debtId,
+              assigneeId: agents.length ? agents[i++ % agents.length].id : null,
+              teamId: locked.teamId,
+              status: TaskStatus.Pending,
+              dueAt,
+              outcome: null,
+              startedAt: null,
+              completedAt: null,
+              createdAt: now,
+              updatedAt: now,
+            }),
+          ),
         );
       }
       for (let k = 0; k < tasks.length; k += 1000)
@@ -446,6 +458,7 @@ function normalizeAudience(a: Audience): Audience {
   if (a.customerIds?.length) out.customerIds = [...new Set(a.customerIds)];
   if (a.minBalance) out.minBalance = a.minBalance;
   if (a.maxBalance) out.maxBalance = a.maxBalance;
+  if (a.debtStatuses?.length) out.debtStatuses = [...new Set(a.debtStatuses)];
   if (!Object.keys(out).length)
     throw new OutreachException(
       OutreachErrorCode.INVALID_AUDIENCE,

@@ -69,6 +69,7 @@ export class ContactGateService {
         purpose: campaign.purpose,
         at,
         campaignWindow: { start: campaign.windowStart, end: campaign.windowEnd },
+        debtId: task.debtId,
       },
       {
         gate: refusedAction === 'message.refused' ? 'send' : 'task_start',

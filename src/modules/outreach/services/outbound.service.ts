@@ -105,6 +105,7 @@ export class OutboundService {
           outcome: TaskOutcome.Sent,
           id: allowed.attemptId,
           decisionId: allowed.decisionId,
+          debtId: task.debtId,
         },
         m,
       );

@@ -178,6 +178,7 @@ export class TasksService {
           conversation: CONVERSATION_OUTCOMES.includes(outcome),
           id: task.attemptId ?? undefined,
           decisionId: task.decisionId,
+          debtId: task.debtId,
         },
         m,
       );
