@@ -97,7 +97,7 @@ describe('contact decision provenance (e2e)', () => {
       gate: 'task_start',
       customer_id: customer.id,
       task_id: task.id,
-      attempt_id: attempt.id,
+      attempt_id: String(attempt.id),
       allowed: 1,
       channel: 'email',
     });
@@ -226,7 +226,7 @@ describe('contact decision provenance (e2e)', () => {
            AND resource_id IN (?, ?) ORDER BY seq`,
         [String(row.seq), attempt.decision_id],
       );
-      expect(events.map((e) => e.action)).toEqual([
+      expect(events.map((e) => String(e.action))).toEqual([
         'compliance.decision_chain_broken',
         'compliance.decision_replay_mismatch',
       ]);
@@ -272,11 +272,12 @@ describe('contact decision provenance (e2e)', () => {
     } finally {
       const columns = Object.keys(first);
       await conn.query(`INSERT INTO contact_decisions (${columns.join(', ')}) VALUES (?)`, [
-        columns.map((c) =>
-          (c === 'facts' || c === 'checks') && typeof first[c] !== 'string'
-            ? JSON.stringify(first[c])
-            : first[c],
-        ),
+        columns.map((c): unknown => {
+          const value: unknown = first[c];
+          return (c === 'facts' || c === 'checks') && typeof value !== 'string'
+            ? JSON.stringify(value)
+            : value;
+        }),
       ]);
       await conn.query('SET @callwarden_decision_purge = 0');
     }
@@ -322,7 +323,11 @@ describe('contact decision provenance (e2e)', () => {
       customer.email!,
       'Pay now',
       undefined,
-      { customerId: customer.id, purpose: 'collection', decisionId: refused?.id ?? 'none' },
+      {
+        customerId: customer.id,
+        purpose: 'collection',
+        decisionId: refused ? String(refused.id) : 'none',
+      },
     );
 
     const before = sink.received.length;
