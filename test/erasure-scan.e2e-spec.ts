@@ -65,6 +65,25 @@ describe('erasure leaves nothing of the subject (e2e)', () => {
         { customerId: customer.id, purpose: 'collection' },
       );
 
+    // A debt of theirs: its account reference and balances are personal data.
+    const debtRef = `DEBTREF${tag}`;
+    const debt = await app.t.gql(
+      `mutation($input: CreateDebtInput!) { createDebt(input: $input) { id } }`,
+      {
+        input: {
+          customerId: customer.id,
+          placementRef: `erasure-placement-${tag}`,
+          creditor: 'Erasure Test Bank',
+          accountRef: debtRef,
+          originalBalance: `97${tag.slice(-5)}.13`,
+          currentBalance: `96${tag.slice(-5)}.31`,
+          placedAt: '2026-01-15',
+        },
+      },
+      admin,
+    );
+    expect(debt.errors).toBeUndefined();
+
     // A completed rectification keeps the previous address and an attestation what was checked,
     // both under the subject's key.
     const rectification = await app.t.gql<{ submitDataSubjectRequest: { id: string } }>(
@@ -97,7 +116,12 @@ describe('erasure leaves nothing of the subject (e2e)', () => {
     );
     expect(rectified.errors).toBeUndefined();
 
-    const values = Object.values(known);
+    const values = [
+      ...Object.values(known),
+      debtRef,
+      `97${tag.slice(-5)}.13`,
+      `96${tag.slice(-5)}.31`,
+    ];
     /** Every place a value of theirs is found: text columns as stored, encrypted ones decrypted. */
     const scan = async (): Promise<string[]> => {
       const found: string[] = [];
@@ -161,6 +185,8 @@ describe('erasure leaves nothing of the subject (e2e)', () => {
         expect.stringMatching(/^notification_outbox\.body/),
         expect.stringMatching(/^data_subject_requests\.rectification_enc \(decrypted\)/),
         expect.stringMatching(/^data_subject_requests\.attestation_enc \(decrypted\)/),
+        expect.stringMatching(/^debts\.account_ref_enc \(decrypted\)/),
+        expect.stringMatching(/^debts\.current_balance_enc \(decrypted\)/),
       ]),
     );
 

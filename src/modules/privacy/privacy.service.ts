@@ -574,6 +574,14 @@ export class PrivacyService implements OnApplicationBootstrap, OnModuleDestroy {
       'UPDATE consents SET evidence_enc = NULL, evidence_hash = NULL WHERE customer_id = ? AND evidence_enc IS NOT NULL',
       [customerId],
     );
+    // Their debts stay as records of a collection (status, dates, creditor) without the account
+    // reference or the balances, which are theirs.
+    await m.query(
+      `UPDATE debts SET account_ref_enc = NULL, account_ref_bidx = NULL, account_ref_masked = NULL,
+          original_balance_enc = NULL, current_balance_enc = NULL, updated_at = NOW(3)
+        WHERE customer_id = ?`,
+      [customerId],
+    );
     // What requests hold about them (attestation evidence, a rectification's previous values).
     await m.query(
       `UPDATE data_subject_requests SET attestation_enc = NULL, rectification_enc = NULL
