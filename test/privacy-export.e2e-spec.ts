@@ -16,6 +16,7 @@ import { makeCampaign, makeTask } from './utils/outreach';
 import { attest } from './utils/privacy';
 import { until } from './utils/until';
 import { useTestApp } from './utils/use-test-app';
+import { DebtEntity } from '../src/modules/customers/entities/debt.entity';
 
 const SUBMIT = `mutation S($input: SubmitDataSubjectRequestInput!) {
   submitDataSubjectRequest(input: $input) { id status type customerId } }`;
@@ -30,6 +31,7 @@ const COMPLETE = `mutation C($input: DataSubjectRequestIdInput!) {
 
 const CSV_FILES = [
   'customer.csv',
+  'debts.csv',
   'consents.csv',
   'dnc_entries.csv',
   'contact_attempts.csv',
@@ -105,6 +107,8 @@ describe('access and portability exports (e2e)', () => {
       dncReason: `Asked not to be texted at work ${tag}`,
       message: `Hello ${tag}, your balance reminder`,
       notice: `Your privacy request ${tag} was received`,
+      debtRef: `LOAN-${tag}-${digits}`,
+      debtBalance: `8${digits.slice(-5)}.42`,
     };
     const customer = await app.t.app.get(CustomersService).create({
       externalRef: values.externalRef,
@@ -121,6 +125,19 @@ describe('access and portability exports (e2e)', () => {
       accountRef: values.accountRef,
       balance: '321.09',
     });
+    await app.t.app.get(DataSource).query(
+      `INSERT INTO debts (id, customer_id, placement_ref, creditor, status, placed_at, created_at, updated_at)
+       VALUES (UUID(), ?, ?, 'Export Test Bank', 'active', '2026-01-10', NOW(3), NOW(3))`,
+      [customer.id, `debt-${tag}`],
+    );
+    {
+      const debts = app.t.app.get(DataSource).getRepository(DebtEntity);
+      const debt = (await debts.findOneBy({ customerId: customer.id }))!;
+      debt.accountRef = values.debtRef;
+      debt.originalBalance = values.debtBalance;
+      debt.currentBalance = values.debtBalance;
+      await app.t.app.get(DataSource).transaction((m) => m.getRepository(DebtEntity).save(debt));
+    }
     const compliance = app.t.app.get(ComplianceService);
     await compliance.recordConsent({
       customerId: customer.id,
@@ -193,6 +210,8 @@ describe('access and portability exports (e2e)', () => {
       dncReason: 'dnc_entries.csv',
       message: 'messages.csv',
       notice: 'messages.csv',
+      debtRef: 'debts.csv',
+      debtBalance: 'debts.csv',
     };
     return { customer, values, files };
   }
@@ -287,7 +306,12 @@ describe('access and portability exports (e2e)', () => {
     const { requestId, exportId, ready, seen } = await exportOf(subject);
 
     // Progress: sections counted up to all of them, 100% once ready.
-    expect(ready).toMatchObject({ sectionsTotal: 9, sectionsDone: 9, percent: 100, downloads: 0 });
+    expect(ready).toMatchObject({
+      sectionsTotal: 10,
+      sectionsDone: 10,
+      percent: 100,
+      downloads: 0,
+    });
     expect(ready.rowsDone).toBeGreaterThanOrEqual(8);
     expect(seen.every((p) => p.percent >= 0 && p.percent <= 100)).toBe(true);
     const lifecycle = await rows(

@@ -70,6 +70,29 @@ export class DebtsService {
     return found;
   }
 
+  /**
+   * A data subject's debts with their personal fields decrypted, oldest placement first, for
+   * access and portability exports (read only; no row rules: the request was verified).
+   */
+  async debtsOfSubject(customerId: string, m?: EntityManager): Promise<Record<string, unknown>[]> {
+    const rows = await (m ?? this.dataSource.manager)
+      .getRepository(DebtEntity)
+      .find({ where: { customerId }, order: { placedAt: 'ASC', id: 'ASC' } });
+    return rows.map((d) => ({
+      id: d.id,
+      placementRef: d.placementRef,
+      creditor: d.creditor,
+      accountRef: d.accountRef,
+      originalBalance: d.originalBalance,
+      currentBalance: d.currentBalance,
+      status: d.status,
+      placedAt: d.placedAt,
+      validationNoticeAt: d.validationNoticeAt,
+      createdAt: d.createdAt,
+      updatedAt: d.updatedAt,
+    }));
+  }
+
   /** A customer's debts, oldest placement first (NOT_FOUND when the customer is not visible). */
   async listOf(ctx: RequestContext, customerId: string): Promise<DebtEntity[]> {
     const customer = await this.access.get(ctx, customerId);

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../../audit/audit.service';
 import { SubjectRecordsService } from '../../compliance/services/subject-records.service';
 import type { CustomerEntity } from '../../customers';
+import { DebtsService } from '../../customers/debts.service';
 import { CustomerReadLogService } from '../../customers/customer-read-log.service';
 import { CustomersService } from '../../customers/customers.service';
 import { NotificationsService } from '../../notifications/notifications.service';
@@ -47,6 +48,7 @@ export class SubjectExportCollectorService {
     private readonly notifications: NotificationsService,
     private readonly audit: AuditService,
     private readonly readLog: CustomerReadLogService,
+    private readonly debts: DebtsService,
   ) {}
 
   /** Each section in EXPORT_SECTIONS order; `done` runs after each (progress, heartbeat). */
@@ -71,6 +73,8 @@ export class SubjectExportCollectorService {
     switch (name) {
       case 'customer':
         return { name, rows: [plainCustomer(customer)] };
+      case 'debts':
+        return { name, rows: await this.debts.debtsOfSubject(id) };
       case 'consents':
         return { name, rows: await this.records.consentsOf(id) };
       case 'dnc_entries':

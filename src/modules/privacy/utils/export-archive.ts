@@ -4,6 +4,7 @@ import { toCsv } from './csv';
 /** The sections of an access / portability export, in build order; each is one CSV file. */
 export const EXPORT_SECTIONS = [
   'customer',
+  'debts',
   'consents',
   'dnc_entries',
   'contact_attempts',
@@ -19,6 +20,7 @@ export type ExportRow = Record<string, unknown>;
 
 const DESCRIPTIONS: Record<ExportSection, string> = {
   customer: 'the record we hold about you, every field decrypted',
+  debts: 'the accounts we collect on, with their references and balances',
   consents: 'each consent you gave or withdrew, by channel and purpose, with its evidence',
   dnc_entries:
     'do-not-contact entries about you or your phone number or email address (channel, source, dates)',
