@@ -235,6 +235,33 @@ export class CryptoService implements OnApplicationBootstrap, OnModuleDestroy {
     return { keyId: key.id, mac: createHmac('sha256', key.key).update(data, 'utf8').digest() };
   }
 
+  /**
+   * The signature of a one-time link: an HMAC-SHA256 under the active `secrets` key over its scope,
+   * id and expiry (ms), written `<keyId>.<mac base64url>`, so it is checked without a lookup.
+   */
+  signLink(scope: string, linkId: string, exp: number): string {
+    const { keyId, mac } = this.sign('secrets', `${scope}|${linkId}|${exp}`);
+    return `${keyId}.${mac.toString('base64url')}`;
+  }
+
+  /** Checks a link's signature and expiry as the URL gives them: 'ok', 'invalid' or 'expired'. */
+  async checkLink(
+    scope: string,
+    linkId: string,
+    exp: string,
+    sig: string,
+  ): Promise<'ok' | 'invalid' | 'expired'> {
+    const parts = /^(\d{1,10})\.([A-Za-z0-9_-]{43})$/.exec(sig);
+    if (!/^\d{13}$/.test(exp) || !parts) return 'invalid';
+    const valid = await this.verifySignature(
+      Number(parts[1]),
+      `${scope}|${linkId}|${Number(exp)}`,
+      Buffer.from(parts[2], 'base64url'),
+    ).catch(() => false);
+    if (!valid) return 'invalid';
+    return Number(exp) <= Date.now() ? 'expired' : 'ok';
+  }
+
   /** Checks a signature made by `sign`, with the key it names (constant time). */
   async verifySignature(keyId: number, data: string, mac: Buffer): Promise<boolean> {
     await this.keyring.ensureLoaded([keyId]);

@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { RequestContext } from '../../../core/auth/request-context';
 import { AppConfigService } from '../../../core/config/app-config.service';
+import { LinkFile, LinkRefused } from '../../../core/http/link-download';
 import { AuditService } from '../../audit/audit.service';
 import { CryptoService } from '../../crypto/crypto.service';
 import { ComplianceErrorCode, ComplianceException } from '../compliance.exception';
@@ -17,25 +18,15 @@ export enum PackLinkRefusal {
   GONE = 'PACK_LINK_GONE',
 }
 
-export class PackLinkRefused extends Error {
-  constructor(readonly refusal: PackLinkRefusal) {
-    super(refusal);
-  }
-}
+const gone = () => new LinkRefused(true, PackLinkRefusal.GONE);
 
 export interface IssuedPackLink {
   url: string;
   expiresAt: Date;
 }
 
-export interface PackDownload {
-  filename: string;
-  contentType: string;
-  body: Buffer;
-}
-
 const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest();
-const signed = (linkId: string, exp: number) => `evidence-pack|${linkId}|${exp}`;
+const SCOPE = 'evidence-pack';
 
 /**
  * One-time signed download links of evidence packs, the same scheme as the privacy exports' (kept
@@ -75,8 +66,8 @@ export class EvidencePackLinksService {
         );
       const exp = Date.now() + this.config.get('EVIDENCE_PACK_LINK_TTL_MINUTES') * 60_000;
       const id = randomUUID();
-      const { keyId, mac } = this.crypto.sign('secrets', signed(id, exp));
-      const sig = `${keyId}.${mac.toString('base64url')}`;
+      const sig = this.crypto.signLink(SCOPE, id, exp);
+      const keyId = Number(sig.split('.')[0]);
       const expiresAt = new Date(exp);
       await m.query(
         `INSERT INTO evidence_pack_links (id, pack_id, sig_key_id, token_hash, expires_at,
@@ -104,26 +95,19 @@ export class EvidencePackLinksService {
     sig: string,
     format: string,
     ip: string | null,
-  ): Promise<PackDownload> {
-    const parts = /^(\d{1,10})\.([A-Za-z0-9_-]{43})$/.exec(sig);
-    if (!/^\d{13}$/.test(exp) || !parts || (format !== 'pdf' && format !== 'json'))
-      throw new PackLinkRefused(PackLinkRefusal.INVALID);
-    const valid = await this.crypto
-      .verifySignature(
-        Number(parts[1]),
-        signed(linkId, Number(exp)),
-        Buffer.from(parts[2], 'base64url'),
-      )
-      .catch(() => false);
-    if (!valid) throw new PackLinkRefused(PackLinkRefusal.INVALID);
-    if (Number(exp) <= Date.now()) throw new PackLinkRefused(PackLinkRefusal.GONE);
+  ): Promise<LinkFile> {
+    if (format !== 'pdf' && format !== 'json')
+      throw new LinkRefused(false, PackLinkRefusal.INVALID);
+    const check = await this.crypto.checkLink(SCOPE, linkId, exp, sig);
+    if (check === 'invalid') throw new LinkRefused(false, PackLinkRefusal.INVALID);
+    if (check === 'expired') throw gone();
     return this.dataSource.transaction(async (m) => {
       const used = await m.query<{ affectedRows: number }>(
         `UPDATE evidence_pack_links SET used_at = NOW(3), used_format = ?, used_ip_hash = ?
           WHERE id = ? AND token_hash = ? AND used_at IS NULL AND expires_at > NOW(3)`,
         [format, ip ? this.crypto.sign('secrets', `ip|${ip}`).mac : null, linkId, sha256(sig)],
       );
-      if (used.affectedRows === 0) throw new PackLinkRefused(PackLinkRefusal.GONE);
+      if (used.affectedRows === 0) throw gone();
       const column = format === 'pdf' ? 'pdf' : 'json';
       const [row] = await m.query<{ id: string; sealed: Buffer | null; digest: Buffer }[]>(
         `SELECT p.id, p.${column}_enc AS sealed, p.${column}_sha256 AS digest
@@ -131,7 +115,7 @@ export class EvidencePackLinksService {
           WHERE l.id = ? AND p.status = 'ready' FOR UPDATE`,
         [linkId],
       );
-      if (!row?.sealed) throw new PackLinkRefused(PackLinkRefusal.GONE);
+      if (!row?.sealed) throw gone();
       const body = await this.crypto.openWithPurpose(row.sealed, packLocation(row.id, format));
       if (!sha256(body).equals(row.digest))
         throw new Error('evidence pack does not match its recorded digest');

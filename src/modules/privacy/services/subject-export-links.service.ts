@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import type { RequestContext } from '../../../core/auth/request-context';
 import { AppConfigService } from '../../../core/config/app-config.service';
 import { AppException } from '../../../core/errors/error-code';
+import { LinkFile, LinkRefused } from '../../../core/http/link-download';
 import { ActorType } from '../../audit';
 import { AuditService } from '../../audit/audit.service';
 import { CryptoService } from '../../crypto/crypto.service';
@@ -26,24 +27,15 @@ export enum ExportLinkRefusal {
   GONE = 'EXPORT_LINK_GONE',
 }
 
-export class ExportLinkRefused extends Error {
-  constructor(readonly refusal: ExportLinkRefusal) {
-    super(refusal);
-  }
-}
+const gone = () => new LinkRefused(true, ExportLinkRefusal.GONE);
 
 export interface IssuedLink {
   url: string;
   expiresAt: Date;
 }
 
-export interface Download {
-  filename: string;
-  archive: Buffer;
-}
-
 const sha256 = (data: string | Buffer) => createHash('sha256').update(data).digest();
-const signed = (linkId: string, exp: number) => `privacy-export|${linkId}|${exp}`;
+const SCOPE = 'privacy-export';
 
 /**
  * One-time signed download links of exports. The URL is the credential: an HMAC-SHA256 (the
@@ -78,8 +70,8 @@ export class SubjectExportLinksService {
       const ttl = this.config.get('PRIVACY_EXPORT_LINK_TTL_MINUTES') * 60_000;
       const exp = Math.min(Date.now() + ttl, row.expiresAt?.getTime() ?? Infinity);
       const id = randomUUID();
-      const { keyId, mac } = this.crypto.sign('secrets', signed(id, exp));
-      const sig = `${keyId}.${mac.toString('base64url')}`;
+      const sig = this.crypto.signLink(SCOPE, id, exp);
+      const keyId = Number(sig.split('.')[0]);
       const expiresAt = new Date(exp);
       await m.getRepository(DataSubjectExportLinkEntity).insert({
         id,
@@ -107,18 +99,10 @@ export class SubjectExportLinksService {
   }
 
   /** Verifies, uses up and audits a link; returns the decrypted archive. */
-  async redeem(linkId: string, exp: string, sig: string, ip: string | null): Promise<Download> {
-    const parts = /^(\d{1,10})\.([A-Za-z0-9_-]{43})$/.exec(sig);
-    if (!/^\d{13}$/.test(exp) || !parts) throw new ExportLinkRefused(ExportLinkRefusal.INVALID);
-    const valid = await this.crypto
-      .verifySignature(
-        Number(parts[1]),
-        signed(linkId, Number(exp)),
-        Buffer.from(parts[2], 'base64url'),
-      )
-      .catch(() => false);
-    if (!valid) throw new ExportLinkRefused(ExportLinkRefusal.INVALID);
-    if (Number(exp) <= Date.now()) throw new ExportLinkRefused(ExportLinkRefusal.GONE);
+  async redeem(linkId: string, exp: string, sig: string, ip: string | null): Promise<LinkFile> {
+    const check = await this.crypto.checkLink(SCOPE, linkId, exp, sig);
+    if (check === 'invalid') throw new LinkRefused(false, ExportLinkRefusal.INVALID);
+    if (check === 'expired') throw gone();
     try {
       return await this.dataSource.transaction(async (m) => {
         const used = await m.query<{ affectedRows: number }>(
@@ -126,7 +110,7 @@ export class SubjectExportLinksService {
             WHERE id = ? AND token_hash = ? AND used_at IS NULL AND expires_at > NOW(3)`,
           [ip ? this.crypto.sign('secrets', `ip|${ip}`).mac : null, linkId, sha256(sig)],
         );
-        if (used.affectedRows === 0) throw new ExportLinkRefused(ExportLinkRefusal.GONE);
+        if (used.affectedRows === 0) throw gone();
         const link = await m
           .getRepository(DataSubjectExportLinkEntity)
           .findOneByOrFail({ id: linkId });
@@ -143,7 +127,7 @@ export class SubjectExportLinksService {
           row.status !== SubjectExportStatus.Ready ||
           (row.expiresAt && row.expiresAt.getTime() <= Date.now())
         )
-          throw new ExportLinkRefused(ExportLinkRefusal.GONE);
+          throw gone();
         const archive = await this.crypto.openForSubject(
           row.customerId,
           row.archiveEnc,
@@ -172,12 +156,15 @@ export class SubjectExportLinksService {
           },
           m,
         );
-        return { filename: `personal-data-${row.requestId}.zip`, archive };
+        return {
+          filename: `personal-data-${row.requestId}.zip`,
+          contentType: 'application/zip',
+          body: archive,
+        };
       });
     } catch (e) {
       // The subject's key is destroyed (erased): the archive is unreadable for good.
-      if (e instanceof AppException && e.reason === 'KEY_DESTROYED')
-        throw new ExportLinkRefused(ExportLinkRefusal.GONE);
+      if (e instanceof AppException && e.reason === 'KEY_DESTROYED') throw gone();
       throw e;
     }
   }
