@@ -9,6 +9,7 @@ import { HttpSink } from './utils/http-sink';
 import { makeUser, signIn, TestUser } from './utils/identity';
 import { makeCampaign, makeTask, middayZone } from './utils/outreach';
 import { useTestApp } from './utils/use-test-app';
+import { CryptoService } from '../src/modules/crypto/crypto.service';
 
 const START = 'mutation S($input: TaskIdInput!) { startTask(input: $input) { status } }';
 const COMPLETE =
@@ -276,6 +277,19 @@ describe('evidence packs (e2e)', () => {
     expect(text).toContain(pack.jsonSha256);
     expect(text).toContain(EVIDENCE.userAgent);
     expect(text).toContain(EVIDENCE.formUrl);
+
+    // A rotation of the pii key re-seals the pack under the new key; it still opens, unchanged.
+    const sealedKey = async () =>
+      (
+        (await rows('SELECT json_enc, pdf_enc FROM evidence_packs WHERE id = ?', [pack.id]))[0]
+          .json_enc as Buffer
+      ).readUInt32BE(1);
+    const before = await sealedKey();
+    const crypto = app.t.app.get(CryptoService);
+    const { current } = await crypto.rotateDataKeyWithoutJob('pii');
+    await crypto.runReencryption('pii');
+    expect(await sealedKey()).toBe(current.id);
+    expect(current.id).not.toBe(before);
 
     const jsonRes = await (await link(admin, pack.id))('json');
     expect(jsonRes.status).toBe(200);

@@ -14,7 +14,12 @@ import { CryptoKeyEntity, CryptoKeyStatus } from './entities/crypto-key.entity';
 import { ReencryptionJobEntity, ReencryptionStatus } from './entities/reencryption-job.entity';
 import { FieldCipherService, FieldLocation } from './services/field-cipher.service';
 import { DATA_KEY_PURPOSES, DataKeyPurpose, KeyringService } from './services/keyring.service';
-import { KeyReference, ReencryptionService, RunOptions } from './services/reencryption.service';
+import {
+  KeyReference,
+  ReencryptionService,
+  RunOptions,
+  SealedColumns,
+} from './services/reencryption.service';
 import { keyIdOf } from './utils/ciphertext-format';
 import { BlindIndexKind } from './utils/normalize';
 
@@ -97,6 +102,11 @@ export class CryptoService implements OnApplicationBootstrap, OnModuleDestroy {
       this.reencryption.runInBackground(job.purpose as DataKeyPurpose);
     }
     await this.destroyDueKeys(SYSTEM);
+  }
+
+  /** See ReencryptionService.declareSealedColumns (values sealed with `sealWithPurpose`). */
+  declareSealedColumns(sealed: SealedColumns): void {
+    this.reencryption.declareSealedColumns(sealed);
   }
 
   /** See ReencryptionService.declareKeyReference (e.g. audit checkpoints signed with a key). */
@@ -198,8 +208,9 @@ export class CryptoService implements OnApplicationBootstrap, OnModuleDestroy {
    * Seals bytes under the active key of a shared purpose (AES-256-GCM, the field format, AAD bound
    * to `where`), in the caller's transaction: the key row is share-locked like any encrypted
    * write, so a rotation or retirement waits for it, and a key that stopped being active meanwhile
-   * is replaced by the now-active one before sealing. Returns the key id used: the caller stores it
-   * and declares it with `declareKeyReference`, so the key is never destroyed while the value is kept.
+   * is replaced by the now-active one before sealing. Returns the key id used. The caller declares
+   * the column with `declareSealedColumns`, so a rotation re-seals it and the key is never
+   * destroyed while a value under it is kept.
    */
   async sealWithPurpose(
     purpose: DataKeyPurpose,

@@ -64,12 +64,13 @@ export class EvidencePacksService {
     private readonly crypto: CryptoService,
     private readonly audit: AuditService,
   ) {
-    // A pack is sealed under the pii key named in enc_key_id: that key stays while the pack does.
-    crypto.declareKeyReference({
+    // Packs are sealed under the pii key: a rotation re-seals them (enc_key_id keeps the key they
+    // were first sealed under), and a key is not destroyed while a pack holds it.
+    crypto.declareSealedColumns({
       purpose: 'pii',
       table: 'evidence_packs',
-      column: 'enc_key_id',
-      what: 'evidence packs',
+      columns: ['json_enc', 'pdf_enc'],
+      maxBatch: 20,
     });
   }
 

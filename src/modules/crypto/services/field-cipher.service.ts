@@ -59,9 +59,9 @@ export class FieldCipherService {
     }
   }
 
-  /** Re-encrypts a stored value under the active key of its purpose (rotation). */
+  /** Re-encrypts a stored value (text or bytes) under the active key of its purpose (rotation). */
   reencrypt(stored: Buffer, where: FieldLocation, purpose: DataKeyPurpose): Buffer {
-    return this.encrypt(this.decrypt(stored, where), where, { purpose });
+    return this.encryptBytes(this.decryptBytes(stored, where), where, { purpose });
   }
 
   /** HMAC-SHA256 of the normalized value under the blind-index key; null when it does not normalize. */

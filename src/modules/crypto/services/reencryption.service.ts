@@ -15,6 +15,20 @@ import { DataKeyPurpose, KeyringService } from './keyring.service';
 export interface EncryptedTable {
   table: string;
   columns: { property: string; column: string }[];
+  /** Rows per batch at most (tables of large sealed blobs). */
+  maxBatch?: number;
+}
+
+/**
+ * Columns of whole values sealed with `sealWithPurpose` (e.g. evidence packs) rather than entity
+ * fields: bytes under the purpose's key, the AAD naming the table, the column and the row id.
+ * Rotation re-seals them like fields; a key is in use while any of them holds it.
+ */
+export interface SealedColumns {
+  purpose: DataKeyPurpose;
+  table: string;
+  columns: string[];
+  maxBatch: number;
 }
 
 export interface RunOptions {
@@ -63,6 +77,7 @@ export class ReencryptionService {
   private readonly logger = new Logger(ReencryptionService.name);
   private readonly running = new Map<string, Promise<ReencryptionJobEntity>>();
   private readonly references: KeyReference[] = [];
+  private readonly sealed: SealedColumns[] = [];
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -86,7 +101,18 @@ export class ReencryptionService {
         })),
       });
     }
+    for (const s of this.sealed.filter((x) => x.purpose === purpose))
+      out.push({
+        table: s.table,
+        columns: s.columns.map((column) => ({ property: column, column })),
+        maxBatch: s.maxBatch,
+      });
     return out;
+  }
+
+  /** Declares columns of values sealed with `sealWithPurpose` (see SealedColumns). */
+  declareSealedColumns(sealed: SealedColumns): void {
+    this.sealed.push(sealed);
   }
 
   /** Declares where ids of keys used for signatures are stored: such a key is in use while they exist. */
@@ -253,7 +279,13 @@ export class ReencryptionService {
             }
             await this.renewLease(job.id);
             const { job: next, rows } = await this.dataSource.transaction((manager) =>
-              this.batch(manager, job.id, purpose, table, batchSize),
+              this.batch(
+                manager,
+                job.id,
+                purpose,
+                table,
+                Math.min(batchSize, table.maxBatch ?? batchSize),
+              ),
             );
             job = next;
             batches++;
