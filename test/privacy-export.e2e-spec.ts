@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import type { RowDataPacket } from 'mysql2/promise';
 import { strFromU8, unzipSync } from 'fflate';
 import { DataSource } from 'typeorm';
@@ -167,7 +168,12 @@ describe('access and portability exports (e2e)', () => {
           customer,
           channel: 'call',
           purpose: 'collection',
-          occurredAt: new Date(Date.now() - 3600_000),
+          // Yesterday at noon in New York: a lawful time (the compliance report counts others).
+          occurredAt: DateTime.now()
+            .setZone('America/New_York')
+            .minus({ days: 1 })
+            .set({ hour: 12, minute: 0 })
+            .toJSDate(),
           outcome: 'no_answer',
           taskId: task.id,
           campaignId: campaign.id,
