@@ -12,6 +12,10 @@ import { CampaignEntity } from '../entities/campaign.entity';
 import { TaskEntity } from '../entities/task.entity';
 import { OutreachErrorCode, OutreachException } from '../outreach.exception';
 
+/** The gates a task's contact passes, and the audit action of a refusal at each. */
+const REFUSED_ACTION = { task_start: 'task.start_refused', send: 'message.refused' } as const;
+export type TaskGate = keyof typeof REFUSED_ACTION;
+
 export interface TaskContext {
   campaign: CampaignEntity;
   customer: CustomerEntity;
@@ -51,13 +55,13 @@ export class ContactGateService {
   /**
    * Decides a task's contact now and keeps the decision (see ComplianceService.decide). Allowed:
    * returns the decision's id and the id the attempt it authorises is to be logged under, after
-   * checking the decision is there to proceed on. Refused: audits `refusedAction` and throws
+   * checking the decision is there to proceed on. Refused: audits the gate's refusal and throws
    * CONTACT_NOT_ALLOWED with the reasons and the next allowed time.
    */
   async assertAllowed(
     task: TaskEntity,
     { campaign, customer }: TaskContext,
-    refusedAction: string,
+    gate: TaskGate,
     at: Date,
     m: EntityManager,
   ): Promise<{ decisionId: string; attemptId: string }> {
@@ -72,7 +76,7 @@ export class ContactGateService {
         debtId: task.debtId,
       },
       {
-        gate: refusedAction === 'message.refused' ? 'send' : 'task_start',
+        gate,
         customerId: customer.id,
         taskId: task.id,
         campaignId: campaign.id,
@@ -98,7 +102,7 @@ export class ContactGateService {
     }
     const reasons = decision.checks.filter((c) => !c.passed).map((c) => c.rule);
     await this.audit.record({
-      action: refusedAction,
+      action: REFUSED_ACTION[gate],
       resourceType: 'Task',
       resourceId: task.id,
       changes: { reasons, decisionId },

@@ -63,13 +63,7 @@ export class OutboundService {
       // The caps count attempts: check and record under the customer's row lock, so concurrent
       // sends to one customer are decided one after the other, each seeing the last one's attempt.
       await this.gate.lockCustomer(m, customer.id);
-      const allowed = await this.gate.assertAllowed(
-        task,
-        { campaign, customer },
-        'message.refused',
-        now,
-        m,
-      );
+      const allowed = await this.gate.assertAllowed(task, { campaign, customer }, 'send', now, m);
       const claimed = await m.getRepository(TaskEntity).update(
         { id: task.id, status: TaskStatus.Pending },
         {

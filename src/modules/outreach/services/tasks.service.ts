@@ -115,7 +115,7 @@ export class TasksService {
       const allowed = await this.gate.assertAllowed(
         task,
         { campaign, customer },
-        'task.start_refused',
+        'task_start',
         now,
         m,
       );
