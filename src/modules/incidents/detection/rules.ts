@@ -112,6 +112,16 @@ function accountHashOf(e: DetectionEvent): string | null {
 const MINUTES = 60;
 const HOUR = 3600;
 
+/** Settings of a rule that opens an incident on every matching event (and takes no action). */
+const onEachEvent = (severity: IncidentSeverity): RuleSettings => ({
+  enabled: true,
+  threshold: 1,
+  windowSeconds: HOUR,
+  severity,
+  actions: [],
+  blockMinutes: 60,
+});
+
 /** Every rule, in the order they are evaluated and listed. */
 export const RULES: readonly RuleDefinition[] = [
   {
@@ -187,14 +197,7 @@ export const RULES: readonly RuleDefinition[] = [
     title: 'A spent refresh token was presented again (stolen session)',
     distinct: false,
     allowedActions: USER_ACTIONS,
-    defaults: {
-      enabled: true,
-      threshold: 1,
-      windowSeconds: HOUR,
-      severity: IncidentSeverity.High,
-      actions: [],
-      blockMinutes: 60,
-    },
+    defaults: onEachEvent(IncidentSeverity.High),
     match: (e) =>
       e.action === 'auth.refresh_token_reused' && e.actorId
         ? { subject: `user:${e.actorId}`, refId: e.actorId }
@@ -245,14 +248,7 @@ export const RULES: readonly RuleDefinition[] = [
     title: 'Privileges changed outside business hours',
     distinct: false,
     allowedActions: USER_ACTIONS,
-    defaults: {
-      enabled: true,
-      threshold: 1,
-      windowSeconds: HOUR,
-      severity: IncidentSeverity.Medium,
-      actions: [],
-      blockMinutes: 60,
-    },
+    defaults: onEachEvent(IncidentSeverity.Medium),
     match: (e, ctx) => {
       if (!PRIVILEGE_CHANGES.has(e.action) || e.result !== 'success') return null;
       if (withinBusinessHours(e.occurredAt, ctx.businessHours)) return null;
@@ -266,14 +262,7 @@ export const RULES: readonly RuleDefinition[] = [
     title: 'Sign-in from a country not seen for this user',
     distinct: false,
     allowedActions: USER_ACTIONS,
-    defaults: {
-      enabled: true,
-      threshold: 1,
-      windowSeconds: HOUR,
-      severity: IncidentSeverity.Medium,
-      actions: [],
-      blockMinutes: 60,
-    },
+    defaults: onEachEvent(IncidentSeverity.Medium),
     match: (e) =>
       e.geo?.newCountry && e.actorId ? { subject: `user:${e.actorId}`, refId: e.actorId } : null,
   },
@@ -283,14 +272,7 @@ export const RULES: readonly RuleDefinition[] = [
     title: 'Two sign-ins further apart than anyone could travel in between',
     distinct: false,
     allowedActions: USER_ACTIONS,
-    defaults: {
-      enabled: true,
-      threshold: 1,
-      windowSeconds: HOUR,
-      severity: IncidentSeverity.High,
-      actions: [],
-      blockMinutes: 60,
-    },
+    defaults: onEachEvent(IncidentSeverity.High),
     match: (e) =>
       e.geo?.travel?.impossible && e.actorId
         ? { subject: `user:${e.actorId}`, refId: e.actorId }
@@ -302,14 +284,7 @@ export const RULES: readonly RuleDefinition[] = [
     title: 'The audit log failed a write or a verification',
     distinct: false,
     allowedActions: [],
-    defaults: {
-      enabled: true,
-      threshold: 1,
-      windowSeconds: HOUR,
-      severity: IncidentSeverity.Critical,
-      actions: [],
-      blockMinutes: 60,
-    },
+    defaults: onEachEvent(IncidentSeverity.Critical),
     match: (e) => (AUDIT_FAILURES.has(e.action) ? { subject: 'audit' } : null),
   },
   {
@@ -318,14 +293,7 @@ export const RULES: readonly RuleDefinition[] = [
     title: 'A kept contact decision did not replay the same, or its chain did not verify',
     distinct: false,
     allowedActions: [],
-    defaults: {
-      enabled: true,
-      threshold: 1,
-      windowSeconds: HOUR,
-      severity: IncidentSeverity.Critical,
-      actions: [],
-      blockMinutes: 60,
-    },
+    defaults: onEachEvent(IncidentSeverity.Critical),
     match: (e) => (DECISION_FAILURES.has(e.action) ? { subject: 'contact_decisions' } : null),
   },
   {
@@ -334,14 +302,7 @@ export const RULES: readonly RuleDefinition[] = [
     title: 'Encryption keys or encryption at rest failed a check',
     distinct: false,
     allowedActions: [],
-    defaults: {
-      enabled: true,
-      threshold: 1,
-      windowSeconds: HOUR,
-      severity: IncidentSeverity.Critical,
-      actions: [],
-      blockMinutes: 60,
-    },
+    defaults: onEachEvent(IncidentSeverity.Critical),
     match: (e) => (KEY_FAILURES.has(e.action) ? { subject: 'crypto' } : null),
   },
 ];
