@@ -1,15 +1,15 @@
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { DataSource, Like } from 'typeorm';
+import { Like } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { ComplianceService } from '../src/modules/compliance/compliance.service';
 import type { Decision } from '../src/modules/compliance/rules/types';
 import type { ContactRequest } from '../src/modules/compliance/services/compliance-facts.service';
 import { DecisionRecordsService } from '../src/modules/compliance/services/decision-records.service';
-import { CustomersService } from '../src/modules/customers/customers.service';
-import { CustomerEntity, PhoneType } from '../src/modules/customers/entities/customer.entity';
+import { CustomerEntity } from '../src/modules/customers/entities/customer.entity';
+import { seedContactFacts, STATES } from './lib/contact-seed';
 import { BenchContext, Figure, figure } from './lib/figures';
-import { msSince, nowNs, percentile, runConcurrent } from './lib/timing';
+import { serverCpu } from './lib/server-cpu';
+import { msSince, nowNs, percentile } from './lib/timing';
 
 const BENCH = 'decisions';
 /** The launch reads and decides its audience in pages of this size (CampaignsService). */
@@ -26,21 +26,6 @@ const LAUNCH_OVERHEAD_TARGET = 10;
  * consents and calls are placed relative to it, never to the clock.
  */
 const AT = new Date('2026-03-10T17:00:00Z');
-const DAY = 86_400_000;
-
-/** Per state: ZIPs and the state's own area codes (as the precheck bench seeds them). */
-const GEO: Record<string, { zips: string[]; areas: string[] }> = {
-  NY: { zips: ['10001', '11201', '14604'], areas: ['212', '718', '585'] },
-  FL: { zips: ['33101', '32801', '32501'], areas: ['305', '407', '850'] },
-  TN: { zips: ['37201', '38103', '37902'], areas: ['615', '901', '865'] },
-  TX: { zips: ['75201', '77002', '79901'], areas: ['214', '713', '915'] },
-  CA: { zips: ['94103', '90012', '92101'], areas: ['415', '213', '619'] },
-  MA: { zips: ['02108', '01608', '02740'], areas: ['617', '508', '774'] },
-  MD: { zips: ['21201', '20850', '21801'], areas: ['410', '301', '443'] },
-  OK: { zips: ['73102', '74103', '73501'], areas: ['405', '918', '580'] },
-};
-const STATES = Object.keys(GEO);
-const ALL_AREAS = STATES.flatMap((s) => GEO[s].areas);
 
 const median = (xs: number[]) => percentile([...xs], 50);
 
@@ -345,137 +330,22 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
 }
 
 /**
- * CPU seconds the database server has used (user + system), read from /proc through its pid file
- * when it runs on this machine (scripts/db.sh's server does); null otherwise (as the retention
- * bench reads it).
- */
-async function serverCpu(ds: DataSource): Promise<(() => number | null) | null> {
-  try {
-    const [row] = await ds.query<{ f: string | null }[]>('SELECT @@pid_file AS f');
-    if (!row?.f) return null;
-    const pid = readFileSync(row.f, 'utf8').trim();
-    const read = (): number | null => {
-      try {
-        // Fields after the command name: utime and stime are the 12th and 13th (clock ticks).
-        const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-        return (Number(fields[11]) + Number(fields[12])) / 100;
-      } catch {
-        return null;
-      }
-    };
-    return read() === null ? null : read;
-  } catch {
-    return null;
-  }
-}
-
-function phoneOf(n: number, state: string): string {
-  // One customer in 7 kept a number from another state (area code and address disagree).
-  const areas = GEO[state].areas;
-  const area = n % 7 === 0 ? ALL_AREAS[(n * 5) % ALL_AREAS.length] : areas[n % areas.length];
-  const exchange = 200 + (Math.floor(n / 10_000) % 800);
-  return `+1${area}${exchange}${(n % 10_000).toString().padStart(4, '0')}`;
-}
-
-/**
  * Customers with consents, do-not-contact entries and recent calls, as the precheck bench seeds
  * them (its own prefix, so both can run in one process), times placed relative to AT.
  */
 async function seed(ctx: BenchContext, total: number): Promise<string> {
-  const customers = ctx.app.get(CustomersService);
   const started = nowNs();
   ctx.log(`decisions: inserting ${total} customers`);
-  const ids: string[] = new Array<string>(total);
-  for (let start = 0; start < total; start += SEED_BATCH) {
-    const size = Math.min(SEED_BATCH, total - start);
-    const built = new Array<CustomerEntity>(size);
-    await runConcurrent(8, size, async (i) => {
-      const n = start + i;
-      const state = STATES[n % STATES.length];
-      const zips = GEO[state].zips;
-      built[i] = await customers.build({
-        externalRef: `${REF_PREFIX}${n.toString().padStart(7, '0')}`,
-        lastName: `Lastname${n}`,
-        phone: phoneOf(n, state),
-        phoneType:
-          n % 3 === 0 ? PhoneType.Mobile : n % 3 === 1 ? PhoneType.Landline : PhoneType.Unknown,
-        state,
-        zip: zips[Math.floor(n / STATES.length) % zips.length],
-      });
-    });
-    // Encrypted columns are written in a transaction (the key's state is checked under a lock).
-    await ctx.dataSource.transaction((m) => m.getRepository(CustomerEntity).insert(built));
-    for (let i = 0; i < size; i++) ids[start + i] = built[i].id;
-  }
-  const at = (ms: number) => new Date(AT.getTime() - ms);
-  const consents: unknown[][] = [];
-  const dnc: unknown[][] = [];
-  const attempts: unknown[][] = [];
-  for (let n = 0; n < total; n++) {
-    const id = ids[n];
-    if (n % 5 === 0)
-      consents.push([
-        uuidv7(),
-        id,
-        'call',
-        'collection',
-        1,
-        'web_form',
-        at(90 * DAY),
-        at(90 * DAY),
-      ]);
-    if (n % 50 === 0)
-      dnc.push([
-        uuidv7(),
-        id,
-        n % 100 === 0 ? null : 'call',
-        'person',
-        'internal',
-        'bench',
-        at(DAY),
-      ]);
-    if (n % 10 === 0) {
-      const toType = n % 3 === 0 ? 'cell' : 'home';
-      attempts.push([uuidv7(), id, 'call', 'collection', toType, at(DAY), at(DAY)]);
-      attempts.push([uuidv7(), id, 'call', 'collection', toType, at(2.5 * DAY), at(2.5 * DAY)]);
-    }
-  }
-  await insertRows(
-    ctx,
-    'consents (id, customer_id, channel, purpose, granted, source, effective_at, created_at)',
-    '(?, ?, ?, ?, ?, ?, ?, ?)',
-    consents,
-  );
-  await insertRows(
-    ctx,
-    'dnc_entries (id, customer_id, channel, scope, list, source, created_at)',
-    '(?, ?, ?, ?, ?, ?, ?)',
-    dnc,
-  );
-  await insertRows(
-    ctx,
-    'contact_attempts (id, customer_id, channel, purpose, to_type, occurred_at, created_at)',
-    '(?, ?, ?, ?, ?, ?, ?)',
-    attempts,
-  );
+  const seeded = await seedContactFacts(ctx, {
+    prefix: REF_PREFIX,
+    from: 0,
+    total,
+    batch: SEED_BATCH,
+    before: AT.getTime(),
+  });
   ctx.log(`decisions: seeded in ${(msSince(started) / 1000).toFixed(1)} s`);
   return (
-    `${STATES.length} states, 1/3 mobile; ${consents.length} call consents, ` +
-    `${dnc.length} person DNC, ${attempts.length} calls in the 3 days before`
+    `${STATES.length} states, 1/3 mobile; ${seeded.consents} call consents, ` +
+    `${seeded.dnc} person DNC, ${seeded.attempts} calls in the 3 days before`
   );
-}
-
-async function insertRows(
-  ctx: BenchContext,
-  into: string,
-  tuple: string,
-  rows: unknown[][],
-): Promise<void> {
-  for (let i = 0; i < rows.length; i += SEED_BATCH) {
-    const chunk = rows.slice(i, i + SEED_BATCH);
-    await ctx.dataSource.query(
-      `INSERT INTO ${into} VALUES ${chunk.map(() => tuple).join(', ')}`,
-      chunk.flat(),
-    );
-  }
 }

@@ -1,5 +1,4 @@
 import { Like } from 'typeorm';
-import { v7 as uuidv7 } from 'uuid';
 import { ComplianceService } from '../src/modules/compliance/compliance.service';
 import { evaluate } from '../src/modules/compliance/rules/engine';
 import type {
@@ -15,32 +14,18 @@ import type {
 import { candidateZones } from '../src/modules/compliance/rules/zones';
 import type { ContactRequest } from '../src/modules/compliance/services/compliance-facts.service';
 import { CryptoService } from '../src/modules/crypto/crypto.service';
-import { CustomersService } from '../src/modules/customers/customers.service';
 import { CustomerEntity, PhoneType } from '../src/modules/customers/entities/customer.entity';
 import { CampaignEntity, Channel } from '../src/modules/outreach/entities/campaign.entity';
 import { CampaignsService } from '../src/modules/outreach/services/campaigns.service';
+import { seedContactFacts, STATES } from './lib/contact-seed';
 import { BenchContext, Figure, figure } from './lib/figures';
-import { msSince, nowNs, percentile, runConcurrent } from './lib/timing';
+import { msSince, nowNs, percentile } from './lib/timing';
 
 const BENCH = 'precheck';
 const BATCH = 2_000;
 const PER_CONTACT = 2_000;
 const SINGLE_CHECKS = 2_000;
 const REF_PREFIX = 'precheck-';
-
-/** Per state: ZIPs (some in a second zone of the state) and the state's own area codes. */
-const GEO: Record<string, { zips: string[]; areas: string[] }> = {
-  NY: { zips: ['10001', '11201', '14604'], areas: ['212', '718', '585'] },
-  FL: { zips: ['33101', '32801', '32501'], areas: ['305', '407', '850'] },
-  TN: { zips: ['37201', '38103', '37902'], areas: ['615', '901', '865'] },
-  TX: { zips: ['75201', '77002', '79901'], areas: ['214', '713', '915'] },
-  CA: { zips: ['94103', '90012', '92101'], areas: ['415', '213', '619'] },
-  MA: { zips: ['02108', '01608', '02740'], areas: ['617', '508', '774'] },
-  MD: { zips: ['21201', '20850', '21801'], areas: ['410', '301', '443'] },
-  OK: { zips: ['73102', '74103', '73501'], areas: ['405', '918', '580'] },
-};
-const STATES = Object.keys(GEO);
-const ALL_AREAS = STATES.flatMap((s) => GEO[s].areas);
 
 /**
  * The campaign precheck at scale: N customers (20,000 small, 100,000 full) with consents,
@@ -205,103 +190,22 @@ async function runMillion(
   ];
 }
 
-function phoneOf(n: number, state: string): string {
-  // One customer in 7 kept a number from another state (area code and address disagree).
-  const areas = GEO[state].areas;
-  const area = n % 7 === 0 ? ALL_AREAS[(n * 5) % ALL_AREAS.length] : areas[n % areas.length];
-  const exchange = 200 + (Math.floor(n / 10_000) % 800);
-  return `+1${area}${exchange}${(n % 10_000).toString().padStart(4, '0')}`;
-}
-
 /** Customers, then consents, do-not-contact entries and attempts; returns a description. */
 async function seed(ctx: BenchContext, from: number, total: number): Promise<string> {
-  const customers = ctx.app.get(CustomersService);
-  const repo = ctx.dataSource.getRepository(CustomerEntity);
-  const now = Date.now();
   const started = nowNs();
   ctx.log(`precheck: inserting customers ${from} to ${total} (batches of ${BATCH})`);
-  const ids: string[] = new Array<string>(total);
-  for (let start = from; start < total; start += BATCH) {
-    const size = Math.min(BATCH, total - start);
-    const built = new Array<CustomerEntity>(size);
-    await runConcurrent(8, size, async (i) => {
-      const n = start + i;
-      const state = STATES[n % STATES.length];
-      const zips = GEO[state].zips;
-      built[i] = await customers.build({
-        externalRef: `${REF_PREFIX}${n.toString().padStart(7, '0')}`,
-        lastName: `Lastname${n}`,
-        phone: phoneOf(n, state),
-        phoneType:
-          n % 3 === 0 ? PhoneType.Mobile : n % 3 === 1 ? PhoneType.Landline : PhoneType.Unknown,
-        state,
-        zip: zips[Math.floor(n / STATES.length) % zips.length],
-      });
-    });
-    await repo.insert(built);
-    for (let i = 0; i < size; i++) ids[start + i] = built[i].id;
-  }
-
-  const iso = (ms: number) => new Date(ms);
-  const consents: unknown[][] = [];
-  const dnc: unknown[][] = [];
-  const attempts: unknown[][] = [];
-  for (let n = from; n < total; n++) {
-    const id = ids[n];
-    if (n % 5 === 0) {
-      consents.push([uuidv7(), id, 'call', 'collection', 1, 'web_form', iso(now - 90 * 86400_000)]);
-    }
-    if (n % 50 === 0) {
-      dnc.push([uuidv7(), id, n % 100 === 0 ? null : 'call', 'person', 'internal', 'bench']);
-    }
-    if (n % 10 === 0) {
-      const toType = n % 3 === 0 ? 'cell' : 'home';
-      attempts.push([uuidv7(), id, 'call', 'collection', toType, iso(now - 86400_000)]);
-      attempts.push([uuidv7(), id, 'call', 'collection', toType, iso(now - 2.5 * 86400_000)]);
-    }
-  }
-  ctx.log(
-    `precheck: inserting ${consents.length} consents, ${dnc.length} dnc entries, ${attempts.length} attempts`,
-  );
-  await insertRows(
-    ctx,
-    'consents (id, customer_id, channel, purpose, granted, source, effective_at, created_at)',
-    '(?, ?, ?, ?, ?, ?, ?, NOW(3))',
-    consents,
-  );
-  await insertRows(
-    ctx,
-    'dnc_entries (id, customer_id, channel, scope, list, source, created_at)',
-    '(?, ?, ?, ?, ?, ?, NOW(3))',
-    dnc,
-  );
-  await insertRows(
-    ctx,
-    'contact_attempts (id, customer_id, channel, purpose, to_type, occurred_at, created_at)',
-    '(?, ?, ?, ?, ?, ?, NOW(3))',
-    attempts,
-  );
+  const seeded = await seedContactFacts(ctx, {
+    prefix: REF_PREFIX,
+    from,
+    total,
+    batch: BATCH,
+    before: Date.now(),
+  });
   ctx.log(`precheck: seeded in ${(msSince(started) / 1000).toFixed(1)} s`);
   return (
     `${STATES.length} states, 1/3 mobile, 1/7 with an out-of-state area code; ` +
-    `${consents.length} call consents, ${dnc.length} person DNC, ${attempts.length} calls in the last 3 days`
+    `${seeded.consents} call consents, ${seeded.dnc} person DNC, ${seeded.attempts} calls in the last 3 days`
   );
-}
-
-/** Multi-row INSERTs of BATCH rows each. */
-async function insertRows(
-  ctx: BenchContext,
-  into: string,
-  tuple: string,
-  rows: unknown[][],
-): Promise<void> {
-  for (let i = 0; i < rows.length; i += BATCH) {
-    const chunk = rows.slice(i, i + BATCH);
-    await ctx.dataSource.query(
-      `INSERT INTO ${into} VALUES ${chunk.map(() => tuple).join(', ')}`,
-      chunk.flat(),
-    );
-  }
 }
 
 interface ConsentRow {

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { createConnection } from 'mysql2/promise';
 import type { RowDataPacket } from 'mysql2/promise';
@@ -11,6 +10,7 @@ import type { RetentionReport } from '../src/modules/retention/retention.service
 import { RetentionRunsService } from '../src/modules/retention/services/retention-runs.service';
 import { RangeSizer } from '../src/modules/retention/utils/range-sizer';
 import { BenchContext, Figure, figure } from './lib/figures';
+import { serverCpu } from './lib/server-cpu';
 import { msSince, nowNs, percentile, runConcurrent } from './lib/timing';
 
 const BENCH = 'retention';
@@ -137,31 +137,6 @@ async function historyLength(ds: DataSource): Promise<number> {
     return row ? Number(row.n) : -1;
   } catch {
     return -1;
-  }
-}
-
-/**
- * CPU seconds the database server has used (user + system), read from /proc through its pid file
- * when it runs on this machine (scripts/db.sh's server does); null otherwise. Load-independent:
- * what a deleted row costs the server, including InnoDB's background purge and page flushing.
- */
-async function serverCpu(ds: DataSource): Promise<(() => number | null) | null> {
-  try {
-    const [row] = await ds.query<{ f: string | null }[]>('SELECT @@pid_file AS f');
-    if (!row?.f) return null;
-    const pid = readFileSync(row.f, 'utf8').trim();
-    const read = (): number | null => {
-      try {
-        // Fields after the command name: utime and stime are the 12th and 13th (clock ticks).
-        const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-        return (Number(fields[11]) + Number(fields[12])) / 100;
-      } catch {
-        return null;
-      }
-    };
-    return read() === null ? null : read;
-  } catch {
-    return null;
   }
 }
 
