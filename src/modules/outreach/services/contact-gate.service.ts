@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
-import { AppConfigService } from '../../../core/config/app-config.service';
 import { AppException, ErrorCode } from '../../../core/errors/error-code';
 import { CustomersService } from '../../customers/customers.service';
 import { AuditService } from '../../audit/audit.service';
@@ -32,7 +31,6 @@ export class ContactGateService {
     private readonly compliance: ComplianceService,
     private readonly audit: AuditService,
     private readonly customers: CustomersService,
-    private readonly config: AppConfigService,
   ) {}
 
   async load(task: TaskEntity): Promise<TaskContext> {
@@ -54,8 +52,7 @@ export class ContactGateService {
 
   /**
    * Decides a task's contact now and keeps the decision (see ComplianceService.decide). Allowed:
-   * returns the decision's id and the id the attempt it authorises is to be logged under, after
-   * checking the decision is there to proceed on. Refused: audits the gate's refusal and throws
+   * returns the decision's id and the id the attempt it authorises is to be logged under. Refused: audits the gate's refusal and throws
    * CONTACT_NOT_ALLOWED with the reasons and the next allowed time.
    */
   async assertAllowed(
@@ -84,22 +81,8 @@ export class ContactGateService {
       },
       m,
     );
-    if (decision.allowed) {
-      // No contact without an allowing decision of this moment, kept (issue #20).
-      const fresh = await this.compliance.hasFreshDecision(m, decisionId, {
-        customerId: customer.id,
-        channel: campaign.channel,
-        at,
-        maxAgeMs: this.config.get('DECISION_MAX_AGE_SECONDS') * 1000,
-      });
-      if (!fresh)
-        throw new OutreachException(
-          OutreachErrorCode.CONTACT_NOT_ALLOWED,
-          'Not allowed now: no current decision allows this contact',
-          { reasons: 'no_decision', nextAllowedAt: 'retry' },
-        );
-      return { decisionId, attemptId };
-    }
+    // An allowing decision is appended in `m`: the contact it allows commits with it or not at all.
+    if (decision.allowed) return { decisionId, attemptId };
     const reasons = decision.checks.filter((c) => !c.passed).map((c) => c.rule);
     await this.audit.record({
       action: REFUSED_ACTION[gate],
