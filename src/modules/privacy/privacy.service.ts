@@ -669,22 +669,16 @@ export class PrivacyService implements OnApplicationBootstrap, OnModuleDestroy {
       request.extendedAt = now;
       request.extensionReason = reason.trim();
       await m.getRepository(DataSubjectRequestEntity).save(request);
-      const customer = await this.customerRecords.findById(request.customerId, m, {
-        withDeleted: true,
-      });
-      const to = customer?.email ?? null;
-      if (to)
-        await this.notifications.enqueue(
-          NotificationChannel.Email,
-          'privacy_request_extended',
-          to,
-          [
-            'We need more time to answer your privacy request.',
-            `Reason: ${request.extensionReason}`,
-            `We will answer by ${request.dueAt.toISOString().slice(0, 10)}.`,
-          ].join('\n'),
-          m,
-        );
+      const notified = await this.tellSubject(
+        m,
+        request,
+        'privacy_request_extended',
+        [
+          'We need more time to answer your privacy request.',
+          `Reason: ${request.extensionReason}`,
+          `We will answer by ${request.dueAt.toISOString().slice(0, 10)}.`,
+        ].join('\n'),
+      );
       await this.audit.record(
         {
           action: 'privacy.request_extended',
@@ -693,7 +687,7 @@ export class PrivacyService implements OnApplicationBootstrap, OnModuleDestroy {
           changes: {
             before: { dueAt: request.originalDueAt },
             after: { dueAt: request.dueAt },
-            subjectNotified: Boolean(to),
+            subjectNotified: notified,
           },
         },
         m,
