@@ -124,7 +124,8 @@ provision() {
   . "$CREDS"
   app_pw="$APP_PASSWORD"; admin_pw="$ADMIN_PASSWORD"; migrator_pw="$MIGRATOR_PASSWORD"
   # Least privilege: the application reads and writes data only. It cannot create, alter or drop
-  # tables or triggers, so it cannot lift the audit log's append-only triggers either.
+  # tables or triggers, so it cannot lift the audit log's append-only triggers either. It may run
+  # the schema owner's procedures (contact_attempts_drop_expired...), which check what they do.
   client <<SQL
 CREATE DATABASE IF NOT EXISTS \`$NAME\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
 CREATE USER IF NOT EXISTS '$APP_USER'@'127.0.0.1' IDENTIFIED BY '$app_pw';
@@ -132,6 +133,8 @@ CREATE USER IF NOT EXISTS '$APP_USER'@'localhost' IDENTIFIED BY '$app_pw';
 REVOKE ALL PRIVILEGES, GRANT OPTION FROM '$APP_USER'@'127.0.0.1', '$APP_USER'@'localhost';
 GRANT SELECT, INSERT, UPDATE, DELETE ON \`$NAME\`.* TO '$APP_USER'@'127.0.0.1', '$APP_USER'@'localhost';
 GRANT SELECT, INSERT, UPDATE, DELETE ON \`${NAME}\_%\`.* TO '$APP_USER'@'127.0.0.1', '$APP_USER'@'localhost';
+GRANT EXECUTE ON \`$NAME\`.* TO '$APP_USER'@'127.0.0.1', '$APP_USER'@'localhost';
+GRANT EXECUTE ON \`${NAME}\_%\`.* TO '$APP_USER'@'127.0.0.1', '$APP_USER'@'localhost';
 GRANT PROCESS ON *.* TO '$APP_USER'@'127.0.0.1', '$APP_USER'@'localhost';
 CREATE USER IF NOT EXISTS '$MIGRATOR_USER'@'127.0.0.1' IDENTIFIED BY '$migrator_pw';
 GRANT ALL PRIVILEGES ON \`$NAME\`.* TO '$MIGRATOR_USER'@'127.0.0.1';

@@ -1,3 +1,4 @@
+import { createConnection } from 'mysql2/promise';
 import type { RowDataPacket } from 'mysql2/promise';
 import { v7 as uuidv7 } from 'uuid';
 import { makeUser, signIn } from './utils/identity';
@@ -117,6 +118,122 @@ describe('retention purge: dry run, skipped customers, key ranges (e2e)', () => 
     ).toBe(0);
     // The kept attempts (at any hour of the day) would count in later suites' contact reports.
     await app.db.query('DELETE FROM contact_attempts WHERE customer_id = ?', [customer.id]);
+  }, 120_000);
+
+  it("drops a month whose every attempt has expired whole, leaves a held customer's month to the key ranges, and removes exactly what the dry run counted", async () => {
+    // Monthly partitions back to 2018 (p_start is split; the months are empty of this test's rows).
+    await app.db.query("CALL contact_attempts_backfill('2018-01-01')");
+    const months = async () =>
+      (
+        await rows(
+          `SELECT PARTITION_NAME AS name, TABLE_ROWS AS n FROM information_schema.PARTITIONS
+            WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'contact_attempts'`,
+        )
+      ).map((r) => r.name as string);
+    expect(await months()).toEqual(expect.arrayContaining(['p201803', 'p201804', 'p201805']));
+    const [a, held] = await Promise.all([makeCustomer(app.t), makeCustomer(app.t)]);
+    const at = (customerId: string, day: string, n: number) =>
+      Array.from({ length: n }, (_, i) => [
+        uuidv7(),
+        customerId,
+        `${day} 00:00:${String(i % 60).padStart(2, '0')}.000`,
+      ]);
+    const cutoff = new Date(Date.now() - 2557 * 86_400_000);
+    const cutoffMonth = `${cutoff.toISOString().slice(0, 7)}-01`;
+    const seeded = [
+      ...at(a.id, '2018-03-10', 400),
+      ...at(a.id, '2018-04-10', 300),
+      ...at(held.id, '2018-04-20', 7),
+      ...at(a.id, '2018-05-31', 200),
+      // Expired, in the month of the cut-off (seven years by default), not wholly expired: ranges.
+      ...at(a.id, cutoffMonth, 50),
+    ];
+    await app.db.query(
+      `INSERT INTO contact_attempts (id, customer_id, channel, purpose, to_type, occurred_at, created_at)
+       VALUES ${seeded.map(() => "(?, ?, 'call', 'collection', 'unknown', ?, NOW(3))").join(', ')}`,
+      seeded.flat(),
+    );
+    await app.db.query(
+      `INSERT INTO legal_holds (id, customer_id, reason, note, placed_by, placed_at)
+       VALUES (?, ?, 'litigation', 'retention partition test', 'test', NOW(3))`,
+      [uuidv7(), held.id],
+    );
+    try {
+      // The application's own account may not drop a partition itself, nor have the procedure drop
+      // a month that is not past both the cut-off and the legal floor.
+      const appDb = await createConnection({ uri: process.env.DATABASE_URL!, timezone: 'Z' });
+      try {
+        await expect(
+          appDb.query('ALTER TABLE contact_attempts DROP PARTITION p201803'),
+        ).rejects.toMatchObject({ code: 'ER_TABLEACCESS_DENIED_ERROR' });
+        const call = async (name: string, cutoff: Date) =>
+          (
+            (
+              await appDb.query('CALL contact_attempts_drop_expired(?, ?)', [name, cutoff])
+            )[0] as RowDataPacket[][]
+          )[0][0];
+        expect(await call('p201803', new Date('2018-03-15T00:00:00Z'))).toMatchObject({
+          status: 'not_expired',
+          removed: 0,
+        });
+        const recent = (await months()).filter((m) => /^p\d{6}$/.test(m)).pop()!;
+        expect(await call(recent, new Date('2099-01-01T00:00:00Z'))).toMatchObject({
+          status: 'not_expired',
+          removed: 0,
+        });
+        await expect(
+          appDb.query('CALL contact_attempts_drop_expired(?, ?)', [
+            'p_start; DROP TABLE customers',
+            new Date('2020-01-01T00:00:00Z'),
+          ]),
+        ).rejects.toMatchObject({ sqlMessage: 'PARTITION_NAME_INVALID' });
+      } finally {
+        await appDb.end();
+      }
+      expect(await months()).toEqual(expect.arrayContaining(['p201803', 'p201804', 'p201805']));
+
+      const preview = await app.t.gql<{
+        retentionPreview: { rule: string; wouldRemove: number }[];
+      }>(PREVIEW, undefined, admin);
+      const would = preview.data!.retentionPreview.find(
+        (r) => r.rule === 'contact_attempts',
+      )!.wouldRemove;
+      expect(would).toBeGreaterThanOrEqual(950);
+      const run = await app.t.gql<{ runRetentionPurge: { runId: number; results: Result[] } }>(
+        RUN,
+        undefined,
+        admin,
+      );
+      expect(run.errors).toBeUndefined();
+      const attempts = run.data!.runRetentionPurge.results.find(
+        (r) => r.rule === 'contact_attempts',
+      )!;
+      expect(attempts.removed).toBe(would);
+      // March and May went whole; April stays for the held customer's rows, the others' gone.
+      const after = await months();
+      expect(after).not.toContain('p201803');
+      expect(after).not.toContain('p201805');
+      expect(after).toContain('p201804');
+      const left = await rows(
+        'SELECT customer_id AS c, COUNT(*) AS n FROM contact_attempts WHERE customer_id IN (?, ?) GROUP BY customer_id',
+        [a.id, held.id],
+      );
+      expect(left.map((r) => [r.c as string, Number(r.n)])).toEqual([[held.id, 7]]);
+      // New months keep coming: partitions exist for the year ahead.
+      const ahead = new Date();
+      ahead.setUTCMonth(ahead.getUTCMonth() + 12);
+      expect(after).toContain(`p${ahead.toISOString().slice(0, 7).replace('-', '')}`);
+      const [ledger] = await rows('SELECT counts FROM retention_runs WHERE id = ?', [
+        run.data!.runRetentionPurge.runId,
+      ]);
+      const counts = (
+        typeof ledger.counts === 'string' ? JSON.parse(ledger.counts) : ledger.counts
+      ) as Record<string, number>;
+      expect(counts.contact_attempts).toBe(would);
+    } finally {
+      await app.db.query('DELETE FROM legal_holds WHERE customer_id = ?', [held.id]);
+      await app.db.query('DELETE FROM contact_attempts WHERE customer_id = ?', [held.id]);
+    }
   }, 120_000);
 
   it('records and skips a customer it cannot erase, erases the rest, and tries it again next time', async () => {

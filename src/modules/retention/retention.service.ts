@@ -82,6 +82,12 @@ interface TableSpec {
   children?: { table: string; column: string }[];
   /** The column naming the customer a row is about: rows of customers under a legal hold stay. */
   customerColumn?: string;
+  /**
+   * The table is partitioned by month of its expiry column: a partition whose every row has expired
+   * is dropped whole through these schema-owner procedures (see the AttemptPartitions migration), and
+   * the key ranges then remove what is left (rows in a month not wholly expired, or held ones).
+   */
+  partitions?: { drop: string; extend: string };
 }
 
 /** A condition and the parameters it takes after the cut-off. */
@@ -107,6 +113,13 @@ function failureCode(error: unknown): string {
   const driver = driverErrorOf(error);
   if (driver.code) return driver.code.slice(0, 64);
   return error instanceof Error ? error.name.slice(0, 64) : 'UNKNOWN';
+}
+
+/** The first day of the month `months` after `at`'s, as 'YYYY-MM-DD' (UTC). */
+function monthsAhead(at: Date, months: number): string {
+  return new Date(Date.UTC(at.getUTCFullYear(), at.getUTCMonth() + months, 1))
+    .toISOString()
+    .slice(0, 10);
 }
 
 function cutoff(at: Date, days: number): Date {
@@ -253,7 +266,9 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
       floorDays,
     });
     const table = (spec: TableSpec) => ({
-      purge: (before: Date, ctx: PurgeContext) => this.deleteInRanges(spec, before, ctx),
+      purge: async (before: Date, ctx: PurgeContext) =>
+        (await this.dropExpiredPartitions(spec, before, ctx)) +
+        (await this.deleteInRanges(spec, before, ctx)),
       preview: (before: Date) => this.countExpired(spec, before),
     });
     return [
@@ -327,6 +342,10 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
           key: 'id',
           expired: 'occurred_at < ?',
           customerColumn: 'customer_id',
+          partitions: {
+            drop: 'contact_attempts_drop_expired',
+            extend: 'contact_attempts_extend',
+          },
         }),
       },
       {
@@ -517,6 +536,45 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
       sizer.record(keys, ms);
       last = bound.k;
     }
+  }
+
+  /**
+   * Drops the monthly partitions of a partitioned table whose upper bound is at or before the
+   * cut-off, one procedure call each (a batch: the procedure re-checks the bound and the legal
+   * floor, leaves a partition holding a held customer's row to the key ranges, counts the rows and
+   * drops the partition). The drop is DDL, which commits on its own: the run's count is added right
+   * after it, so a process killed between the two leaves that month's rows gone but uncounted in the
+   * interrupted run's row (never half a month). First the months ahead are made sure of, so that new
+   * attempts keep landing in monthly partitions.
+   */
+  private async dropExpiredPartitions(
+    spec: TableSpec,
+    before: Date,
+    { db, count, batch }: PurgeContext,
+  ): Promise<number> {
+    if (!spec.partitions) return 0;
+    await db.query(`CALL ${spec.partitions.extend}(?)`, [monthsAhead(new Date(), 13)]);
+    const partitions = await db.query<{ name: string; bound: string }[]>(
+      `SELECT PARTITION_NAME AS name, TRIM(BOTH '''' FROM PARTITION_DESCRIPTION) AS bound
+         FROM information_schema.PARTITIONS
+        WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = ? AND PARTITION_NAME REGEXP '^p[0-9]{6}$'
+        ORDER BY PARTITION_ORDINAL_POSITION`,
+      [spec.table],
+    );
+    let total = 0;
+    for (const { name, bound } of partitions) {
+      if (new Date(`${bound.replace(' ', 'T')}Z`) > before) break;
+      const started = performance.now();
+      const [[result]] = await db.query<[{ status: string; removed: string | number }[]]>(
+        `CALL ${spec.partitions.drop}(?, ?)`,
+        [name, before],
+      );
+      batch(performance.now() - started);
+      const removed = result?.status === 'dropped' ? Number(result.removed) : 0;
+      if (removed > 0) await db.transaction((m) => count(m, removed));
+      total += removed;
+    }
+    return total;
   }
 
   /** The rows of a table the purge would remove at this cut-off. */

@@ -23,6 +23,7 @@ import { ContactDecisions1764101000000 } from './1764101000000-ContactDecisions'
 import { EvidencePacks1764101200000 } from './1764101200000-EvidencePacks';
 import { DecisionChainStart1764101300000 } from './1764101300000-DecisionChainStart';
 import { LeanerAttempts1764101400000 } from './1764101400000-LeanerAttempts';
+import { AttemptPartitions1764101500000 } from './1764101500000-AttemptPartitions';
 import { ReadAccessLog1764100800000 } from './1764100800000-ReadAccessLog';
 import { SubjectExports1764100900000 } from './1764100900000-SubjectExports';
 import { Debts1764101100000 } from './1764101100000-Debts';
@@ -57,4 +58,5 @@ export const MIGRATIONS = [
   EvidencePacks1764101200000,
   DecisionChainStart1764101300000,
   LeanerAttempts1764101400000,
+  AttemptPartitions1764101500000,
 ];

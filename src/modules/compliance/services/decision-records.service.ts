@@ -650,7 +650,13 @@ export class DecisionRecordsService {
     cutoff: Date,
     attemptsNotYetPurged: boolean,
   ): Promise<string | null> {
-    // An attempt that stays: all of them once their purge ran; before it, those it would keep.
+    // The attempts that stay among those a decision before the cut-off can name: an attempt is
+    // logged at its gate (occurred_at is the decision's moment, by the same clock), so those are
+    // the attempts older than a day past the cut-off. The set is read once (its partitions only,
+    // pruned by occurred_at), not probed per decision: contact_attempts is partitioned by month
+    // and a lookup by id alone would visit every partition. All of those left after the attempts'
+    // purge ran; before it, those it would keep (newer than the cut-off, or held).
+    const window = new Date(cutoff.getTime() + 86_400_000);
     const stays = attemptsNotYetPurged
       ? `AND (a.occurred_at >= ? OR EXISTS (SELECT 1 FROM legal_holds h
            WHERE h.customer_id = a.customer_id AND h.released_at IS NULL
@@ -659,10 +665,9 @@ export class DecisionRecordsService {
     const [stop] = await m.query<{ seq: string }[]>(
       `SELECT d.seq FROM contact_decisions d
         WHERE d.decided_at >= ?
-           OR (d.attempt_id IS NOT NULL AND EXISTS (
-                SELECT 1 FROM contact_attempts a WHERE a.id = d.attempt_id ${stays}))
+           OR d.attempt_id IN (SELECT a.id FROM contact_attempts a WHERE a.occurred_at < ? ${stays})
         ORDER BY d.seq LIMIT 1`,
-      attemptsNotYetPurged ? [cutoff, cutoff] : [cutoff],
+      attemptsNotYetPurged ? [cutoff, window, cutoff] : [cutoff, window],
     );
     const [{ last }] = await m.query<{ last: string | null }[]>(
       `SELECT MAX(seq) AS last FROM contact_decisions ${stop ? 'WHERE seq < ?' : ''}`,
