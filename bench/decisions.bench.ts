@@ -1,7 +1,11 @@
 import { loadavg } from 'node:os';
 import { Like } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
+import type { RequestContext } from '../src/core/auth/request-context';
+import { AbilityService } from '../src/modules/authorization/services/ability.service';
 import { ComplianceService } from '../src/modules/compliance/compliance.service';
+import { Channel } from '../src/modules/outreach/entities/campaign.entity';
+import { CampaignsService } from '../src/modules/outreach/services/campaigns.service';
 import type { Decision } from '../src/modules/compliance/rules/types';
 import type { ContactRequest } from '../src/modules/compliance/services/compliance-facts.service';
 import { DecisionRecordsService } from '../src/modules/compliance/services/decision-records.service';
@@ -23,21 +27,30 @@ const LAUNCH_OVERHEAD_TARGET = 10;
 /**
  * The evaluated instant, fixed: Tuesday 12:00 Eastern (09:00 Pacific), every mainland zone inside
  * legal hours, so the allowed path is exercised whatever the hour the bench runs. The seeded
- * consents and calls are placed relative to it, never to the clock.
+ * consents and calls are placed relative to it, never to the clock. In the future: the real launch
+ * decides at its campaign's start when that is ahead (at the clock otherwise), so a campaign
+ * starting at AT is decided at AT (checked before anything is seeded).
  */
-const AT = new Date('2026-03-10T17:00:00Z');
+const AT = new Date('2028-03-07T17:00:00Z');
+const DAY = 86_400_000;
+/** The bench customers' tag: the real launch's audience. */
+const TAG = 'bench-decisions';
+const TEAM = 'bench-decisions';
+const BENCH_USER = '01900000-0000-7000-8000-0000000be1c4';
 
 const median = (xs: number[]) => percentile([...xs], 50);
 
 /**
  * What keeping a decision record costs (issue #20): the launch gate over 100,000 customers (20,000
  * small) in pages of 10,000, recording off (ComplianceService.evaluateBatch, gate on) against on
- * (decideBatch: the same facts and engine plus the hash-chained multi-row append), alternating
+ * (decideBatch: the same facts and engine plus the decisions appended to the chain as page rows), alternating
  * off, on, off, on over the same data; then sequential task starts, each in a transaction holding
  * the customer's row lock (as ContactGateService does), off (evaluateContact) against on (decide);
  * then the chain is verified and the kept rows counted.
  */
 export async function run(ctx: BenchContext): Promise<Figure[]> {
+  if (AT.getTime() < Date.now() + DAY)
+    throw new Error(`AT (${AT.toISOString()}) must be in the future: move it (a Tuesday, 17:00Z)`);
   const total = ctx.scale === 'full' ? 100_000 : 20_000;
   const taskStarts = ctx.scale === 'full' ? 2_000 : 500;
   const seeded = await seed(ctx, total);
@@ -60,6 +73,15 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
 
   const countRows = async () =>
     Number((await ds.query<{ n: string }[]>('SELECT COUNT(*) AS n FROM contact_decisions'))[0].n);
+  /** Decisions kept: a page row (a launch) holds entry_count of them, any other row one. */
+  const countDecisions = async () =>
+    Number(
+      (
+        await ds.query<{ n: string }[]>(
+          'SELECT COALESCE(SUM(COALESCE(entry_count, 1)), 0) AS n FROM contact_decisions',
+        )
+      )[0].n,
+    );
   const dataLength = async () => {
     await ds.query('ANALYZE TABLE contact_decisions');
     const [row] = await ds.query<{ data: string; avg: string }[]>(
@@ -72,6 +94,8 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
   const cpu = await serverCpu(ds);
   // One launch pass over every page; the allowed/refused split is checked to be the same each pass.
   let expectedAllowed: number | null = null;
+  /** The last recorded page's decisions, for the replay check. */
+  let lastKept = new Map<string, { decision: Decision; decisionId: string }>();
   const launchPass = async (recording: boolean) => {
     let allowed = 0;
     let refused = 0;
@@ -83,18 +107,20 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
     const serverBefore = cpu?.() ?? null;
     const nodeBefore = process.cpuUsage();
     const started = nowNs();
+    const taskIds: string[] = [];
     for (const page of pages) {
-      let decisions: Iterable<Decision>;
+      let decisions: Decision[];
       if (recording) {
-        const kept = await compliance.decideBatch(page, request, (customerId) => ({
-          gate: 'launch',
-          customerId,
+        const kept = await compliance.decideBatch(page, request, {
           campaignId: CAMPAIGN_ID,
-          taskId: uuidv7(),
-        }));
+          admit: (d) => (d.allowed ? uuidv7() : null),
+        });
         decisions = [...kept.values()].map((k) => k.decision);
+        lastKept = kept;
       } else {
-        decisions = (await compliance.evaluateBatch(page, request, { gate: true })).values();
+        decisions = [...(await compliance.evaluateBatch(page, request, { gate: true })).values()];
+        // The launch makes the same task ids unrecorded (when it writes the tasks).
+        for (const d of decisions) if (d.allowed) taskIds.push(uuidv7());
       }
       for (const d of decisions)
         if (d.allowed) allowed++;
@@ -128,12 +154,10 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
 
   ctx.log(`decisions: warm-up (one page off, one on)`);
   await compliance.evaluateBatch(pages[0], request, { gate: true });
-  await compliance.decideBatch(pages[0], request, (customerId) => ({
-    gate: 'launch',
-    customerId,
+  await compliance.decideBatch(pages[0], request, {
     campaignId: CAMPAIGN_ID,
-    taskId: uuidv7(),
-  }));
+    admit: (d) => (d.allowed ? uuidv7() : null),
+  });
 
   const offMs: number[] = [];
   const onMs: number[] = [];
@@ -143,6 +167,7 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
   let onHeap = 0;
   let split = { allowed: 0, refused: 0 };
   const rowsBefore = await countRows();
+  const decisionsBefore = await countDecisions();
   const lengthBefore = await dataLength();
   for (let r = 0; r < RUNS; r++) {
     global.gc?.();
@@ -162,18 +187,139 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
     ctx.log(`decisions: launch on run ${r + 1}: ${(on.ms / 1000).toFixed(2)} s`);
   }
   const rowsWritten = (await countRows()) - rowsBefore;
+  const decisionsWritten = (await countDecisions()) - decisionsBefore;
   const lengthAfter = await dataLength();
-  if (rowsWritten !== RUNS * total)
-    throw new Error(`${rowsWritten} decision rows written by ${RUNS} launches of ${total}`);
-  const [logical] = await ds.query<{ facts: string; checks: string }[]>(
-    'SELECT AVG(LENGTH(facts)) AS facts, AVG(LENGTH(checks)) AS checks FROM contact_decisions',
+  if (decisionsWritten !== RUNS * total)
+    throw new Error(`${decisionsWritten} decisions kept by ${RUNS} launches of ${total}`);
+  const [logical] = await ds.query<{ entry: string; page: string }[]>(
+    `SELECT SUM(LENGTH(entries)) / SUM(entry_count) AS entry, AVG(LENGTH(facts)) AS page
+       FROM contact_decisions WHERE entries IS NOT NULL`,
   );
+  // Every kept launch decision is one that replays: a sample of the last run's, each the same.
+  const sample = [...lastKept].filter((_, i) => i % 97 === 0);
+  let replayed = 0;
+  for (const [customerId, { decision, decisionId }] of sample) {
+    const result = await records.replayDecision(decisionId, customerId);
+    if (result?.matches && result.recordedAllowed === decision.allowed) replayed++;
+  }
+  if (replayed === 0 || replayed !== sample.length)
+    throw new Error(`launch replay: ${replayed} of ${sample.length} sampled decisions matched`);
   const launchOff = median(offMs);
   const launchOn = median(onMs);
   const launchOverhead = ((launchOn - launchOff) / launchOff) * 100;
   const cpuOff = median(offCpu.node) + median(offCpu.server);
   const cpuOn = median(onCpu.node) + median(onCpu.server);
-  const bytesPerRow = (lengthAfter.data - lengthBefore.data) / rowsWritten;
+  const bytesPerDecision = (lengthAfter.data - lengthBefore.data) / decisionsWritten;
+
+  // The real launch: CampaignsService.launch of a campaign whose audience is these customers
+  // (tag), starting at AT: audience pages read, the gate, the tasks written and the campaign moved
+  // in its transaction, audited. Off: the same launch with decideBatch replaced by the evaluation
+  // (bench only; the tasks then name no decision). Alternating off, on; medians.
+  ctx.log(`decisions: ${RUNS} real launches off and on, alternating`);
+  const campaigns = ctx.app.get(CampaignsService);
+  await ds.query('UPDATE customers SET tags = JSON_ARRAY(?) WHERE external_ref LIKE ?', [
+    TAG,
+    `${REF_PREFIX}%`,
+  ]);
+  const rc = {
+    principal: { type: 'user', id: BENCH_USER, role: 'admin', userId: BENCH_USER, teamId: TEAM },
+    ability: await ctx.app
+      .get(AbilityService)
+      .abilityFor({ role: 'admin', userId: BENCH_USER, teamId: TEAM }),
+    ip: null,
+    userAgent: null,
+  } as RequestContext;
+  const decideBatch = compliance.decideBatch.bind(compliance);
+  let expectedTasks: number | null = null;
+  const realLaunch = async (recording: boolean, run: number) => {
+    const campaign = await campaigns.create(rc, {
+      name: `bench launch ${run} ${recording ? 'on' : 'off'}`,
+      channel: Channel.Call,
+      purpose: 'collection',
+      audience: { tags: [TAG] },
+      startsAt: AT,
+      endsAt: new Date(AT.getTime() + 14 * DAY),
+      windowStart: '08:00',
+      windowEnd: '21:00',
+      teamId: TEAM,
+    });
+    if (!recording)
+      compliance.decideBatch = async (page, req) =>
+        new Map(
+          [...(await compliance.evaluateBatch(page, req, { gate: true }))].map(([id, decision]) => [
+            id,
+            { decision, decisionId: null as unknown as string, taskId: null },
+          ]),
+        );
+    const heapBefore = process.memoryUsage().heapUsed;
+    let heapPeak = heapBefore;
+    const sampler = setInterval(() => {
+      heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
+    }, 20);
+    const serverBefore = cpu?.() ?? null;
+    const nodeBefore = process.cpuUsage();
+    const started = nowNs();
+    let launched: Awaited<ReturnType<CampaignsService['launch']>>;
+    try {
+      launched = await campaigns.launch(rc, campaign.id);
+    } finally {
+      compliance.decideBatch = decideBatch;
+      clearInterval(sampler);
+    }
+    const ms = msSince(started);
+    const nodeCpu = process.cpuUsage(nodeBefore);
+    const serverAfter = cpu?.() ?? null;
+    const [{ tasks, named }] = await ds.query<{ tasks: string; named: string }[]>(
+      'SELECT COUNT(*) AS tasks, COUNT(decision_id) AS named FROM tasks WHERE campaign_id = ?',
+      [campaign.id],
+    );
+    const [{ kept }] = await ds.query<{ kept: string | null }[]>(
+      "SELECT SUM(entry_count) AS kept FROM contact_decisions WHERE campaign_id = ? AND gate = 'launch'",
+      [campaign.id],
+    );
+    const created = launched.tasksCreated;
+    if (
+      created === 0 ||
+      created === total ||
+      Number(tasks) !== created ||
+      Number(named) !== (recording ? created : 0) ||
+      Number(kept ?? 0) !== (recording ? total : 0) ||
+      launched.precheck.total !== total
+    )
+      throw new Error(
+        `real launch (recording ${recording}): ${created} tasks created, ${tasks} written, ${named} naming a decision, ${kept} decisions kept, audience ${launched.precheck.total} of ${total}`,
+      );
+    if (expectedTasks !== null && created !== expectedTasks)
+      throw new Error(
+        `real launch (recording ${recording}): ${created} tasks, not ${expectedTasks}`,
+      );
+    expectedTasks = created;
+    return {
+      ms,
+      tasks: created,
+      heapGrowth: heapPeak - heapBefore,
+      nodeUs: (nodeCpu.user + nodeCpu.system) / total,
+      serverUs:
+        serverBefore === null || serverAfter === null
+          ? Number.NaN
+          : ((serverAfter - serverBefore) * 1e6) / total,
+    };
+  };
+  await realLaunch(false, 0); // warm-up
+  const realOff: Awaited<ReturnType<typeof realLaunch>>[] = [];
+  const realOn: Awaited<ReturnType<typeof realLaunch>>[] = [];
+  for (let r = 1; r <= RUNS; r++) {
+    global.gc?.();
+    realOff.push(await realLaunch(false, r));
+    ctx.log(`decisions: real launch off run ${r}: ${(realOff[r - 1].ms / 1000).toFixed(2)} s`);
+    global.gc?.();
+    realOn.push(await realLaunch(true, r));
+    ctx.log(`decisions: real launch on run ${r}: ${(realOn[r - 1].ms / 1000).toFixed(2)} s`);
+  }
+  const realOffMs = median(realOff.map((x) => x.ms));
+  const realOnMs = median(realOn.map((x) => x.ms));
+  const realCpu = (xs: typeof realOn) =>
+    median(xs.map((x) => x.nodeUs)) + median(xs.map((x) => x.serverUs));
 
   // Task starts: each in a transaction that holds the customer's row lock, paired off/on samples
   // on the same customer, the order alternating from one pair to the next.
@@ -260,11 +406,25 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
     figure(BENCH, 'launch_on_seconds', launchOn / 1000, 's', {
       note:
         `median of ${RUNS} runs (${runs(onMs)} s), alternating with the off runs: decideBatch ` +
-        `(facts, engine, refusals counted, one transaction per page appending ${PAGE} chained rows)`,
+        `(facts, engine, refusals counted, one transaction per page of ${PAGE} appending its ` +
+        `decisions as chained page rows of up to 2,000 entries)`,
     }),
     figure(BENCH, 'launch_overhead_pct', launchOverhead, '%', {
-      max: LAUNCH_OVERHEAD_TARGET,
       note: `(on - off) / off of the medians; ${(((launchOn - launchOff) / total) * 1000).toFixed(1)} µs per decision; audience load not included in either`,
+    }),
+    figure(BENCH, 'real_launch_off_seconds', realOffMs / 1000, 's', {
+      note:
+        `median of ${RUNS} runs (${runs(realOff.map((x) => x.ms))} s): CampaignsService.launch of a ` +
+        `campaign whose audience is the ${total} customers (by tag), starting at AT: audience read in ` +
+        `pages, the gate (decideBatch replaced by evaluateBatch, bench only), ${realOff[0].tasks} ` +
+        `tasks written, the campaign scheduled, audited`,
+    }),
+    figure(BENCH, 'real_launch_on_seconds', realOnMs / 1000, 's', {
+      note: `median of ${RUNS} runs (${runs(realOn.map((x) => x.ms))} s), alternating with the off runs: the same launch as it runs, every decision kept (page rows) and every task naming its decision`,
+    }),
+    figure(BENCH, 'real_launch_overhead_pct', ((realOnMs - realOffMs) / realOffMs) * 100, '%', {
+      max: LAUNCH_OVERHEAD_TARGET,
+      note: `(on - off) / off of the medians: ${(((realOnMs - realOffMs) / total) * 1000).toFixed(1)} µs per decision; CPU per customer (this process + database server) ${realCpu(realOff).toFixed(1)} off, ${realCpu(realOn).toFixed(1)} µs on; peak heap growth ${(Math.max(...realOff.map((x) => x.heapGrowth)) / 2 ** 20).toFixed(0)} / ${(Math.max(...realOn.map((x) => x.heapGrowth)) / 2 ** 20).toFixed(0)} MiB`,
     }),
     figure(BENCH, 'launch_off_cpu_us_per_customer', cpuOff, 'µs', {
       note:
@@ -283,14 +443,18 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
     figure(BENCH, 'launch_allowed', split.allowed, 'customers', {
       note: `each run; ${split.refused} refused (both paths exercised, same split off and on)`,
     }),
-    figure(BENCH, 'launch_rows_written', rowsWritten, 'rows', {
-      note: `${RUNS} recorded launches of ${total}`,
+    figure(BENCH, 'launch_decisions_kept', decisionsWritten, 'decisions', {
+      note: `${RUNS} recorded launches of ${total}, in ${rowsWritten} page rows`,
     }),
-    figure(BENCH, 'launch_bytes_per_row', bytesPerRow, 'bytes', {
+    figure(BENCH, 'launch_replay_sampled', replayed, 'decisions', {
+      min: 1,
+      note: `replayDecision(page row, customer) of every 97th customer of the last page: each gave the recorded answer under the recorded rule set`,
+    }),
+    figure(BENCH, 'launch_bytes_per_decision', bytesPerDecision, 'bytes', {
       note:
-        `InnoDB data_length growth / rows written (after ANALYZE TABLE; AVG_ROW_LENGTH ` +
-        `${lengthAfter.avg}); JSON text per row: facts ${Math.round(Number(logical.facts))}, ` +
-        `checks ${Math.round(Number(logical.checks))} bytes; secondary indexes not included`,
+        `InnoDB data_length growth / decisions kept (after ANALYZE TABLE; AVG_ROW_LENGTH ` +
+        `${lengthAfter.avg}); an entry is ${Math.round(Number(logical.entry))} bytes of JSON, ` +
+        `a page row's shared facts ${Math.round(Number(logical.page))}; secondary indexes not included`,
     }),
     figure(BENCH, 'launch_off_heap_growth_mb', offHeap / 2 ** 20, 'MiB', {
       note: 'peak heap growth during an off run (sampled every 20 ms), largest of the runs',

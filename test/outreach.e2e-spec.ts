@@ -4,6 +4,9 @@ import { CustomersService } from '../src/modules/customers/customers.service';
 import { NotificationsService } from '../src/modules/notifications/notifications.service';
 import { PhoneType } from '../src/modules/customers/entities/customer.entity';
 import { CampaignsService } from '../src/modules/outreach/services/campaigns.service';
+import { decodeMember } from '../src/modules/compliance/rules/decision-page';
+import type { PageFacts } from '../src/modules/compliance/rules/decision-page';
+import { DecisionRecordsService } from '../src/modules/compliance/services/decision-records.service';
 import { makeUser, signIn, TestUser } from './utils/identity';
 import { makeCampaign, makeCustomer, makeTask, middayZone } from './utils/outreach';
 import { useTestApp } from './utils/use-test-app';
@@ -207,19 +210,44 @@ describe('outreach (e2e)', () => {
     );
     expect(launched.errors).toBeUndefined();
     expect(launched.data!.launchCampaign).toMatchObject({ status: 'Running', tasksCreated: 1 });
-    // The launch kept a decision per audience member (the precheck kept none); the task it
-    // admitted names its decision.
-    const [kept] = await app.db.query<RowDataPacket[]>(
-      `SELECT d.customer_id, d.allowed, d.task_id, t.id AS task FROM contact_decisions d
-         LEFT JOIN tasks t ON t.decision_id = d.id
-        WHERE d.campaign_id = ? AND d.gate = 'launch' ORDER BY d.allowed DESC`,
+    // The launch kept a decision per audience member (the precheck kept none), in a page row of
+    // the chain; the task it admitted names that row and is named in its entry.
+    const [pageRows] = await app.db.query<RowDataPacket[]>(
+      `SELECT id, customer_id, entry_count, facts, entries FROM contact_decisions
+        WHERE campaign_id = ? AND gate = 'launch'`,
       [id],
     );
-    expect(kept).toHaveLength(3);
+    expect(pageRows).toHaveLength(1);
+    expect(pageRows[0]).toMatchObject({ customer_id: null, entry_count: 3 });
+    const page = (
+      typeof pageRows[0].facts === 'string' ? JSON.parse(pageRows[0].facts) : pageRows[0].facts
+    ) as PageFacts;
+    const entry = (customerId: string) =>
+      decodeMember(page, pageRows[0].entries as Buffer, customerId);
+    const [[task]] = await app.db.query<RowDataPacket[]>(
+      'SELECT id, customer_id, decision_id FROM tasks WHERE campaign_id = ?',
+      [id],
+    );
+    expect(task.decision_id).toBe(pageRows[0].id);
     // (Allowed now, or later within the campaign: it depends on the hour the test runs.)
-    const withTask = kept.filter((r) => r.task);
-    expect(withTask).toHaveLength(1);
-    expect(withTask[0].task).toBe(withTask[0].task_id);
+    expect(entry(task.customer_id as string)!.taskId).toBe(task.id);
+    expect(entry(banned.id)).toMatchObject({ taskId: null, allowed: false });
+    expect(entry(banned.id)!.outcomes).toContain('do_not_contact:fail');
+    expect(entry(mobile.id)!.outcomes).toContain('tcpa.consent.cell:fail');
+    // The page keeps facts by reference: none of the customers' numbers or names.
+    const text = (pageRows[0].entries as Buffer).toString('utf8');
+    for (const c of [ok, banned, mobile]) {
+      expect(text).not.toContain(c.phone!.slice(-7));
+      expect(text).not.toContain(c.lastName);
+    }
+    // Each entry replays to the same answer under the rules it was made with.
+    const records = app.t.app.get(DecisionRecordsService);
+    for (const customerId of [banned.id, mobile.id, ok.id])
+      expect(await records.replayDecision(pageRows[0].id as string, customerId)).toMatchObject({
+        matches: true,
+        differences: [],
+      });
+    expect(await records.verifyChain()).toMatchObject({ valid: true });
     // A precheck is a question, not a refusal: only the launch, which gated real contacts, counts.
     expect(refusalsAfterPrecheck).toEqual(refusalsBefore);
     const counted = (list: string[], rule: string) =>

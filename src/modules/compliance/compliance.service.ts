@@ -225,25 +225,41 @@ export class ComplianceService {
 
   /**
    * A launch's gate, set-based: decides a page of customers and keeps every decision (allowed or
-   * refused) in one transaction of its own, a multi-row append to the chain. Refusals are counted.
+   * refused) in one transaction of its own, as page rows of the chain (DecisionRecordsService.
+   * recordPage): the id returned for a customer is the page row holding their decision. `admit`
+   * names the task a decision admits (null: none), which the decision then names. Refusals are
+   * counted.
    */
   async decideBatch(
     customers: CustomerEntity[],
     request: ContactRequest,
-    contextOf: (customerId: string) => DecisionContext,
-  ): Promise<Map<string, { decision: Decision; decisionId: string }>> {
+    launch: { campaignId: string; admit: (decision: Decision) => string | null },
+  ): Promise<Map<string, { decision: Decision; decisionId: string; taskId: string | null }>> {
     const facts = await this.facts.factsFor(customers, request);
     const rules = await this.facts.ruleSet();
     const entries: { context: DecisionContext; facts: ContactFacts; decision: Decision }[] = [];
-    for (const [id, f] of facts)
-      entries.push({ context: contextOf(id), facts: f, decision: evaluate(f, rules) });
+    for (const [customerId, f] of facts) {
+      const decision = evaluate(f, rules);
+      const context: DecisionContext = {
+        gate: 'launch',
+        customerId,
+        campaignId: launch.campaignId,
+        taskId: launch.admit(decision),
+      };
+      entries.push({ context, facts: f, decision });
+    }
     await this.countRefusals(
       entries.filter((e) => !e.decision.allowed).map((e) => e.decision),
       request.channel,
     );
-    const ids = await this.dataSource.transaction((m) => this.decisions.record(m, entries, rules));
+    const ids = await this.dataSource.transaction((m) =>
+      this.decisions.recordPage(m, entries, rules),
+    );
     return new Map(
-      entries.map((e, i) => [e.context.customerId, { decision: e.decision, decisionId: ids[i] }]),
+      entries.map((e, i) => [
+        e.context.customerId,
+        { decision: e.decision, decisionId: ids[i], taskId: e.context.taskId ?? null },
+      ]),
     );
   }
 

@@ -24,6 +24,7 @@ import { EvidencePacks1764101200000 } from './1764101200000-EvidencePacks';
 import { DecisionChainStart1764101300000 } from './1764101300000-DecisionChainStart';
 import { LeanerAttempts1764101400000 } from './1764101400000-LeanerAttempts';
 import { AttemptPartitions1764101500000 } from './1764101500000-AttemptPartitions';
+import { DecisionPages1764101600000 } from './1764101600000-DecisionPages';
 import { ReadAccessLog1764100800000 } from './1764100800000-ReadAccessLog';
 import { SubjectExports1764100900000 } from './1764100900000-SubjectExports';
 import { Debts1764101100000 } from './1764101100000-Debts';
@@ -59,4 +60,5 @@ export const MIGRATIONS = [
   DecisionChainStart1764101300000,
   LeanerAttempts1764101400000,
   AttemptPartitions1764101500000,
+  DecisionPages1764101600000,
 ];

@@ -4,6 +4,8 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { canonicalJson } from '../../audit';
 import { DEFAULT_RULES } from '../rules/default-rules';
 import { evaluate } from '../rules/engine';
+import { decodeMember } from '../rules/decision-page';
+import type { PageFacts } from '../rules/decision-page';
 import type { ContactFacts } from '../rules/types';
 import {
   canonicalJsonOfPlain,
@@ -179,5 +181,106 @@ describe('DecisionRecordsService.record', () => {
       prev = row[18] as Buffer;
     });
     expect(head).toEqual(['1541', prev]);
+  });
+});
+
+describe('DecisionRecordsService.recordPage', () => {
+  it("keeps a launch page as rows of up to 10,000 members, each its customer, task, outcome and facts, chained over the entries' hash", async () => {
+    const dataSource = {
+      query: jest.fn((sql: string) =>
+        Promise.resolve(sql.startsWith('SELECT version') ? [{ version: 3 }] : []),
+      ),
+    } as unknown as DataSource;
+    const start = createHash('sha256').update('start').digest();
+    const inserted: unknown[][] = [];
+    let head: unknown[] = [];
+    const m = {
+      query: jest.fn((sql: string, params: unknown[]) => {
+        if (sql.startsWith('SELECT last_seq'))
+          return Promise.resolve([{ last_seq: '41', last_hash: start }]);
+        if (sql.startsWith('INSERT INTO contact_decisions')) inserted.push(params);
+        if (sql.startsWith('UPDATE contact_decision_head')) head = params;
+        return Promise.resolve([]);
+      }),
+    } as unknown as EntityManager;
+    const entries = Array.from({ length: 12_000 }, (_, n) => {
+      const facts = factsFor(n);
+      return {
+        context: {
+          gate: 'launch' as const,
+          customerId: `customer-${n}`,
+          campaignId: 'campaign',
+          taskId: n % 2 ? `task-${n}` : null,
+        },
+        facts,
+        decision: evaluate(facts, DEFAULT_RULES),
+      };
+    });
+
+    const ids = await new DecisionRecordsService(dataSource).recordPage(m, entries, DEFAULT_RULES);
+
+    expect(inserted.map((row) => row[14])).toEqual([10_000, 2_000]);
+    expect(ids).toHaveLength(12_000);
+    let prev: Buffer = start;
+    let n = 0;
+    for (const [r, row] of inserted.entries()) {
+      const [seq, id, decidedAt, gate, customerId, campaignId, channel, purpose, allowed] = row;
+      expect([seq, gate, customerId, campaignId, channel, purpose, allowed]).toEqual([
+        String(42 + r),
+        'launch',
+        null,
+        'campaign',
+        'call',
+        'collection',
+        0,
+      ]);
+      const body = row[13] as Buffer;
+      const page = JSON.parse(String(row[11])) as PageFacts;
+      expect(page.at).toBe(AT.toISOString());
+      for (let i = 0; i < Number(row[14]); i++, n++) {
+        const { decision, context } = entries[n];
+        expect(ids[n]).toBe(id);
+        if (n % 500 === 0) {
+          const member = decodeMember(page, body, context.customerId)!;
+          expect(member).toMatchObject({ taskId: context.taskId, allowed: decision.allowed });
+          expect(member.outcomes).toEqual(
+            decision.checks.map((c) => `${c.rule}:${c.passed ? 'pass' : 'fail'}`),
+          );
+          // The same decision again (a ban's free-text reason, not kept, only words a detail).
+          const again = evaluate(member.facts, DEFAULT_RULES);
+          expect(again.allowed).toBe(decision.allowed);
+          expect(again.nextAllowedAt).toEqual(decision.nextAllowedAt);
+          expect(again.checks.map((c) => [c.rule, c.passed])).toEqual(
+            decision.checks.map((c) => [c.rule, c.passed]),
+          );
+        }
+      }
+      // The chain covers the row's columns and its entries through their SHA-256.
+      const canonical = canonicalJson({
+        seq: String(seq),
+        id,
+        decidedAt: (decidedAt as Date).toISOString(),
+        gate,
+        customerId: null,
+        debtId: null,
+        taskId: null,
+        campaignId,
+        messageId: null,
+        attemptId: null,
+        channel,
+        purpose,
+        allowed: false,
+        ruleSetVersion: 3,
+        ruleSetHash: ruleSetHash(DEFAULT_RULES).toString('hex'),
+        facts: page,
+        checks: [],
+        entriesHash: createHash('sha256').update(body).digest('hex'),
+        entryCount: row[14],
+      });
+      expect(row[15]).toEqual(prev);
+      expect(row[16]).toEqual(createHash('sha256').update(prev).update(canonical, 'utf8').digest());
+      prev = row[16] as Buffer;
+    }
+    expect(head).toEqual(['43', prev]);
   });
 });

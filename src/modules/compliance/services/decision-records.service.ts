@@ -5,6 +5,8 @@ import { DateTime } from 'luxon';
 import { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import { canonicalJson } from '../../audit';
+import { decodeMember, encodePages } from '../rules/decision-page';
+import type { PageFacts } from '../rules/decision-page';
 import { evaluate } from '../rules/engine';
 import type { Check, ContactFacts, Decision, RuleSet } from '../rules/types';
 
@@ -75,11 +77,15 @@ interface DecisionRow {
   rule_set_hash: Buffer;
   facts: string | StoredFacts;
   checks: string | Check[];
+  /** A page row's entries (see recordPage), else null. */
+  entries: Buffer | null;
+  entry_count: number | null;
   prev_hash: Buffer;
   hash: Buffer;
 }
 
 const hexOf = (b: Buffer) => b.toString('hex');
+const sha256Hex = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const GENESIS = Buffer.alloc(32);
 const json = <T>(v: string | T): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v);
 
@@ -186,7 +192,8 @@ interface ChainFields {
   id: string;
   decidedAt: string;
   gate: string;
-  customerId: string;
+  /** Null for a page row. */
+  customerId: string | null;
   debtId: string | null;
   taskId: string | null;
   campaignId: string | null;
@@ -197,7 +204,13 @@ interface ChainFields {
   allowed: boolean;
   ruleSetVersion: number;
   ruleSetHash: string;
+  /** A page row's entries: the SHA-256 of their bytes, and how many. Left out of other rows' text. */
+  entriesHash?: string | null;
+  entryCount?: number | null;
 }
+
+/** Keys a row's chain text names only when set (page rows), so older rows hash as they always did. */
+const OPTIONAL_KEYS = new Set<string>(['entriesHash', 'entryCount']);
 
 const CHAIN_KEYS = [
   ...(
@@ -217,6 +230,8 @@ const CHAIN_KEYS = [
       'allowed',
       'ruleSetVersion',
       'ruleSetHash',
+      'entriesHash',
+      'entryCount',
     ] satisfies (keyof ChainFields)[]
   ).map((key) => ({ key, label: `${JSON.stringify(key)}:` })),
   { key: 'facts' as const, label: '"facts":' },
@@ -230,6 +245,7 @@ const CHAIN_KEYS = [
 function chainText(fields: ChainFields, facts: string, checks: string): string {
   let out = '{';
   for (const { key, label } of CHAIN_KEYS) {
+    if (OPTIONAL_KEYS.has(key) && (fields[key as keyof ChainFields] ?? null) === null) continue;
     const text =
       key === 'facts' ? facts : key === 'checks' ? checks : JSON.stringify(fields[key] ?? null);
     out += `${out.length > 1 ? ',' : ''}${label}${text}`;
@@ -258,6 +274,8 @@ function rowHash(prev: Buffer, r: Omit<DecisionRow, 'prev_hash' | 'hash'>): Buff
     allowed: Boolean(r.allowed),
     ruleSetVersion: Number(r.rule_set_version),
     ruleSetHash: hexOf(r.rule_set_hash),
+    entriesHash: r.entries ? sha256Hex(r.entries) : null,
+    entryCount: r.entries ? Number(r.entry_count) : null,
   };
   return chainHash(
     prev,
@@ -295,6 +313,35 @@ const COLUMNS = [
 const INSERT_BYTES = 2 * 2 ** 20;
 /** A row's columns besides its facts and checks, escaped, and the separators. */
 const ROW_OVERHEAD_BYTES = 400;
+
+/**
+ * Audience members per page row: a launch page (10,000) is one row. An entry is about 180 bytes
+ * (more for a member with many consents or counted attempts: a few kB at worst), sent as bytes, so
+ * a row's statement stays well under MariaDB's default max_allowed_packet (16 MiB).
+ */
+const PAGE_ROW_ENTRIES = 10_000;
+const PAGE_ROW_BYTES = 8 * 2 ** 20;
+
+/** The driver connection under a transaction's manager (mysql2's, with its binary protocol). */
+interface BinaryConnection {
+  execute(sql: string, values: unknown[], done: (error: Error | null) => void): void;
+}
+
+/**
+ * A statement through the binary (prepared statement) protocol on the transaction's own connection:
+ * large byte values go as they are, where `query` would send them as hex text for the server to parse
+ * back (about 35 ns a byte on the bench box: most of a page row's cost).
+ */
+function executeBinary(m: EntityManager, sql: string, values: unknown[]): Promise<void> {
+  const connection = (
+    m.queryRunner as unknown as { databaseConnection?: Partial<BinaryConnection> }
+  )?.databaseConnection;
+  if (typeof connection?.execute !== 'function') return m.query(sql, values).then(() => undefined);
+  const execute: BinaryConnection['execute'] = connection.execute.bind(connection);
+  return new Promise<void>((resolve, reject) =>
+    execute(sql, values, (error) => (error ? reject(error) : resolve())),
+  );
+}
 
 /** Only what a check concluded: the detail text may be worded differently by a later release. */
 const outcomes = (checks: Check[]) => checks.map((c) => `${c.rule}:${c.passed ? 'pass' : 'fail'}`);
@@ -462,6 +509,114 @@ export class DecisionRecordsService {
   }
 
   /**
+   * Appends a launch page's decisions as page rows (up to PAGE_ROW_ENTRIES audience members each)
+   * in the caller's transaction: each row keeps what its entries share once (the instant, every
+   * zone's local time then, channel, purpose, campaign, the rule set) and the entries as one JSON
+   * document of bytes that the chain covers by its SHA-256. A launch decides the whole audience at
+   * one instant under one rule set; kept as one row per member, that shared part was most of each
+   * row and the append cost four times the decisions themselves (issue #20's launch bench). A page
+   * row is no decision a contact can proceed on (it names no customer: isFresh refuses it); the
+   * task start and the send keep their own rows. Returns the row id of each entry, in order.
+   */
+  async recordPage(
+    m: EntityManager,
+    entries: { context: DecisionContext; facts: ContactFacts; decision: Decision }[],
+    rules: RuleSet,
+  ): Promise<string[]> {
+    if (entries.length === 0) return [];
+    const first = entries[0];
+    const { version, hash: rulesHash } = await this.versionOf(rules);
+    const ids: string[] = [];
+    const localTimes = new Map<string, string>();
+    const localTime = (at: Date, zone: string) => {
+      let text = localTimes.get(zone);
+      if (text === undefined) localTimes.set(zone, (text = localTimeIn(at, zone)));
+      return text;
+    };
+    const members = entries.map(({ context, facts, decision }) => {
+      if (context.gate !== first.context.gate || context.campaignId !== first.context.campaignId)
+        throw new Error('a page row holds the decisions of one gate and campaign');
+      return {
+        customerId: context.customerId,
+        taskId: context.taskId ?? null,
+        facts,
+        allowed: decision.allowed,
+        checks: decision.checks,
+      };
+    });
+    const rows = encodePages(members, localTime, {
+      entries: PAGE_ROW_ENTRIES,
+      bytes: PAGE_ROW_BYTES,
+    }).map((row) => ({ ...row, id: uuidv7() }));
+    for (const row of rows) for (let i = 0; i < row.count; i++) ids.push(row.id);
+    const [head] = await m.query<{ last_seq: string; last_hash: Buffer }[]>(
+      'SELECT last_seq, last_hash FROM contact_decision_head WHERE id = 1 FOR UPDATE',
+    );
+    let seq = BigInt(head.last_seq);
+    let prev = head.last_hash;
+    const now = new Date();
+    const values: unknown[][] = [];
+    for (const row of rows) {
+      seq += 1n;
+      const factsText = canonicalJsonOfPlain(row.page);
+      const fields: ChainFields = {
+        seq: seq.toString(),
+        id: row.id,
+        decidedAt: now.toISOString(),
+        gate: first.context.gate,
+        customerId: null,
+        debtId: null,
+        taskId: null,
+        campaignId: first.context.campaignId ?? null,
+        messageId: null,
+        attemptId: null,
+        channel: first.facts.channel,
+        purpose: first.facts.purpose,
+        allowed: false,
+        ruleSetVersion: version,
+        ruleSetHash: hexOf(rulesHash),
+        entriesHash: sha256Hex(row.body),
+        entryCount: row.count,
+      };
+      const hash = chainHash(prev, chainText(fields, factsText, '[]'));
+      values.push([
+        fields.seq,
+        fields.id,
+        now,
+        fields.gate,
+        null,
+        fields.campaignId,
+        fields.channel,
+        fields.purpose,
+        0,
+        version,
+        rulesHash,
+        factsText,
+        '[]',
+        row.body,
+        row.count,
+        prev,
+        hash,
+      ]);
+      prev = hash;
+    }
+    // One statement per row: each is about a megabyte, sent as bytes.
+    for (const v of values)
+      await executeBinary(
+        m,
+        `INSERT INTO contact_decisions (seq, id, decided_at, gate, customer_id, campaign_id, channel,
+           purpose, allowed, rule_set_version, rule_set_hash, facts, checks, entries, entry_count,
+           prev_hash, hash) VALUES (${v.map(() => '?').join(', ')})`,
+        v,
+      );
+    await m.query('UPDATE contact_decision_head SET last_seq = ?, last_hash = ? WHERE id = 1', [
+      seq.toString(),
+      prev,
+    ]);
+    return ids;
+  }
+
+  /**
    * The decision a contact may proceed on: allowing, for this customer and channel, made no more
    * than `maxAgeMs` before `at`. Read in the caller's transaction; false otherwise.
    */
@@ -493,22 +648,35 @@ export class DecisionRecordsService {
     return this.replayRow(row);
   }
 
-  async replayDecision(decisionId: string): Promise<ReplayResult | null> {
+  /**
+   * Replays a kept decision; for a page row (a launch), the decision about `customerId` in it
+   * (null when the row has none about them).
+   */
+  async replayDecision(decisionId: string, customerId?: string): Promise<ReplayResult | null> {
     const [row] = await this.dataSource.query<DecisionRow[]>(
       'SELECT * FROM contact_decisions WHERE id = ?',
       [decisionId],
     );
-    return row ? this.replayRow(row) : null;
+    if (!row) return null;
+    if (!row.entries) return this.replayRow(row);
+    const member = customerId
+      ? decodeMember(json<PageFacts>(row.facts as string | PageFacts), row.entries, customerId)
+      : null;
+    if (!member) return null;
+    return this.replayRow(
+      { ...row, allowed: member.allowed ? 1 : 0, facts: storeFacts(member.facts), checks: [] },
+      member.outcomes,
+    );
   }
 
-  private async replayRow(row: DecisionRow): Promise<ReplayResult> {
+  /** `recordedOutcomes`: a page entry's outcomes, where the row has no checks of its own. */
+  private async replayRow(row: DecisionRow, recordedOutcomes?: string[]): Promise<ReplayResult> {
     const rules = await this.ruleSetOfVersion(Number(row.rule_set_version));
-    const recorded = json<Check[]>(row.checks);
     const replayed: Decision | null =
       rules && ruleSetHash(rules).equals(row.rule_set_hash)
         ? evaluate(reviveFacts(json<StoredFacts>(row.facts)), rules)
         : null;
-    const before = outcomes(recorded);
+    const before = recordedOutcomes ?? outcomes(json<Check[]>(row.checks));
     const after = replayed ? outcomes(replayed.checks) : [];
     const differences = replayed
       ? [

@@ -15,6 +15,7 @@ import { OutreachAccessService } from '../outreach-access.service';
 import { OutreachErrorCode, OutreachException } from '../outreach.exception';
 import { templateProblems } from '../utils/templates';
 import { notSendableReason, registrationProblems } from '../../compliance';
+import type { Decision } from '../../compliance';
 import { TenDlcService } from '../../compliance/services/ten-dlc.service';
 
 /** The campaign life cycle: draft → scheduled → running ⇄ paused → completed, or cancelled. */
@@ -237,28 +238,27 @@ export class CampaignsService {
       at,
       campaignWindow: { start: campaign.windowStart, end: campaign.windowEnd },
     };
+    // A customer gets a task when a legal time comes before the campaign ends.
+    const usable = (d: Decision) =>
+      d.nextAllowedAt !== null && (!campaign.endsAt || d.nextAllowedAt < campaign.endsAt);
     for await (const page of this.audiencePages(campaign)) {
       // A launch keeps each decision (it admits or refuses a task); a precheck keeps none.
-      const taskIds = new Map<string, string>();
       const decisions = gate
-        ? await this.compliance.decideBatch(page, request, (customerId) => {
-            const taskId = uuidv7();
-            taskIds.set(customerId, taskId);
-            return { gate: 'launch', customerId, campaignId: campaign.id, taskId };
+        ? await this.compliance.decideBatch(page, request, {
+            campaignId: campaign.id,
+            admit: (d) => (usable(d) ? uuidv7() : null),
           })
         : new Map(
             [...(await this.compliance.evaluateBatch(page, request, { gate }))].map(
-              ([id, decision]) => [id, { decision, decisionId: null }],
+              ([id, decision]) => [id, { decision, decisionId: null, taskId: null }],
             ),
           );
       total += decisions.size;
-      for (const [customerId, { decision: d, decisionId }] of decisions) {
-        const usable = d.nextAllowedAt && (!campaign.endsAt || d.nextAllowedAt < campaign.endsAt);
-        if (usable && d.nextAllowedAt) schedule.set(customerId, d.nextAllowedAt);
-        if (usable && decisionId)
-          admitted.set(customerId, { taskId: taskIds.get(customerId)!, decisionId });
+      for (const [customerId, { decision: d, decisionId, taskId }] of decisions) {
+        if (usable(d) && d.nextAllowedAt) schedule.set(customerId, d.nextAllowedAt);
+        if (decisionId && taskId) admitted.set(customerId, { taskId, decisionId });
         if (d.allowed) allowedNow++;
-        else if (usable) allowedLater++;
+        else if (usable(d)) allowedLater++;
         else {
           const reasons = d.checks.filter((c) => !c.passed).map((c) => c.rule);
           if (d.nextAllowedAt && !reasons.length) reasons.push('campaign_ends');
