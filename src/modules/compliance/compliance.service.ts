@@ -225,42 +225,44 @@ export class ComplianceService {
 
   /**
    * A launch's gate, set-based: decides a page of customers and keeps every decision (allowed or
-   * refused) in one transaction of its own, as page rows of the chain (DecisionRecordsService.
-   * recordPage): the id returned for a customer is the page row holding their decision. `admit`
-   * names the task a decision admits (null: none), which the decision then names. Refusals are
-   * counted.
+   * refused) in a transaction of its own, as page rows of the chain (DecisionRecordsService.
+   * recordPage). `admit` names the task a decision admits (null: none), which the decision then
+   * names. Refusals are counted. The decisions come back at once; `kept` settles when they are
+   * committed, with the page row holding each customer's decision, so that the caller reads and
+   * decides its next page meanwhile (it must await `kept` before it acts on a decision).
    */
   async decideBatch(
     customers: CustomerEntity[],
     request: ContactRequest,
     launch: { campaignId: string; admit: (decision: Decision) => string | null },
-  ): Promise<Map<string, { decision: Decision; decisionId: string; taskId: string | null }>> {
+  ): Promise<{
+    decisions: Map<string, { decision: Decision; taskId: string | null }>;
+    kept: Promise<Map<string, string>>;
+  }> {
     const facts = await this.facts.factsFor(customers, request);
     const rules = await this.facts.ruleSet();
     const entries: { context: DecisionContext; facts: ContactFacts; decision: Decision }[] = [];
+    const decisions = new Map<string, { decision: Decision; taskId: string | null }>();
     for (const [customerId, f] of facts) {
       const decision = evaluate(f, rules);
-      const context: DecisionContext = {
-        gate: 'launch',
-        customerId,
-        campaignId: launch.campaignId,
-        taskId: launch.admit(decision),
-      };
-      entries.push({ context, facts: f, decision });
+      const taskId = launch.admit(decision);
+      entries.push({
+        context: { gate: 'launch', customerId, campaignId: launch.campaignId, taskId },
+        facts: f,
+        decision,
+      });
+      decisions.set(customerId, { decision, taskId });
     }
     await this.countRefusals(
       entries.filter((e) => !e.decision.allowed).map((e) => e.decision),
       request.channel,
     );
-    const ids = await this.dataSource.transaction((m) =>
-      this.decisions.recordPage(m, entries, rules),
-    );
-    return new Map(
-      entries.map((e, i) => [
-        e.context.customerId,
-        { decision: e.decision, decisionId: ids[i], taskId: e.context.taskId ?? null },
-      ]),
-    );
+    const kept = this.dataSource
+      .transaction((m) => this.decisions.recordPage(m, entries, rules))
+      .then((ids) => new Map(entries.map((e, i) => [e.context.customerId, ids[i]])));
+    // Awaited by the caller later; a failure is theirs then, not an unhandled rejection now.
+    kept.catch(() => undefined);
+    return { decisions, kept };
   }
 
   /**

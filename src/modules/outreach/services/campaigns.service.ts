@@ -241,22 +241,35 @@ export class CampaignsService {
     // A customer gets a task when a legal time comes before the campaign ends.
     const usable = (d: Decision) =>
       d.nextAllowedAt !== null && (!campaign.endsAt || d.nextAllowedAt < campaign.endsAt);
+    // A page's decisions are committed while the next page is read and decided (one in flight).
+    let keeping: Promise<void> = Promise.resolve();
     for await (const page of this.audiencePages(campaign)) {
       // A launch keeps each decision (it admits or refuses a task); a precheck keeps none.
-      const decisions = gate
-        ? await this.compliance.decideBatch(page, request, {
-            campaignId: campaign.id,
-            admit: (d) => (usable(d) ? uuidv7() : null),
-          })
-        : new Map(
-            [...(await this.compliance.evaluateBatch(page, request, { gate }))].map(
-              ([id, decision]) => [id, { decision, decisionId: null, taskId: null }],
-            ),
-          );
+      let decisions: Map<string, { decision: Decision; taskId: string | null }>;
+      if (gate) {
+        const decided = await this.compliance.decideBatch(page, request, {
+          campaignId: campaign.id,
+          admit: (d) => (usable(d) ? uuidv7() : null),
+        });
+        decisions = decided.decisions;
+        await keeping;
+        keeping = decided.kept.then((ids) => {
+          for (const [customerId, decisionId] of ids) {
+            const taskId = decisions.get(customerId)?.taskId;
+            if (taskId) admitted.set(customerId, { taskId, decisionId });
+          }
+        });
+        keeping.catch(() => undefined);
+      } else {
+        decisions = new Map(
+          [...(await this.compliance.evaluateBatch(page, request, { gate }))].map(
+            ([id, decision]) => [id, { decision, taskId: null }],
+          ),
+        );
+      }
       total += decisions.size;
-      for (const [customerId, { decision: d, decisionId, taskId }] of decisions) {
+      for (const [customerId, { decision: d }] of decisions) {
         if (usable(d) && d.nextAllowedAt) schedule.set(customerId, d.nextAllowedAt);
-        if (decisionId && taskId) admitted.set(customerId, { taskId, decisionId });
         if (d.allowed) allowedNow++;
         else if (usable(d)) allowedLater++;
         else {
@@ -268,6 +281,8 @@ export class CampaignsService {
         }
       }
     }
+    // Every decision is kept before any task it admits is written.
+    await keeping;
     return {
       total,
       allowedNow,
