@@ -110,10 +110,12 @@ export interface PageMember {
 const flag = (b: boolean | undefined): Flag => (b === undefined ? null : b ? 1 : 0);
 const unflag = (f: Flag): boolean | undefined => (f === null ? undefined : f === 1);
 const ms = (d: Date | null | undefined): number | null => (d ? d.getTime() : null);
-/** A string, null or absent as JSON text (absent: null, as the positional form keeps it). */
-const str = (v: string | null | undefined): string =>
-  v === undefined || v === null ? 'null' : JSON.stringify(v);
-const num = (v: number | null): string => (v === null ? 'null' : String(v));
+
+/** A step of the outcome-set trie: by rule id, then passed (0) or failed (1). */
+interface OutcomeNode {
+  next: Map<string, [OutcomeNode | undefined, OutcomeNode | undefined]>;
+  set: number;
+}
 
 /** A table of distinct values, each kept once, by its key. */
 class Table<T> {
@@ -141,11 +143,16 @@ export function encodePage(
   const first = members[0].facts;
   const atMs = first.at.getTime();
   const zoneSets = new Table<string[]>();
-  const outcomeSets = new Table<string[]>();
+  const outcomeSets: string[][] = [];
   const localTimes: Record<string, string> = {};
   // The entries' JSON text written directly (the same text JSON.stringify gives of PageEntry[],
   // checked in the unit test): no intermediate arrays per member and per fact.
-  let text = '[';
+  // Positional arrays, then one native JSON.stringify: about three times faster than writing the
+  // text by hand (template strings) or stringifying objects with dates (issue #20's launch bench).
+  const entries = new Array<PageEntry>(members.length);
+  // Outcome sets found through a trie over (rule, passed): the rule ids are the rule set's own
+  // strings, so each step is a lookup by a string whose hash is already known.
+  const outcomeRoot: OutcomeNode = { next: new Map(), set: -1 };
   for (let i = 0; i < members.length; i++) {
     const { customerId, taskId, facts: f, allowed, checks } = members[i];
     if (
@@ -155,40 +162,64 @@ export function encodePage(
       f.campaignWindow?.end !== first.campaignWindow?.end
     )
       throw new Error('a page holds decisions of one channel, purpose and campaign window');
-    const zoneSet = zoneSets.of(f.zones.join(' '), () => {
+    const zoneKey = f.zones.length === 1 ? f.zones[0] : f.zones.join(' ');
+    const zoneSet = zoneSets.of(zoneKey, () => {
       for (const zone of f.zones)
         if (!(zone in localTimes)) localTimes[zone] = localTime(first.at, zone);
       return [...f.zones];
     });
-    let key = '';
-    for (const c of checks) key += `${c.rule}${c.passed ? ' ' : '!'}`;
-    const outcomeSet = outcomeSets.of(key, () =>
-      checks.map((c) => `${c.rule}:${c.passed ? 'pass' : 'fail'}`),
-    );
-    let consents = '';
-    for (const c of f.consents)
-      consents += `${consents ? ',' : ''}[${str(c.id)},${str(c.evidenceHash)},${str(c.channel)},${str(c.purpose)},${c.granted ? 1 : 0},${c.at.getTime()},${num(ms(c.expiresAt))}]`;
-    let bans = '';
-    // Bans by id, without their free-text reason.
-    for (const b of f.bans)
-      bans += `${bans ? ',' : ''}[${str(b.id)},${str(b.channel)},${str(b.scope)}]`;
-    let attempts = '';
-    for (const a of f.attempts)
-      attempts += `${attempts ? ',' : ''}[${str(a.id)},${str(a.channel)},${str(a.purpose)},${a.at.getTime()},${str(a.debtId)},${num(flag(a.consumerInitiated))},${num(flag(a.conversation))},${num(flag(a.withConsent))},${str(a.toType)}]`;
-    let ceases = '';
-    for (const c of f.ceases ?? [])
-      ceases += `${ceases ? ',' : ''}[${str(c.debtId)},${c.at.getTime()}]`;
+    let node = outcomeRoot;
+    for (const c of checks) {
+      let byRule = node.next.get(c.rule);
+      if (!byRule) node.next.set(c.rule, (byRule = [undefined, undefined]));
+      const slot = c.passed ? 0 : 1;
+      node = byRule[slot] ??= { next: new Map(), set: -1 };
+    }
+    if (node.set < 0) {
+      node.set = outcomeSets.length;
+      outcomeSets.push(checks.map((c) => `${c.rule}:${c.passed ? 'pass' : 'fail'}`));
+    }
+    const outcomeSet = node.set;
     const at = f.at.getTime();
-    const window = f.preferredWindow
-      ? `[${str(f.preferredWindow.start)},${str(f.preferredWindow.end)}]`
-      : 'null';
-    text +=
-      `${i ? ',' : ''}[${str(customerId)},${str(taskId)},${allowed ? 1 : 0},${outcomeSet},${zoneSet},` +
-      `${str(f.state)},${str(f.zipState)},${str(f.phoneState)},${str(f.toType)},${str(f.debtId)},` +
-      `[${consents}],[${bans}],[${attempts}],[${ceases}],${str(f.ceaseException)},${window},` +
-      `${at === atMs ? 'null' : at}]`;
+    entries[i] = [
+      customerId,
+      taskId,
+      allowed ? 1 : 0,
+      outcomeSet,
+      zoneSet,
+      f.state,
+      f.zipState ?? null,
+      f.phoneState ?? null,
+      f.toType,
+      f.debtId ?? null,
+      f.consents.map((c) => [
+        c.id ?? null,
+        c.evidenceHash ?? null,
+        c.channel,
+        c.purpose,
+        c.granted ? 1 : 0,
+        c.at.getTime(),
+        ms(c.expiresAt),
+      ]),
+      // Bans by id, without their free-text reason.
+      f.bans.map((b) => [b.id ?? null, b.channel, b.scope]),
+      f.attempts.map((a) => [
+        a.id ?? null,
+        a.channel,
+        a.purpose,
+        a.at.getTime(),
+        a.debtId ?? null,
+        flag(a.consumerInitiated),
+        flag(a.conversation),
+        flag(a.withConsent),
+        a.toType ?? null,
+      ]),
+      (f.ceases ?? []).map((c) => [c.debtId, c.at.getTime()]),
+      f.ceaseException ?? null,
+      f.preferredWindow ? [f.preferredWindow.start, f.preferredWindow.end] : null,
+      at === atMs ? null : at,
+    ];
   }
-  text += ']';
   return {
     page: {
       format: PAGE_FORMAT,
@@ -201,9 +232,9 @@ export function encodePage(
         : null,
       localTimes,
       zoneSets: zoneSets.values,
-      outcomeSets: outcomeSets.values,
+      outcomeSets,
     },
-    body: Buffer.from(text, 'utf8'),
+    body: Buffer.from(JSON.stringify(entries), 'utf8'),
   };
 }
 
