@@ -26,6 +26,7 @@ import { LegalHoldEntity } from './modules/privacy/entities/legal-hold.entity';
 import { DataSubjectExportEntity } from './modules/privacy/entities/data-subject-export.entity';
 import { DataSubjectExportLinkEntity } from './modules/privacy/entities/data-subject-export-link.entity';
 import { NotificationEntity } from './modules/notifications/entities/notification.entity';
+import { ContentReviewEntity } from './modules/notifications/entities/content-review.entity';
 import { RetentionRunEntity } from './modules/retention/entities/retention-run.entity';
 import { RetentionPolicyEntity } from './modules/retention/entities/retention-policy.entity';
 import { IncidentEntity } from './modules/incidents/entities/incident.entity';
@@ -56,6 +57,7 @@ export const ENTITIES = [
   BackupCodeEntity,
   ApiKeyEntity,
   NotificationEntity,
+  ContentReviewEntity,
   RoleEntity,
   CampaignEntity,
   TaskEntity,

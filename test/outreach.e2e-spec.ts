@@ -87,6 +87,22 @@ describe('outreach (e2e)', () => {
       ['Email', 'This is a debt collector.', /unsubscribe_link/],
       ['Email', 'Hello {{ssn}} {{unsubscribe_link}} debt collector', /unknown placeholder/],
       ['Sms', 'Pay now. Reply STOP to opt out', /debt collector/],
+      // Content screening of the template itself (issue #21).
+      [
+        'Sms',
+        'This is a debt collector. Your SSN 123-45-6789 is on file. Reply STOP to opt out',
+        /content not allowed: a Social Security number/,
+      ],
+      [
+        'Email',
+        'This is a debt collector. Card 4111 1111 1111 1111 was declined. {{unsubscribe_link}}',
+        /content not allowed: a payment card number/,
+      ],
+      [
+        'Sms',
+        'This is a debt collector. 20% off at our cannabis dispensary! Reply STOP to opt out',
+        /content not allowed: carrier-prohibited content \(cannabis\)/,
+      ],
     ] as const) {
       const res = await app.t.gql(
         CREATE,

@@ -68,6 +68,8 @@ export const CRITICAL_ACTIONS = new Set([
   'privacy.export_failed',
   'compliance.decision_replay_mismatch',
   'compliance.decision_chain_broken',
+  // Content that must never leave by text or email reached the delivery worker (issue #21).
+  'message.content_blocked',
   'incident.raised_critical',
   'incident.deadline_overdue',
   'incident.action_failed',

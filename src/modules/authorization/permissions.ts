@@ -35,6 +35,7 @@ export const SUBJECTS = [
   'CryptoKey',
   'Brand',
   'MessagingCampaign',
+  'ContentReview',
 ] as const;
 
 /** Customer fields that are personal data: masked unless the role may `readPii` them. */
@@ -106,6 +107,8 @@ export const BUILT_IN_RULES: Record<BuiltInRole, AppRawRule[]> = {
     { action: ['create', 'read', 'update'], subject: ['Consent', 'DncEntry'] },
     { action: 'create', subject: 'DataSubjectRequest' },
     { action: ['create', 'read', 'delete'], subject: 'ApiKey' },
+    // Content screening's review queue: held texts and emails approved or rejected.
+    { action: ['read', 'update'], subject: 'ContentReview' },
   ],
   agent: [
     { action: 'read', subject: ['User', 'Campaign', 'Report'] },

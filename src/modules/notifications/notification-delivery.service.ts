@@ -18,13 +18,15 @@ import { AuditService } from '../audit/audit.service';
 import { ActorType } from '../audit';
 import { ComplianceService } from '../compliance/compliance.service';
 import { CustomersService } from '../customers/customers.service';
+import { screenContent, worstSeverity } from '../compliance';
+import { ContentReviewsService } from './content-reviews.service';
 import { NotificationChannel, NotificationEntity } from './entities/notification.entity';
 import { NOTIFICATION_SENDER, NotificationSender } from './notification-sender';
 
 const CLAIM = 20;
 
 /** `lost`: the lease expired before the attempt began; another pass owns the message now. */
-type Outcome = 'sent' | 'retry' | 'deferred' | 'cancelled' | 'lost';
+type Outcome = 'sent' | 'retry' | 'deferred' | 'cancelled' | 'held' | 'lost';
 
 /**
  * Works the outbound outbox in the background, like the SIEM forwarder: claims due messages with a
@@ -49,6 +51,7 @@ export class NotificationDeliveryService implements OnApplicationBootstrap, OnMo
     private readonly customers: CustomersService,
     private readonly audit: AuditService,
     private readonly config: AppConfigService,
+    private readonly reviews: ContentReviewsService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -73,6 +76,7 @@ export class NotificationDeliveryService implements OnApplicationBootstrap, OnMo
       retry: 0,
       deferred: 0,
       cancelled: 0,
+      held: 0,
       lost: 0,
     };
     if (!channels.length) return counts;
@@ -83,7 +87,7 @@ export class NotificationDeliveryService implements OnApplicationBootstrap, OnMo
         m
           .getRepository(NotificationEntity)
           .createQueryBuilder('n')
-          .where('n.sent_at IS NULL AND n.cancelled_at IS NULL')
+          .where('n.sent_at IS NULL AND n.cancelled_at IS NULL AND n.held_at IS NULL')
           .andWhere('(n.next_attempt_at IS NULL OR n.next_attempt_at <= NOW(3))')
           .andWhere('(n.locked_until IS NULL OR n.locked_until < NOW(3))')
           .andWhere('n.channel IN (:...channels)', { channels })
@@ -95,6 +99,42 @@ export class NotificationDeliveryService implements OnApplicationBootstrap, OnMo
     if (!lease) return counts;
     for (const row of rows) counts[await this.deliver(row, lease)]++;
     return counts;
+  }
+
+  /**
+   * A contact message's content, screened again before it leaves: content that must never go is
+   * cancelled (`content_blocked`, audited, to the SIEM); content a person must review, and no one
+   * has approved for this message, is held with a review row. Null: it may go.
+   */
+  private async screen(n: NotificationEntity): Promise<Outcome | null> {
+    const sms = n.channel === NotificationChannel.Sms;
+    // A text passed the gate only with the consumer's consent to texts at that number.
+    const findings = screenContent(n.body, { channel: sms ? 'sms' : 'email', thirdPartySafe: sms });
+    const worst = worstSeverity(findings);
+    if (worst === null) return null;
+    const rules = findings.map((f) => f.rule);
+    if (worst === 'review' && (await this.reviews.isApproved(n.id))) return null;
+    await this.dataSource.transaction(async (m) => {
+      if (worst === 'block')
+        await m
+          .getRepository(NotificationEntity)
+          .update(
+            { id: n.id },
+            { cancelledAt: new Date(), cancelReason: 'content_blocked', lockedUntil: null },
+          );
+      else await this.reviews.hold(m, n, findings);
+      await this.audit.record(
+        {
+          action: worst === 'block' ? 'message.content_blocked' : 'message.held_for_review',
+          actor: { type: ActorType.System, id: 'notification-delivery' },
+          resourceType: 'Customer',
+          resourceId: n.customerId,
+          changes: { notificationId: n.id, channel: n.channel, rules },
+        },
+        m,
+      );
+    });
+    return worst === 'block' ? 'cancelled' : 'held';
   }
 
   /**
@@ -175,6 +215,9 @@ export class NotificationDeliveryService implements OnApplicationBootstrap, OnMo
         });
         return 'cancelled';
       }
+      // Its content screened again just before it leaves (it was when it was queued).
+      const screened = await this.screen(n);
+      if (screened) return screened;
     }
     const attemptLease = await this.startAttempt(n.id, lease);
     if (!attemptLease) return 'lost';

@@ -2,6 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
+import {
+  ContentFindingRecord,
+  ContentReviewEntity,
+  ContentReviewStatus,
+} from './entities/content-review.entity';
 import { NotificationChannel, NotificationEntity } from './entities/notification.entity';
 
 /**
@@ -24,6 +29,8 @@ export class NotificationsService {
       purpose: 'collection' | 'marketing';
       /** The gate's allowing decision: a contact message without one is refused at delivery. */
       decisionId?: string | null;
+      /** Content screening's findings that a person must review first: the message is held. */
+      holdFor?: ContentFindingRecord[];
     },
   ): Promise<NotificationEntity> {
     const n = new NotificationEntity();
@@ -44,7 +51,28 @@ export class NotificationsService {
     n.providerMessageId = null;
     n.cancelledAt = null;
     n.cancelReason = null;
-    return (manager ?? this.dataSource.manager).getRepository(NotificationEntity).save(n);
+    const hold = contact?.holdFor?.length ? contact.holdFor : null;
+    n.heldAt = hold ? n.createdAt : null;
+    const m = manager ?? this.dataSource.manager;
+    if (!hold) return m.getRepository(NotificationEntity).save(n);
+    // The message and its review commit together: a held message always has its review.
+    const run = async (tx: EntityManager) => {
+      const saved = await tx.getRepository(NotificationEntity).save(n);
+      await tx.getRepository(ContentReviewEntity).insert({
+        id: uuidv7(),
+        messageId: n.id,
+        customerId: n.customerId,
+        channel: channel === NotificationChannel.Email ? 'email' : 'sms',
+        findings: hold,
+        status: ContentReviewStatus.Pending,
+        createdAt: n.createdAt,
+        decidedBy: null,
+        decidedAt: null,
+        reason: null,
+      });
+      return saved;
+    };
+    return manager ? run(manager) : this.dataSource.transaction(run);
   }
 
   /**

@@ -11,6 +11,8 @@ export enum OutreachErrorCode {
   INVALID_CUSTOMER = 'INVALID_CUSTOMER',
   INVALID_SENDER = 'INVALID_SENDER',
   SENDER_NOT_ACTIVE = 'SENDER_NOT_ACTIVE',
+  /** Content screening found what must never leave by text or email (details name the rules). */
+  CONTENT_BLOCKED = 'CONTENT_BLOCKED',
   /** A campaign for a team the caller's rules do not cover: a permission, checked before the input. */
   FOREIGN_TEAM = 'FOREIGN_TEAM',
   /** A task or campaign that does not exist or that the caller may not see (one answer for both). */
@@ -28,6 +30,7 @@ const CLIENT_CODES = {
   [OutreachErrorCode.INVALID_SENDER]: ErrorCode.BAD_USER_INPUT,
   [OutreachErrorCode.CONTACT_NOT_ALLOWED]: ErrorCode.FORBIDDEN,
   [OutreachErrorCode.SENDER_NOT_ACTIVE]: ErrorCode.FORBIDDEN,
+  [OutreachErrorCode.CONTENT_BLOCKED]: ErrorCode.BAD_USER_INPUT,
   [OutreachErrorCode.FOREIGN_TEAM]: ErrorCode.FORBIDDEN,
   [OutreachErrorCode.NOT_FOUND]: ErrorCode.NOT_FOUND,
 } satisfies ClientCodes<OutreachErrorCode>;

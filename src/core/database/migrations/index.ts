@@ -25,6 +25,7 @@ import { DecisionChainStart1764101300000 } from './1764101300000-DecisionChainSt
 import { LeanerAttempts1764101400000 } from './1764101400000-LeanerAttempts';
 import { AttemptPartitions1764101500000 } from './1764101500000-AttemptPartitions';
 import { DecisionPages1764101600000 } from './1764101600000-DecisionPages';
+import { ContentReviews1764101700000 } from './1764101700000-ContentReviews';
 import { ReadAccessLog1764100800000 } from './1764100800000-ReadAccessLog';
 import { SubjectExports1764100900000 } from './1764100900000-SubjectExports';
 import { Debts1764101100000 } from './1764101100000-Debts';
@@ -61,4 +62,5 @@ export const MIGRATIONS = [
   LeanerAttempts1764101400000,
   AttemptPartitions1764101500000,
   DecisionPages1764101600000,
+  ContentReviews1764101700000,
 ];

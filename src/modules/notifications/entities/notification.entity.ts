@@ -84,4 +84,8 @@ export class NotificationEntity {
   /** The rule that stopped it at delivery (e.g. do_not_contact). */
   @Column({ name: 'cancel_reason', type: 'varchar', length: 64, nullable: true })
   cancelReason!: string | null;
+
+  /** Held for a person's review of its content (content_reviews): not delivered until approved. */
+  @Column({ name: 'held_at', type: 'datetime', precision: 3, nullable: true })
+  heldAt!: Date | null;
 }

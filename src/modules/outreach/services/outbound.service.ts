@@ -13,7 +13,7 @@ import { TaskEntity, TaskOutcome, TaskStatus } from '../entities/task.entity';
 import { OutreachAccessService } from '../outreach-access.service';
 import { OutreachErrorCode, OutreachException } from '../outreach.exception';
 import { ContactGateService } from './contact-gate.service';
-import { notSendableReason } from '../../compliance';
+import { notSendableReason, screenContent, worstSeverity } from '../../compliance';
 import { TenDlcService } from '../../compliance/services/ten-dlc.service';
 
 /**
@@ -55,10 +55,38 @@ export class OutboundService {
         `The customer has no ${campaign.channel === Channel.Email ? 'email address' : 'phone number'}`,
       );
 
-    if (campaign.channel === Channel.Sms)
-      await this.assertSenderActive(campaign.messagingCampaignId);
+    const reg =
+      campaign.channel === Channel.Sms
+        ? await this.assertSenderActive(campaign.messagingCampaignId)
+        : null;
     const now = new Date();
     const body = this.render(campaign.messageTemplate ?? '', customer);
+    // The message as it would leave, screened before it is queued (and again before it is sent).
+    const findings = screenContent(body, {
+      channel: campaign.channel === Channel.Email ? 'email' : 'sms',
+      embeddedLinks: reg?.campaign.embeddedLinks,
+      embeddedPhone: reg?.campaign.embeddedPhone,
+      // A text passes the gate only with the consumer's consent to texts at that number.
+      thirdPartySafe: campaign.channel === Channel.Sms,
+    });
+    const worst = worstSeverity(findings);
+    if (worst === 'block') {
+      const rules = findings.filter((f) => f.severity === 'block').map((f) => f.rule);
+      await this.audit.record({
+        action: 'message.content_blocked',
+        resourceType: 'Task',
+        resourceId: task.id,
+        changes: { channel: campaign.channel, campaignId: campaign.id, rules },
+      });
+      throw new OutreachException(
+        OutreachErrorCode.CONTENT_BLOCKED,
+        `The message cannot be sent: ${findings
+          .filter((f) => f.severity === 'block')
+          .map((f) => f.detail)
+          .join('; ')}`,
+        { rules: rules.join(',') },
+      );
+    }
     return this.dataSource.transaction(async (m) => {
       // The caps count attempts: check and record under the customer's row lock, so concurrent
       // sends to one customer are decided one after the other, each seeing the last one's attempt.
@@ -85,7 +113,13 @@ export class OutboundService {
         to,
         body,
         m,
-        { customerId: customer.id, purpose: campaign.purpose, decisionId: allowed.decisionId },
+        {
+          customerId: customer.id,
+          purpose: campaign.purpose,
+          decisionId: allowed.decisionId,
+          // Content a person must look at first: queued held, with its review.
+          holdFor: worst === 'review' ? findings : undefined,
+        },
       );
       await this.compliance.recordAttempt(
         {
@@ -108,7 +142,11 @@ export class OutboundService {
           action: 'message.sent',
           resourceType: 'Task',
           resourceId: task.id,
-          changes: { channel: campaign.channel, campaignId: campaign.id },
+          changes: {
+            channel: campaign.channel,
+            campaignId: campaign.id,
+            ...(worst === 'review' ? { heldForReview: findings.map((f) => f.rule) } : {}),
+          },
         },
         m,
       );
@@ -118,12 +156,16 @@ export class OutboundService {
     });
   }
 
-  /** A carrier suspension takes effect at the next message, not at the next launch. */
-  private async assertSenderActive(messagingCampaignId: string | null): Promise<void> {
+  /**
+   * A carrier suspension takes effect at the next message, not at the next launch. Returns the
+   * registration, whose limits (links, numbers) the screening applies.
+   */
+  private async assertSenderActive(messagingCampaignId: string | null) {
     const reg = messagingCampaignId ? await this.tenDlc.registration(messagingCampaignId) : null;
     const blocked = reg ? notSendableReason(reg) : 'the campaign names no 10DLC campaign';
-    if (blocked)
+    if (!reg || blocked)
       throw new OutreachException(OutreachErrorCode.SENDER_NOT_ACTIVE, `Cannot send: ${blocked}`);
+    return reg;
   }
 
   /** Fills the template's placeholders; emails get their signed one-click unsubscribe link. */

@@ -1,3 +1,5 @@
+import { screenContent } from '../../compliance';
+
 /** Content rules for message templates, per channel. Returns the problems found (empty: valid). */
 export const TEMPLATE_FIELDS = [
   'first_name',
@@ -6,7 +8,6 @@ export const TEMPLATE_FIELDS = [
   'unsubscribe_link',
   'agency_phone',
 ];
-const SHORTENERS = /\b(bit\.ly|tinyurl\.com|goo\.gl|t\.co|ow\.ly|is\.gd|buff\.ly|rebrand\.ly)\b/i;
 
 export function templateProblems(
   channel: 'call' | 'sms' | 'email',
@@ -19,8 +20,16 @@ export function templateProblems(
   for (const [, field] of template.matchAll(/\{\{\s*([a-z_]+)\s*\}\}/g)) {
     if (!TEMPLATE_FIELDS.includes(field)) problems.push(`unknown placeholder {{${field}}}`);
   }
-  if (SHORTENERS.test(template))
-    problems.push('public URL shorteners are not allowed (carriers filter them)');
+  // Content screening of the template itself: what must never go (personal data written into it,
+  // carrier-prohibited content, a public URL shortener) makes it invalid; what only needs a
+  // person's review is screened again in each message rendered from it.
+  for (const f of screenContent(template, { channel, thirdPartySafe: true }))
+    if (f.severity === 'block')
+      problems.push(
+        f.rule === 'link.shortener'
+          ? 'public URL shorteners are not allowed (carriers filter them)'
+          : `content not allowed: ${f.detail}`,
+      );
   if (channel === 'sms') {
     if (template.length > 612)
       problems.push('SMS templates are at most 612 characters (4 segments)');
