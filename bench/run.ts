@@ -12,6 +12,7 @@ import { run as loginBench } from './login.bench';
 import { run as placementImportBench } from './placement-import.bench';
 import { run as precheckBench } from './precheck.bench';
 import { run as retentionBench } from './retention.bench';
+import { run as screeningBench } from './screening.bench';
 import { BenchContext, BenchFn, Figure, Scale } from './lib/figures';
 import { startBenchApp } from './lib/setup';
 import { msSince, nowNs } from './lib/timing';
@@ -29,6 +30,7 @@ const BENCHES: { name: string; run: BenchFn }[] = [
   { name: 'incidents', run: incidentsBench },
   { name: 'retention', run: retentionBench },
   { name: 'placement-import', run: placementImportBench },
+  { name: 'screening', run: screeningBench },
 ];
 
 const RESULTS_DIR = join(__dirname, 'results');
