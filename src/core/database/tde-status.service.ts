@@ -29,6 +29,15 @@ const MARIADB_SETTINGS = [
 ];
 
 /** Reads encryption at rest (TDE) from the server itself, and enforces it at boot where required. */
+/**
+ * A table's InnoDB tablespaces: its own, or one per partition (`schema/table#P#part`; MySQL writes
+ * `#p#`): a partitioned table is encrypted only if every partition is (contact_attempts is
+ * partitioned by month).
+ */
+const TABLESPACES_OF_TABLE = `ON (e.NAME = CONCAT(t.TABLE_SCHEMA, '/', t.TABLE_NAME)
+  OR LOWER(LEFT(e.NAME, LENGTH(t.TABLE_SCHEMA) + LENGTH(t.TABLE_NAME) + 4))
+     = LOWER(CONCAT(t.TABLE_SCHEMA, '/', t.TABLE_NAME, '#p#')))`;
+
 @Injectable()
 export class TdeStatusService implements OnApplicationBootstrap {
   private readonly logger = new Logger(TdeStatusService.name);
@@ -69,11 +78,12 @@ export class TdeStatusService implements OnApplicationBootstrap {
       scheme: number | string | null;
       key_id: number | string | null;
     }[] = await this.dataSource.query(`
-        SELECT t.TABLE_NAME AS table_name, e.ENCRYPTION_SCHEME AS scheme, e.CURRENT_KEY_ID AS key_id
+        SELECT t.TABLE_NAME AS table_name,
+               MIN(COALESCE(e.ENCRYPTION_SCHEME, 0)) AS scheme, MIN(e.CURRENT_KEY_ID) AS key_id
           FROM information_schema.TABLES t
-          LEFT JOIN information_schema.INNODB_TABLESPACES_ENCRYPTION e
-            ON e.NAME = CONCAT(t.TABLE_SCHEMA, '/', t.TABLE_NAME)
+          LEFT JOIN information_schema.INNODB_TABLESPACES_ENCRYPTION e ${TABLESPACES_OF_TABLE}
          WHERE t.TABLE_SCHEMA = DATABASE() AND t.TABLE_TYPE = 'BASE TABLE'
+         GROUP BY t.TABLE_NAME
          ORDER BY t.TABLE_NAME`);
     const tables = rows.map((r) => ({
       table: r.table_name,
@@ -86,10 +96,11 @@ export class TdeStatusService implements OnApplicationBootstrap {
 
   private async mysqlStatus(): Promise<TdeStatus> {
     const rows: { table_name: string; encryption: string | null }[] = await this.dataSource.query(`
-      SELECT t.TABLE_NAME AS table_name, s.ENCRYPTION AS encryption
+      SELECT t.TABLE_NAME AS table_name, MIN(COALESCE(s.ENCRYPTION, 'N')) AS encryption
         FROM information_schema.TABLES t
-        LEFT JOIN information_schema.INNODB_TABLESPACES s ON s.NAME = CONCAT(t.TABLE_SCHEMA, '/', t.TABLE_NAME)
+        LEFT JOIN information_schema.INNODB_TABLESPACES s ${TABLESPACES_OF_TABLE.replace(/\be\./g, 's.')}
        WHERE t.TABLE_SCHEMA = DATABASE() AND t.TABLE_TYPE = 'BASE TABLE'
+       GROUP BY t.TABLE_NAME
        ORDER BY t.TABLE_NAME`);
     const vars: { Variable_name: string; Value: string }[] = await this.dataSource.query(
       "SHOW GLOBAL VARIABLES WHERE Variable_name IN ('innodb_redo_log_encrypt', 'default_table_encryption')",
