@@ -1,4 +1,5 @@
 import type { RowDataPacket } from 'mysql2/promise';
+import { v7 as uuidv7 } from 'uuid';
 import { DateTime } from 'luxon';
 import { DataSource } from 'typeorm';
 import { ComplianceService } from '../src/modules/compliance/compliance.service';
@@ -477,6 +478,38 @@ describe('debts (e2e)', () => {
         rowsTotal: 3,
         rowsDone: 3,
       });
+    });
+
+    it('marks an import whose process died as failed when it is next read, once, audited', async () => {
+      // As a killed process leaves it: writing, its transaction rolled back, no heartbeat since.
+      const id = uuidv7();
+      await app.db.query(
+        `INSERT INTO placement_imports (id, status, rows_total, rows_done, created_by, started_at, heartbeat_at)
+         VALUES (?, 'writing', 5000, 2000, 'someone', NOW(3) - INTERVAL 30 MINUTE, NOW(3) - INTERVAL 20 MINUTE)`,
+        [id],
+      );
+      // A live one (it beat a minute ago) is left alone.
+      const live = uuidv7();
+      await app.db.query(
+        `INSERT INTO placement_imports (id, status, rows_total, rows_done, created_by, started_at, heartbeat_at)
+         VALUES (?, 'writing', 5000, 2000, 'someone', NOW(3) - INTERVAL 30 MINUTE, NOW(3) - INTERVAL 1 MINUTE)`,
+        [live],
+      );
+      const read = (jobId: string) =>
+        app.t.gql<{ placementImport: { status: string } }>(
+          'query P($id: ID!) { placementImport(id: $id) { status } }',
+          { id: jobId },
+          ad,
+        );
+      expect((await read(id)).data!.placementImport.status).toBe('Failed');
+      expect((await read(live)).data!.placementImport.status).toBe('Writing');
+      expect((await read(id)).data!.placementImport.status).toBe('Failed');
+      const [events] = await app.db.query<RowDataPacket[]>(
+        "SELECT result FROM audit_events WHERE action = 'placement.import_interrupted' AND resource_id = ?",
+        [id],
+      );
+      expect(events).toEqual([{ result: 'failure' }]);
+      await app.db.query('DELETE FROM placement_imports WHERE id IN (?, ?)', [id, live]);
     });
 
     it('rejects a bad header, duplicate placements and malformed CSV with stable codes', async () => {

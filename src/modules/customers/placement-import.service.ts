@@ -6,6 +6,7 @@ import { DataSource, EntityManager, In } from 'typeorm';
 import { v7 as uuidv7 } from 'uuid';
 import type { RequestContext } from '../../core/auth/request-context';
 import { AuditService } from '../audit/audit.service';
+import { ActorType, AuditResult } from '../audit';
 import { CustomersErrorCode, CustomersException } from './customers.exception';
 import { CustomersService } from './customers.service';
 import { DebtsService } from './debts.service';
@@ -30,6 +31,8 @@ export const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
 export const MAX_IMPORT_ROWS = 500_000;
 /** Row errors kept and returned (the count is exact). */
 export const MAX_REPORTED_ERRORS = 100;
+/** An import without a heartbeat for this long has lost its process (see closeDead). */
+const DEAD_AFTER_SECONDS = 600;
 /** Rows per multi-row INSERT and per progress update while writing. */
 const WRITE_BATCH = 1000;
 /** Validated rows between progress updates. */
@@ -85,6 +88,7 @@ export class PlacementImportService {
       bytes: 0,
       createdBy: ctx.principal.id,
       startedAt: new Date(),
+      heartbeatAt: new Date(),
       validatedAt: null,
       finishedAt: null,
     });
@@ -119,6 +123,7 @@ export class PlacementImportService {
 
   /** A placement import the caller started (admins: any), with its progress. */
   async get(ctx: RequestContext, id: string): Promise<PlacementImportEntity> {
+    await this.closeDead();
     const job = await this.dataSource.getRepository(PlacementImportEntity).findOneBy({ id });
     if (!job || (job.createdBy !== ctx.principal.id && !ctx.ability.can('manage', 'all')))
       throw new CustomersException(CustomersErrorCode.IMPORT_NOT_FOUND, 'Import not found');
@@ -126,7 +131,8 @@ export class PlacementImportService {
   }
 
   /** The caller's latest imports, newest first (running ones included). */
-  recent(ctx: RequestContext, first: number): Promise<PlacementImportEntity[]> {
+  async recent(ctx: RequestContext, first: number): Promise<PlacementImportEntity[]> {
+    await this.closeDead();
     return this.dataSource.getRepository(PlacementImportEntity).find({
       where: { createdBy: ctx.principal.id },
       order: { startedAt: 'DESC', id: 'DESC' },
@@ -410,8 +416,46 @@ export class PlacementImportService {
     return { created: fresh.length, updated, unchanged };
   }
 
+  /**
+   * Imports whose process died: still validating or writing, no heartbeat for DEAD_AFTER_SECONDS
+   * (a live one beats with every 1,000 rows). Their writes were one transaction, rolled back with
+   * the connection; they are marked failed and audited, once (the update decides who closes each).
+   */
+  async closeDead(): Promise<number> {
+    const stale = await this.dataSource.query<{ id: string; created_by: string }[]>(
+      `SELECT id, created_by FROM placement_imports
+        WHERE status IN ('validating', 'writing') AND heartbeat_at < NOW(3) - INTERVAL ? SECOND`,
+      [DEAD_AFTER_SECONDS],
+    );
+    let closed = 0;
+    for (const { id, created_by: createdBy } of stale)
+      await this.dataSource.transaction(async (m) => {
+        const result = await m.query<{ affectedRows: number }>(
+          `UPDATE placement_imports SET status = 'failed', finished_at = NOW(3)
+            WHERE id = ? AND status IN ('validating', 'writing')
+              AND heartbeat_at < NOW(3) - INTERVAL ? SECOND`,
+          [id, DEAD_AFTER_SECONDS],
+        );
+        if (result.affectedRows !== 1) return;
+        closed++;
+        await this.audit.record(
+          {
+            action: 'placement.import_interrupted',
+            actor: { type: ActorType.System, id: 'placement-import' },
+            result: AuditResult.Failure,
+            resourceType: 'PlacementImport',
+            resourceId: id,
+            changes: { startedBy: createdBy },
+          },
+          m,
+        );
+      });
+    return closed;
+  }
+
   /** The job row, on its own connection: visible while the import's transaction is open. */
   private async progress(job: PlacementImportEntity): Promise<void> {
+    job.heartbeatAt = new Date();
     const { id, ...fields } = job;
     await this.dataSource.getRepository(PlacementImportEntity).update({ id }, fields);
   }

@@ -26,6 +26,7 @@ import { LeanerAttempts1764101400000 } from './1764101400000-LeanerAttempts';
 import { AttemptPartitions1764101500000 } from './1764101500000-AttemptPartitions';
 import { DecisionPages1764101600000 } from './1764101600000-DecisionPages';
 import { ContentReviews1764101700000 } from './1764101700000-ContentReviews';
+import { ImportHeartbeat1764101800000 } from './1764101800000-ImportHeartbeat';
 import { ReadAccessLog1764100800000 } from './1764100800000-ReadAccessLog';
 import { SubjectExports1764100900000 } from './1764100900000-SubjectExports';
 import { Debts1764101100000 } from './1764101100000-Debts';
@@ -63,4 +64,5 @@ export const MIGRATIONS = [
   AttemptPartitions1764101500000,
   DecisionPages1764101600000,
   ContentReviews1764101700000,
+  ImportHeartbeat1764101800000,
 ];

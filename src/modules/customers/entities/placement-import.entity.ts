@@ -66,6 +66,10 @@ export class PlacementImportEntity {
   @Column({ name: 'started_at', type: 'datetime', precision: 3 })
   startedAt!: Date;
 
+  /** Written with every progress update: an import whose process died stops beating. */
+  @Column({ name: 'heartbeat_at', type: 'datetime', precision: 3, nullable: true })
+  heartbeatAt!: Date | null;
+
   @Column({ name: 'validated_at', type: 'datetime', precision: 3, nullable: true })
   validatedAt!: Date | null;
 
