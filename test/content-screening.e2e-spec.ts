@@ -160,7 +160,9 @@ describe('content screening and the review queue (e2e)', () => {
     ]);
     const rejected = await app.t.gql<{ rejectContentReview: { status: string; reason: string } }>(
       REJECT,
-      { input: { id: review.id as string, reason: 'balance must not go by email to this address' } },
+      {
+        input: { id: review.id as string, reason: 'balance must not go by email to this address' },
+      },
       managerAuth,
     );
     expect(rejected.data!.rejectContentReview).toMatchObject({
