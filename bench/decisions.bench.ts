@@ -94,13 +94,8 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
   };
 
   const cpu = await serverCpu(ds);
-  // One launch pass over every page; the allowed/refused split is checked to be the same each pass.
-  let expectedAllowed: number | null = null;
-  /** The last recorded page's decisions, for the replay check. */
-  let lastKept = new Map<string, { decision: Decision; decisionId: string }>();
-  const launchPass = async (recording: boolean) => {
-    let allowed = 0;
-    let refused = 0;
+  /** `work` timed, with its peak heap growth and this process's and the server's CPU per customer. */
+  const measured = async <T>(work: () => Promise<T>) => {
     const heapBefore = process.memoryUsage().heapUsed;
     let heapPeak = heapBefore;
     const sampler = setInterval(() => {
@@ -109,41 +104,66 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
     const serverBefore = cpu?.() ?? null;
     const nodeBefore = process.cpuUsage();
     const started = nowNs();
-    const taskIds: string[] = [];
-    // As the launch does: a page's decisions committed while the next page is decided.
-    let keeping: Promise<void> = Promise.resolve();
-    for (const page of pages) {
-      let decisions: Decision[];
-      if (recording) {
-        const decided = await compliance.decideBatch(page, request, {
-          campaignId: CAMPAIGN_ID,
-          admit: (d) => (d.allowed ? uuidv7() : null),
-        });
-        decisions = [...decided.decisions.values()].map((k) => k.decision);
-        await keeping;
-        keeping = decided.kept.then((ids) => {
-          lastKept = new Map(
-            [...ids].map(([id, decisionId]) => [
-              id,
-              { decision: decided.decisions.get(id)!.decision, decisionId },
-            ]),
-          );
-        });
-      } else {
-        decisions = [...(await compliance.evaluateBatch(page, request, { gate: true })).values()];
-        // The launch makes the same task ids unrecorded (when it writes the tasks).
-        for (const d of decisions) if (d.allowed) taskIds.push(uuidv7());
-      }
-      for (const d of decisions)
-        if (d.allowed) allowed++;
-        else refused++;
+    let result: T;
+    try {
+      result = await work();
+    } finally {
+      clearInterval(sampler);
     }
-    await keeping;
     const ms = msSince(started);
     const nodeCpu = process.cpuUsage(nodeBefore);
     const serverAfter = cpu?.() ?? null;
-    clearInterval(sampler);
     heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
+    return {
+      result,
+      ms,
+      heapGrowth: heapPeak - heapBefore,
+      nodeUs: (nodeCpu.user + nodeCpu.system) / total,
+      serverUs:
+        serverBefore === null || serverAfter === null
+          ? Number.NaN
+          : ((serverAfter - serverBefore) * 1e6) / total,
+    };
+  };
+  // One launch pass over every page; the allowed/refused split is checked to be the same each pass.
+  let expectedAllowed: number | null = null;
+  /** The last recorded page's decisions, for the replay check. */
+  let lastKept = new Map<string, { decision: Decision; decisionId: string }>();
+  const launchPass = async (recording: boolean) => {
+    let allowed = 0;
+    let refused = 0;
+    const taskIds: string[] = [];
+    const pass = await measured(async () => {
+      // As the launch does: a page's decisions committed while the next page is decided.
+      let keeping: Promise<void> = Promise.resolve();
+      for (const page of pages) {
+        let decisions: Decision[];
+        if (recording) {
+          const decided = await compliance.decideBatch(page, request, {
+            campaignId: CAMPAIGN_ID,
+            admit: (d) => (d.allowed ? uuidv7() : null),
+          });
+          decisions = [...decided.decisions.values()].map((k) => k.decision);
+          await keeping;
+          keeping = decided.kept.then((ids) => {
+            lastKept = new Map(
+              [...ids].map(([id, decisionId]) => [
+                id,
+                { decision: decided.decisions.get(id)!.decision, decisionId },
+              ]),
+            );
+          });
+        } else {
+          decisions = [...(await compliance.evaluateBatch(page, request, { gate: true })).values()];
+          // The launch makes the same task ids unrecorded (when it writes the tasks).
+          for (const d of decisions) if (d.allowed) taskIds.push(uuidv7());
+        }
+        for (const d of decisions)
+          if (d.allowed) allowed++;
+          else refused++;
+      }
+      await keeping;
+    });
     if (allowed + refused !== total) throw new Error(`${allowed + refused} decisions of ${total}`);
     if (allowed === 0 || refused === 0)
       throw new Error(`launch: ${allowed} allowed, ${refused} refused: a path was not exercised`);
@@ -152,17 +172,7 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
         `launch (recording ${recording}): ${allowed} allowed, not ${expectedAllowed}`,
       );
     expectedAllowed = allowed;
-    return {
-      ms,
-      allowed,
-      refused,
-      heapGrowth: heapPeak - heapBefore,
-      nodeUs: (nodeCpu.user + nodeCpu.system) / total,
-      serverUs:
-        serverBefore === null || serverAfter === null
-          ? Number.NaN
-          : ((serverAfter - serverBefore) * 1e6) / total,
-    };
+    return { ...pass, allowed, refused };
   };
 
   ctx.log(`decisions: warm-up (one page off, one on)`);
@@ -268,24 +278,13 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
         ),
         kept: Promise.resolve(new Map<string, string>()),
       });
-    const heapBefore = process.memoryUsage().heapUsed;
-    let heapPeak = heapBefore;
-    const sampler = setInterval(() => {
-      heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed);
-    }, 20);
-    const serverBefore = cpu?.() ?? null;
-    const nodeBefore = process.cpuUsage();
-    const started = nowNs();
-    let launched: Awaited<ReturnType<CampaignsService['launch']>>;
+    let pass: Awaited<ReturnType<typeof measured<Awaited<ReturnType<CampaignsService['launch']>>>>>;
     try {
-      launched = await campaigns.launch(rc, campaign.id);
+      pass = await measured(() => campaigns.launch(rc, campaign.id));
     } finally {
       compliance.decideBatch = decideBatch;
-      clearInterval(sampler);
     }
-    const ms = msSince(started);
-    const nodeCpu = process.cpuUsage(nodeBefore);
-    const serverAfter = cpu?.() ?? null;
+    const launched = pass.result;
     const [{ tasks, named }] = await ds.query<{ tasks: string; named: string }[]>(
       'SELECT COUNT(*) AS tasks, COUNT(decision_id) AS named FROM tasks WHERE campaign_id = ?',
       [campaign.id],
@@ -311,16 +310,7 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
         `real launch (recording ${recording}): ${created} tasks, not ${expectedTasks}`,
       );
     expectedTasks = created;
-    return {
-      ms,
-      tasks: created,
-      heapGrowth: heapPeak - heapBefore,
-      nodeUs: (nodeCpu.user + nodeCpu.system) / total,
-      serverUs:
-        serverBefore === null || serverAfter === null
-          ? Number.NaN
-          : ((serverAfter - serverBefore) * 1e6) / total,
-    };
+    return { ...pass, tasks: created };
   };
   await realLaunch(false, 0); // warm-up
   const realOff: Awaited<ReturnType<typeof realLaunch>>[] = [];
