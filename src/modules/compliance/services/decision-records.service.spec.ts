@@ -122,29 +122,34 @@ describe('canonicalJsonOfPlain', () => {
   });
 });
 
+/**
+ * A data source that knows rule set version 3, and a transaction's manager whose chain head is at
+ * seq 41 with `start`'s hash: it keeps each INSERT's parameters and the head update.
+ */
+function fakeStores() {
+  const dataSource = {
+    query: jest.fn((sql: string) =>
+      Promise.resolve(sql.startsWith('SELECT version') ? [{ version: 3 }] : []),
+    ),
+  } as unknown as DataSource;
+  const start = createHash('sha256').update('start').digest();
+  const inserts: unknown[][] = [];
+  const state = { head: [] as unknown[] };
+  const m = {
+    query: jest.fn((sql: string, params: unknown[]) => {
+      if (sql.startsWith('SELECT last_seq'))
+        return Promise.resolve([{ last_seq: '41', last_hash: start }]);
+      if (sql.startsWith('INSERT INTO contact_decisions')) inserts.push(params);
+      if (sql.startsWith('UPDATE contact_decision_head')) state.head = params;
+      return Promise.resolve([]);
+    }),
+  } as unknown as EntityManager;
+  return { service: new DecisionRecordsService(dataSource), m, start, inserts, state };
+}
+
 describe('DecisionRecordsService.record', () => {
   it('writes rows whose JSON reads back as the stored facts and checks, chained by the same hash, in statements of a bounded size', async () => {
-    const dataSource = {
-      query: jest.fn((sql: string) =>
-        Promise.resolve(sql.startsWith('SELECT version') ? [{ version: 3 }] : []),
-      ),
-    } as unknown as DataSource;
-    const start = createHash('sha256').update('start').digest();
-    const inserted: unknown[][] = [];
-    let statements = 0;
-    let head: unknown[] = [];
-    const m = {
-      query: jest.fn((sql: string, params: unknown[]) => {
-        if (sql.startsWith('SELECT last_seq'))
-          return Promise.resolve([{ last_seq: '41', last_hash: start }]);
-        if (sql.startsWith('INSERT INTO contact_decisions')) {
-          statements++;
-          inserted.push(...(params[0] as unknown[][]));
-        }
-        if (sql.startsWith('UPDATE contact_decision_head')) head = params;
-        return Promise.resolve([]);
-      }),
-    } as unknown as EntityManager;
+    const { service, m, start, inserts, state } = fakeStores();
     const entries = Array.from({ length: 1_500 }, (_, n) => {
       const facts = factsFor(n);
       return {
@@ -162,11 +167,12 @@ describe('DecisionRecordsService.record', () => {
     expect(entries.some((e) => e.decision.allowed)).toBe(true);
     expect(entries.some((e) => !e.decision.allowed)).toBe(true);
 
-    const ids = await new DecisionRecordsService(dataSource).record(m, entries, DEFAULT_RULES);
+    const ids = await service.record(m, entries, DEFAULT_RULES);
 
+    const inserted = inserts.flatMap((params) => params[0] as unknown[][]);
     expect(inserted).toHaveLength(1_500);
     // Over 2 MiB of JSON: more than one statement, in order.
-    expect(statements).toBeGreaterThan(1);
+    expect(inserts.length).toBeGreaterThan(1);
     expect(ids).toEqual(inserted.map((r) => r[1]));
     let prev: Buffer = start;
     inserted.forEach((row, n) => {
@@ -180,29 +186,13 @@ describe('DecisionRecordsService.record', () => {
       expect(row[18]).toEqual(referenceHash(prev, row, 3));
       prev = row[18] as Buffer;
     });
-    expect(head).toEqual(['1541', prev]);
+    expect(state.head).toEqual(['1541', prev]);
   });
 });
 
 describe('DecisionRecordsService.recordPage', () => {
   it("keeps a launch page as rows of up to 10,000 members, each its customer, task, outcome and facts, chained over the entries' hash", async () => {
-    const dataSource = {
-      query: jest.fn((sql: string) =>
-        Promise.resolve(sql.startsWith('SELECT version') ? [{ version: 3 }] : []),
-      ),
-    } as unknown as DataSource;
-    const start = createHash('sha256').update('start').digest();
-    const inserted: unknown[][] = [];
-    let head: unknown[] = [];
-    const m = {
-      query: jest.fn((sql: string, params: unknown[]) => {
-        if (sql.startsWith('SELECT last_seq'))
-          return Promise.resolve([{ last_seq: '41', last_hash: start }]);
-        if (sql.startsWith('INSERT INTO contact_decisions')) inserted.push(params);
-        if (sql.startsWith('UPDATE contact_decision_head')) head = params;
-        return Promise.resolve([]);
-      }),
-    } as unknown as EntityManager;
+    const { service, m, start, inserts: inserted, state } = fakeStores();
     const entries = Array.from({ length: 12_000 }, (_, n) => {
       const facts = factsFor(n);
       return {
@@ -217,7 +207,7 @@ describe('DecisionRecordsService.recordPage', () => {
       };
     });
 
-    const ids = await new DecisionRecordsService(dataSource).recordPage(m, entries, DEFAULT_RULES);
+    const ids = await service.recordPage(m, entries, DEFAULT_RULES);
 
     expect(inserted.map((row) => row[14])).toEqual([10_000, 2_000]);
     expect(ids).toHaveLength(12_000);
@@ -281,6 +271,6 @@ describe('DecisionRecordsService.recordPage', () => {
       expect(row[16]).toEqual(createHash('sha256').update(prev).update(canonical, 'utf8').digest());
       prev = row[16] as Buffer;
     }
-    expect(head).toEqual(['43', prev]);
+    expect(state.head).toEqual(['43', prev]);
   });
 });
