@@ -103,3 +103,136 @@ describe('screenContent', () => {
     expect(abaRouting('991000021')).toBe(false);
   });
 });
+
+describe('screenContent, rule by rule', () => {
+  const rules = (text: string, ctx: ScreenContext = EMAIL) =>
+    screenContent(text, ctx).map((f) => f.rule);
+
+  it('says what it found in a fixed wording, each rule once', () => {
+    expect(
+      screenContent(
+        'SSN 123-45-6789 and 234-56-7890; card 4111 1111 1111 1111; see bit.ly/x; DOB 04/12/1980; cannabis',
+        SMS,
+      ),
+    ).toEqual([
+      { rule: 'link.shortener', severity: 'block', detail: 'a public URL shortener (bit.ly)' },
+      { rule: 'pii.ssn', severity: 'block', detail: 'a Social Security number' },
+      { rule: 'pii.card_number', severity: 'block', detail: 'a payment card number (Luhn-valid)' },
+      { rule: 'pii.date_of_birth', severity: 'review', detail: 'a date of birth' },
+      {
+        rule: 'shaft.cannabis',
+        severity: 'block',
+        detail: 'carrier-prohibited content (cannabis)',
+      },
+    ]);
+    expect(screenContent('ABA 021000021', EMAIL)).toEqual([
+      { rule: 'pii.bank_routing', severity: 'block', detail: 'a bank routing number' },
+    ]);
+    expect(screenContent('checking account 000123456789', EMAIL)).toEqual([
+      { rule: 'pii.bank_account', severity: 'block', detail: 'a bank account number' },
+    ]);
+    expect(screenContent('You owe $5.00 on this debt', EMAIL)).toEqual([
+      {
+        rule: 'regf.debt_details',
+        severity: 'review',
+        detail: 'an amount and debt wording a third party could read (Reg F 1006.6(d))',
+      },
+    ]);
+    expect(screenContent('see https://x.example/a and call 212-555-0123', SMS_BARE)).toEqual([
+      {
+        rule: 'link.unregistered',
+        severity: 'block',
+        detail: 'a link, and the 10DLC campaign was registered without links',
+      },
+      {
+        rule: 'phone.unregistered',
+        severity: 'block',
+        detail: 'a phone number, and the 10DLC campaign was registered without numbers',
+      },
+    ]);
+  });
+
+  it('reads SSNs only in the shapes the SSA issues, and bare nine digits only beside SSN words', () => {
+    expect(rules('id 123-45-6789')).toEqual(['pii.ssn']);
+    expect(rules('id 123 45 6789')).toEqual(['pii.ssn']);
+    for (const n of ['000-12-3456', '666-12-3456', '912-12-3456', '123-00-4567', '123-45-0000'])
+      expect(rules(`id ${n}`)).toEqual([]);
+    expect(rules('reference 123456789')).toEqual([]);
+    expect(rules('your ssn: 123456789')).toEqual(['pii.ssn']);
+    expect(rules('social security 123456789')).toEqual(['pii.ssn']);
+    // Not a phone number either, where the registration allows none: it is read as an SSN only.
+    expect(rules('id 123-45-6789', SMS_BARE)).toEqual(['pii.ssn']);
+  });
+
+  it('reads card numbers by a network first digit and the Luhn checksum', () => {
+    expect(rules('card 5555 5555 5555 4444')).toEqual(['pii.card_number']);
+    expect(rules('card 5555 5555 5555 4445')).toEqual([]);
+    expect(rules('card 6011-1111-1111-1117')).toEqual(['pii.card_number']);
+    // Luhn-valid, but no card network starts with 1.
+    expect(rules('order 1234567812345670')).toEqual([]);
+    expect(luhn('79927398713')).toBe(true);
+    expect(luhn('79927398710')).toBe(false);
+  });
+
+  it('reads routing numbers by the ABA checksum and the Federal Reserve prefixes', () => {
+    const valid = [
+      '001000009',
+      '121000002',
+      '211000006',
+      '321000006',
+      '611000004',
+      '721000004',
+      '801000005',
+    ];
+    const badPrefix = [
+      '131000005',
+      '201000003',
+      '331000009',
+      '601000001',
+      '731000007',
+      '811000008',
+    ];
+    for (const n of valid) expect([n, abaRouting(n)]).toEqual([n, true]);
+    for (const n of badPrefix) expect([n, abaRouting(n)]).toEqual([n, false]);
+    expect(abaRouting('02100002')).toBe(false);
+    expect(abaRouting('0210000210')).toBe(false);
+    expect(abaRouting('a21000021')).toBe(false);
+    expect(rules('routing 121000002')).toEqual(['pii.bank_routing']);
+    expect(rules('routing 131000005')).toEqual([]);
+  });
+
+  it('folds the character swaps used to slip past the vocabulary', () => {
+    for (const [text, rule] of [
+      ['c@nnabis', 'shaft.cannabis'],
+      ['c4nnabis', 'shaft.cannabis'],
+      ['b33r', 'shaft.alcohol'],
+      ['v0dka', 'shaft.alcohol'],
+      ['c1gar', 'shaft.tobacco'],
+      ['c|gar', 'shaft.tobacco'],
+      ['c!garettes', 'shaft.tobacco'],
+      ['cigare77es', 'shaft.tobacco'],
+      ['vape5', 'shaft.tobacco'],
+      ['nude$', 'shaft.sex'],
+    ] as const)
+      expect([text, rules(`new ${text} today`)]).toEqual([text, [rule]]);
+    // Whole words only.
+    expect(rules('we have begun; a joint account; the beerbohm estate')).toEqual([]);
+  });
+
+  it('tells links from other dotted words, and reads no numbers inside a link', () => {
+    expect(rules('go to www.bit.ly/abc')).toEqual(['link.shortener']);
+    expect(rules('HTTPS://TinyURL.com/x')).toEqual(['link.shortener']);
+    expect(rules('pay at https://pay.example', SMS_BARE)).toEqual(['link.unregistered']);
+    expect(rules('pay at pay.example/now', SMS_BARE)).toEqual(['link.unregistered']);
+    expect(rules('pay at demorecovery.com', SMS_BARE)).toEqual(['link.unregistered']);
+    expect(rules('see the attached notice.pdf, e.g. today', SMS_BARE)).toEqual([]);
+    // Links are fine where the registration allows them, and in emails.
+    expect(rules('pay at https://pay.example/now', SMS)).toEqual([]);
+    expect(rules('pay at https://pay.example/now', EMAIL)).toEqual([]);
+    // A card-shaped path segment is part of the link, not a card number.
+    expect(rules('https://pay.example/r/4111111111111111')).toEqual([]);
+    // Numbers are fine where the registration allows them, and in emails.
+    expect(rules('call 212-555-0123', SMS)).toEqual([]);
+    expect(rules('call 212-555-0123', { channel: 'email', embeddedPhone: false })).toEqual([]);
+  });
+});

@@ -212,3 +212,105 @@ describe('decision pages', () => {
     ).toThrow(/campaign window/);
   });
 });
+
+describe('decision pages, in detail', () => {
+  const plain = (zones: string[], extra: Partial<ContactFacts> = {}): ContactFacts => ({
+    channel: 'call',
+    purpose: 'collection',
+    at: AT,
+    zones,
+    state: 'NY',
+    toType: 'home',
+    consents: [],
+    bans: [],
+    attempts: [],
+    campaignWindow: { start: '08:00', end: '21:00' },
+    ...extra,
+  });
+
+  it("keeps the page tables exactly: each zone set and outcome set once, each zone's local time computed once", () => {
+    const calls: string[] = [];
+    const counted = (at: Date, zone: string) => {
+      calls.push(zone);
+      return localTime(at, zone);
+    };
+    const members = [
+      member('a', plain(['America/New_York'])),
+      member('b', plain(['America/New_York', 'America/Chicago'])),
+      member('c', plain(['America/New_York'])),
+      // Zone names whose concatenation would collide without a separator.
+      member('d', plain(['Etc/A', 'B'])),
+      member('e', plain(['Etc/AB'])),
+    ];
+    const { page } = encodePage(members, counted);
+    expect(page.zoneSets).toEqual([
+      ['America/New_York'],
+      ['America/New_York', 'America/Chicago'],
+      ['Etc/A', 'B'],
+      ['Etc/AB'],
+    ]);
+    expect(calls.sort()).toEqual(['America/Chicago', 'America/New_York', 'B', 'Etc/A', 'Etc/AB']);
+    const distinct = [
+      ...new Set(
+        members.map((m) =>
+          JSON.stringify(m.checks.map((c) => `${c.rule}:${c.passed ? 'pass' : 'fail'}`)),
+        ),
+      ),
+    ].map((j) => JSON.parse(j) as string[]);
+    expect(distinct.length).toBeGreaterThan(1);
+    expect(page.outcomeSets).toEqual(distinct);
+  });
+
+  it('keeps a member decided at another instant with that instant', () => {
+    const later = new Date(AT.getTime() + 90_000);
+    const { page, body } = encodePage(
+      [
+        member('a', plain(['America/New_York'])),
+        member('b', plain(['America/New_York'], { at: later })),
+      ],
+      localTime,
+    );
+    expect(decodeMember(page, body, 'a')!.facts.at).toEqual(AT);
+    expect(decodeMember(page, body, 'b')!.facts.at).toEqual(later);
+    expect((JSON.parse(body.toString('utf8')) as unknown[][]).map((e) => e[16])).toEqual([
+      null,
+      later.getTime(),
+    ]);
+  });
+
+  it('refuses a page of another format, and members of another purpose or window', () => {
+    const a = member('a', plain(['America/New_York']));
+    const { page, body } = encodePage([a], localTime);
+    expect(() =>
+      decodeMember({ ...page, format: 'launch-page/0' as typeof page.format }, body, 'a'),
+    ).toThrow(/unknown decision page format launch-page\/0/);
+    const other = (f: Partial<ContactFacts>) => ({ ...a, facts: { ...a.facts, ...f } });
+    expect(() => encodePage([a, other({ purpose: 'marketing' })], localTime)).toThrow();
+    expect(() =>
+      encodePage([a, other({ campaignWindow: { start: '09:00', end: '21:00' } })], localTime),
+    ).toThrow();
+    expect(() =>
+      encodePage([a, other({ campaignWindow: { start: '08:00', end: '20:00' } })], localTime),
+    ).toThrow();
+  });
+
+  it('splits by members without an empty part, and keeps a part exactly at the byte limit whole', () => {
+    const members = Array.from({ length: 6 }, (_, i) =>
+      member(`m${i}`, plain(['America/New_York'])),
+    );
+    expect(encodePages(members, localTime, { entries: 3, bytes: 1e9 }).map((p) => p.count)).toEqual(
+      [3, 3],
+    );
+    const whole = encodePage(members.slice(0, 2), localTime).body.length;
+    expect(
+      encodePages(members.slice(0, 2), localTime, { entries: 10, bytes: whole }).map(
+        (p) => p.count,
+      ),
+    ).toEqual([2]);
+    expect(
+      encodePages(members.slice(0, 2), localTime, { entries: 10, bytes: whole - 1 }).map(
+        (p) => p.count,
+      ),
+    ).toEqual([1, 1]);
+  });
+});
