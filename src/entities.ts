@@ -17,6 +17,7 @@ import { CampaignEntity } from './modules/outreach/entities/campaign.entity';
 import { TaskEntity } from './modules/outreach/entities/task.entity';
 import { ConsentEntity } from './modules/compliance/entities/consent.entity';
 import { ContactAttemptEntity } from './modules/compliance/entities/contact-attempt.entity';
+import { SenderNumberEntity } from './modules/compliance/entities/sender-number.entity';
 import { DncEntryEntity } from './modules/compliance/entities/dnc-entry.entity';
 import { CeaseRequestEntity } from './modules/compliance/entities/cease-request.entity';
 import { BrandEntity } from './modules/compliance/entities/brand.entity';
@@ -65,6 +66,7 @@ export const ENTITIES = [
   DncEntryEntity,
   CeaseRequestEntity,
   ContactAttemptEntity,
+  SenderNumberEntity,
   BrandEntity,
   MessagingCampaignEntity,
   DataSubjectRequestEntity,

@@ -38,6 +38,8 @@ describe('outbound delivery: the outbox to the SMS provider, gated again at deli
   const team = `team-notify-${Date.now()}`;
   const brandName = `Notify Recovery ${digits(4)}`;
   let campaignId: string;
+  let messagingCampaignId: string;
+  let pool: string[];
 
   beforeAll(async () => {
     manager = await makeUser(app.t, 'manager', { mfa: true, teamId: team });
@@ -76,6 +78,19 @@ describe('outbound delivery: the outbox to the SMS provider, gated again at deli
       `C${digits(6)}`,
       null,
     );
+    // Its pool of sender numbers: two long codes.
+    pool = [];
+    for (let i = 0; i < 2; i++)
+      pool.push(
+        (
+          await tenDlc.addSenderNumber(
+            registered.id,
+            `+1646${2000000 + Math.floor(Math.random() * 7999999)}`,
+            'test',
+          )
+        ).e164,
+      );
+    messagingCampaignId = registered.id;
     const campaign = await makeCampaign(app.t, team, manager.id);
     campaignId = campaign.id;
     await app.db.query(
@@ -91,14 +106,21 @@ describe('outbound delivery: the outbox to the SMS provider, gated again at deli
   afterAll(() => sink.stop());
 
   /** A consenting mobile customer with a pending SMS task whose message the agent sends (queued). */
-  async function queuedText(): Promise<{ customerId: string; notificationId: string }> {
-    const customer = await app.t.app.get(CustomersService).create({
-      externalRef: `notify-${digits(8)}`,
-      firstName: 'Ines',
-      phone: `+1833${2 + (Number(digits(1)) % 8)}${digits(6)}`,
-      phoneType: PhoneType.Mobile,
-      timezone: middayZone(),
-    });
+  async function queuedText(
+    existing?: string,
+  ): Promise<{ customerId: string; notificationId: string }> {
+    // Another text to the same consumer: as on a later day (the house caps allow one a day).
+    if (existing)
+      await app.db.query('DELETE FROM contact_attempts WHERE customer_id = ?', [existing]);
+    const customer = existing
+      ? (await app.t.app.get(CustomersService).findById(existing))!
+      : await app.t.app.get(CustomersService).create({
+          externalRef: `notify-${digits(8)}`,
+          firstName: 'Ines',
+          phone: `+1833${2 + (Number(digits(1)) % 8)}${digits(6)}`,
+          phoneType: PhoneType.Mobile,
+          timezone: middayZone(),
+        });
     await app.t.app.get(ComplianceService).recordConsent({
       customerId: customer.id,
       channel: 'sms',
@@ -115,10 +137,10 @@ describe('outbound delivery: the outbox to the SMS provider, gated again at deli
     const sent = await app.t.gql(SEND, { input: { taskId: task.id } }, auth);
     expect(sent.errors).toBeUndefined();
     const [rows] = await app.db.query<RowDataPacket[]>(
-      'SELECT id FROM notification_outbox WHERE customer_id = ?',
+      'SELECT id FROM notification_outbox WHERE customer_id = ? ORDER BY id DESC',
       [customer.id],
     );
-    expect(rows).toHaveLength(1);
+    if (!existing) expect(rows).toHaveLength(1);
     return { customerId: customer.id, notificationId: String(rows[0].id) };
   }
 
@@ -160,6 +182,79 @@ describe('outbound delivery: the outbox to the SMS provider, gated again at deli
     expect(delivery.headers['x-callwarden-signature']).toBe(`sha256=${expected}`);
     await app.t.app.get(NotificationDeliveryService).deliverDue();
     expect(deliveriesOf(notificationId)).toHaveLength(1);
+  });
+
+  it("sends a consumer's texts from the same number of the pool, spreads consumers over it, and moves them off a retired number", async () => {
+    const fromOf = async (id: string) => {
+      await deliverUntilSettled(id);
+      const [delivery] = deliveriesOf(id);
+      const sentFrom = (JSON.parse(delivery.body) as { from?: string }).from;
+      const [row] = (
+        await app.db.query<RowDataPacket[]>(
+          'SELECT from_number FROM notification_outbox WHERE id = ?',
+          [id],
+        )
+      )[0];
+      expect(row.from_number).toBe(sentFrom);
+      return sentFrom!;
+    };
+    const first = await queuedText();
+    const a = await fromOf(first.notificationId);
+    expect(pool).toContain(a);
+    // The same consumer again: the same number.
+    expect(await fromOf((await queuedText(first.customerId)).notificationId)).toBe(a);
+    // Other consumers are spread over the pool: both numbers are in use.
+    const others = new Set<string>();
+    for (let i = 0; i < 3; i++) others.add(await fromOf((await queuedText()).notificationId));
+    expect([...others].some((n) => n !== a)).toBe(true);
+    // Retired, the number sends no more: its consumer moves to the other one, and stays there.
+    const tenDlc = app.t.app.get(TenDlcService);
+    const retired = (await tenDlc.senderNumbers(messagingCampaignId)).find((n) => n.e164 === a)!;
+    await tenDlc.retireSenderNumber(retired.id);
+    const b = await fromOf((await queuedText(first.customerId)).notificationId);
+    expect(b).not.toBe(a);
+    expect(pool).toContain(b);
+    expect(await fromOf((await queuedText(first.customerId)).notificationId)).toBe(b);
+    // With no active number left, a text is refused and nothing is queued.
+    const last = (await tenDlc.senderNumbers(messagingCampaignId)).find((n) => n.e164 === b)!;
+    await tenDlc.retireSenderNumber(last.id);
+    try {
+      const queued = async () =>
+        Number(
+          (
+            await app.db.query<RowDataPacket[]>(
+              'SELECT COUNT(*) AS n FROM notification_outbox WHERE customer_id = ?',
+              [first.customerId],
+            )
+          )[0][0].n,
+        );
+      const before = await queued();
+      await app.db.query('DELETE FROM contact_attempts WHERE customer_id = ?', [first.customerId]);
+      const task = await makeTask(
+        app.t,
+        { id: campaignId, teamId: team } as CampaignEntity,
+        (await app.t.app.get(CustomersService).findById(first.customerId))!,
+        agent.id,
+      );
+      const refused = await app.t.gql(SEND, { input: { taskId: task.id } }, auth);
+      expect(refused.errors?.[0].extensions).toMatchObject({
+        code: 'FORBIDDEN',
+        reason: 'SENDER_NOT_ACTIVE',
+      });
+      expect(refused.errors?.[0].message).toMatch(/no active sender number/);
+      expect(await queued()).toBe(before);
+    } finally {
+      // Later tests send again: a fresh number.
+      pool.push(
+        (
+          await tenDlc.addSenderNumber(
+            messagingCampaignId,
+            `+1646${2000000 + Math.floor(Math.random() * 7999999)}`,
+            'test',
+          )
+        ).e164,
+      );
+    }
   });
 
   it('cancels a queued text when the consumer opts out before delivery, and audits it', async () => {

@@ -266,6 +266,41 @@ describe('10DLC registration and SMS sending (e2e)', () => {
       )
     )[0].map((r) => String(r.id));
 
+    // A text needs a number of the campaign's pool to leave from: none yet.
+    const noNumber = await app.t.gql(SEND, { input: { taskId: tasks[0] } }, agent);
+    expect(noNumber.errors?.[0].extensions).toMatchObject({
+      code: 'FORBIDDEN',
+      reason: 'SENDER_NOT_ACTIVE',
+    });
+    expect(noNumber.errors?.[0].message).toMatch(/no active sender number/);
+    const ADD_NUMBER =
+      'mutation N($input: AddSenderNumberInput!) { addSenderNumber(input: $input) { id e164 status } }';
+    const number = `+1917${2000000 + Math.floor(Math.random() * 7999999)}`;
+    const byManager = await app.t.gql(
+      ADD_NUMBER,
+      { input: { messagingCampaignId: mcId, number } },
+      manager,
+    );
+    expect(byManager.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN' });
+    const badNumber = await app.t.gql(
+      ADD_NUMBER,
+      { input: { messagingCampaignId: mcId, number: '+44207946000' } },
+      admin,
+    );
+    expect(badNumber.errors?.[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+    const added = await app.t.gql<{ addSenderNumber: { e164: string; status: string } }>(
+      ADD_NUMBER,
+      { input: { messagingCampaignId: mcId, number } },
+      admin,
+    );
+    expect(added.data?.addSenderNumber).toMatchObject({ e164: number, status: 'Active' });
+    const again = await app.t.gql(
+      ADD_NUMBER,
+      { input: { messagingCampaignId: mcId, number } },
+      admin,
+    );
+    expect(again.errors?.[0].extensions).toMatchObject({ reason: 'REGISTRATION_CONFLICT' });
+
     const sent = await app.t.gql<{ sendTaskMessage: { status: string } }>(
       SEND,
       { input: { taskId: tasks[0] } },
@@ -276,6 +311,7 @@ describe('10DLC registration and SMS sending (e2e)', () => {
       .get(NotificationsService)
       .listByTemplate(`campaign:${campaignId}`, 10);
     expect(outbox).toHaveLength(1);
+    expect(outbox[0].fromNumber).toBe(number);
     expect(outbox[0].body).toBe(
       `${brandName}: this is a debt collector. Hi Rosa, your balance is $80.00. Reply STOP to opt out.`,
     );
@@ -310,6 +346,7 @@ describe('10DLC registration and SMS sending (e2e)', () => {
     expect(events.map((e) => [String(e.action), Number(e.siem)])).toEqual([
       ['tendlc.campaign_registered', 0],
       ['tendlc.campaign_approved', 1],
+      ['tendlc.sender_number_added', 0],
       ['tendlc.campaign_status_changed', 0],
     ]);
   });

@@ -223,7 +223,10 @@ export async function seedDemo(app: INestApplication): Promise<string[]> {
       null,
     );
     messagingCampaignId = registered.id;
-    out.push('a verified 10DLC brand and an active 10DLC campaign');
+    // Its pool of sender numbers (fictional 555-01xx numbers).
+    for (const number of ['+13125550134', '+13125550135'])
+      await tenDlc.addSenderNumber(registered.id, number, 'seed');
+    out.push('a verified 10DLC brand and an active 10DLC campaign with two sender numbers');
   }
   const campaigns = dataSource.getRepository(CampaignEntity);
   if ((await campaigns.countBy({})) === 0) {

@@ -2,12 +2,15 @@ import { Args, ID, Mutation, Query, Resolver } from '@nestjs/graphql';
 import { Ctx, RequestContext } from '../../core/auth/request-context';
 import { Allow } from '../../core/authorization/allow.decorator';
 import {
+  AddSenderNumberInput,
   BrandDTO,
   MessagingCampaignDTO,
   RecordBrandStatusInput,
   RecordMessagingCampaignStatusInput,
   RegisterBrandInput,
   RegisterMessagingCampaignInput,
+  SenderNumberDTO,
+  SenderNumberIdInput,
 } from './dto/ten-dlc.dto';
 import { TenDlcService } from './services/ten-dlc.service';
 
@@ -70,5 +73,32 @@ export class TenDlcResolver {
       input.tcrCampaignId ?? null,
       input.reason ?? null,
     );
+  }
+
+  @Allow('read', 'MessagingCampaign')
+  @Query(() => [SenderNumberDTO], { description: 'A 10DLC campaign’s pool of sender numbers' })
+  senderNumbers(
+    @Args('messagingCampaignId', { type: () => ID }) messagingCampaignId: string,
+  ): Promise<SenderNumberDTO[]> {
+    return this.tenDlc.senderNumbers(messagingCampaignId);
+  }
+
+  @Allow('update', 'MessagingCampaign')
+  @Mutation(() => SenderNumberDTO, {
+    description: 'Adds a number to a 10DLC campaign’s pool; consumers are spread over the pool',
+  })
+  addSenderNumber(
+    @Ctx() ctx: RequestContext,
+    @Args('input') input: AddSenderNumberInput,
+  ): Promise<SenderNumberDTO> {
+    return this.tenDlc.addSenderNumber(input.messagingCampaignId, input.number, ctx.principal.id);
+  }
+
+  @Allow('update', 'MessagingCampaign')
+  @Mutation(() => SenderNumberDTO, {
+    description: 'Retires a sender number: its consumers get another number of the pool next',
+  })
+  retireSenderNumber(@Args('input') input: SenderNumberIdInput): Promise<SenderNumberDTO> {
+    return this.tenDlc.retireSenderNumber(input.id);
   }
 }

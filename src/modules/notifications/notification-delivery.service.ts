@@ -227,6 +227,7 @@ export class NotificationDeliveryService implements OnApplicationBootstrap, OnMo
         channel: n.channel,
         to: n.recipient,
         body: n.body,
+        ...(n.fromNumber ? { from: n.fromNumber } : {}),
       });
       // The provider has it: record that whatever happened to the lease meanwhile.
       await repo.update(

@@ -8,6 +8,8 @@ export interface OutboundMessage {
   channel: NotificationChannel;
   to: string;
   body: string;
+  /** A text's sender number (the consumer's sticky number in the 10DLC campaign's pool). */
+  from?: string | null;
 }
 
 /** Hands one message to the channel's provider; throws when the provider did not take it. */

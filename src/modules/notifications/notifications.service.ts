@@ -31,6 +31,8 @@ export class NotificationsService {
       decisionId?: string | null;
       /** Content screening's findings that a person must review first: the message is held. */
       holdFor?: ContentFindingRecord[];
+      /** A text's sender number. */
+      from?: string | null;
     },
   ): Promise<NotificationEntity> {
     const n = new NotificationEntity();
@@ -44,6 +46,7 @@ export class NotificationsService {
     n.customerId = contact?.customerId ?? null;
     n.purpose = contact?.purpose ?? null;
     n.decisionId = contact?.decisionId ?? null;
+    n.fromNumber = contact?.from ?? null;
     n.attempts = 0;
     n.nextAttemptAt = null;
     n.lockedUntil = null;

@@ -27,6 +27,7 @@ import { AttemptPartitions1764101500000 } from './1764101500000-AttemptPartition
 import { DecisionPages1764101600000 } from './1764101600000-DecisionPages';
 import { ContentReviews1764101700000 } from './1764101700000-ContentReviews';
 import { ImportHeartbeat1764101800000 } from './1764101800000-ImportHeartbeat';
+import { SenderNumbers1764101900000 } from './1764101900000-SenderNumbers';
 import { ReadAccessLog1764100800000 } from './1764100800000-ReadAccessLog';
 import { SubjectExports1764100900000 } from './1764100900000-SubjectExports';
 import { Debts1764101100000 } from './1764101100000-Debts';
@@ -65,4 +66,5 @@ export const MIGRATIONS = [
   DecisionPages1764101600000,
   ContentReviews1764101700000,
   ImportHeartbeat1764101800000,
+  SenderNumbers1764101900000,
 ];

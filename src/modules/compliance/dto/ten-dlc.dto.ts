@@ -14,6 +14,7 @@ import {
 } from 'class-validator';
 import { BrandEntityType, BrandStatus } from '../entities/brand.entity';
 import { MessagingCampaignStatus, MessagingUseCase } from '../entities/messaging-campaign.entity';
+import { SenderNumberStatus } from '../entities/sender-number.entity';
 
 registerEnumType(BrandEntityType, { name: 'BrandEntityType' });
 registerEnumType(BrandStatus, { name: 'BrandStatus' });
@@ -115,4 +116,30 @@ export class RecordMessagingCampaignStatusInput {
   @IsString()
   @MaxLength(255)
   reason?: string;
+}
+
+registerEnumType(SenderNumberStatus, { name: 'SenderNumberStatus' });
+
+@ObjectType('SenderNumber')
+export class SenderNumberDTO {
+  @Field(() => ID) id!: string;
+  @Field(() => ID) messagingCampaignId!: string;
+  @Field({ description: 'E.164' }) e164!: string;
+  @Field(() => SenderNumberStatus) status!: SenderNumberStatus;
+  @Field() assignedAt!: Date;
+  @Field(() => Date, { nullable: true }) retiredAt!: Date | null;
+}
+
+@InputType()
+export class AddSenderNumberInput {
+  @Field(() => ID) @IsUUID() messagingCampaignId!: string;
+  @Field({ description: 'A US number, E.164 (+12125550123)' })
+  @IsString()
+  @Matches(/^\+1\d{10}$/)
+  number!: string;
+}
+
+@InputType()
+export class SenderNumberIdInput {
+  @Field(() => ID) @IsUUID() id!: string;
 }

@@ -11,6 +11,8 @@ import {
   MessagingUseCase,
 } from '../entities/messaging-campaign.entity';
 import { registrationTextProblems, SenderRegistration } from '../rules/ten-dlc';
+import { SenderNumberEntity, SenderNumberStatus } from '../entities/sender-number.entity';
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
 
 export interface BrandInput {
   displayName: string;
@@ -291,6 +293,123 @@ export class TenDlcService {
       order: { createdAt: 'DESC' },
       take: 500,
     });
+  }
+
+  /** Adds a number to a 10DLC campaign's pool (E.164, US; one campaign per number), audited. */
+  async addSenderNumber(
+    messagingCampaignId: string,
+    number: string,
+    createdBy: string,
+  ): Promise<SenderNumberEntity> {
+    const parsed = parsePhoneNumberFromString(number, 'US');
+    if (!parsed?.isValid() || parsed.country !== 'US')
+      throw new ComplianceException(
+        ComplianceErrorCode.INVALID_REGISTRATION,
+        'A sender number is a valid US number in E.164 (+1...)',
+      );
+    return this.dataSource.transaction(async (m) => {
+      if (!(await m.getRepository(MessagingCampaignEntity).existsBy({ id: messagingCampaignId })))
+        throw new ComplianceException(
+          ComplianceErrorCode.NOT_FOUND,
+          'Messaging campaign not found',
+        );
+      const row = m.getRepository(SenderNumberEntity).create({
+        id: uuidv7(),
+        messagingCampaignId,
+        e164: parsed.number,
+        status: SenderNumberStatus.Active,
+        assignedAt: new Date(),
+        retiredAt: null,
+        createdBy,
+      });
+      try {
+        await m.getRepository(SenderNumberEntity).insert(row);
+      } catch (e) {
+        const err = e as { code?: string; driverError?: { code?: string } };
+        if ((err.driverError?.code ?? err.code) === 'ER_DUP_ENTRY')
+          throw new ComplianceException(
+            ComplianceErrorCode.REGISTRATION_CONFLICT,
+            'This number is in a sender pool already',
+          );
+        throw e;
+      }
+      await this.audit.record(
+        {
+          action: 'tendlc.sender_number_added',
+          resourceType: 'MessagingCampaign',
+          resourceId: messagingCampaignId,
+          changes: { senderNumberId: row.id, number: row.e164 },
+        },
+        m,
+      );
+      return row;
+    });
+  }
+
+  /** Takes a number out of its pool: its consumers get another active number of the pool next. */
+  async retireSenderNumber(id: string): Promise<SenderNumberEntity> {
+    return this.dataSource.transaction(async (m) => {
+      const row = await m
+        .getRepository(SenderNumberEntity)
+        .findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!row)
+        throw new ComplianceException(ComplianceErrorCode.NOT_FOUND, 'Sender number not found');
+      if (row.status === SenderNumberStatus.Retired) return row;
+      row.status = SenderNumberStatus.Retired;
+      row.retiredAt = new Date();
+      await m.getRepository(SenderNumberEntity).save(row);
+      await this.audit.record(
+        {
+          action: 'tendlc.sender_number_retired',
+          resourceType: 'MessagingCampaign',
+          resourceId: row.messagingCampaignId,
+          changes: { senderNumberId: row.id, number: row.e164 },
+        },
+        m,
+      );
+      return row;
+    });
+  }
+
+  senderNumbers(messagingCampaignId: string): Promise<SenderNumberEntity[]> {
+    return this.dataSource
+      .getRepository(SenderNumberEntity)
+      .find({ where: { messagingCampaignId }, order: { assignedAt: 'ASC', id: 'ASC' } });
+  }
+
+  /**
+   * The number a consumer's texts under this 10DLC campaign leave from, in the caller's
+   * transaction (which holds the customer's row lock, so one customer's sends do this one at a
+   * time): the number they were given, while it is active; else the pool's active number with the
+   * fewest consumers, given to them from now on. Null when the pool has no active number.
+   */
+  async senderFor(
+    m: EntityManager,
+    customerId: string,
+    messagingCampaignId: string,
+  ): Promise<string | null> {
+    const [current] = await m.query<{ e164: string; status: string }[]>(
+      `SELECT n.e164, n.status FROM sender_assignments a
+         JOIN sender_numbers n ON n.id = a.sender_number_id
+        WHERE a.customer_id = ? AND a.messaging_campaign_id = ?`,
+      [customerId, messagingCampaignId],
+    );
+    if (current?.status === SenderNumberStatus.Active) return current.e164;
+    const [pick] = await m.query<{ id: string; e164: string }[]>(
+      `SELECT n.id, n.e164 FROM sender_numbers n
+         LEFT JOIN sender_assignments a ON a.sender_number_id = n.id
+        WHERE n.messaging_campaign_id = ? AND n.status = 'active'
+        GROUP BY n.id, n.e164 ORDER BY COUNT(a.customer_id), n.id LIMIT 1`,
+      [messagingCampaignId],
+    );
+    if (!pick) return null;
+    await m.query(
+      `INSERT INTO sender_assignments (customer_id, messaging_campaign_id, sender_number_id, assigned_at)
+       VALUES (?, ?, ?, NOW(3))
+       ON DUPLICATE KEY UPDATE sender_number_id = VALUES(sender_number_id), assigned_at = NOW(3)`,
+      [customerId, messagingCampaignId, pick.id],
+    );
+    return pick.e164;
   }
 
   /** Saves, turning a duplicate TCR id into a conflict instead of a database error. */

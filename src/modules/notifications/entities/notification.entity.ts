@@ -85,6 +85,10 @@ export class NotificationEntity {
   @Column({ name: 'cancel_reason', type: 'varchar', length: 64, nullable: true })
   cancelReason!: string | null;
 
+  /** The sender number a text leaves from (the consumer's sticky number); null for emails. */
+  @Column({ name: 'from_number', type: 'varchar', length: 16, nullable: true })
+  fromNumber!: string | null;
+
   /** Held for a person's review of its content (content_reviews): not delivered until approved. */
   @Column({ name: 'held_at', type: 'datetime', precision: 3, nullable: true })
   heldAt!: Date | null;

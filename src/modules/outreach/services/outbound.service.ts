@@ -92,6 +92,16 @@ export class OutboundService {
       // sends to one customer are decided one after the other, each seeing the last one's attempt.
       await this.gate.lockCustomer(m, customer.id);
       const allowed = await this.gate.assertAllowed(task, { campaign, customer }, 'send', now, m);
+      // A text leaves from the consumer's sticky number in the 10DLC campaign's pool.
+      const from =
+        campaign.channel === Channel.Sms
+          ? await this.tenDlc.senderFor(m, customer.id, campaign.messagingCampaignId!)
+          : null;
+      if (campaign.channel === Channel.Sms && !from)
+        throw new OutreachException(
+          OutreachErrorCode.SENDER_NOT_ACTIVE,
+          'Cannot send: the 10DLC campaign has no active sender number',
+        );
       const claimed = await m.getRepository(TaskEntity).update(
         { id: task.id, status: TaskStatus.Pending },
         {
@@ -119,6 +129,7 @@ export class OutboundService {
           decisionId: allowed.decisionId,
           // Content a person must look at first: queued held, with its review.
           holdFor: worst === 'review' ? findings : undefined,
+          from,
         },
       );
       await this.compliance.recordAttempt(
