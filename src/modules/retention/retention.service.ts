@@ -563,7 +563,8 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
     );
     let total = 0;
     for (const { name, bound } of partitions) {
-      if (new Date(`${bound.replace(' ', 'T')}Z`) > before) break;
+      // Bounds are the first day of a month ('2026-12-01', with a time on MySQL).
+      if (new Date(`${bound.slice(0, 10)}T00:00:00Z`) > before) break;
       const started = performance.now();
       const [[result]] = await db.query<[{ status: string; removed: string | number }[]]>(
         `CALL ${spec.partitions.drop}(?, ?)`,
