@@ -388,7 +388,7 @@ export class TenDlcService {
     customerId: string,
     messagingCampaignId: string,
   ): Promise<string | null> {
-    const [current] = await m.query<{ e164: string; status: string }[]>(
+    const [current] = await m.query<{ e164: string; status: SenderNumberStatus }[]>(
       `SELECT n.e164, n.status FROM sender_assignments a
          JOIN sender_numbers n ON n.id = a.sender_number_id
         WHERE a.customer_id = ? AND a.messaging_campaign_id = ?`,
