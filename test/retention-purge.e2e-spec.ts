@@ -1,6 +1,7 @@
 import { createConnection } from 'mysql2/promise';
 import type { RowDataPacket } from 'mysql2/promise';
 import { v7 as uuidv7 } from 'uuid';
+import { adminConnection } from './utils/db';
 import { makeUser, signIn } from './utils/identity';
 import { makeCustomer } from './utils/outreach';
 import { useTestApp } from './utils/use-test-app';
@@ -234,6 +235,73 @@ describe('retention purge: dry run, skipped customers, key ranges (e2e)', () => 
       await app.db.query('DELETE FROM legal_holds WHERE customer_id = ?', [held.id]);
       await app.db.query('DELETE FROM contact_attempts WHERE customer_id = ?', [held.id]);
     }
+  }, 120_000);
+
+  it('leaves the months to the key ranges when a long transaction holds the table, removing the same rows', async () => {
+    await app.db.query("CALL contact_attempts_backfill('2018-01-01')");
+    const customer = await makeCustomer(app.t);
+    const seeded = Array.from({ length: 120 }, (_, i) => [
+      uuidv7(),
+      customer.id,
+      `2018-07-${String(1 + (i % 28)).padStart(2, '0')} 10:00:00.000`,
+    ]);
+    await app.db.query(
+      `INSERT INTO contact_attempts (id, customer_id, channel, purpose, to_type, occurred_at, created_at)
+       VALUES ${seeded.map(() => "(?, ?, 'call', 'collection', 'unknown', ?, NOW(3))").join(', ')}`,
+      seeded.flat(),
+    );
+    const preview = await app.t.gql<{
+      retentionPreview: { rule: string; wouldRemove: number }[];
+    }>(PREVIEW, undefined, admin);
+    const would = preview.data!.retentionPreview.find(
+      (r) => r.rule === 'contact_attempts',
+    )!.wouldRemove;
+    expect(would).toBeGreaterThanOrEqual(120);
+    // The month partition that holds them (an earlier run may have dropped their own month's:
+    // rows of a dropped month fall into the next one).
+    const bounds = await rows(
+      `SELECT PARTITION_NAME AS name, PARTITION_DESCRIPTION AS bound FROM information_schema.PARTITIONS
+        WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'contact_attempts'
+          AND PARTITION_DESCRIPTION <> 'MAXVALUE' ORDER BY PARTITION_ORDINAL_POSITION`,
+    );
+    const holding = bounds.find((b) => String(b.bound).replace(/'/g, '') > '2018-07-28')!
+      .name as string;
+    expect(holding).toMatch(/^p\d{6}$/);
+    // A report reading attempts in a transaction it keeps open (its metadata lock stays).
+    const reader = await adminConnection();
+    try {
+      await reader.query('START TRANSACTION');
+      await reader.query('SELECT COUNT(*) FROM contact_attempts WHERE customer_id = ?', [
+        customer.id,
+      ]);
+      const started = Date.now();
+      const run = await app.t.gql<{ runRetentionPurge: { results: Result[] } }>(
+        RUN,
+        undefined,
+        admin,
+      );
+      expect(run.errors).toBeUndefined();
+      expect(
+        run.data!.runRetentionPurge.results.find((r) => r.rule === 'contact_attempts')!.removed,
+      ).toBe(would);
+      // One drop waited its two seconds, then the rest went by key ranges: no stall per month.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1_900);
+      expect(Date.now() - started).toBeLessThan(15_000);
+    } finally {
+      await reader.query('ROLLBACK');
+      await reader.end();
+    }
+    const [{ n }] = await rows('SELECT COUNT(*) AS n FROM contact_attempts WHERE customer_id = ?', [
+      customer.id,
+    ]);
+    expect(Number(n)).toBe(0);
+    // The month is still there (not dropped), its expired rows gone by key ranges.
+    const [month] = await rows(
+      `SELECT COUNT(*) AS n FROM information_schema.PARTITIONS WHERE TABLE_SCHEMA = DATABASE()
+          AND TABLE_NAME = 'contact_attempts' AND PARTITION_NAME = ?`,
+      [holding],
+    );
+    expect(Number(month.n)).toBe(1);
   }, 120_000);
 
   it('records and skips a customer it cannot erase, erases the rest, and tries it again next time', async () => {

@@ -544,8 +544,10 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
    * floor, leaves a partition holding a held customer's row to the key ranges, counts the rows and
    * drops the partition). The drop is DDL, which commits on its own: the run's count is added right
    * after it, so a process killed between the two leaves that month's rows gone but uncounted in the
-   * interrupted run's row (never half a month). First the months ahead are made sure of, so that new
-   * attempts keep landing in monthly partitions.
+   * interrupted run's row (never half a month). A drop waits at most two seconds for the table's
+   * metadata lock (statements on the table queue behind a waiting drop); when a long transaction
+   * holds it, the procedure answers `busy` and the months left go by key ranges this run. First the
+   * months ahead are made sure of, so that new attempts keep landing in monthly partitions.
    */
   private async dropExpiredPartitions(
     spec: TableSpec,
@@ -571,6 +573,8 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
         [name, before],
       );
       batch(performance.now() - started);
+      // A long transaction holds the table: the months left go by key ranges this run.
+      if (result?.status === 'busy') break;
       const removed = result?.status === 'dropped' ? Number(result.removed) : 0;
       if (removed > 0) await db.transaction((m) => count(m, removed));
       total += removed;

@@ -105,6 +105,15 @@ const PROCEDURES = {
     MODIFIES SQL DATA SQL SECURITY DEFINER
     main: BEGIN
       DECLARE v_bound DATETIME(3);
+      DECLARE v_wait BIGINT DEFAULT @@SESSION.lock_wait_timeout;
+      -- The drop needs the table's metadata lock: a long transaction reading it would make the drop
+      -- wait, and every statement on the table queue behind the waiting drop. Two seconds at most,
+      -- then the month is left to the key ranges ('busy').
+      DECLARE EXIT HANDLER FOR 1205
+      BEGIN
+        SET SESSION lock_wait_timeout = v_wait;
+        SELECT 'busy' AS status, 0 AS removed;
+      END;
       IF p_name IS NULL OR p_name NOT REGEXP '^p[0-9]{6}$' THEN
         SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'PARTITION_NAME_INVALID';
       END IF;
@@ -138,7 +147,9 @@ const PROCEDURES = {
       DEALLOCATE PREPARE cw_stmt;
       SET @cw_ddl = CONCAT('ALTER TABLE contact_attempts DROP PARTITION ', p_name);
       PREPARE cw_stmt FROM @cw_ddl;
+      SET SESSION lock_wait_timeout = 2;
       EXECUTE cw_stmt;
+      SET SESSION lock_wait_timeout = v_wait;
       DEALLOCATE PREPARE cw_stmt;
       SELECT 'dropped' AS status, @cw_rows AS removed;
     END`,
