@@ -10,7 +10,7 @@ import { useTestApp } from './utils/use-test-app';
 
 const SEND = 'mutation S($input: TaskIdInput!) { sendTaskMessage(input: $input) { status } }';
 const REVIEWS = `query R($input: ContentReviewsInput) {
-  contentReviews(input: $input) { id messageId status body findings { rule severity detail } reason decidedBy }
+  contentReviews(input: $input) { id messageId status messageText findings { rule severity detail } reason decidedBy }
 }`;
 const APPROVE = `mutation A($input: ContentReviewIdInput!) {
   approveContentReview(input: $input) { id status decidedBy }
@@ -101,7 +101,7 @@ describe('content screening and the review queue (e2e)', () => {
         id: string;
         messageId: string;
         status: string;
-        body: string;
+        messageText: string;
         findings: { rule: string; severity: string; detail: string }[];
       }[];
     }>(REVIEWS, undefined, managerAuth);
@@ -111,7 +111,13 @@ describe('content screening and the review queue (e2e)', () => {
     expect(review.findings).toEqual([
       expect.objectContaining({ rule: 'regf.debt_details', severity: 'review' }),
     ]);
-    expect(review.body).toContain('You owe $');
+    expect(review.messageText).toContain('You owe $');
+    // Reading it was a read of the customer's personal data: in the read-access log.
+    const [logged] = await rows(
+      'SELECT pii_fields FROM customer_read_access WHERE customer_id = ? AND actor_id = ?',
+      [customer.id, manager.id],
+    );
+    expect(String(logged.pii_fields)).toBe('messageText');
     // An agent may not review.
     const byAgent = await app.t.gql(APPROVE, { input: { id: review.id } }, agentAuth);
     expect(byAgent.errors?.[0].extensions).toMatchObject({ code: 'FORBIDDEN' });

@@ -64,6 +64,8 @@ export const PII_FIELDS: Record<string, readonly string[]> = {
    * for a role that may `readPii` it (admins; custom compliance roles given it), never for managers.
    */
   Consent: ['evidence'],
+  /** A held message's text (content screening's review queue), about its customer. */
+  ContentReview: ['messageText'],
 };
 
 /**
@@ -107,8 +109,9 @@ export const BUILT_IN_RULES: Record<BuiltInRole, AppRawRule[]> = {
     { action: ['create', 'read', 'update'], subject: ['Consent', 'DncEntry'] },
     { action: 'create', subject: 'DataSubjectRequest' },
     { action: ['create', 'read', 'delete'], subject: 'ApiKey' },
-    // Content screening's review queue: held texts and emails approved or rejected.
+    // Content screening's review queue: held texts and emails read and approved or rejected.
     { action: ['read', 'update'], subject: 'ContentReview' },
+    { action: 'readPii', subject: 'ContentReview', fields: ['messageText'] },
   ],
   agent: [
     { action: 'read', subject: ['User', 'Campaign', 'Report'] },

@@ -27,6 +27,8 @@ export const READ_LOG_FIELDS = [
   // A debt's balances (its accountRef shares the customer's bit), counted against its customer.
   'originalBalance',
   'currentBalance',
+  // The text of a held message a content reviewer read (the message is to this customer).
+  'messageText',
 ] as const;
 
 export interface ReadAccessEntry {

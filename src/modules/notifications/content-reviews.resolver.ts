@@ -23,6 +23,7 @@ import {
 } from 'class-validator';
 import { Ctx, RequestContext } from '../../core/auth/request-context';
 import { Allow } from '../../core/authorization/allow.decorator';
+import { PiiField } from '../../core/authorization/pii-field';
 import { actorOf } from '../audit';
 import { ContentReviewsService } from './content-reviews.service';
 import type { ContentReviewView } from './content-reviews.service';
@@ -48,8 +49,13 @@ export class ContentReviewDTO {
   @Field() channel!: string;
   @Field(() => [ContentFindingDTO]) findings!: ContentFindingDTO[];
   @Field(() => ContentReviewStatus) status!: ContentReviewStatus;
-  @Field(() => String, { nullable: true, description: 'The message as it would leave' })
-  body!: string | null;
+  @PiiField(
+    'ContentReview',
+    'text',
+    'The message as it would leave: personal data of its customer, read in full by reviewers (and so recorded in their read-access log)',
+    'customerId',
+  )
+  messageText!: string | null;
   @Field() createdAt!: Date;
   @Field(() => String, { nullable: true }) decidedBy!: string | null;
   @Field(() => Date, { nullable: true }) decidedAt!: Date | null;
@@ -75,7 +81,11 @@ export class RejectContentReviewInput extends ContentReviewIdInput {
   @Field() @IsString() @MaxLength(500) @Matches(/\S/) reason!: string;
 }
 
-const view = (r: ContentReviewView): ContentReviewDTO => ({ ...r, findings: r.findings });
+const view = ({ body, ...r }: ContentReviewView): ContentReviewDTO => ({
+  ...r,
+  findings: r.findings,
+  messageText: body,
+});
 
 @Resolver(() => ContentReviewDTO)
 export class ContentReviewsResolver {

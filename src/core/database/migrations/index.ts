@@ -28,6 +28,7 @@ import { DecisionPages1764101600000 } from './1764101600000-DecisionPages';
 import { ContentReviews1764101700000 } from './1764101700000-ContentReviews';
 import { ImportHeartbeat1764101800000 } from './1764101800000-ImportHeartbeat';
 import { SenderNumbers1764101900000 } from './1764101900000-SenderNumbers';
+import { ReadLogMessages1764102000000 } from './1764102000000-ReadLogMessages';
 import { ReadAccessLog1764100800000 } from './1764100800000-ReadAccessLog';
 import { SubjectExports1764100900000 } from './1764100900000-SubjectExports';
 import { Debts1764101100000 } from './1764101100000-Debts';
@@ -67,4 +68,5 @@ export const MIGRATIONS = [
   ContentReviews1764101700000,
   ImportHeartbeat1764101800000,
   SenderNumbers1764101900000,
+  ReadLogMessages1764102000000,
 ];
