@@ -30,6 +30,14 @@ describe('retention purge: dry run, skipped customers, key ranges (e2e)', () => 
   const rows = async (sql: string, params: unknown[] = []) =>
     (await app.db.query<RowDataPacket[]>(sql, params))[0];
 
+  /** The dry run's count of contact attempts. */
+  const attemptsWouldGo = async () => {
+    const preview = await app.t.gql<{
+      retentionPreview: { rule: string; wouldRemove: number }[];
+    }>(PREVIEW, undefined, admin);
+    return preview.data!.retentionPreview.find((r) => r.rule === 'contact_attempts')!.wouldRemove;
+  };
+
   /** Expired contact attempts, more than one primary-key range (5,000) of them, among kept ones. */
   async function seedAttempts(customerId: string, expired: number, kept: number) {
     const values: unknown[][] = [];
@@ -193,12 +201,7 @@ describe('retention purge: dry run, skipped customers, key ranges (e2e)', () => 
       }
       expect(await months()).toEqual(expect.arrayContaining(['p201803', 'p201804', 'p201805']));
 
-      const preview = await app.t.gql<{
-        retentionPreview: { rule: string; wouldRemove: number }[];
-      }>(PREVIEW, undefined, admin);
-      const would = preview.data!.retentionPreview.find(
-        (r) => r.rule === 'contact_attempts',
-      )!.wouldRemove;
+      const would = await attemptsWouldGo();
       expect(would).toBeGreaterThanOrEqual(950);
       const run = await app.t.gql<{ runRetentionPurge: { runId: number; results: Result[] } }>(
         RUN,
@@ -250,12 +253,7 @@ describe('retention purge: dry run, skipped customers, key ranges (e2e)', () => 
        VALUES ${seeded.map(() => "(?, ?, 'call', 'collection', 'unknown', ?, NOW(3))").join(', ')}`,
       seeded.flat(),
     );
-    const preview = await app.t.gql<{
-      retentionPreview: { rule: string; wouldRemove: number }[];
-    }>(PREVIEW, undefined, admin);
-    const would = preview.data!.retentionPreview.find(
-      (r) => r.rule === 'contact_attempts',
-    )!.wouldRemove;
+    const would = await attemptsWouldGo();
     expect(would).toBeGreaterThanOrEqual(120);
     // The month partition that holds them (an earlier run may have dropped their own month's:
     // rows of a dropped month fall into the next one).

@@ -322,17 +322,7 @@ export class TenDlcService {
         retiredAt: null,
         createdBy,
       });
-      try {
-        await m.getRepository(SenderNumberEntity).insert(row);
-      } catch (e) {
-        const err = e as { code?: string; driverError?: { code?: string } };
-        if ((err.driverError?.code ?? err.code) === 'ER_DUP_ENTRY')
-          throw new ComplianceException(
-            ComplianceErrorCode.REGISTRATION_CONFLICT,
-            'This number is in a sender pool already',
-          );
-        throw e;
-      }
+      await this.saveUnique(m, SenderNumberEntity, row, 'This number is in a sender pool already');
       await this.audit.record(
         {
           action: 'tendlc.sender_number_added',
@@ -412,21 +402,22 @@ export class TenDlcService {
     return pick.e164;
   }
 
-  /** Saves, turning a duplicate TCR id into a conflict instead of a database error. */
-  private async saveUnique<T extends BrandEntity | MessagingCampaignEntity>(
+  /**
+   * Saves, turning a duplicate unique value (a TCR id, a sender number) into a conflict with
+   * `message` instead of a database error.
+   */
+  private async saveUnique<T extends BrandEntity | MessagingCampaignEntity | SenderNumberEntity>(
     m: EntityManager,
     type: new () => T,
     row: T,
+    message = 'This TCR id belongs to another registration',
   ): Promise<void> {
     try {
       await m.getRepository(type).save(row);
     } catch (e) {
       const err = e as { code?: string; driverError?: { code?: string } };
       if ((err.driverError?.code ?? err.code) === 'ER_DUP_ENTRY')
-        throw new ComplianceException(
-          ComplianceErrorCode.REGISTRATION_CONFLICT,
-          'This TCR id belongs to another registration',
-        );
+        throw new ComplianceException(ComplianceErrorCode.REGISTRATION_CONFLICT, message);
       throw e;
     }
   }
