@@ -26,6 +26,15 @@ const BATCH = 2_000;
 const PER_CONTACT = 2_000;
 const SINGLE_CHECKS = 2_000;
 const REF_PREFIX = 'precheck-';
+const DAY = 86_400_000;
+/**
+ * The evaluated instant, fixed: Tuesday 12:00 Eastern (09:00 Pacific), every mainland zone inside
+ * legal hours, so the allow path is exercised whatever the hour the bench runs; the seeded consents
+ * and calls are placed relative to it. In the future: the campaign precheck decides at its
+ * campaign's start when that is ahead (at the clock otherwise), so a campaign starting at AT is
+ * decided at AT (checked before anything is seeded).
+ */
+const AT = new Date('2028-03-07T17:00:00Z');
 
 /**
  * The campaign precheck at scale: N customers (20,000 small, 100,000 full) with consents,
@@ -34,17 +43,13 @@ const REF_PREFIX = 'precheck-';
  * 2,000 of them, and 2,000 sequential single pre-dial checks (evaluateContact).
  */
 export async function run(ctx: BenchContext): Promise<Figure[]> {
+  if (AT.getTime() < Date.now() + DAY)
+    throw new Error(`AT (${AT.toISOString()}) must be in the future: move it (a Tuesday, 17:00Z)`);
   const total = ctx.scale === 'full' ? 100_000 : 20_000;
   const seeded = await seed(ctx, 0, total);
   const compliance = ctx.app.get(ComplianceService);
   const repo = ctx.dataSource.getRepository(CustomerEntity);
-  // A fixed instant, Tuesday 12:00 Eastern (09:00 Pacific): every mainland zone is inside legal
-  // hours, so the allow path is exercised whatever the hour the bench runs.
-  const request: ContactRequest = {
-    channel: 'call',
-    purpose: 'collection',
-    at: new Date('2026-03-10T17:00:00Z'),
-  };
+  const request: ContactRequest = { channel: 'call', purpose: 'collection', at: AT };
 
   // Warm-up: rule set cache, statement paths, JIT.
   ctx.log('precheck: warm-up (2,000 customers, load and evaluateBatch)');
@@ -157,7 +162,8 @@ async function runMillion(
     channel: Channel.Call,
     purpose: request.purpose,
     audience: { states: STATES },
-    startsAt: null,
+    // Decided at its start, AT (ahead of the clock), not at the clock.
+    startsAt: AT,
     endsAt: null,
     windowStart: '00:00',
     windowEnd: '23:59',
@@ -199,12 +205,12 @@ async function seed(ctx: BenchContext, from: number, total: number): Promise<str
     from,
     total,
     batch: BATCH,
-    before: Date.now(),
+    before: AT.getTime(),
   });
   ctx.log(`precheck: seeded in ${(msSince(started) / 1000).toFixed(1)} s`);
   return (
     `${STATES.length} states, 1/3 mobile, 1/7 with an out-of-state area code; ` +
-    `${seeded.consents} call consents, ${seeded.dnc} person DNC, ${seeded.attempts} calls in the last 3 days`
+    `${seeded.consents} call consents, ${seeded.dnc} person DNC, ${seeded.attempts} calls in the 3 days before AT`
   );
 }
 

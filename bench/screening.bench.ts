@@ -1,4 +1,3 @@
-import { DateTime } from 'luxon';
 import { screenContent, worstSeverity } from '../src/modules/compliance';
 import { ComplianceService } from '../src/modules/compliance/compliance.service';
 import { CustomersService } from '../src/modules/customers/customers.service';
@@ -60,21 +59,20 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
   return [...measure(ctx), ...(await outbox(ctx))];
 }
 
-/** A zone where it is midday now: the delivery worker decides again at the clock's instant. */
-function middayZone(): string {
-  for (let offset = -12; offset <= 14; offset++) {
-    const zone = offset === 0 ? 'Etc/GMT' : `Etc/GMT${offset > 0 ? '-' : '+'}${Math.abs(offset)}`;
-    if (Math.abs(DateTime.now().setZone(zone).hour - 13) <= 2) return zone;
-  }
-  throw new Error('no midday zone');
-}
+/**
+ * The evaluated instant, fixed: Tuesday 12:00 in New York, inside every hours rule, so every queued
+ * message is allowed whatever the hour the bench runs. The send decision is made at it, and each
+ * delivery pass decides again at it (`deliverDue(AT)`).
+ */
+const AT = new Date('2026-03-10T17:00:00Z');
+const ZONE = 'America/New_York';
 
 /**
  * The outbox's throughput with screening on and off: batches of queued collection emails, each
  * with its allowing send decision kept as the send path keeps it, drained by
  * NotificationDeliveryService.deliverDue() passes into an in-process sink (the provider call
  * replaced, bench only: what is measured is the worker's own work: claim, decision check, the
- * gate again, screening, the outcome written). Off: the worker's screening step replaced by a
+ * gate again, screening, the outcome written), every decision at the fixed instant AT. Off: the worker's screening step replaced by a
  * no-op (bench only). Alternating off, on, off, on; every message must be sent.
  */
 async function outbox(ctx: BenchContext): Promise<Figure[]> {
@@ -85,7 +83,6 @@ async function outbox(ctx: BenchContext): Promise<Figure[]> {
   const delivery = ctx.app.get(NotificationDeliveryService);
   const sender = ctx.app.get<NotificationSender>(NOTIFICATION_SENDER);
   const ds = ctx.dataSource;
-  const zone = middayZone();
   const bodies = cleanMessages(perBatch).map((m) => m.text);
   let sent = 0;
   const original = { enabled: sender.enabled.bind(sender), send: sender.send.bind(sender) };
@@ -105,7 +102,7 @@ async function outbox(ctx: BenchContext): Promise<Figure[]> {
           externalRef: `bench-outbox-${batchNo}-${i}-${Date.now()}`,
           firstName: 'Dana',
           email: `dana.${batchNo}.${i}.${Date.now()}@bench.example`,
-          timezone: zone,
+          timezone: ZONE,
         })),
         m,
       );
@@ -117,7 +114,7 @@ async function outbox(ctx: BenchContext): Promise<Figure[]> {
       await ds.transaction(async (m) => {
         const { decision, decisionId } = await compliance.decide(
           c,
-          { channel: 'email', purpose: 'collection', at: new Date() },
+          { channel: 'email', purpose: 'collection', at: AT },
           { gate: 'send', customerId: c.id },
           m,
         );

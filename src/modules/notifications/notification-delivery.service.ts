@@ -68,8 +68,11 @@ export class NotificationDeliveryService implements OnApplicationBootstrap, OnMo
     return this.poller.stop();
   }
 
-  /** One pass over due messages of the channels that have a provider; counts by outcome. */
-  async deliverDue(): Promise<Record<Outcome, number>> {
+  /**
+   * One pass over due messages of the channels that have a provider; counts by outcome. `at`: the
+   * instant each contact message is decided again at (default: now; a benchmark pins it).
+   */
+  async deliverDue(at?: Date): Promise<Record<Outcome, number>> {
     const channels = Object.values(NotificationChannel).filter((c) => this.sender.enabled(c));
     const counts: Record<Outcome, number> = {
       sent: 0,
@@ -97,7 +100,7 @@ export class NotificationDeliveryService implements OnApplicationBootstrap, OnMo
       (m, claimed) => this.recordInterrupted(m, claimed),
     );
     if (!lease) return counts;
-    for (const row of rows) counts[await this.deliver(row, lease)]++;
+    for (const row of rows) counts[await this.deliver(row, lease, at)]++;
     return counts;
   }
 
@@ -158,7 +161,7 @@ export class NotificationDeliveryService implements OnApplicationBootstrap, OnMo
     this.logger.warn(`${cut.length} delivery attempt(s) were interrupted; sending again`);
   }
 
-  private async deliver(n: NotificationEntity, lease: string): Promise<Outcome> {
+  private async deliver(n: NotificationEntity, lease: string, at?: Date): Promise<Outcome> {
     const repo = this.dataSource.getRepository(NotificationEntity);
     if (n.customerId && n.purpose) {
       const customer = await this.customers.findById(n.customerId);
@@ -177,7 +180,7 @@ export class NotificationDeliveryService implements OnApplicationBootstrap, OnMo
           ? (
               await this.compliance.deliveryCheck(
                 customer,
-                { channel: n.channel, purpose: n.purpose, at: new Date(), to: n.recipient },
+                { channel: n.channel, purpose: n.purpose, at: at ?? new Date(), to: n.recipient },
                 n.id,
               )
             ).decision

@@ -382,8 +382,9 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
    * One purge; refused with RETENTION_RUNNING while another instance runs one. It first closes any
    * run a dead process left behind, and every outcome reaches the SIEM: the summary of a finished
    * run, or an interrupted record for one that died or failed. A failed audit write fails the run.
+   * `at`: the instant the cut-offs are counted from (default: when the run starts), as preview's.
    */
-  async run(actor: AuditActor): Promise<RetentionReport> {
+  async run(actor: AuditActor, at?: Date): Promise<RetentionReport> {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
     try {
@@ -396,7 +397,7 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
           'A retention purge is already running',
         );
       try {
-        return await this.purge(actor, runner.manager);
+        return await this.purge(actor, runner.manager, at);
       } finally {
         await runner.query('SELECT RELEASE_LOCK(?)', [LOCK]);
       }
@@ -410,10 +411,10 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
    * goes through that connection: if it is lost (and with it the lock, which another instance may
    * then take), the run's next statement fails instead of working beside the other instance.
    */
-  private async purge(actor: AuditActor, db: EntityManager): Promise<RetentionReport> {
+  private async purge(actor: AuditActor, db: EntityManager, at?: Date): Promise<RetentionReport> {
     const interruptedRuns = await this.runs.closeAbandoned(actor, db);
     const run = await this.runs.start(actor, db);
-    const ranAt = run.startedAt;
+    const ranAt = at ?? run.startedAt;
     const results: RetentionReport['results'] = [];
     try {
       for (const { purge, preview: _preview, ...rule } of await this.rules()) {
