@@ -1,13 +1,12 @@
 import type { RowDataPacket } from 'mysql2/promise';
 import { DECISION_TRIGGERS } from '../src/core/database/migrations/1764101000000-ContactDecisions';
 import { ComplianceService } from '../src/modules/compliance/compliance.service';
-import { CustomersService } from '../src/modules/customers/customers.service';
 import { NotificationChannel } from '../src/modules/notifications';
 import { NotificationDeliveryService } from '../src/modules/notifications/notification-delivery.service';
 import { NotificationsService } from '../src/modules/notifications/notifications.service';
 import { HttpSink } from './utils/http-sink';
 import { makeUser, signIn, TestUser } from './utils/identity';
-import { makeCampaign, makeTask, middayZone } from './utils/outreach';
+import { emailTask as makeEmailTask } from './utils/outreach';
 import { until } from './utils/until';
 import { useTestApp } from './utils/use-test-app';
 import { DataSource } from 'typeorm';
@@ -52,27 +51,13 @@ describe('contact decision provenance (e2e)', () => {
     (typeof v === 'string' ? JSON.parse(v) : v) as Record<string, unknown>;
 
   /** A customer where it is midday, an email campaign open all day, and a task for the agent. */
-  async function emailTask() {
-    const tag = `${Date.now()}${Math.floor(Math.random() * 1000)}`;
-    const customer = await app.t.app.get(CustomersService).create({
-      externalRef: `decision-${tag}`,
-      firstName: 'Dana',
-      email: `dana.${tag}@example.com`,
-      timezone: middayZone(),
+  const emailTask = () =>
+    makeEmailTask(app.t, {
+      teamId: team,
+      ownerId: manager.id,
+      agentId: agent.id,
+      template: TEMPLATE,
     });
-    const campaign = await makeCampaign(app.t, team, manager.id);
-    await app.db.query(
-      "UPDATE campaigns SET channel = 'email', window_start = '00:00', window_end = '23:59', message_template = ? WHERE id = ?",
-      [TEMPLATE, campaign.id],
-    );
-    const task = await makeTask(
-      app.t,
-      { ...campaign, channel: 'email' as never },
-      customer,
-      agent.id,
-    );
-    return { customer, campaign, task };
-  }
 
   it('keeps the decision of a contact with its facts, and replays it the same after the rules change', async () => {
     const { customer, task } = await emailTask();

@@ -1,11 +1,10 @@
 import type { RowDataPacket } from 'mysql2/promise';
 import { DataSource } from 'typeorm';
-import { CustomersService } from '../src/modules/customers/customers.service';
 import { NotificationEntity } from '../src/modules/notifications/entities/notification.entity';
 import { NotificationDeliveryService } from '../src/modules/notifications/notification-delivery.service';
 import { HttpSink } from './utils/http-sink';
 import { makeUser, signIn, TestUser } from './utils/identity';
-import { makeCampaign, makeTask, middayZone } from './utils/outreach';
+import { emailTask as makeEmailTask } from './utils/outreach';
 import { useTestApp } from './utils/use-test-app';
 
 const SEND = 'mutation S($input: TaskIdInput!) { sendTaskMessage(input: $input) { status } }';
@@ -46,27 +45,14 @@ describe('content screening and the review queue (e2e)', () => {
     (await app.db.query<RowDataPacket[]>(sql, params))[0];
 
   /** An email task of a campaign with this template, for a customer where it is midday. */
-  async function emailTask(template: string, firstName = 'Dana') {
-    const tag = `${Date.now()}${Math.floor(Math.random() * 1000)}`;
-    const customer = await app.t.app.get(CustomersService).create({
-      externalRef: `screening-${tag}`,
+  const emailTask = (template: string, firstName?: string) =>
+    makeEmailTask(app.t, {
+      teamId: team,
+      ownerId: manager.id,
+      agentId: agent.id,
+      template,
       firstName,
-      email: `dana.${tag}@example.com`,
-      timezone: middayZone(),
     });
-    const campaign = await makeCampaign(app.t, team, manager.id);
-    await app.db.query(
-      "UPDATE campaigns SET channel = 'email', window_start = '00:00', window_end = '23:59', message_template = ? WHERE id = ?",
-      [template, campaign.id],
-    );
-    const task = await makeTask(
-      app.t,
-      { ...campaign, channel: 'email' as never },
-      customer,
-      agent.id,
-    );
-    return { customer, task };
-  }
 
   const deliveriesTo = (address: string) =>
     sink.received.filter((r) => (JSON.parse(r.body) as { to: string }).to === address);

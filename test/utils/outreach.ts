@@ -87,3 +87,40 @@ export function middayZone(): string {
   }
   throw new Error('no midday zone');
 }
+
+/**
+ * A customer where it is midday (email address on file), an email campaign of `teamId` open all
+ * day with this template, and a pending task of it for the agent.
+ */
+export async function emailTask(
+  t: TestApp,
+  options: {
+    teamId: string;
+    ownerId: string;
+    agentId: string;
+    template: string;
+    firstName?: string;
+  },
+): Promise<{ customer: CustomerEntity; campaign: CampaignEntity; task: TaskEntity }> {
+  const tag = `${Date.now()}${Math.floor(Math.random() * 1000)}`;
+  const customer = await t.app.get(CustomersService).create({
+    externalRef: `email-${tag}`,
+    firstName: options.firstName ?? 'Dana',
+    email: `dana.${tag}@example.com`,
+    timezone: middayZone(),
+  });
+  const made = await makeCampaign(t, options.teamId, options.ownerId);
+  const repo = t.app.get(DataSource).getRepository(CampaignEntity);
+  await repo.update(
+    { id: made.id },
+    {
+      channel: Channel.Email,
+      windowStart: '00:00',
+      windowEnd: '23:59',
+      messageTemplate: options.template,
+    },
+  );
+  const campaign = await repo.findOneByOrFail({ id: made.id });
+  const task = await makeTask(t, campaign, customer, options.agentId);
+  return { customer, campaign, task };
+}
