@@ -10,6 +10,7 @@ import { ContainmentService } from '../src/modules/incidents/services/containmen
 import { DetectionService } from '../src/modules/incidents/services/detection.service';
 import { IncidentsService } from '../src/modules/incidents/services/incidents.service';
 import { SecurityMetricsService } from '../src/modules/incidents/services/security-metrics.service';
+import { prng } from './lib/prng';
 import { BenchContext, Figure, figure } from './lib/figures';
 import { LoadResult, runLoad } from './lib/load';
 import { loginForToken, pinThisProcess, startChildServer } from './lib/server';
@@ -49,18 +50,6 @@ const LOCKOUT_ENV = {
 };
 const LOGIN_QUERY =
   'mutation Login($input: LoginInput!) { login(input: $input) { __typename ... on AuthTokens { accessToken } } }';
-
-/** Deterministic PRNG (mulberry32): the same seed gives the same audit log every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 function hex(label: string, n: number, length = 32): string {
   return createHash('sha256').update(`${label}:${n}`).digest('hex').slice(0, length);

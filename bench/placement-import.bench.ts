@@ -4,6 +4,7 @@ import type { DataSource } from 'typeorm';
 import type { RequestContext } from '../src/core/auth/request-context';
 import { PlacementImportService } from '../src/modules/customers/placement-import.service';
 import type { PlacementImportEntity } from '../src/modules/customers/entities/placement-import.entity';
+import { prng } from './lib/prng';
 import { BenchContext, Figure, figure } from './lib/figures';
 import { msSince, nowNs } from './lib/timing';
 
@@ -26,18 +27,6 @@ const ZIPS = [
   '48201',
 ];
 const ROWS_PER_S_TARGET = 2_000;
-
-/** Deterministic PRNG (mulberry32): the same file every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** A placement file of `rows` rows (~150 bytes each); `badLine` gets an amount that is not one. */
 function placementFile(run: string, rows: number, badLine?: number): Buffer {

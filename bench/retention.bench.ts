@@ -9,6 +9,7 @@ import { RANGES, RetentionService } from '../src/modules/retention/retention.ser
 import type { RetentionReport } from '../src/modules/retention/retention.service';
 import { RetentionRunsService } from '../src/modules/retention/services/retention-runs.service';
 import { RangeSizer } from '../src/modules/retention/utils/range-sizer';
+import { prng } from './lib/prng';
 import { BenchContext, Figure, figure } from './lib/figures';
 import { serverCpu } from './lib/server-cpu';
 import { msSince, nowNs, percentile, runConcurrent } from './lib/timing';
@@ -38,18 +39,6 @@ const IDLE_READ_MS = 3_000;
 const ACTOR: AuditActor = { type: ActorType.System, id: 'bench' };
 const CHANNELS = ['call', 'call', 'call', 'sms', 'email'] as const;
 const OUTCOMES = ['no_answer', 'voicemail', 'connected', 'busy', null] as const;
-
-/** Deterministic PRNG (mulberry32): the same seed gives the same rows (and ids) every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 function bytes(r: () => number): Uint8Array {
   const out = new Uint8Array(16);
