@@ -31,7 +31,7 @@ export const MAX_IMPORT_BYTES = 64 * 1024 * 1024;
 export const MAX_IMPORT_ROWS = 500_000;
 /** Row errors kept and returned (the count is exact). */
 export const MAX_REPORTED_ERRORS = 100;
-/** An import without a heartbeat for this long has lost its process (see closeDead). */
+/** An import without a heartbeat for this long has lost its process (see closeIfDead). */
 const DEAD_AFTER_SECONDS = 600;
 /** Rows per multi-row INSERT and per progress update while writing. */
 const WRITE_BATCH = 1000;
@@ -123,21 +123,22 @@ export class PlacementImportService {
 
   /** A placement import the caller started (admins: any), with its progress. */
   async get(ctx: RequestContext, id: string): Promise<PlacementImportEntity> {
-    await this.closeDead();
     const job = await this.dataSource.getRepository(PlacementImportEntity).findOneBy({ id });
     if (!job || (job.createdBy !== ctx.principal.id && !ctx.ability.can('manage', 'all')))
       throw new CustomersException(CustomersErrorCode.IMPORT_NOT_FOUND, 'Import not found');
+    await this.closeIfDead([job]);
     return job;
   }
 
   /** The caller's latest imports, newest first (running ones included). */
   async recent(ctx: RequestContext, first: number): Promise<PlacementImportEntity[]> {
-    await this.closeDead();
-    return this.dataSource.getRepository(PlacementImportEntity).find({
+    const jobs = await this.dataSource.getRepository(PlacementImportEntity).find({
       where: { createdBy: ctx.principal.id },
       order: { startedAt: 'DESC', id: 'DESC' },
       take: first,
     });
+    await this.closeIfDead(jobs);
+    return jobs;
   }
 
   /** Parses and checks every row; keeps the good ones normalized and the first errors. */
@@ -417,40 +418,43 @@ export class PlacementImportService {
   }
 
   /**
-   * Imports whose process died: still validating or writing, no heartbeat for DEAD_AFTER_SECONDS
-   * (a live one beats with every 1,000 rows). Their writes were one transaction, rolled back with
-   * the connection; they are marked failed and audited, once (the update decides who closes each).
+   * Of the imports being read, those whose process died: still validating or writing, no heartbeat
+   * for DEAD_AFTER_SECONDS (a live one beats with every 1,000 rows). Their writes were one
+   * transaction, rolled back with the connection; they are marked failed (in `jobs` too) and
+   * audited, once (the update, which checks again, decides who closes each). Only the rows a reader
+   * asked for are looked at: a progress poll costs no scan of the table.
    */
-  async closeDead(): Promise<number> {
-    const stale = await this.dataSource.query<{ id: string; created_by: string }[]>(
-      `SELECT id, created_by FROM placement_imports
-        WHERE status IN ('validating', 'writing') AND heartbeat_at < NOW(3) - INTERVAL ? SECOND`,
-      [DEAD_AFTER_SECONDS],
-    );
-    let closed = 0;
-    for (const { id, created_by: createdBy } of stale)
+  private async closeIfDead(jobs: PlacementImportEntity[]): Promise<void> {
+    const deadline = Date.now() - DEAD_AFTER_SECONDS * 1000;
+    const running = [PlacementImportStatus.Validating, PlacementImportStatus.Writing];
+    for (const job of jobs) {
+      if (!running.includes(job.status)) continue;
+      if ((job.heartbeatAt ?? job.startedAt).getTime() >= deadline) continue;
       await this.dataSource.transaction(async (m) => {
         const result = await m.query<{ affectedRows: number }>(
           `UPDATE placement_imports SET status = 'failed', finished_at = NOW(3)
             WHERE id = ? AND status IN ('validating', 'writing')
               AND heartbeat_at < NOW(3) - INTERVAL ? SECOND`,
-          [id, DEAD_AFTER_SECONDS],
+          [job.id, DEAD_AFTER_SECONDS],
         );
         if (result.affectedRows !== 1) return;
-        closed++;
         await this.audit.record(
           {
             action: 'placement.import_interrupted',
             actor: { type: ActorType.System, id: 'placement-import' },
             result: AuditResult.Failure,
             resourceType: 'PlacementImport',
-            resourceId: id,
-            changes: { startedBy: createdBy },
+            resourceId: job.id,
+            changes: { startedBy: job.createdBy },
           },
           m,
         );
       });
-    return closed;
+      const [after] = await this.dataSource.query<
+        { status: PlacementImportStatus; finished_at: Date | null }[]
+      >('SELECT status, finished_at FROM placement_imports WHERE id = ?', [job.id]);
+      if (after) Object.assign(job, { status: after.status, finishedAt: after.finished_at });
+    }
   }
 
   /** The job row, on its own connection: visible while the import's transaction is open. */
