@@ -3,5 +3,5 @@ export { ConsentSource } from './entities/consent.entity';
 export { notSendableReason, registrationProblems } from './rules/ten-dlc';
 export { phoneRegionOf, phoneZonesOf, zipInfo } from './rules/zones';
 export type { ContactChannel, ContactPurpose, Decision } from './rules/types';
-export { screenContent, worstSeverity } from './rules/content-screen';
+export { messageContext, screenContent, worstSeverity } from './rules/content-screen';
 export type { ScreenContext, ScreenFinding } from './rules/content-screen';

@@ -1,15 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { v7 as uuidv7 } from 'uuid';
 import type { AuditActor } from '../audit';
 import { AuditService } from '../audit/audit.service';
 import {
   ContentFindingRecord,
   ContentReviewEntity,
   ContentReviewStatus,
+  pendingReview,
 } from './entities/content-review.entity';
-import { NotificationChannel, NotificationEntity } from './entities/notification.entity';
+import { NotificationEntity } from './entities/notification.entity';
 import { NotificationsErrorCode, NotificationsException } from './notifications.exception';
 
 /** A review with the text it is about, for the reviewer. */
@@ -38,18 +38,7 @@ export class ContentReviewsService {
       .createQueryBuilder()
       .insert()
       .into(ContentReviewEntity)
-      .values({
-        id: uuidv7(),
-        messageId: n.id,
-        customerId: n.customerId,
-        channel: n.channel === NotificationChannel.Email ? 'email' : 'sms',
-        findings,
-        status: ContentReviewStatus.Pending,
-        createdAt: new Date(),
-        decidedBy: null,
-        decidedAt: null,
-        reason: null,
-      })
+      .values(pendingReview(n, findings, new Date()))
       .orIgnore()
       .execute();
   }

@@ -18,7 +18,7 @@ import { AuditService } from '../audit/audit.service';
 import { ActorType } from '../audit';
 import { ComplianceService } from '../compliance/compliance.service';
 import { CustomersService } from '../customers/customers.service';
-import { screenContent, worstSeverity } from '../compliance';
+import { messageContext, screenContent, worstSeverity } from '../compliance';
 import { ContentReviewsService } from './content-reviews.service';
 import { NotificationChannel, NotificationEntity } from './entities/notification.entity';
 import { NOTIFICATION_SENDER, NotificationSender } from './notification-sender';
@@ -110,9 +110,10 @@ export class NotificationDeliveryService implements OnApplicationBootstrap, OnMo
    * has approved for this message, is held with a review row. Null: it may go.
    */
   private async screen(n: NotificationEntity): Promise<Outcome | null> {
-    const sms = n.channel === NotificationChannel.Sms;
-    // A text passed the gate only with the consumer's consent to texts at that number.
-    const findings = screenContent(n.body, { channel: sms ? 'sms' : 'email', thirdPartySafe: sms });
+    const findings = screenContent(
+      n.body,
+      messageContext(n.channel === NotificationChannel.Sms ? 'sms' : 'email'),
+    );
     const worst = worstSeverity(findings);
     if (worst === null) return null;
     const rules = findings.map((f) => f.rule);

@@ -5,7 +5,7 @@ import { v7 as uuidv7 } from 'uuid';
 import {
   ContentFindingRecord,
   ContentReviewEntity,
-  ContentReviewStatus,
+  pendingReview,
 } from './entities/content-review.entity';
 import { NotificationChannel, NotificationEntity } from './entities/notification.entity';
 
@@ -61,18 +61,7 @@ export class NotificationsService {
     // The message and its review commit together: a held message always has its review.
     const run = async (tx: EntityManager) => {
       const saved = await tx.getRepository(NotificationEntity).save(n);
-      await tx.getRepository(ContentReviewEntity).insert({
-        id: uuidv7(),
-        messageId: n.id,
-        customerId: n.customerId,
-        channel: channel === NotificationChannel.Email ? 'email' : 'sms',
-        findings: hold,
-        status: ContentReviewStatus.Pending,
-        createdAt: n.createdAt,
-        decidedBy: null,
-        decidedAt: null,
-        reason: null,
-      });
+      await tx.getRepository(ContentReviewEntity).insert(pendingReview(n, hold, n.createdAt));
       return saved;
     };
     return manager ? run(manager) : this.dataSource.transaction(run);

@@ -1,4 +1,4 @@
-import { abaRouting, luhn, screenContent, worstSeverity } from './content-screen';
+import { abaRouting, luhn, messageContext, screenContent, worstSeverity } from './content-screen';
 import type { ScreenContext, ScreenRule } from './content-screen';
 
 const SMS: ScreenContext = { channel: 'sms', embeddedLinks: true, embeddedPhone: true };
@@ -234,5 +234,27 @@ describe('screenContent, rule by rule', () => {
     // Numbers are fine where the registration allows them, and in emails.
     expect(rules('call 212-555-0123', SMS)).toEqual([]);
     expect(rules('call 212-555-0123', { channel: 'email', embeddedPhone: false })).toEqual([]);
+  });
+});
+
+describe('messageContext', () => {
+  it("lets a text carry debt details (consented number) and holds an email's, with the registration's limits", () => {
+    expect(messageContext('sms', { embeddedLinks: false, embeddedPhone: true })).toEqual({
+      channel: 'sms',
+      embeddedLinks: false,
+      embeddedPhone: true,
+      thirdPartySafe: true,
+    });
+    expect(messageContext('email')).toEqual({
+      channel: 'email',
+      embeddedLinks: undefined,
+      embeddedPhone: undefined,
+      thirdPartySafe: false,
+    });
+    const owed = 'This is a debt collector: you owe $120.00.';
+    expect(screenContent(owed, messageContext('sms'))).toEqual([]);
+    expect(screenContent(owed, messageContext('email')).map((f) => f.rule)).toEqual([
+      'regf.debt_details',
+    ]);
   });
 });

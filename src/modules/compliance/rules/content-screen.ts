@@ -303,6 +303,23 @@ export function screenContent(text: string, ctx: ScreenContext): ScreenFinding[]
   return [...found.values()];
 }
 
+/**
+ * The context a campaign message is screened in, wherever it is screened (queueing, delivery): a
+ * text passes the gate only with the consumer's consent to texts at that number, Reg F's safe
+ * harbor, so its debt details need no review; an email's do. `limits`: the 10DLC registration's.
+ */
+export function messageContext(
+  channel: 'sms' | 'email',
+  limits: { embeddedLinks?: boolean; embeddedPhone?: boolean } = {},
+): ScreenContext {
+  return {
+    channel,
+    embeddedLinks: limits.embeddedLinks,
+    embeddedPhone: limits.embeddedPhone,
+    thirdPartySafe: channel === 'sms',
+  };
+}
+
 /** The worst severity among findings, or null when there are none. */
 export function worstSeverity(findings: ScreenFinding[]): ScreenSeverity | null {
   if (findings.some((f) => f.severity === 'block')) return 'block';

@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { v7 as uuidv7 } from 'uuid';
 
 export enum ContentReviewStatus {
   Pending = 'pending',
@@ -45,4 +46,24 @@ export class ContentReviewEntity {
 
   @Column({ type: 'varchar', length: 500, nullable: true })
   reason!: string | null;
+}
+
+/** The pending review of a message held for these findings (one row per message). */
+export function pendingReview(
+  message: { id: string; customerId: string | null; channel: 'sms' | 'email' },
+  findings: ContentFindingRecord[],
+  at: Date,
+): ContentReviewEntity {
+  return Object.assign(new ContentReviewEntity(), {
+    id: uuidv7(),
+    messageId: message.id,
+    customerId: message.customerId,
+    channel: message.channel,
+    findings,
+    status: ContentReviewStatus.Pending,
+    createdAt: at,
+    decidedBy: null,
+    decidedAt: null,
+    reason: null,
+  });
 }

@@ -13,7 +13,7 @@ import { TaskEntity, TaskOutcome, TaskStatus } from '../entities/task.entity';
 import { OutreachAccessService } from '../outreach-access.service';
 import { OutreachErrorCode, OutreachException } from '../outreach.exception';
 import { ContactGateService } from './contact-gate.service';
-import { notSendableReason, screenContent, worstSeverity } from '../../compliance';
+import { messageContext, notSendableReason, screenContent, worstSeverity } from '../../compliance';
 import { TenDlcService } from '../../compliance/services/ten-dlc.service';
 
 /**
@@ -62,13 +62,10 @@ export class OutboundService {
     const now = new Date();
     const body = this.render(campaign.messageTemplate ?? '', customer);
     // The message as it would leave, screened before it is queued (and again before it is sent).
-    const findings = screenContent(body, {
-      channel: campaign.channel === Channel.Email ? 'email' : 'sms',
-      embeddedLinks: reg?.campaign.embeddedLinks,
-      embeddedPhone: reg?.campaign.embeddedPhone,
-      // A text passes the gate only with the consumer's consent to texts at that number.
-      thirdPartySafe: campaign.channel === Channel.Sms,
-    });
+    const findings = screenContent(
+      body,
+      messageContext(campaign.channel === Channel.Email ? 'email' : 'sms', reg?.campaign),
+    );
     const worst = worstSeverity(findings);
     if (worst === 'block') {
       const rules = findings.filter((f) => f.severity === 'block').map((f) => f.rule);
