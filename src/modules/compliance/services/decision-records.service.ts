@@ -412,11 +412,7 @@ export class DecisionRecordsService {
   ): Promise<string[]> {
     if (entries.length === 0) return [];
     const { version, hash: rulesHash } = await this.versionOf(rules);
-    const [head] = await m.query<{ last_seq: string; last_hash: Buffer }[]>(
-      'SELECT last_seq, last_hash FROM contact_decision_head WHERE id = 1 FOR UPDATE',
-    );
-    let seq = BigInt(head.last_seq);
-    let prev = head.last_hash;
+    let { seq, prev } = await this.lockHead(m);
     const now = new Date();
     // Shared by every row of the append: the instant, the rule set, the local times of a zone.
     const decidedAt = now.toISOString();
@@ -501,10 +497,7 @@ export class DecisionRecordsService {
     }
     if (chunk.length) await send();
     await sending;
-    await m.query('UPDATE contact_decision_head SET last_seq = ?, last_hash = ? WHERE id = 1', [
-      seq.toString(),
-      prev,
-    ]);
+    await this.moveHead(m, seq, prev);
     return ids;
   }
 
@@ -549,11 +542,7 @@ export class DecisionRecordsService {
       bytes: PAGE_ROW_BYTES,
     }).map((row) => ({ ...row, id: uuidv7() }));
     for (const row of rows) for (let i = 0; i < row.count; i++) ids.push(row.id);
-    const [head] = await m.query<{ last_seq: string; last_hash: Buffer }[]>(
-      'SELECT last_seq, last_hash FROM contact_decision_head WHERE id = 1 FOR UPDATE',
-    );
-    let seq = BigInt(head.last_seq);
-    let prev = head.last_hash;
+    let { seq, prev } = await this.lockHead(m);
     const now = new Date();
     const values: unknown[][] = [];
     for (const row of rows) {
@@ -609,11 +598,24 @@ export class DecisionRecordsService {
            prev_hash, hash) VALUES (${v.map(() => '?').join(', ')})`,
         v,
       );
+    await this.moveHead(m, seq, prev);
+    return ids;
+  }
+
+  /** The chain's head, locked until the caller's transaction ends: appends serialize on it. */
+  private async lockHead(m: EntityManager): Promise<{ seq: bigint; prev: Buffer }> {
+    const [head] = await m.query<{ last_seq: string; last_hash: Buffer }[]>(
+      'SELECT last_seq, last_hash FROM contact_decision_head WHERE id = 1 FOR UPDATE',
+    );
+    return { seq: BigInt(head.last_seq), prev: head.last_hash };
+  }
+
+  /** The head names the last row appended, in the appending transaction. */
+  private async moveHead(m: EntityManager, seq: bigint, last: Buffer): Promise<void> {
     await m.query('UPDATE contact_decision_head SET last_seq = ?, last_hash = ? WHERE id = 1', [
       seq.toString(),
-      prev,
+      last,
     ]);
-    return ids;
   }
 
   /**
