@@ -12,6 +12,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { splitCsvLine } from '../lib/csv';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SOURCE = 'scripts/breach-deadlines/source.csv';
@@ -53,43 +54,6 @@ function isDate(s: string): boolean {
   if (!DATE.test(s)) return false;
   const d = new Date(`${s}T00:00:00Z`);
   return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-}
-
-/**
- * One CSV line into fields: comma-separated, a field may be double-quoted (with "" for a quote
- * inside it). No field spans lines.
- */
-export function splitCsvLine(line: string): string[] {
-  const fields: string[] = [];
-  let i = 0;
-  for (;;) {
-    let field = '';
-    if (line[i] === '"') {
-      i++;
-      for (;;) {
-        if (i >= line.length) throw new Error('unterminated quoted field');
-        if (line[i] === '"') {
-          if (line[i + 1] === '"') {
-            field += '"';
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
-        }
-        field += line[i++];
-      }
-      if (i < line.length && line[i] !== ',') throw new Error('text after a closing quote');
-    } else {
-      const end = line.indexOf(',', i);
-      field = line.slice(i, end === -1 ? line.length : end);
-      if (field.includes('"')) throw new Error('a quote inside an unquoted field');
-      i = end === -1 ? line.length : end;
-    }
-    fields.push(field.trim());
-    if (i >= line.length) return fields;
-    i++; // the comma
-  }
 }
 
 /**
