@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 export interface ReceivedRequest {
   headers: IncomingMessage['headers'];
   body: string;
+  /** When the request was received (performance.now(), ms). */
+  at: number;
 }
 
 /**
@@ -32,6 +34,7 @@ export class HttpSink {
           this.received.push({
             headers: req.headers,
             body: Buffer.concat(chunks).toString('utf8'),
+            at: performance.now(),
           });
         if (this.delayMs <= 0) {
           res.writeHead(status).end();

@@ -67,35 +67,43 @@ export async function claimWithLease<T extends ObjectLiteral & { id: string | nu
   return (await claimLease(dataSource, table, due, leaseSeconds)).rows;
 }
 
-/** Runs a pass every interval, never two at once; `stop` waits for the pass in flight. */
-export class SerialPoller {
+/**
+ * Runs a pass every interval, never two at once; `stop` waits for the pass in flight. When `again`
+ * says of a pass's result that more work is due (a full batch), the next pass starts at once.
+ */
+export class SerialPoller<T = unknown> {
   private timer?: NodeJS.Timeout;
-  private running: Promise<unknown> | null = null;
+  private running: Promise<T> | null = null;
+  private stopped = false;
 
   constructor(
     private readonly logger: Logger,
     private readonly what: string,
   ) {}
 
-  start(intervalMs: number, pass: () => Promise<unknown>): void {
-    this.timer = setInterval(() => void this.tick(pass), intervalMs);
+  start(intervalMs: number, pass: () => Promise<T>, again?: (result: T) => boolean): void {
+    this.stopped = false;
+    this.timer = setInterval(() => void this.tick(pass, again), intervalMs);
     this.timer.unref();
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     await this.running;
   }
 
-  private async tick(pass: () => Promise<unknown>): Promise<void> {
-    if (this.running) return;
+  private async tick(pass: () => Promise<T>, again?: (result: T) => boolean): Promise<void> {
+    if (this.running || this.stopped) return;
+    let more = false;
     this.running = pass();
     try {
-      await this.running;
+      more = again?.(await this.running) ?? false;
     } catch (e) {
       this.logger.warn(`${this.what} pass failed: ${e instanceof Error ? e.message : 'unknown'}`);
     } finally {
       this.running = null;
     }
+    if (more && !this.stopped) setImmediate(() => void this.tick(pass, again));
   }
 }

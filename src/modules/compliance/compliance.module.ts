@@ -19,6 +19,7 @@ import { InboundSmsService } from './services/inbound-sms.service';
 import { ComplianceRulesAdminService } from './services/compliance-rules-admin.service';
 import { SubjectRecordsService } from './services/subject-records.service';
 import { TenDlcService } from './services/ten-dlc.service';
+import { ThroughputService } from './services/throughput.service';
 import { UnsubscribeService } from './services/unsubscribe.service';
 import { TenDlcResolver } from './ten-dlc.resolver';
 import { EvidencePackCollectorService } from './evidence/evidence-pack-collector.service';
@@ -45,6 +46,7 @@ import { EvidencePacksService } from './evidence/evidence-packs.service';
     ZoneDataHealthService,
     ZoneDataResolver,
     TenDlcService,
+    ThroughputService,
     TenDlcResolver,
     SubjectRecordsService,
     EvidencePackCollectorService,
@@ -52,6 +54,12 @@ import { EvidencePacksService } from './evidence/evidence-packs.service';
     EvidencePackLinksService,
     EvidencePacksResolver,
   ],
-  exports: [ComplianceService, UnsubscribeService, TenDlcService, SubjectRecordsService],
+  exports: [
+    ComplianceService,
+    UnsubscribeService,
+    TenDlcService,
+    ThroughputService,
+    SubjectRecordsService,
+  ],
 })
 export class ComplianceModule {}

@@ -5,3 +5,4 @@ export { phoneRegionOf, phoneZonesOf, zipInfo } from './rules/zones';
 export type { ContactChannel, ContactPurpose, Decision } from './rules/types';
 export { messageContext, screenContent, worstSeverity } from './rules/content-screen';
 export type { ScreenContext, ScreenFinding } from './rules/content-screen';
+export type { SendEta } from './rules/throughput';

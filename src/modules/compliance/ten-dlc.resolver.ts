@@ -5,6 +5,7 @@ import {
   AddSenderNumberInput,
   BrandDTO,
   MessagingCampaignDTO,
+  MessagingThroughputDTO,
   RecordBrandStatusInput,
   RecordMessagingCampaignStatusInput,
   RegisterBrandInput,
@@ -13,11 +14,17 @@ import {
   SenderNumberIdInput,
 } from './dto/ten-dlc.dto';
 import { TenDlcService } from './services/ten-dlc.service';
+import { ThroughputService } from './services/throughput.service';
+import { CARRIER_CLASSES } from './rules/throughput';
+import { ComplianceErrorCode, ComplianceException } from './compliance.exception';
 
 /** 10DLC brands and messaging campaigns: registered by admins, read by managers. */
 @Resolver()
 export class TenDlcResolver {
-  constructor(private readonly tenDlc: TenDlcService) {}
+  constructor(
+    private readonly tenDlc: TenDlcService,
+    private readonly throughput: ThroughputService,
+  ) {}
 
   @Allow('read', 'Brand')
   @Query(() => [BrandDTO])
@@ -45,7 +52,37 @@ export class TenDlcResolver {
   @Allow('update', 'Brand')
   @Mutation(() => BrandDTO, { description: 'Records TCR vetting or a carrier suspension' })
   recordBrandStatus(@Args('input') input: RecordBrandStatusInput): Promise<BrandDTO> {
-    return this.tenDlc.recordBrandStatus(input.id, input.status, input.tcrBrandId ?? null);
+    return this.tenDlc.recordBrandStatus(
+      input.id,
+      input.status,
+      input.tcrBrandId ?? null,
+      input.vettingScore,
+    );
+  }
+
+  @Allow('read', 'MessagingCampaign')
+  @Query(() => MessagingThroughputDTO, {
+    description: 'The carriers’ throughput for a 10DLC campaign and what its brand sent today',
+  })
+  async messagingThroughput(
+    @Args('messagingCampaignId', { type: () => ID }) messagingCampaignId: string,
+  ): Promise<MessagingThroughputDTO> {
+    const t = await this.throughput.of(messagingCampaignId);
+    if (!t)
+      throw new ComplianceException(ComplianceErrorCode.NOT_FOUND, 'Messaging campaign not found');
+    return {
+      messagingCampaignId,
+      useCaseGroup: t.limits.group,
+      vettingScore: t.limits.score,
+      perCarrier: CARRIER_CLASSES.map((carrier) => ({
+        carrier,
+        perMinute: t.limits.perMinute[carrier],
+      })),
+      ratePerSecond: t.limits.ratePerSecond,
+      tmobileDailyCap: t.limits.tmobileDaily,
+      sentToday: t.sentToday,
+      dataVersion: t.dataVersion,
+    };
   }
 
   @Allow('create', 'MessagingCampaign')

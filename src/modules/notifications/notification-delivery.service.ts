@@ -17,6 +17,7 @@ import {
 import { AuditService } from '../audit/audit.service';
 import { ActorType } from '../audit';
 import { ComplianceService } from '../compliance/compliance.service';
+import { ThroughputService } from '../compliance/services/throughput.service';
 import { CustomersService } from '../customers/customers.service';
 import { messageContext, screenContent, worstSeverity } from '../compliance';
 import { ContentReviewsService } from './content-reviews.service';
@@ -24,9 +25,17 @@ import { NotificationChannel, NotificationEntity } from './entities/notification
 import { NOTIFICATION_SENDER, NotificationSender } from './notification-sender';
 
 const CLAIM = 20;
+/**
+ * How long a text waits in the worker for its campaign's next throughput token before it goes
+ * back to the outbox, due when the token is (the claimed batch behind it is not held up longer).
+ */
+const MAX_THROUGHPUT_WAIT_MS = 5_000;
 
-/** `lost`: the lease expired before the attempt began; another pass owns the message now. */
-type Outcome = 'sent' | 'retry' | 'deferred' | 'cancelled' | 'held' | 'lost';
+/**
+ * `lost`: the lease expired before the attempt began; another pass owns the message now.
+ * `throttled`: its 10DLC campaign's carrier throughput had no room soon: due again when it has.
+ */
+type Outcome = 'sent' | 'retry' | 'deferred' | 'cancelled' | 'held' | 'lost' | 'throttled';
 
 /**
  * Works the outbound outbox in the background, like the SIEM forwarder: claims due messages with a
@@ -42,7 +51,7 @@ type Outcome = 'sent' | 'retry' | 'deferred' | 'cancelled' | 'held' | 'lost';
 @Injectable()
 export class NotificationDeliveryService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(NotificationDeliveryService.name);
-  private readonly poller = new SerialPoller(this.logger, 'delivery');
+  private readonly poller = new SerialPoller<Record<Outcome, number>>(this.logger, 'delivery');
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -52,6 +61,7 @@ export class NotificationDeliveryService implements OnApplicationBootstrap, OnMo
     private readonly audit: AuditService,
     private readonly config: AppConfigService,
     private readonly reviews: ContentReviewsService,
+    private readonly throughput: ThroughputService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -61,7 +71,12 @@ export class NotificationDeliveryService implements OnApplicationBootstrap, OnMo
         `no provider for ${off.join(', ')} (NOTIFY_*_URL unset): those messages wait`,
       );
     if (off.length === Object.values(NotificationChannel).length) return;
-    this.poller.start(this.config.get('NOTIFY_POLL_INTERVAL_MS'), () => this.deliverDue());
+    // A pass that claimed a full batch leaves more due: the next one starts at once.
+    this.poller.start(
+      this.config.get('NOTIFY_POLL_INTERVAL_MS'),
+      () => this.deliverDue(),
+      (counts) => Object.values(counts).reduce((a, b) => a + b, 0) >= CLAIM,
+    );
   }
 
   onModuleDestroy(): Promise<void> {
@@ -81,6 +96,7 @@ export class NotificationDeliveryService implements OnApplicationBootstrap, OnMo
       cancelled: 0,
       held: 0,
       lost: 0,
+      throttled: 0,
     };
     if (!channels.length) return counts;
     const { rows, lease } = await claimLease(
@@ -100,7 +116,9 @@ export class NotificationDeliveryService implements OnApplicationBootstrap, OnMo
       (m, claimed) => this.recordInterrupted(m, claimed),
     );
     if (!lease) return counts;
-    for (const row of rows) counts[await this.deliver(row, lease, at)]++;
+    // The lease ends NOTIFY_LEASE_SECONDS after the claim: waits for throughput stop well before.
+    const leaseEnds = Date.now() + this.config.get('NOTIFY_LEASE_SECONDS') * 1000;
+    for (const row of rows) counts[await this.deliver(row, lease, leaseEnds, at)]++;
     return counts;
   }
 
@@ -162,7 +180,40 @@ export class NotificationDeliveryService implements OnApplicationBootstrap, OnMo
     this.logger.warn(`${cut.length} delivery attempt(s) were interrupted; sending again`);
   }
 
-  private async deliver(n: NotificationEntity, lease: string, at?: Date): Promise<Outcome> {
+  /**
+   * A text under a 10DLC campaign leaves only with a token of the campaign's carrier throughput
+   * (shared by every worker through the database): it waits for the next token when one comes
+   * soon, else goes back to the outbox due when it does (or, the brand's daily cap spent, at the
+   * next carrier day). Null: it may go now.
+   */
+  private async paced(n: NotificationEntity, leaseEnds: number): Promise<Outcome | null> {
+    if (n.channel !== NotificationChannel.Sms || !n.messagingCampaignId) return null;
+    const waitUntil = Math.min(Date.now() + MAX_THROUGHPUT_WAIT_MS, leaseEnds - 2_000);
+    for (;;) {
+      const take = await this.throughput.take(n.messagingCampaignId);
+      if (take.admitted) return null;
+      if (take.waitMs !== undefined && Date.now() + take.waitMs <= waitUntil) {
+        await new Promise((resolve) => setTimeout(resolve, take.waitMs));
+        continue;
+      }
+      await this.dataSource.getRepository(NotificationEntity).update(
+        { id: n.id },
+        {
+          nextAttemptAt: take.resumeAt ?? new Date(Date.now() + take.waitMs),
+          lockedUntil: null,
+          lastError: take.resumeAt ? 'carrier_daily_cap' : 'carrier_throughput',
+        },
+      );
+      return take.resumeAt ? 'deferred' : 'throttled';
+    }
+  }
+
+  private async deliver(
+    n: NotificationEntity,
+    lease: string,
+    leaseEnds: number,
+    at?: Date,
+  ): Promise<Outcome> {
     const repo = this.dataSource.getRepository(NotificationEntity);
     if (n.customerId && n.purpose) {
       const customer = await this.customers.findById(n.customerId);
@@ -223,6 +274,8 @@ export class NotificationDeliveryService implements OnApplicationBootstrap, OnMo
       const screened = await this.screen(n);
       if (screened) return screened;
     }
+    const paced = await this.paced(n, leaseEnds);
+    if (paced) return paced;
     const attemptLease = await this.startAttempt(n.id, lease);
     if (!attemptLease) return 'lost';
     try {

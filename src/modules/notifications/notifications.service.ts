@@ -33,6 +33,8 @@ export class NotificationsService {
       holdFor?: ContentFindingRecord[];
       /** A text's sender number. */
       from?: string | null;
+      /** A text's 10DLC campaign, whose carrier throughput paces its delivery. */
+      messagingCampaignId?: string | null;
     },
   ): Promise<NotificationEntity> {
     const n = new NotificationEntity();
@@ -47,6 +49,7 @@ export class NotificationsService {
     n.purpose = contact?.purpose ?? null;
     n.decisionId = contact?.decisionId ?? null;
     n.fromNumber = contact?.from ?? null;
+    n.messagingCampaignId = contact?.messagingCampaignId ?? null;
     n.attempts = 0;
     n.nextAttemptAt = null;
     n.lockedUntil = null;

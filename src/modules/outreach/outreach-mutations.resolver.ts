@@ -29,6 +29,7 @@ function toPrecheckDTO(p: Precheck): CampaignPrecheckDTO {
     byReason: p.byReason,
     blockedCustomers: p.blockedCustomers,
     evaluatedAt: p.at,
+    sendEta: p.eta,
   };
 }
 

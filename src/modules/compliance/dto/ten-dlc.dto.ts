@@ -1,16 +1,19 @@
-import { Field, ID, InputType, ObjectType, registerEnumType } from '@nestjs/graphql';
+import { Field, Float, ID, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
   IsBoolean,
   IsEnum,
+  IsInt,
   IsOptional,
   IsString,
   IsUrl,
   IsUUID,
   Matches,
+  Max,
   MaxLength,
+  Min,
 } from 'class-validator';
 import { BrandEntityType, BrandStatus } from '../entities/brand.entity';
 import { MessagingCampaignStatus, MessagingUseCase } from '../entities/messaging-campaign.entity';
@@ -34,6 +37,11 @@ export class BrandDTO {
   @Field() vertical!: string;
   @Field(() => BrandStatus) status!: BrandStatus;
   @Field(() => String, { nullable: true }) tcrBrandId!: string | null;
+  @Field(() => Int, {
+    nullable: true,
+    description: 'TCR secondary vetting (trust) score, 0-100; null: not vetted',
+  })
+  vettingScore!: number | null;
   @Field() createdAt!: Date;
   @Field() updatedAt!: Date;
 }
@@ -80,6 +88,15 @@ export class RecordBrandStatusInput {
   @Field(() => ID) @IsUUID() id!: string;
   @Field(() => BrandStatus) @IsEnum(BrandStatus) status!: BrandStatus;
   @Field({ nullable: true }) @IsOptional() @Matches(TCR_ID) tcrBrandId?: string;
+  @Field(() => Int, {
+    nullable: true,
+    description: 'TCR secondary vetting (trust) score, 0-100 (sets the carriers’ throughput)',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(100)
+  vettingScore?: number;
 }
 
 @InputType()
@@ -142,4 +159,32 @@ export class AddSenderNumberInput {
 @InputType()
 export class SenderNumberIdInput {
   @Field(() => ID) @IsUUID() id!: string;
+}
+
+@ObjectType('CarrierRate')
+export class CarrierRateDTO {
+  @Field({ description: 'att, tmobile, verizon or minor (the small carriers)' }) carrier!: string;
+  @Field(() => Int, { description: 'Messages per minute for the 10DLC campaign' })
+  perMinute!: number;
+}
+
+@ObjectType('MessagingThroughput', {
+  description: 'What the carriers let a 10DLC campaign send, at its brand’s vetting score',
+})
+export class MessagingThroughputDTO {
+  @Field(() => ID) messagingCampaignId!: string;
+  @Field({ description: 'declared, mixed or low_volume' }) useCaseGroup!: string;
+  @Field(() => Int, { description: 'The vetting score the limits are for (0: not vetted)' })
+  vettingScore!: number;
+  @Field(() => [CarrierRateDTO]) perCarrier!: CarrierRateDTO[];
+  @Field(() => Float, {
+    description:
+      'Messages per second the outbox sends at: the strictest carrier’s (the recipient’s carrier is not looked up)',
+  })
+  ratePerSecond!: number;
+  @Field(() => Int, { description: 'T-Mobile’s daily cap for the brand, all its campaigns' })
+  tmobileDailyCap!: number;
+  @Field(() => Int, { description: 'Texts the brand sent today (Pacific day) against that cap' })
+  sentToday!: number;
+  @Field({ description: 'Review date of the carrier limits table' }) dataVersion!: string;
 }

@@ -47,6 +47,13 @@ export class BrandEntity {
   @Column({ type: 'enum', enum: BrandStatus, default: BrandStatus.Pending })
   status!: BrandStatus;
 
+  /**
+   * The brand's vetting (trust) score from TCR's secondary vetting, 0..100; null: not vetted. The
+   * carriers' throughput for its campaigns depends on it (rules/throughput.ts).
+   */
+  @Column({ name: 'vetting_score', type: 'tinyint', unsigned: true, nullable: true })
+  vettingScore!: number | null;
+
   @Column({ name: 'tcr_brand_id', type: 'varchar', length: 16, nullable: true })
   tcrBrandId!: string | null;
 

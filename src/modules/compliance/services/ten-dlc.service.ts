@@ -94,6 +94,7 @@ export class TenDlcService {
         website: input.website?.trim() || null,
         vertical: input.vertical,
         status: BrandStatus.Pending,
+        vettingScore: null,
         tcrBrandId: null,
         createdBy,
         createdAt: now,
@@ -113,11 +114,15 @@ export class TenDlcService {
     });
   }
 
-  /** Records TCR's vetting result (or a carrier suspension) for a brand. */
+  /**
+   * Records TCR's vetting result (or a carrier suspension) for a brand, and its vetting score when
+   * one is given (undefined: unchanged), which sets its campaigns' carrier throughput.
+   */
   async recordBrandStatus(
     id: string,
     status: BrandStatus,
     tcrBrandId: string | null,
+    vettingScore?: number,
   ): Promise<BrandEntity> {
     return this.dataSource.transaction(async (m) => {
       const brand = await m
@@ -134,9 +139,10 @@ export class TenDlcService {
           ComplianceErrorCode.INVALID_REGISTRATION,
           'A verified brand needs its TCR brand id',
         );
-      const before = brand.status;
+      const before = { status: brand.status, vettingScore: brand.vettingScore };
       brand.status = status;
       brand.tcrBrandId = tcrBrandId ?? brand.tcrBrandId;
+      if (vettingScore !== undefined) brand.vettingScore = vettingScore;
       brand.updatedAt = new Date();
       await this.saveUnique(m, BrandEntity, brand);
       await this.audit.record(
@@ -147,7 +153,10 @@ export class TenDlcService {
               : 'tendlc.brand_status_changed',
           resourceType: 'Brand',
           resourceId: id,
-          changes: { before: { status: before }, after: { status, tcrBrandId: brand.tcrBrandId } },
+          changes: {
+            before,
+            after: { status, tcrBrandId: brand.tcrBrandId, vettingScore: brand.vettingScore },
+          },
         },
         m,
       );

@@ -89,6 +89,10 @@ export class NotificationEntity {
   @Column({ name: 'from_number', type: 'varchar', length: 16, nullable: true })
   fromNumber!: string | null;
 
+  /** A text's 10DLC campaign: its carrier throughput (shared token bucket) paces the send. */
+  @Column({ name: 'messaging_campaign_id', type: 'char', length: 36, nullable: true })
+  messagingCampaignId!: string | null;
+
   /** Held for a person's review of its content (content_reviews): not delivered until approved. */
   @Column({ name: 'held_at', type: 'datetime', precision: 3, nullable: true })
   heldAt!: Date | null;

@@ -1,4 +1,4 @@
-import { Field, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
+import { Field, Float, ID, InputType, Int, ObjectType } from '@nestjs/graphql';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -122,6 +122,20 @@ export class ReasonCountDTO {
   @Field(() => Int) count!: number;
 }
 
+@ObjectType('SendEta', {
+  description:
+    'How long a text campaign’s messages take at the carriers’ limits today (quiet hours not counted)',
+})
+export class SendEtaDTO {
+  @Field(() => Int, { description: 'Messages to send: the customers allowed now or later' })
+  messages!: number;
+  @Field(() => Float) ratePerSecond!: number;
+  @Field(() => Int, { description: 'T-Mobile’s daily cap for the brand' }) dailyCap!: number;
+  @Field(() => Int) seconds!: number;
+  @Field() finishesAt!: Date;
+  @Field(() => Int, { description: 'Carrier days (Pacific) the sending spans' }) days!: number;
+}
+
 @ObjectType('CampaignPrecheck')
 export class CampaignPrecheckDTO {
   @Field(() => Int) total!: number;
@@ -135,6 +149,8 @@ export class CampaignPrecheckDTO {
   })
   blockedCustomers!: BlockedCustomerDTO[];
   @Field() evaluatedAt!: Date;
+  @Field(() => SendEtaDTO, { nullable: true, description: 'Text campaigns only' })
+  sendEta!: SendEtaDTO | null;
 }
 
 @ObjectType('CampaignLaunch')

@@ -17,6 +17,8 @@ import { templateProblems } from '../utils/templates';
 import { notSendableReason, registrationProblems } from '../../compliance';
 import type { Decision } from '../../compliance';
 import { TenDlcService } from '../../compliance/services/ten-dlc.service';
+import { ThroughputService } from '../../compliance/services/throughput.service';
+import type { SendEta } from '../../compliance';
 
 /** The campaign life cycle: draft → scheduled → running ⇄ paused → completed, or cancelled. */
 export const TRANSITIONS: Record<CampaignStatus, CampaignStatus[]> = {
@@ -66,6 +68,8 @@ export interface Precheck {
   /** A launch's gate only: the task each scheduled customer gets and the kept decision behind it. */
   admitted: Map<string, { taskId: string; decisionId: string }>;
   at: Date;
+  /** A text campaign's sending time at its carriers' limits today (null: not a text campaign). */
+  eta: SendEta | null;
 }
 
 const BLOCKED_LISTED = 200;
@@ -82,6 +86,7 @@ export class CampaignsService {
     private readonly tenDlc: TenDlcService,
     private readonly customers: CustomersService,
     private readonly debts: DebtsService,
+    private readonly throughput: ThroughputService,
   ) {}
 
   async create(ctx: RequestContext, input: CampaignInput): Promise<CampaignEntity> {
@@ -283,6 +288,10 @@ export class CampaignsService {
     }
     // Every decision is kept before any task it admits is written.
     await keeping;
+    const eta =
+      campaign.channel === Channel.Sms && campaign.messagingCampaignId
+        ? await this.throughput.eta(campaign.messagingCampaignId, allowedNow + allowedLater, at)
+        : null;
     return {
       total,
       allowedNow,
@@ -295,6 +304,7 @@ export class CampaignsService {
       schedule,
       admitted,
       at,
+      eta,
     };
   }
 

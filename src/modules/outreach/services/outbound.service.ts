@@ -127,6 +127,8 @@ export class OutboundService {
           // Content a person must look at first: queued held, with its review.
           holdFor: worst === 'review' ? findings : undefined,
           from,
+          messagingCampaignId:
+            campaign.channel === Channel.Sms ? campaign.messagingCampaignId : null,
         },
       );
       await this.compliance.recordAttempt(
