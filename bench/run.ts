@@ -14,6 +14,15 @@ import { run as precheckBench } from './precheck.bench';
 import { run as retentionBench } from './retention.bench';
 import { run as screeningBench } from './screening.bench';
 import { BenchContext, BenchFn, Figure, Scale } from './lib/figures';
+import {
+  committedResults,
+  compared,
+  latestResults,
+  markdownTable,
+  merged,
+  Results,
+  runsOf,
+} from './lib/results';
 import { startBenchApp } from './lib/setup';
 import { msSince, nowNs } from './lib/timing';
 
@@ -67,25 +76,29 @@ function writeJson(path: string, data: unknown): void {
   renameSync(tmp, path);
 }
 
-function markdownTable(figures: Figure[]): string {
-  const rows = figures.map((f) => [
-    `${f.bench}/${f.figure}`,
-    f.target ?? '',
-    `${f.value} ${f.unit}`,
-    f.ok === undefined ? '' : f.ok ? 'yes' : 'NO',
-  ]);
-  const header = ['figure', 'target', 'measured', 'ok'];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
-}
-
 async function main(): Promise<void> {
   const scale = parseScale(process.env.BENCH_SCALE);
   const selected = selectBenches(process.argv.slice(2));
   const startedAt = new Date();
   const started = nowNs();
   log(`scale ${scale}; benches ${selected.map((b) => b.name).join(', ')}`);
+  // Read before anything runs: what this run's figures are compared with.
+  const baseline = committedResults(RESULTS_DIR, scale);
+  const baselineRuns = baseline ? runsOf(baseline.results) : {};
+  const comparedWith = baseline && {
+    source: baseline.source,
+    runs: Object.fromEntries(
+      selected.filter((b) => b.name in baselineRuns).map((b) => [b.name, baselineRuns[b.name]]),
+    ),
+  };
+  log(
+    comparedWith
+      ? `previous figures: ${comparedWith.source}` +
+          Object.entries(comparedWith.runs)
+            .map(([b, date], i) => `${i === 0 ? '; ' : ', '}${b} of ${date}`)
+            .join('')
+      : `previous figures: none (no committed bench/results/latest-${scale}.json)`,
+  );
 
   const bench = await startBenchApp(log);
   const figures: Figure[] = [];
@@ -100,7 +113,10 @@ async function main(): Promise<void> {
     for (const b of selected) {
       const t = nowNs();
       log(`--- ${b.name}`);
-      for (const f of await b.run(ctx)) {
+      for (const measured of await b.run(ctx)) {
+        if (measured.bench !== b.name)
+          throw new Error(`bench ${b.name} returned a figure of ${measured.bench}`);
+        const f = compared(measured, baseline);
         figures.push(f);
         process.stdout.write(`${JSON.stringify(f)}\n`);
       }
@@ -112,34 +128,50 @@ async function main(): Promise<void> {
   }
 
   const cpuList = cpus();
-  const results = {
-    date: startedAt.toISOString(),
+  const date = startedAt.toISOString();
+  const machine = {
+    cpus: cpuList.length,
+    cpuModel: cpuList[0]?.model ?? 'unknown',
+    node: process.version,
+    platform: `${platform()} ${release()}`,
+    totalMemoryGiB: Number((totalmem() / 2 ** 30).toFixed(1)),
+    mariadb: bench.dbVersion,
+  };
+  const results: Results = {
+    date,
     scale,
     benches: selected.map((b) => b.name),
+    runs: Object.fromEntries(selected.map((b) => [b.name, date])),
     durationSeconds: Number((msSince(started) / 1000).toFixed(1)),
-    machine: {
-      cpus: cpuList.length,
-      cpuModel: cpuList[0]?.model ?? 'unknown',
-      node: process.version,
-      platform: `${platform()} ${release()}`,
-      totalMemoryGiB: Number((totalmem() / 2 ** 30).toFixed(1)),
-      mariadb: bench.dbVersion,
-    },
+    machine,
     note: NOTE,
+    ...(comparedWith ? { comparedWith } : {}),
     figures,
   };
   mkdirSync(RESULTS_DIR, { recursive: true });
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
   writeJson(join(RESULTS_DIR, `${stamp}-${scale}.json`), results);
-  writeJson(join(RESULTS_DIR, `latest-${scale}.json`), results);
+  // The benches that did not run keep their figures (and the date of the run that made them).
+  const latest = merged(
+    latestResults(RESULTS_DIR, scale),
+    results,
+    BENCHES.map((b) => b.name),
+  );
+  writeJson(join(RESULTS_DIR, `latest-${scale}.json`), latest);
+  const kept = latest.benches
+    .filter((b) => !results.benches.includes(b))
+    .map((b) => `${b} of ${latest.runs?.[b] ?? '?'}`);
 
   const missed = figures.filter((f) => f.ok === false).length;
   process.stderr.write(
     `\n${markdownTable(figures)}\n\n${NOTE}\n` +
-      `${cpuList.length} CPUs (${results.machine.cpuModel}), Node ${process.version}, ` +
+      `${cpuList.length} CPUs (${machine.cpuModel}), Node ${process.version}, ` +
       `MariaDB ${bench.dbVersion}, scale ${scale}, ${results.durationSeconds} s; ` +
       `${missed === 0 ? 'every target met' : `${missed} target(s) missed`}.\n` +
-      `Results: bench/results/${stamp}-${scale}.json and bench/results/latest-${scale}.json\n`,
+      `Previous: ${comparedWith?.source ?? 'none'}.\n` +
+      `Results: bench/results/${stamp}-${scale}.json and bench/results/latest-${scale}.json` +
+      (kept.length ? `, which keeps the figures of ${kept.join(', ')}` : '') +
+      '\n',
   );
 }
 

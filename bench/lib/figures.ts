@@ -12,6 +12,13 @@ export interface Figure {
   target?: string;
   ok?: boolean;
   note?: string;
+  /**
+   * The same bench and figure (same unit) in the committed `latest-<scale>.json` before this run,
+   * and value / previous (omitted when previous is 0); both omitted when there was none. Set by
+   * bench/run.ts, not by the benches.
+   */
+  previous?: number;
+  ratio?: number;
 }
 
 export interface BenchContext {
