@@ -12,6 +12,7 @@ import { DecisionRecordsService } from '../src/modules/compliance/services/decis
 import { CustomerEntity } from '../src/modules/customers/entities/customer.entity';
 import { seedContactFacts, STATES } from './lib/contact-seed';
 import { BenchContext, Figure, figure } from './lib/figures';
+import { assertAhead, AT } from './lib/instant';
 import { serverCpu } from './lib/server-cpu';
 import { msSince, nowNs, percentile } from './lib/timing';
 
@@ -26,14 +27,6 @@ const REAL_RUNS = 5;
 const REF_PREFIX = 'decisions-';
 const CAMPAIGN_ID = '01900000-0000-7000-8000-00000000d3c1';
 const LAUNCH_OVERHEAD_TARGET = 10;
-/**
- * The evaluated instant, fixed: Tuesday 12:00 Eastern (09:00 Pacific), every mainland zone inside
- * legal hours, so the allowed path is exercised whatever the hour the bench runs. The seeded
- * consents and calls are placed relative to it, never to the clock. In the future: the real launch
- * decides at its campaign's start when that is ahead (at the clock otherwise), so a campaign
- * starting at AT is decided at AT (checked before anything is seeded).
- */
-const AT = new Date('2028-03-07T17:00:00Z');
 const DAY = 86_400_000;
 /** The bench customers' tag: the real launch's audience. */
 const TAG = 'bench-decisions';
@@ -51,8 +44,7 @@ const median = (xs: number[]) => percentile([...xs], 50);
  * then the chain is verified and the kept rows counted.
  */
 export async function run(ctx: BenchContext): Promise<Figure[]> {
-  if (AT.getTime() < Date.now() + DAY)
-    throw new Error(`AT (${AT.toISOString()}) must be in the future: move it (a Tuesday, 17:00Z)`);
+  assertAhead();
   const total = ctx.scale === 'full' ? 100_000 : 20_000;
   const taskStarts = ctx.scale === 'full' ? 2_000 : 500;
   const seeded = await seed(ctx, total);

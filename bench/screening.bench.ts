@@ -11,6 +11,7 @@ import {
 import { NotificationsService } from '../src/modules/notifications/notifications.service';
 import type { ScreenContext } from '../src/modules/compliance';
 import { BenchContext, Figure, figure } from './lib/figures';
+import { assertAhead, AT } from './lib/instant';
 import { loopFor, msSince, nowNs } from './lib/timing';
 
 const BENCH = 'screening';
@@ -60,11 +61,10 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
 }
 
 /**
- * The evaluated instant, fixed: Tuesday 12:00 in New York, inside every hours rule, so every queued
- * message is allowed whatever the hour the bench runs. The send decision is made at it, and each
- * delivery pass decides again at it (`deliverDue(AT)`).
+ * The customers' zone. Every decision is made at the fixed instant AT (12:00 there): the send
+ * decision, and each delivery pass's decision again (`deliverDue(AT)`), so every queued message is
+ * allowed whatever the hour the bench runs.
  */
-const AT = new Date('2026-03-10T17:00:00Z');
 const ZONE = 'America/New_York';
 
 /**
@@ -76,6 +76,7 @@ const ZONE = 'America/New_York';
  * no-op (bench only). Alternating off, on, off, on; every message must be sent.
  */
 async function outbox(ctx: BenchContext): Promise<Figure[]> {
+  assertAhead();
   const perBatch = ctx.scale === 'full' ? 1_000 : 250;
   const customers = ctx.app.get(CustomersService);
   const compliance = ctx.app.get(ComplianceService);
@@ -135,7 +136,7 @@ async function outbox(ctx: BenchContext): Promise<Figure[]> {
     const started = nowNs();
     try {
       for (let pass = 0; pass < 10_000 && sent - before < perBatch; pass++)
-        await delivery.deliverDue();
+        await delivery.deliverDue(AT);
     } finally {
       worker.screen = screen;
     }
