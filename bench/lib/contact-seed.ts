@@ -4,7 +4,8 @@ import { CustomerEntity, PhoneType } from '../../src/modules/customers/entities/
 import type { BenchContext } from './figures';
 import { runConcurrent } from './timing';
 
-const DAY = 86_400_000;
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 
 /** Per state: ZIPs (some in a second zone of the state) and the state's own area codes. */
 export const GEO: Record<string, { zips: string[]; areas: string[] }> = {
@@ -38,6 +39,12 @@ export interface ContactSeedOptions {
   batch: number;
   /** The instant (ms) the consents, do-not-contact entries and calls are placed before. */
   before: number;
+  /**
+   * Customers blocked at `before` only for a while: 1 in 20 get their later call an hour before
+   * `before` rather than a day, so the house's 4-hour gap between calls blocks them then and frees
+   * them 3 hours later (4% of all customers, those without a ban: 1 in 100 have one).
+   */
+  allowedLater?: boolean;
 }
 
 export interface ContactSeed {
@@ -49,11 +56,12 @@ export interface ContactSeed {
 /**
  * Customers spread over STATES (1/3 mobile, 1/7 with an out-of-state area code), then a call
  * consent for 1 in 5 (90 days before), a person-level do-not-contact entry for 1 in 50 (every
- * channel for 1 in 100), and two calls in the three days before for 1 in 10.
+ * channel for 1 in 100), and two calls in the three days before for 1 in 10 (a day and 2.5 days
+ * before; with `allowedLater`, an hour and 2.5 days before for half of them).
  */
 export async function seedContactFacts(
   ctx: BenchContext,
-  { prefix, from, total, batch, before }: ContactSeedOptions,
+  { prefix, from, total, batch, before, allowedLater = false }: ContactSeedOptions,
 ): Promise<ContactSeed> {
   const customers = ctx.app.get(CustomersService);
   const ids: string[] = new Array<string>(total);
@@ -108,7 +116,8 @@ export async function seedContactFacts(
       ]);
     if (n % 10 === 0) {
       const toType = n % 3 === 0 ? 'cell' : 'home';
-      attempts.push([uuidv7(), id, 'call', 'collection', toType, at(DAY), at(DAY)]);
+      const last = allowedLater && n % 20 === 0 ? HOUR : DAY;
+      attempts.push([uuidv7(), id, 'call', 'collection', toType, at(last), at(last)]);
       attempts.push([uuidv7(), id, 'call', 'collection', toType, at(2.5 * DAY), at(2.5 * DAY)]);
     }
   }
