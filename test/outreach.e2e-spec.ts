@@ -623,8 +623,20 @@ describe('outreach (e2e)', () => {
     const campaign = await makeCampaign(app.t, team, manager.id);
     campaign.audience = { customerIds: customers.map((c) => c.id) };
     const pages: string[][] = [];
-    for await (const page of app.t.app.get(CampaignsService).audiencePages(campaign, 3))
-      pages.push(page.map((c) => c.id));
+    for await (const { subjects, slice } of app.t.app
+      .get(CampaignsService)
+      .audienceSlices(campaign, 3)) {
+      const ids = subjects.map((c) => c.id);
+      pages.push(ids);
+      // The page as SQL selects exactly its customers (their facts are joined to it).
+      const [selected] = await app.db.query<RowDataPacket[]>(slice.sql, slice.params);
+      expect(selected.map((r) => String(r.id)).sort()).toEqual(ids);
+      // What the facts read of each, with no personal field: the stored zones stand for the phone.
+      for (const s of subjects) {
+        expect(s.phone).toBeNull();
+        expect(s.phoneZones).not.toBeNull();
+      }
+    }
     expect(pages.map((p) => p.length)).toEqual([3, 3, 1]);
     expect(pages.flat()).toEqual(customers.map((c) => c.id).sort());
   });

@@ -7,7 +7,7 @@ import { cursorPage } from '../../core/database/pagination';
 import { v7 as uuidv7 } from 'uuid';
 import { AuditService } from '../audit/audit.service';
 import { CryptoService } from '../crypto/crypto.service';
-import { CustomerEntity } from '../customers';
+import { AudienceSlice, ContactSubject, CustomerEntity } from '../customers';
 import { ConsentEntity, ConsentSource } from './entities/consent.entity';
 import { ContactAttemptEntity } from './entities/contact-attempt.entity';
 import { DncEntryEntity } from './entities/dnc-entry.entity';
@@ -75,6 +75,13 @@ export interface DncInput {
  * The contact compliance engine's surface: every call, text and email is decided here, with its
  * reasons; consent and do-not-contact changes take effect at once and cancel pending work.
  */
+/**
+ * A batch evaluation gives the event loop back every so many customers: requests keep being
+ * served during a large precheck, and the next page's queries go out while this one is decided.
+ */
+const YIELD_EVERY = 1000;
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 @Injectable()
 export class ComplianceService {
   constructor(
@@ -232,18 +239,21 @@ export class ComplianceService {
    * decides its next page meanwhile (it must await `kept` before it acts on a decision).
    */
   async decideBatch(
-    customers: CustomerEntity[],
+    customers: ContactSubject[],
     request: ContactRequest,
     launch: { campaignId: string; admit: (decision: Decision) => string | null },
+    slice?: AudienceSlice,
   ): Promise<{
     decisions: Map<string, { decision: Decision; taskId: string | null }>;
     kept: Promise<Map<string, string>>;
   }> {
-    const facts = await this.facts.factsFor(customers, request);
+    const facts = await this.facts.factsFor(customers, request, slice);
     const rules = await this.facts.ruleSet();
     const entries: { context: DecisionContext; facts: ContactFacts; decision: Decision }[] = [];
     const decisions = new Map<string, { decision: Decision; taskId: string | null }>();
+    let n = 0;
     for (const [customerId, f] of facts) {
+      if (++n % YIELD_EVERY === 0) await yieldToLoop();
       const decision = evaluate(f, rules);
       const taskId = launch.admit(decision);
       entries.push({
@@ -320,14 +330,35 @@ export class ComplianceService {
    * `gate`: a launch that creates tasks counts its refusals; a precheck counts none.
    */
   async evaluateBatch(
-    customers: CustomerEntity[],
+    customers: ContactSubject[],
+    request: ContactRequest,
+    { gate, slice }: { gate: boolean; slice?: AudienceSlice },
+  ): Promise<Map<string, Decision>> {
+    return this.evaluateFacts(await this.batchFacts(customers, request, slice), request, { gate });
+  }
+
+  /** The facts evaluateBatch decides on (read separately, so a caller can read them ahead). */
+  batchFacts(
+    customers: ContactSubject[],
+    request: ContactRequest,
+    slice?: AudienceSlice,
+  ): Promise<Map<string, ContactFacts>> {
+    return this.facts.factsFor(customers, request, slice);
+  }
+
+  /** evaluateBatch's second half: the engine over facts read by batchFacts. */
+  async evaluateFacts(
+    facts: Map<string, ContactFacts>,
     request: ContactRequest,
     { gate }: { gate: boolean },
   ): Promise<Map<string, Decision>> {
-    const facts = await this.facts.factsFor(customers, request);
     const rules = await this.facts.ruleSet();
     const out = new Map<string, Decision>();
-    for (const [id, f] of facts) out.set(id, evaluate(f, rules));
+    let n = 0;
+    for (const [id, f] of facts) {
+      if (++n % YIELD_EVERY === 0) await yieldToLoop();
+      out.set(id, evaluate(f, rules));
+    }
     if (gate)
       await this.countRefusals(
         [...out.values()].filter((d) => !d.allowed),

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { CustomersService } from '../../customers/customers.service';
 import { CryptoService } from '../../crypto/crypto.service';
-import { CustomerEntity, PhoneType } from '../../customers';
+import { AudienceSlice, ContactSubject, CustomerEntity, PhoneType } from '../../customers';
 import { DEFAULT_RULES } from '../rules/default-rules';
 import type {
   AttemptFact,
@@ -131,49 +131,67 @@ export class ComplianceFactsService {
     this.rules = undefined;
   }
 
-  /** Facts for each customer (same request for all), keyed by customer id. */
+  /**
+   * Facts for each customer (same request for all), keyed by customer id. With `slice` (the
+   * customers are one audience page, `slice.sql` selecting their ids), every fact is read by
+   * joining to that page in the database, not by sending its ids back as lists; the request is
+   * then to each one's primary address.
+   */
   async factsFor(
-    customers: CustomerEntity[],
+    customers: ContactSubject[],
     request: ContactRequest,
+    slice?: AudienceSlice,
   ): Promise<Map<string, ContactFacts>> {
+    if (slice && request.to) throw new Error('an audience slice is decided at primary addresses');
     const out = new Map<string, ContactFacts>();
     for (let i = 0; i < customers.length; i += CHUNK) {
       const chunk = customers.slice(i, i + CHUNK);
-      const ids = chunk.map((c) => c.id);
       const targets = new Map(chunk.map((c) => [c.id, this.target(c, request)]));
-      const bidxes = [...targets.values()]
-        .map((t) => t.bidx)
-        .filter((b): b is Buffer => b !== null);
       const since = new Date(request.at.getTime() - HISTORY_DAYS * 86400_000);
+      // Whose facts: the page's ids as a list, or the page itself as a subquery.
+      const ids = slice ? null : chunk.map((c) => c.id);
+      const whose = slice ? `(${slice.sql})` : '(?)';
+      const who = slice ? slice.params : [ids];
+      const bidxColumn = request.channel === 'email' ? 'email_bidx' : 'phone_bidx';
+      const bidxes = slice
+        ? null
+        : [...targets.values()].map((t) => t.bidx).filter((b): b is Buffer => b !== null);
       const [consents, personBanRows, addressBanRows, attempts, ceaseRows] = await Promise.all([
         this.dataSource.query<ConsentRow[]>(
           `SELECT id, evidence_hash, customer_id, channel, purpose, granted, effective_at, expires_at FROM consents
-            WHERE customer_id IN (?) AND channel = ?`,
-          [ids, request.channel],
+            WHERE customer_id IN ${whose} AND channel = ?`,
+          [...who, request.channel],
         ),
         // Two queries, not one with OR: each then uses its own index.
         this.dataSource.query<BanRow[]>(
           `SELECT id, customer_id, channel, scope, address_bidx, reason FROM dnc_entries
-            WHERE customer_id IN (?) AND scope = 'person'`,
-          [ids],
+            WHERE customer_id IN ${whose} AND scope = 'person'`,
+          who,
         ),
-        bidxes.length
+        slice
           ? this.dataSource.query<BanRow[]>(
               `SELECT id, customer_id, channel, scope, address_bidx, reason FROM dnc_entries
-                WHERE address_bidx IN (?) AND scope = 'address'`,
-              [bidxes],
+                WHERE address_bidx IN (SELECT a.${bidxColumn} FROM customers a WHERE a.id IN ${whose})
+                  AND scope = 'address'`,
+              who,
             )
-          : Promise.resolve([] as BanRow[]),
+          : bidxes!.length
+            ? this.dataSource.query<BanRow[]>(
+                `SELECT id, customer_id, channel, scope, address_bidx, reason FROM dnc_entries
+                  WHERE address_bidx IN (?) AND scope = 'address'`,
+                [bidxes],
+              )
+            : Promise.resolve([] as BanRow[]),
         this.dataSource.query<AttemptRow[]>(
           `SELECT id, customer_id, channel, purpose, debt_id, occurred_at, consumer_initiated, conversation, with_consent, to_type
-             FROM contact_attempts WHERE customer_id IN (?) AND occurred_at > ?`,
-          [ids, since],
+             FROM contact_attempts WHERE customer_id IN ${whose} AND occurred_at > ?`,
+          [...who, since],
         ),
         // A cease request stops collection communications only (Reg F 1006.6(c)).
         request.purpose === 'collection'
           ? this.dataSource.query<CeaseRow[]>(
-              'SELECT customer_id, debt_id, received_at FROM cease_requests WHERE customer_id IN (?)',
-              [ids],
+              `SELECT customer_id, debt_id, received_at FROM cease_requests WHERE customer_id IN ${whose}`,
+              who,
             )
           : Promise.resolve([] as CeaseRow[]),
       ]);
@@ -253,7 +271,7 @@ export class ComplianceFactsService {
 
   /** The blind index and number type of the address a contact goes to (contact attempts record them). */
   addressOf(
-    c: CustomerEntity,
+    c: ContactSubject,
     request: Pick<ContactRequest, 'channel' | 'to'>,
   ): { bidx: Buffer | null; toType: NumberType } {
     const { bidx, toType } = this.target(c, request);
@@ -261,7 +279,7 @@ export class ComplianceFactsService {
   }
 
   /** Which address the contact goes to, its blind index and number type. */
-  private target(c: CustomerEntity, request: Pick<ContactRequest, 'channel' | 'to'>): Target {
+  private target(c: ContactSubject, request: Pick<ContactRequest, 'channel' | 'to'>): Target {
     const kind = request.channel === 'email' ? 'email' : 'phone';
     // The primary address's blind index and the phone's region are stored: no decryption or
     // normalization unless another address was named (or the row predates the region column).
@@ -281,8 +299,9 @@ export class ComplianceFactsService {
       return { bidx, toType, ...none, phone: request.to };
     if (c.phoneZones !== null)
       return { bidx, toType, ...none, phoneZones: c.phoneZones, phoneState: c.phoneRegion || null };
-    if (!c.phoneCipher) return { bidx, toType, ...none, phoneZones: '' };
     // Written before the zones were stored: decrypt once (the next write of the phone stores them).
-    return { bidx, toType, ...none, phone: c.phone };
+    const phone = c.phone;
+    if (!phone) return { bidx, toType, ...none, phoneZones: '' };
+    return { bidx, toType, ...none, phone };
   }
 }

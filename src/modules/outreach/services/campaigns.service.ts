@@ -8,7 +8,6 @@ import { CustomersService } from '../../customers/customers.service';
 import { DebtsService } from '../../customers/debts.service';
 import { AuditService } from '../../audit/audit.service';
 import { ComplianceService } from '../../compliance/compliance.service';
-import { CustomerEntity } from '../../customers';
 import { Audience, CampaignEntity, CampaignStatus, Channel } from '../entities/campaign.entity';
 import { TaskEntity, TaskStatus } from '../entities/task.entity';
 import { OutreachAccessService } from '../outreach-access.service';
@@ -17,6 +16,7 @@ import { templateProblems } from '../utils/templates';
 import { notSendableReason, registrationProblems } from '../../compliance';
 import type { Decision } from '../../compliance';
 import { TenDlcService } from '../../compliance/services/ten-dlc.service';
+import { mapAsync, readAhead } from '../../../core/async/read-ahead';
 import { ThroughputService } from '../../compliance/services/throughput.service';
 import type { SendEta } from '../../compliance';
 
@@ -248,14 +248,27 @@ export class CampaignsService {
       d.nextAllowedAt !== null && (!campaign.endsAt || d.nextAllowedAt < campaign.endsAt);
     // A page's decisions are committed while the next page is read and decided (one in flight).
     let keeping: Promise<void> = Promise.resolve();
-    for await (const page of this.audiencePages(campaign)) {
+    // Each page's customers (no entities: what the facts read) and, for a precheck, its facts are
+    // read one page ahead: the database works on the next page while this one is decided.
+    const pages = readAhead(
+      mapAsync(this.audienceSlices(campaign), (p) => ({
+        ...p,
+        facts: gate ? null : this.compliance.batchFacts(p.subjects, request, p.slice),
+      })),
+    );
+    for await (const { subjects: page, slice, facts } of pages) {
       // A launch keeps each decision (it admits or refuses a task); a precheck keeps none.
       let decisions: Map<string, { decision: Decision; taskId: string | null }>;
       if (gate) {
-        const decided = await this.compliance.decideBatch(page, request, {
-          campaignId: campaign.id,
-          admit: (d) => (usable(d) ? uuidv7() : null),
-        });
+        const decided = await this.compliance.decideBatch(
+          page,
+          request,
+          {
+            campaignId: campaign.id,
+            admit: (d) => (usable(d) ? uuidv7() : null),
+          },
+          slice,
+        );
         decisions = decided.decisions;
         await keeping;
         keeping = decided.kept.then((ids) => {
@@ -267,7 +280,7 @@ export class CampaignsService {
         keeping.catch(() => undefined);
       } else {
         decisions = new Map(
-          [...(await this.compliance.evaluateBatch(page, request, { gate }))].map(
+          [...(await this.compliance.evaluateFacts(await facts!, request, { gate }))].map(
             ([id, decision]) => [id, { decision, taskId: null }],
           ),
         );
@@ -403,12 +416,12 @@ export class CampaignsService {
     });
   }
 
-  /** The audience, set-based over clear columns (state, balance, tags, status), in id order pages. */
-  audiencePages(
-    campaign: CampaignEntity,
-    pageSize = AUDIENCE_PAGE,
-  ): AsyncGenerator<CustomerEntity[]> {
-    return this.customers.audiencePages(campaign.audience ?? {}, pageSize);
+  /**
+   * The audience, set-based over clear columns (state, balance, tags, status), in id order pages:
+   * each page's customers as the compliance facts read them, and the page as SQL.
+   */
+  audienceSlices(campaign: CampaignEntity, pageSize = AUDIENCE_PAGE) {
+    return this.customers.audienceSlices(campaign.audience ?? {}, pageSize);
   }
 
   private assertValid(c: CampaignEntity): void {
