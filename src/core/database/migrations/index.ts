@@ -29,6 +29,7 @@ import { ContentReviews1764101700000 } from './1764101700000-ContentReviews';
 import { ImportHeartbeat1764101800000 } from './1764101800000-ImportHeartbeat';
 import { SenderNumbers1764101900000 } from './1764101900000-SenderNumbers';
 import { ReadLogMessages1764102000000 } from './1764102000000-ReadLogMessages';
+import { DeliveryReceipts1764102300000 } from './1764102300000-DeliveryReceipts';
 import { ReadAccessLog1764100800000 } from './1764100800000-ReadAccessLog';
 import { SubjectExports1764100900000 } from './1764100900000-SubjectExports';
 import { Debts1764101100000 } from './1764101100000-Debts';
@@ -69,4 +70,5 @@ export const MIGRATIONS = [
   ImportHeartbeat1764101800000,
   SenderNumbers1764101900000,
   ReadLogMessages1764102000000,
+  DeliveryReceipts1764102300000,
 ];
