@@ -150,7 +150,7 @@ describe('provider adapters (e2e)', () => {
       expect(message.accountSid).toBe(ACCOUNT);
       expect(message.params).toEqual({
         To: customer.phone,
-        From: row.from_number,
+        From: String(row.from_number),
         Body: `${brandName}: this is a debt collector. Hi Ines. Reply STOP to opt out.`,
         StatusCallback: CALLBACK,
       });
@@ -334,7 +334,7 @@ describe('provider adapters (e2e)', () => {
       );
       expect(events).toHaveLength(1);
       expect(events[0].changes).toMatchObject({
-        notificationId: row.id,
+        notificationId: String(row.id),
         errorCode: '30006',
         cause: 'landline',
         phoneTypeSetToLandline: true,
@@ -348,7 +348,9 @@ describe('provider adapters (e2e)', () => {
         code: 'FORBIDDEN',
         reason: 'CONTACT_NOT_ALLOWED',
       });
-      expect(String(next.sent.errors?.[0].extensions.reasons)).toContain('do_not_contact');
+      expect(
+        String((next.sent.errors?.[0].extensions.details as Record<string, string>).reasons),
+      ).toContain('do_not_contact');
       const queued = await rows('SELECT id FROM notification_outbox WHERE customer_id = ?', [
         customer.id,
       ]);
