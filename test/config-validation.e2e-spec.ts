@@ -41,6 +41,12 @@ describe('configuration validation (process boot)', () => {
       { NODE_ENV: 'production' },
       'SMS_WEBHOOK_SECRET',
     ],
+    ['Twilio texts without the Twilio account', { SMS_PROVIDER: 'twilio' }, 'TWILIO_ACCOUNT_SID'],
+    [
+      'SMTP emails without a server',
+      { EMAIL_PROVIDER: 'smtp', EMAIL_FROM: 'notices@acme.example' },
+      'SMTP_URL',
+    ],
     [
       'an unreadable secret file',
       { MASTER_KEY_FILE: '/nonexistent/master.key' },

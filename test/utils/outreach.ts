@@ -1,6 +1,12 @@
 import { DateTime } from 'luxon';
 import { v7 as uuidv7 } from 'uuid';
 import { DataSource } from 'typeorm';
+import { BrandEntityType, BrandStatus } from '../../src/modules/compliance/entities/brand.entity';
+import {
+  MessagingCampaignStatus,
+  MessagingUseCase,
+} from '../../src/modules/compliance/entities/messaging-campaign.entity';
+import { TenDlcService } from '../../src/modules/compliance/services/ten-dlc.service';
 import { CustomersService } from '../../src/modules/customers/customers.service';
 import { CustomerEntity } from '../../src/modules/customers/entities/customer.entity';
 import {
@@ -123,4 +129,75 @@ export async function emailTask(
   const campaign = await repo.findOneByOrFail({ id: made.id });
   const task = await makeTask(t, campaign, customer, options.agentId);
   return { customer, campaign, task };
+}
+
+/**
+ * A verified 10DLC brand with an active messaging campaign and a pool of `senders` long codes, and
+ * an SMS campaign of `teamId` on it, open all day, whose template names the brand and `Hi
+ * {{first_name}}`.
+ */
+export async function textCampaign(
+  t: TestApp,
+  options: { teamId: string; ownerId: string; senders?: number },
+): Promise<{ campaign: CampaignEntity; brandName: string; pool: string[]; template: string }> {
+  const digits = (k: number) =>
+    String(Date.now() * 1000 + Math.floor(Math.random() * 1000)).slice(-k);
+  const brandName = `Text Recovery ${digits(4)}`;
+  const tenDlc = t.app.get(TenDlcService);
+  const brand = await tenDlc.registerBrand(
+    {
+      displayName: brandName,
+      legalName: `${brandName} LLC`,
+      entityType: BrandEntityType.PrivateProfit,
+      ein: digits(9),
+      vertical: 'FINANCIAL',
+    },
+    'test',
+  );
+  await tenDlc.recordBrandStatus(brand.id, BrandStatus.Verified, `B${digits(6)}`);
+  const registered = await tenDlc.registerCampaign(
+    {
+      brandId: brand.id,
+      useCase: MessagingUseCase.AccountNotification,
+      description: 'Balance reminders.',
+      messageFlow: 'Consumers give their mobile number and tick a consent box on the portal.',
+      sampleMessages: [`${brandName}: this is a debt collector. Reply STOP to opt out.`],
+      helpMessage: `${brandName}: help at support@text.example.`,
+      optOutMessage: `${brandName}: you are unsubscribed and will receive no more messages.`,
+      embeddedLinks: false,
+      embeddedPhone: false,
+    },
+    'test',
+  );
+  await tenDlc.recordCampaignStatus(
+    registered.id,
+    MessagingCampaignStatus.Active,
+    `C${digits(6)}`,
+    null,
+  );
+  const pool: string[] = [];
+  for (let i = 0; i < (options.senders ?? 2); i++)
+    pool.push(
+      (
+        await tenDlc.addSenderNumber(
+          registered.id,
+          `+1646${2000000 + Math.floor(Math.random() * 7999999)}`,
+          'test',
+        )
+      ).e164,
+    );
+  const template = `${brandName}: this is a debt collector. Hi {{first_name}}. Reply STOP to opt out.`;
+  const made = await makeCampaign(t, options.teamId, options.ownerId);
+  const repo = t.app.get(DataSource).getRepository(CampaignEntity);
+  await repo.update(
+    { id: made.id },
+    {
+      channel: Channel.Sms,
+      windowStart: '00:00',
+      windowEnd: '23:59',
+      messageTemplate: template,
+      messagingCampaignId: registered.id,
+    },
+  );
+  return { campaign: await repo.findOneByOrFail({ id: made.id }), brandName, pool, template };
 }

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -143,5 +144,125 @@ describe('validateEnvironment', () => {
     expect(message).toContain(name);
     expect(message).not.toContain(secret);
     expect(message).not.toContain(secret.slice(0, 12));
+  });
+
+  describe('provider adapters', () => {
+    const twilio = {
+      SMS_PROVIDER: 'twilio',
+      TWILIO_ACCOUNT_SID: `AC${'ab'.repeat(16)}`,
+      TWILIO_AUTH_TOKEN: 'cd'.repeat(16),
+    };
+    const smtp = {
+      EMAIL_PROVIDER: 'smtp',
+      SMTP_URL: 'smtp://mail.example.com:587',
+      EMAIL_FROM: 'Acme Recovery <notices@acme.example>',
+    };
+
+    it('defaults both channels to the relay', () => {
+      const env = validateEnvironment(valid);
+      expect([env.SMS_PROVIDER, env.EMAIL_PROVIDER]).toEqual(['relay', 'relay']);
+    });
+
+    it('needs the Twilio account and token for twilio, and never echoes the token', () => {
+      expect(validateEnvironment({ ...valid, ...twilio }).SMS_PROVIDER).toBe('twilio');
+      expect(() =>
+        validateEnvironment({ ...valid, ...twilio, TWILIO_AUTH_TOKEN: undefined }),
+      ).toThrow(/TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN\(_FILE\) are required/);
+      expect(() =>
+        validateEnvironment({ ...valid, ...twilio, TWILIO_ACCOUNT_SID: 'AC123' }),
+      ).toThrow(/TWILIO_ACCOUNT_SID must be AC followed by 32/);
+      const secret = 'not-a-token-but-secret';
+      let message = '';
+      try {
+        validateEnvironment({ ...valid, ...twilio, TWILIO_AUTH_TOKEN: secret });
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message).toMatch(/TWILIO_AUTH_TOKEN must be 32/);
+      expect(message).not.toContain(secret);
+      expect(() => validateEnvironment({ ...valid, SMS_PROVIDER: 'sns' })).toThrow(/SMS_PROVIDER/);
+      expect(() =>
+        validateEnvironment({ ...production, ...twilio, TWILIO_API_BASE_URL: 'http://fake' }),
+      ).toThrow(/TWILIO_API_BASE_URL must use https in production/);
+      expect(() =>
+        validateEnvironment({ ...valid, ...twilio, TWILIO_API_BASE_URL: 'http://fake/path' }),
+      ).toThrow(/TWILIO_API_BASE_URL must be an http\(s\) origin/);
+      expect(() => validateEnvironment({ ...valid, TWILIO_DEFAULT_FROM: '5550100' })).toThrow(
+        /TWILIO_DEFAULT_FROM must be an E.164 number/,
+      );
+    });
+
+    it('reads the Twilio token from a file', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'cw-twilio-'));
+      writeFileSync(join(dir, 'token'), `${'ef'.repeat(16)}\n`);
+      const env = validateEnvironment({
+        ...valid,
+        ...twilio,
+        TWILIO_AUTH_TOKEN: undefined,
+        TWILIO_AUTH_TOKEN_FILE: join(dir, 'token'),
+      });
+      expect(env.TWILIO_AUTH_TOKEN).toBe('ef'.repeat(16));
+    });
+
+    it('needs SMTP_URL and EMAIL_FROM for smtp, a password with a user, and none in the URL', () => {
+      expect(validateEnvironment({ ...valid, ...smtp }).SMTP_URL).toBe(smtp.SMTP_URL);
+      expect(() => validateEnvironment({ ...valid, ...smtp, EMAIL_FROM: undefined })).toThrow(
+        /SMTP_URL and EMAIL_FROM are required/,
+      );
+      expect(() =>
+        validateEnvironment({ ...valid, ...smtp, SMTP_URL: 'smtp://user:pw@mail.example.com' }),
+      ).toThrow(/SMTP_URL must be smtp:\/\/\[user@\]host/);
+      expect(() =>
+        validateEnvironment({ ...valid, ...smtp, SMTP_URL: 'smtps://user@mail.example.com' }),
+      ).toThrow(/SMTP_PASSWORD\(_FILE\) is missing/);
+      expect(
+        validateEnvironment({
+          ...valid,
+          ...smtp,
+          SMTP_URL: 'smtps://user@mail.example.com',
+          SMTP_PASSWORD: 'pw',
+        }).SMTP_PASSWORD,
+      ).toBe('pw');
+      expect(() => validateEnvironment({ ...valid, ...smtp, SMTP_PASSWORD: 'pw' })).toThrow(
+        /SMTP_URL names no user/,
+      );
+      expect(() => validateEnvironment({ ...valid, ...smtp, EMAIL_FROM: 'notices' })).toThrow(
+        /EMAIL_FROM must be/,
+      );
+      expect(
+        validateEnvironment({ ...valid, ...smtp, EMAIL_FROM: 'notices@acme.example' }).EMAIL_FROM,
+      ).toBe('notices@acme.example');
+    });
+
+    it('signs with DKIM only with domain, selector and a readable private key together', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'cw-dkim-'));
+      const keyFile = join(dir, 'dkim.pem');
+      writeFileSync(
+        keyFile,
+        generateKeyPairSync('rsa', { modulusLength: 1024 }).privateKey.export({
+          type: 'pkcs8',
+          format: 'pem',
+        }),
+      );
+      const dkim = {
+        DKIM_DOMAIN: 'acme.example',
+        DKIM_SELECTOR: 's1',
+        DKIM_PRIVATE_KEY_FILE: keyFile,
+      };
+      expect(validateEnvironment({ ...valid, ...smtp, ...dkim }).DKIM_SELECTOR).toBe('s1');
+      expect(() =>
+        validateEnvironment({ ...valid, ...smtp, ...dkim, DKIM_SELECTOR: undefined }),
+      ).toThrow(/set all three or none/);
+      expect(() =>
+        validateEnvironment({ ...valid, ...dkim, DKIM_PRIVATE_KEY_FILE: join(dir, 'missing') }),
+      ).toThrow(/DKIM_PRIVATE_KEY_FILE names a file that cannot be read/);
+      writeFileSync(join(dir, 'not-a-key'), 'hello');
+      expect(() =>
+        validateEnvironment({ ...valid, ...dkim, DKIM_PRIVATE_KEY_FILE: join(dir, 'not-a-key') }),
+      ).toThrow(/DKIM_PRIVATE_KEY_FILE does not hold a PEM private key/);
+      expect(() => validateEnvironment({ ...valid, ...dkim, DKIM_DOMAIN: 'not a domain' })).toThrow(
+        /DKIM_DOMAIN must be a domain name/,
+      );
+    });
   });
 });

@@ -1,5 +1,6 @@
 import { BlockList, isIP, isIPv4 } from 'node:net';
 import { readFileSync } from 'node:fs';
+import { createPrivateKey } from 'node:crypto';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsBoolean,
@@ -36,6 +37,8 @@ export const SECRET_VARIABLES = [
   'SIEM_WEBHOOK_SECRET',
   'SMS_WEBHOOK_SECRET',
   'NOTIFY_WEBHOOK_SECRET',
+  'TWILIO_AUTH_TOKEN',
+  'SMTP_PASSWORD',
 ] as const;
 
 /**
@@ -224,6 +227,89 @@ export class EnvironmentVariables {
     message: 'NOTIFY_WEBHOOK_SECRET must be at least 16 characters without spaces',
   })
   NOTIFY_WEBHOOK_SECRET?: string;
+
+  /**
+   * Which provider texts go to: `relay` (the signed JSON relay at NOTIFY_SMS_URL) or `twilio` (the
+   * official Twilio SDK, TWILIO_*). Delivery receipts arrive at /webhooks/sms/status either way,
+   * checked against TWILIO_AUTH_TOKEN.
+   */
+  @IsIn(['relay', 'twilio'], { message: 'SMS_PROVIDER must be relay or twilio' })
+  SMS_PROVIDER: 'relay' | 'twilio' = 'relay';
+
+  @IsOptional()
+  @Matches(/^AC[0-9a-f]{32}$/, {
+    message: 'TWILIO_ACCOUNT_SID must be AC followed by 32 lowercase hex digits',
+  })
+  TWILIO_ACCOUNT_SID?: string;
+
+  /** The Twilio account's auth token: authenticates API calls and signs status callbacks. */
+  @IsOptional()
+  @Matches(/^[0-9a-f]{32}$/, { message: 'TWILIO_AUTH_TOKEN must be 32 lowercase hex digits' })
+  TWILIO_AUTH_TOKEN?: string;
+
+  /** Where the Twilio SDK sends API requests (an origin); unset: Twilio's own API. Tests use a fake. */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s/]+$/, {
+    message: 'TWILIO_API_BASE_URL must be an http(s) origin without a path',
+  })
+  TWILIO_API_BASE_URL?: string;
+
+  /**
+   * The number texts without a sender number of their own leave from (STOP and HELP replies,
+   * verification codes). Unset: such texts fail with `no sender number` and wait, retried.
+   */
+  @IsOptional()
+  @Matches(/^\+[1-9]\d{7,14}$/, { message: 'TWILIO_DEFAULT_FROM must be an E.164 number' })
+  TWILIO_DEFAULT_FROM?: string;
+
+  /** Which provider emails go to: `relay` (NOTIFY_EMAIL_URL) or `smtp` (SMTP_URL, nodemailer). */
+  @IsIn(['relay', 'smtp'], { message: 'EMAIL_PROVIDER must be relay or smtp' })
+  EMAIL_PROVIDER: 'relay' | 'smtp' = 'relay';
+
+  /**
+   * The SMTP submission server: smtp://[user@]host[:port] (STARTTLS when offered, required in
+   * production; port 587 by default) or smtps://[user@]host[:port] (TLS, 465). No password here.
+   */
+  @IsOptional()
+  @Matches(/^smtps?:\/\/([^\s:@/]+@)?(\[[0-9a-fA-F:.]+\]|[^\s:@/[\]]+)(:\d{1,5})?\/?$/, {
+    message:
+      'SMTP_URL must be smtp://[user@]host[:port] or smtps://[user@]host[:port] (the password goes in SMTP_PASSWORD)',
+  })
+  SMTP_URL?: string;
+
+  /** The SMTP user's password (the user is SMTP_URL's). */
+  @IsOptional()
+  @IsString()
+  @MaxLength(1024)
+  SMTP_PASSWORD?: string;
+
+  /** The From of every email: `address@domain` or `Name <address@domain>`. */
+  @IsOptional()
+  @Matches(
+    /^([^<>\r\n"]{0,100}<[^\s<>@]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}>|[^\s<>@]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,})$/,
+    {
+      message: 'EMAIL_FROM must be address@domain or Name <address@domain>',
+    },
+  )
+  EMAIL_FROM?: string;
+
+  /** DKIM signing of emails sent over SMTP: the d= domain, the s= selector and the key (PEM file). */
+  @IsOptional()
+  @Matches(/^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/, {
+    message: 'DKIM_DOMAIN must be a domain name',
+  })
+  DKIM_DOMAIN?: string;
+
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9]([A-Za-z0-9._-]{0,62})$/, {
+    message: 'DKIM_SELECTOR must be 1-63 of [A-Za-z0-9._-]',
+  })
+  DKIM_SELECTOR?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(4096)
+  DKIM_PRIVATE_KEY_FILE?: string;
 
   @Transform(toInt)
   @IsInt()
@@ -637,6 +723,7 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
     if (url && env.NODE_ENV === NodeEnv.Production && !url.startsWith('https://'))
       throw new ConfigError(`Invalid configuration: ${name} must use https in production`);
   }
+  checkProviders(env);
   if (env.SIEM_WEBHOOK_URL && !env.SIEM_WEBHOOK_SECRET) {
     throw new ConfigError(
       'Invalid configuration: SIEM_WEBHOOK_SECRET(_FILE) is missing (SIEM_WEBHOOK_URL is set)',
@@ -668,6 +755,54 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
   }
   if (env.REQUIRE_TDE === undefined) env.REQUIRE_TDE = env.NODE_ENV === NodeEnv.Production;
   return env;
+}
+
+/** The SMS and email provider adapters' settings (SMS_PROVIDER, EMAIL_PROVIDER): each complete. */
+function checkProviders(env: EnvironmentVariables): void {
+  const production = env.NODE_ENV === NodeEnv.Production;
+  if (env.SMS_PROVIDER === 'twilio' && !(env.TWILIO_ACCOUNT_SID && env.TWILIO_AUTH_TOKEN))
+    throw new ConfigError(
+      'Invalid configuration: TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN(_FILE) are required (SMS_PROVIDER is twilio)',
+    );
+  if (env.TWILIO_API_BASE_URL && production && !env.TWILIO_API_BASE_URL.startsWith('https://'))
+    throw new ConfigError(
+      'Invalid configuration: TWILIO_API_BASE_URL must use https in production',
+    );
+  if (env.EMAIL_PROVIDER === 'smtp' && !(env.SMTP_URL && env.EMAIL_FROM))
+    throw new ConfigError(
+      'Invalid configuration: SMTP_URL and EMAIL_FROM are required (EMAIL_PROVIDER is smtp)',
+    );
+  const smtpUser = env.SMTP_URL ? new URL(env.SMTP_URL).username : '';
+  if (smtpUser && !env.SMTP_PASSWORD)
+    throw new ConfigError(
+      'Invalid configuration: SMTP_PASSWORD(_FILE) is missing (SMTP_URL names a user)',
+    );
+  if (env.SMTP_PASSWORD && !smtpUser)
+    throw new ConfigError(
+      'Invalid configuration: SMTP_PASSWORD is set but SMTP_URL names no user (smtp://user@host)',
+    );
+  const dkim = [env.DKIM_DOMAIN, env.DKIM_SELECTOR, env.DKIM_PRIVATE_KEY_FILE];
+  if (dkim.some(Boolean) && !dkim.every(Boolean))
+    throw new ConfigError(
+      'Invalid configuration: DKIM_DOMAIN, DKIM_SELECTOR and DKIM_PRIVATE_KEY_FILE go together: set all three or none',
+    );
+  if (env.DKIM_PRIVATE_KEY_FILE) {
+    let pem: string;
+    try {
+      pem = readFileSync(env.DKIM_PRIVATE_KEY_FILE, 'utf8');
+    } catch {
+      throw new ConfigError(
+        'Invalid configuration: DKIM_PRIVATE_KEY_FILE names a file that cannot be read',
+      );
+    }
+    try {
+      createPrivateKey(pem);
+    } catch {
+      throw new ConfigError(
+        'Invalid configuration: DKIM_PRIVATE_KEY_FILE does not hold a PEM private key',
+      );
+    }
+  }
 }
 
 /** Whether an address (IPv4, IPv6 or IPv4-mapped IPv6) is in a CIDR list. */

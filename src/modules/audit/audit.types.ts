@@ -88,6 +88,8 @@ export const CRITICAL_ACTIONS = new Set([
   'retention.customer_erased',
   'retention.customer_skipped',
   'sms.inbound_refused',
+  // A delivery receipt refused for its signature: receipts (and the suppressions they carry) are lost.
+  'sms.status_refused',
   'audit.write_failed',
   'customer.read_log_failed',
 ]);

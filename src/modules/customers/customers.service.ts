@@ -311,6 +311,31 @@ export class CustomersService {
       .getMany();
   }
 
+  /**
+   * What a carrier reported of a customer's number (a delivery receipt: a landline), recorded only
+   * while `phone` is still their primary number. Returns whether the type changed.
+   */
+  async setPrimaryPhoneType(
+    m: EntityManager,
+    customerId: string,
+    phone: string,
+    type: PhoneType,
+  ): Promise<boolean> {
+    const bidx = this.crypto.blindIndex('phone', phone);
+    if (!bidx) return false;
+    const changed = await m
+      .createQueryBuilder()
+      .update(CustomerEntity)
+      .set({ phoneType: type })
+      .where('id = :customerId AND phone_bidx = :bidx AND phone_type <> :type', {
+        customerId,
+        bidx,
+        type,
+      })
+      .execute();
+    return (changed.affected ?? 0) > 0;
+  }
+
   /** One indexed lookup on the blind index: no scan, no decryption. */
   async findByEmail(email: string): Promise<CustomerEntity[]> {
     const bidx = this.crypto.blindIndex('email', email);

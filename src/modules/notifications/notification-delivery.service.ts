@@ -18,11 +18,13 @@ import { AuditService } from '../audit/audit.service';
 import { ActorType } from '../audit';
 import { ComplianceService } from '../compliance/compliance.service';
 import { ThroughputService } from '../compliance/services/throughput.service';
+import { UnsubscribeService } from '../compliance/services/unsubscribe.service';
 import { CustomersService } from '../customers/customers.service';
 import { messageContext, screenContent, worstSeverity } from '../compliance';
 import { ContentReviewsService } from './content-reviews.service';
+import { subjectFor } from './email-subject';
 import { NotificationChannel, NotificationEntity } from './entities/notification.entity';
-import { NOTIFICATION_SENDER, NotificationSender } from './notification-sender';
+import { NOTIFICATION_SENDER, NotificationSender, OutboundMessage } from './notification-sender';
 
 const CLAIM = 20;
 /**
@@ -62,6 +64,7 @@ export class NotificationDeliveryService implements OnApplicationBootstrap, OnMo
     private readonly config: AppConfigService,
     private readonly reviews: ContentReviewsService,
     private readonly throughput: ThroughputService,
+    private readonly unsubscribe: UnsubscribeService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -285,6 +288,7 @@ export class NotificationDeliveryService implements OnApplicationBootstrap, OnMo
         to: n.recipient,
         body: n.body,
         ...(n.fromNumber ? { from: n.fromNumber } : {}),
+        ...this.emailFields(n),
       });
       // The provider has it: record that whatever happened to the lease meanwhile.
       await repo.update(
@@ -313,6 +317,15 @@ export class NotificationDeliveryService implements OnApplicationBootstrap, OnMo
         .execute();
       return 'retry';
     }
+  }
+
+  /** An email's Subject and, to a customer, their one-click unsubscribe link (RFC 8058 headers). */
+  private emailFields(n: NotificationEntity): Pick<OutboundMessage, 'subject' | 'unsubscribeUrl'> {
+    if (n.channel !== NotificationChannel.Email) return {};
+    return {
+      subject: subjectFor(n.template),
+      ...(n.customerId ? { unsubscribeUrl: this.unsubscribe.link(n.customerId) } : {}),
+    };
   }
 
   /**

@@ -10,6 +10,10 @@ export interface OutboundMessage {
   body: string;
   /** A text's sender number (the consumer's sticky number in the 10DLC campaign's pool). */
   from?: string | null;
+  /** An email to a customer: their signed one-click unsubscribe link (RFC 8058 headers). */
+  unsubscribeUrl?: string;
+  /** An email's Subject (subjectFor its template). */
+  subject?: string;
 }
 
 /** Hands one message to the channel's provider; throws when the provider did not take it. */
@@ -25,8 +29,9 @@ export const NOTIFICATION_SENDER = Symbol('NOTIFICATION_SENDER');
  * Default sender: a JSON POST per message to the channel's provider relay (NOTIFY_SMS_URL,
  * NOTIFY_EMAIL_URL), signed with HMAC-SHA256 over `<timestamp>.<body>` in
  * `X-CallWarden-Signature: sha256=<hex>`, with the outbox id as `Idempotency-Key` so a retry after
- * a lost answer is not sent twice. A Twilio or SES adapter is another class behind the same
- * interface (bound to NOTIFICATION_SENDER in NotificationsModule).
+ * a lost answer is not sent twice. The Twilio and SMTP adapters (senders/) are other classes behind
+ * the same interface; ProviderRouterSender, bound to NOTIFICATION_SENDER in NotificationsModule,
+ * picks one per channel.
  */
 @Injectable()
 export class HttpNotificationSender implements NotificationSender {

@@ -55,6 +55,9 @@ export class NotificationsService {
     n.lockedUntil = null;
     n.lastError = null;
     n.providerMessageId = null;
+    n.deliveryStatus = null;
+    n.deliveryErrorCode = null;
+    n.deliveryUpdatedAt = null;
     n.cancelledAt = null;
     n.cancelReason = null;
     const hold = contact?.holdFor?.length ? contact.holdFor : null;

@@ -30,6 +30,7 @@ import { ImportHeartbeat1764101800000 } from './1764101800000-ImportHeartbeat';
 import { SenderNumbers1764101900000 } from './1764101900000-SenderNumbers';
 import { ReadLogMessages1764102000000 } from './1764102000000-ReadLogMessages';
 import { CarrierThroughput1764102100000 } from './1764102100000-CarrierThroughput';
+import { DeliveryReceipts1764102300000 } from './1764102300000-DeliveryReceipts';
 import { ReadAccessLog1764100800000 } from './1764100800000-ReadAccessLog';
 import { SubjectExports1764100900000 } from './1764100900000-SubjectExports';
 import { Debts1764101100000 } from './1764101100000-Debts';
@@ -71,4 +72,5 @@ export const MIGRATIONS = [
   SenderNumbers1764101900000,
   ReadLogMessages1764102000000,
   CarrierThroughput1764102100000,
+  DeliveryReceipts1764102300000,
 ];

@@ -2,6 +2,12 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { maskEmail } from '../../../core/pii/mask';
 import { EncryptedField } from '../../crypto';
 
+/**
+ * A sent message's delivery status as its provider's receipts report it. Only moves forward
+ * (DELIVERY_STATUS_RANK): a late `sent` after `delivered` does not go back.
+ */
+export type DeliveryStatus = 'queued' | 'sent' | 'delivered' | 'failed' | 'undelivered';
+
 export enum NotificationChannel {
   Email = 'email',
   Sms = 'sms',
@@ -75,6 +81,7 @@ export class NotificationEntity {
   @Column({ name: 'last_error', type: 'varchar', length: 255, nullable: true })
   lastError!: string | null;
 
+  @Index('ix_notification_provider_message')
   @Column({ name: 'provider_message_id', type: 'varchar', length: 100, nullable: true })
   providerMessageId!: string | null;
 
@@ -92,6 +99,21 @@ export class NotificationEntity {
   /** A text's 10DLC campaign: its carrier throughput (shared token bucket) paces the send. */
   @Column({ name: 'messaging_campaign_id', type: 'char', length: 36, nullable: true })
   messagingCampaignId!: string | null;
+  /** The latest delivery receipt's status (null: none yet, or a provider without receipts). */
+  @Column({
+    name: 'delivery_status',
+    type: 'enum',
+    enum: ['queued', 'sent', 'delivered', 'failed', 'undelivered'],
+    nullable: true,
+  })
+  deliveryStatus!: DeliveryStatus | null;
+
+  /** The carrier's or provider's error code of a failed or undelivered message (Twilio 30006...). */
+  @Column({ name: 'delivery_error_code', type: 'varchar', length: 16, nullable: true })
+  deliveryErrorCode!: string | null;
+
+  @Column({ name: 'delivery_updated_at', type: 'datetime', precision: 3, nullable: true })
+  deliveryUpdatedAt!: Date | null;
 
   /** Held for a person's review of its content (content_reviews): not delivered until approved. */
   @Column({ name: 'held_at', type: 'datetime', precision: 3, nullable: true })
