@@ -11,7 +11,7 @@ import { AudienceSlice, ContactSubject, CustomerEntity } from '../customers';
 import { ConsentEntity, ConsentSource } from './entities/consent.entity';
 import { ContactAttemptEntity } from './entities/contact-attempt.entity';
 import { DncEntryEntity } from './entities/dnc-entry.entity';
-import { evaluate } from './rules/engine';
+import { batchEvaluator, evaluate } from './rules/engine';
 import type {
   ContactChannel,
   ContactFacts,
@@ -251,10 +251,11 @@ export class ComplianceService {
     const rules = await this.facts.ruleSet();
     const entries: { context: DecisionContext; facts: ContactFacts; decision: Decision }[] = [];
     const decisions = new Map<string, { decision: Decision; taskId: string | null }>();
+    const decide = batchEvaluator(rules);
     let n = 0;
     for (const [customerId, f] of facts) {
       if (++n % YIELD_EVERY === 0) await yieldToLoop();
-      const decision = evaluate(f, rules);
+      const decision = decide(f);
       const taskId = launch.admit(decision);
       entries.push({
         context: { gate: 'launch', customerId, campaignId: launch.campaignId, taskId },
@@ -354,10 +355,11 @@ export class ComplianceService {
   ): Promise<Map<string, Decision>> {
     const rules = await this.facts.ruleSet();
     const out = new Map<string, Decision>();
+    const decide = batchEvaluator(rules);
     let n = 0;
     for (const [id, f] of facts) {
       if (++n % YIELD_EVERY === 0) await yieldToLoop();
-      out.set(id, evaluate(f, rules));
+      out.set(id, decide(f));
     }
     if (gate)
       await this.countRefusals(

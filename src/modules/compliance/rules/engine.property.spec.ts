@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { DateTime } from 'luxon';
 import { DEFAULT_RULES } from './default-rules';
-import { evaluate } from './engine';
+import { batchEvaluator, evaluate } from './engine';
 import type {
   AttemptFact,
   BanFact,
@@ -344,6 +344,34 @@ describe('contact rules engine (properties)', () => {
         }
       }),
       { numRuns: RUNS },
+    );
+  });
+
+  it('(h) a batch evaluator decides every contact as evaluate does, repeats and all', () => {
+    // History-free copies at one instant, so that facts repeat and differ by one field at a time.
+    const batch = fc
+      .tuple(instant, fc.array(contact, { minLength: 1, maxLength: 8 }))
+      .map(([when, list]) => {
+        const plain = list.map((f) => ({
+          ...f,
+          at: when,
+          consents: [],
+          bans: [],
+          attempts: [],
+          ceases: [],
+        }));
+        // The same with their history at that instant (only the history tells them apart), and
+        // with a field the batch key does not know (keyed as a whole).
+        const history = list.map((f) => ({ ...f, at: when }));
+        const extra = plain.map((f) => ({ ...f, note: 'x' }) as ContactFacts);
+        return [...list, ...plain, ...history, ...plain.map((f) => ({ ...f })), ...extra, ...list];
+      });
+    fc.assert(
+      fc.property(batch, (list) => {
+        const decide = batchEvaluator(DEFAULT_RULES);
+        for (const f of list) expect(decide(f)).toEqual(evaluate(f, DEFAULT_RULES));
+      }),
+      { numRuns: Math.ceil(RUNS / 3) },
     );
   });
 

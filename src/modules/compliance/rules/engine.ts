@@ -17,6 +17,8 @@ const DAY = 24 * HOUR;
 const HORIZON_MS = 45 * 24 * HOUR;
 /** Rounds of the fixed-point search for `nextAllowedAt`; each round moves past one obstacle. */
 const SEARCH_ROUNDS = 96;
+/** Distinct history-free facts a batch evaluator remembers before it starts over. */
+const BATCH_MEMO = 10_000;
 
 const CEASE_CITATION = '12 CFR 1006.6(c)(1)';
 const PREFERRED_CITATION = '12 CFR 1006.6(b)(1) (time known to be inconvenient)';
@@ -103,9 +105,19 @@ function expiresAt(rule: Scoped, facts: ContactFacts): Date | null {
   return new Date(last);
 }
 
+/** Minutes past midnight of HH:mm; the rule sets hold a few such strings, asked for per contact. */
+const minutesOfText = new Map<string, number>();
 function minutesOf(hhmm: string): number {
-  const [h, m] = hhmm.split(':').map(Number);
-  return h * 60 + m;
+  let minutes = minutesOfText.get(hhmm);
+  // Stryker disable next-line ConditionalExpression: a cache; computing again gives the same value.
+  if (minutes === undefined) {
+    const [h, m] = hhmm.split(':').map(Number);
+    minutes = h * 60 + m;
+    // Stryker disable next-line all: the cache's memory bound, invisible in results.
+    if (minutesOfText.size > 1_000) minutesOfText.clear();
+    minutesOfText.set(hhmm, minutes);
+  }
+  return minutes;
 }
 
 /** Local minutes past midnight of an instant in a zone; a batch asks the same few pairs again and again. */
@@ -500,4 +512,73 @@ export function evaluate(facts: ContactFacts, rules: RuleSet): Decision {
     t = next;
   }
   return { allowed, checks, nextAllowedAt: null };
+}
+
+/** The fields of history-free facts the batch key spells out; any other field: keyed as JSON. */
+const KEYED = new Set([
+  'channel',
+  'purpose',
+  'at',
+  'zones',
+  'state',
+  'zipState',
+  'phoneState',
+  'toType',
+  'debtId',
+  'consents',
+  'bans',
+  'attempts',
+  'ceases',
+  'ceaseException',
+  'preferredWindow',
+  'campaignWindow',
+]);
+
+const windowKey = (w: { start: string; end: string } | null | undefined) =>
+  w === undefined ? 'u' : w === null ? 'n' : `${w.start}-${w.end}`;
+
+/**
+ * The key of history-free facts: every field, spelled out (null and undefined apart); facts with a
+ * field the key does not know (one added to ContactFacts later) are keyed as their JSON text.
+ */
+function batchKey(facts: ContactFacts): string {
+  for (const field in facts) if (!KEYED.has(field)) return JSON.stringify(facts);
+  return [
+    facts.channel,
+    facts.purpose,
+    facts.at.getTime(),
+    facts.zones.join(','),
+    facts.state,
+    facts.zipState,
+    facts.phoneState,
+    facts.toType,
+    facts.debtId,
+    facts.ceaseException,
+    windowKey(facts.preferredWindow),
+    windowKey(facts.campaignWindow),
+  ].join('|');
+}
+
+/**
+ * evaluate() for many contacts under one rule set (a batch): facts with no history (no consent,
+ * ban, attempt or cease) are decided once per distinct value. In a batch most customers share
+ * those (the same instant, zones, state and number type), and the engine is pure: equal facts get
+ * the decision of their first occurrence. The decisions returned may be shared by several
+ * customers: callers read them, never change them.
+ */
+export function batchEvaluator(rules: RuleSet): (facts: ContactFacts) => Decision {
+  const seen = new Map<string, Decision>();
+  return (facts) => {
+    if (facts.consents.length || facts.bans.length || facts.attempts.length || facts.ceases?.length)
+      return evaluate(facts, rules);
+    const key = batchKey(facts);
+    let decision = seen.get(key);
+    if (!decision) {
+      decision = evaluate(facts, rules);
+      // Stryker disable next-line all: the memory bound, invisible in results.
+      if (seen.size >= BATCH_MEMO) seen.clear();
+      seen.set(key, decision);
+    }
+    return decision;
+  };
 }
