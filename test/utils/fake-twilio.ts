@@ -27,8 +27,11 @@ const MESSAGES = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/;
 export class FakeTwilio {
   readonly messages: FakeTwilioMessage[] = [];
   readonly requests: { path: string; status: number; code?: number }[] = [];
-  /** When set, the next Messages request is answered with this error (then cleared). */
-  failNext?: { status: number; code: number; message: string };
+  /**
+   * When set, the next Messages request (to `to`, when given: the outbox may hold other suites'
+   * texts) is answered with this error (then cleared).
+   */
+  failNext?: { status: number; code: number; message: string; to?: string };
   private server?: Server;
   port = 0;
 
@@ -94,7 +97,7 @@ export class FakeTwilio {
       return error(400, 21617, 'The concatenated message body exceeds the 1600 character limit.');
     if (params.StatusCallback !== undefined && !absoluteUrl(params.StatusCallback))
       return error(400, 21609, 'Invalid StatusCallback url');
-    if (this.failNext) {
+    if (this.failNext && (!this.failNext.to || this.failNext.to === params.To)) {
       const { status, code, message } = this.failNext;
       this.failNext = undefined;
       return error(status, code, message);
