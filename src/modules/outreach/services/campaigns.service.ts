@@ -63,7 +63,10 @@ export interface Precheck {
   blocked: number;
   byReason: { rule: string; count: number }[];
   blockedCustomers: { customerId: string; reasons: string[] }[];
-  /** Each customer who may be contacted before the campaign ends, with their earliest legal time. */
+  /**
+   * A launch only (a precheck leaves it empty): each customer who may be contacted before the
+   * campaign ends, with their earliest legal time.
+   */
   schedule: Map<string, Date>;
   /** A launch's gate only: the task each scheduled customer gets and the kept decision behind it. */
   admitted: Map<string, { taskId: string; decisionId: string }>;
@@ -287,7 +290,8 @@ export class CampaignsService {
       }
       total += decisions.size;
       for (const [customerId, { decision: d }] of decisions) {
-        if (usable(d) && d.nextAllowedAt) schedule.set(customerId, d.nextAllowedAt);
+        // Only a launch creates tasks from it: a precheck keeps counts, not a map of the audience.
+        if (gate && usable(d) && d.nextAllowedAt) schedule.set(customerId, d.nextAllowedAt);
         if (d.allowed) allowedNow++;
         else if (usable(d)) allowedLater++;
         else {
