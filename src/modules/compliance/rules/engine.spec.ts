@@ -1,5 +1,5 @@
 import { DEFAULT_RULES } from './default-rules';
-import { evaluate, kindOf } from './engine';
+import { batchEvaluator, evaluate, kindOf } from './engine';
 import type {
   AttemptFact,
   CapRule,
@@ -1776,5 +1776,59 @@ describe('contact rules engine: edges found by mutation testing', () => {
     expect(
       iso(run({ channel: 'sms', attempts: [talk], at: when }, callCooldown).nextAllowedAt),
     ).toBe(nine);
+  });
+});
+
+describe('batch evaluator', () => {
+  // Each differs from the base facts in one field the engine reads, and is decided differently.
+  const variants: [string, Partial<ContactFacts>][] = [
+    ['base', {}],
+    ['instant (22:00 in New York)', { at: at('2026-03-11T02:00:00Z') }],
+    ['zones (Honolulu: 05:00)', { zones: ['Pacific/Honolulu'] }],
+    ['channel', { channel: 'sms' }],
+    ['purpose', { purpose: 'marketing' }],
+    ['number type (a cell needs consent)', { toType: 'cell' }],
+    ['state (Florida: 8 am to 8 pm)', { state: 'FL', at: at('2026-03-11T00:30:00Z') }],
+    ['base at 20:30', { at: at('2026-03-11T00:30:00Z') }],
+    ['zip state', { zipState: 'FL', at: at('2026-03-11T00:30:00Z') }],
+    ['phone state', { phoneState: 'FL', at: at('2026-03-11T00:30:00Z') }],
+    ['preferred window', { preferredWindow: { start: '17:00', end: '19:00' } }],
+    ['campaign window', { campaignWindow: { start: '12:00', end: '13:00' } }],
+  ];
+
+  it('decides each history-free variant as evaluate does, remembering none for another', () => {
+    const decide = batchEvaluator(DEFAULT_RULES);
+    const seen = new Set<string>();
+    for (const round of [1, 2])
+      for (const [name, over] of variants) {
+        const f = facts(over);
+        const d = decide(f);
+        expect({ name, round, d }).toEqual({ name, round, d: evaluate(f, DEFAULT_RULES) });
+        seen.add(JSON.stringify([d.allowed, failedOf(d), iso(d.nextAllowedAt)]));
+      }
+    // The variants are told apart by the engine (else the test would not show a key missing one).
+    expect(seen.size).toBeGreaterThanOrEqual(8);
+  });
+
+  it('shares one decision among equal history-free facts, and decides facts with history each time', () => {
+    const decide = batchEvaluator(DEFAULT_RULES);
+    expect(decide(facts())).toBe(decide(facts()));
+    const withCall = facts({
+      attempts: [
+        {
+          channel: 'call',
+          purpose: 'collection',
+          at: at('2026-03-10T14:00:00Z'),
+          debtId: 'D1',
+          consumerInitiated: false,
+          conversation: false,
+          withConsent: false,
+          toType: 'home',
+        },
+      ],
+    });
+    expect(decide(withCall)).toEqual(evaluate(withCall, DEFAULT_RULES));
+    expect(decide(withCall)).not.toBe(decide(withCall));
+    expect(decide(withCall).allowed).not.toBe(decide(facts()).allowed);
   });
 });

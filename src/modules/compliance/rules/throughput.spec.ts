@@ -103,6 +103,13 @@ describe('carrier limits', () => {
     expect(l.score).toBe(score ?? 0);
   });
 
+  it('finds the band a score falls in whatever the order of the rows', () => {
+    const reversed = [...throughputData.rules].reverse();
+    expect(carrierLimits('account_notification', 10, reversed).perMinute.att).toBe(240);
+    expect(carrierLimits('account_notification', 60, reversed).perMinute.att).toBe(2400);
+    expect(carrierLimits('account_notification', 10, reversed).tmobileDaily).toBe(2000);
+  });
+
   it('clamps and floors a score outside the bands, and fails on a data gap', () => {
     expect(carrierLimits('mixed', 140).score).toBe(100);
     expect(carrierLimits('mixed', -3).score).toBe(0);
@@ -203,11 +210,12 @@ describe('carrier day and ETA', () => {
   });
 
   it('carries what the rate cannot send before midnight', () => {
-    // 23:59:00 Pacific at 1 message/s: 60 messages today, the rest after midnight.
+    // 23:59:00 Pacific at 4 messages/s: 240 messages today, the other 60 after midnight (15 s).
     const late = new Date('2027-03-11T07:59:00Z');
-    const eta = sendEta(100, { ratePerSecond: 1, tmobileDaily: 200000 }, late, 0);
+    const eta = sendEta(300, { ratePerSecond: 4, tmobileDaily: 200000 }, late, 0);
     expect(eta.days).toBe(2);
-    expect(eta.finishesAt.toISOString()).toBe('2027-03-11T08:00:40.000Z');
-    expect(eta.seconds).toBe(100);
+    expect(eta.finishesAt.toISOString()).toBe('2027-03-11T08:00:15.000Z');
+    expect(eta.seconds).toBe(75);
+    expect(sendEta(240, { ratePerSecond: 4, tmobileDaily: 200000 }, late, 0).days).toBe(1);
   });
 });

@@ -157,6 +157,7 @@ export function sendEta(
   let t = DateTime.fromJSDate(at).setZone(CARRIER_DAY_ZONE);
   let used = Math.max(0, sentToday);
   let days = 1;
+  // Stryker disable next-line EqualityOperator: with none left the first pass ends the loop anyway.
   while (left > 0) {
     const dayEnd = t.startOf('day').plus({ days: 1 });
     const byRate = Math.floor(((dayEnd.toMillis() - t.toMillis()) / 1000) * rate);
