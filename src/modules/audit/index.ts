@@ -3,3 +3,4 @@ export { ActorType, AuditResult } from './entities/audit-event.entity';
 export type { AuditActor, AuditInput } from './audit.types';
 export { actorOf } from './actor';
 export { canonicalJson } from './utils/canonical';
+export { RefusalAlerts } from './refusal-alerts';

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import twilio from 'twilio';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfigService } from '../../core/config/app-config.service';
-import { ActorType } from '../audit';
+import { ActorType, RefusalAlerts } from '../audit';
 import { AuditService } from '../audit/audit.service';
 import { ComplianceService } from '../compliance/compliance.service';
 import { PhoneType } from '../customers';
@@ -19,8 +19,6 @@ import {
 import { STATUS_CALLBACK_PATH } from './senders/twilio-sms.sender';
 
 const SYSTEM = { type: ActorType.System, id: 'sms-status' };
-/** A refused receipt raises at most one critical audit event per cause in this window. */
-const REFUSAL_ALERT_MS = 60_000;
 
 export type ReceiptOutcome = 'updated' | 'unchanged' | 'unknown_message' | 'ignored_status';
 
@@ -36,10 +34,7 @@ export type ReceiptOutcome = 'updated' | 'unchanged' | 'unknown_message' | 'igno
 @Injectable()
 export class DeliveryReceiptsService {
   private readonly logger = new Logger(DeliveryReceiptsService.name);
-  private readonly refused = new Map<
-    string,
-    { total: number; unreported: number; alertedAt: number }
-  >();
+  private readonly refusedReceipts: RefusalAlerts;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -47,7 +42,14 @@ export class DeliveryReceiptsService {
     private readonly customers: CustomersService,
     private readonly audit: AuditService,
     private readonly config: AppConfigService,
-  ) {}
+  ) {
+    this.refusedReceipts = new RefusalAlerts(audit, this.logger, {
+      action: 'sms.status_refused',
+      actorId: 'sms-status',
+      path: STATUS_CALLBACK_PATH,
+      what: 'SMS status callback',
+    });
+  }
 
   /**
    * Checks Twilio's signature. A refusal may be lost receipts (a rotated auth token, a wrong
@@ -69,7 +71,7 @@ export class DeliveryReceiptsService {
           ? 'bad_signature'
           : null;
     if (!cause) return;
-    this.noteRefusal(cause);
+    this.refusedReceipts.note(cause);
     throw new NotificationsException(
       NotificationsErrorCode.INVALID_SIGNATURE,
       'Unsigned or wrongly signed delivery receipt',
@@ -78,33 +80,7 @@ export class DeliveryReceiptsService {
 
   /** Refused receipts by cause since this process started. */
   refusals(): Record<string, number> {
-    return Object.fromEntries([...this.refused].map(([cause, r]) => [cause, r.total]));
-  }
-
-  private noteRefusal(cause: string): void {
-    const entry = this.refused.get(cause) ?? { total: 0, unreported: 0, alertedAt: 0 };
-    entry.total++;
-    entry.unreported++;
-    this.refused.set(cause, entry);
-    this.logger.warn(`SMS status callback refused (${cause}); ${entry.total} since start`);
-    const now = Date.now();
-    if (now - entry.alertedAt < REFUSAL_ALERT_MS) return;
-    const count = entry.unreported;
-    entry.alertedAt = now;
-    entry.unreported = 0;
-    this.audit
-      .record({
-        action: 'sms.status_refused',
-        actor: SYSTEM,
-        resourceType: 'InboundWebhook',
-        resourceId: STATUS_CALLBACK_PATH,
-        changes: { cause, refused: count },
-      })
-      .catch((e: unknown) => {
-        entry.unreported += count;
-        entry.alertedAt = 0;
-        this.logger.error(`could not record a refused status callback: ${String(e)}`);
-      });
+    return this.refusedReceipts.counts();
   }
 
   /** Applies one (verified) receipt. */

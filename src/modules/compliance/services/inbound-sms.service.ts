@@ -3,7 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfigService } from '../../../core/config/app-config.service';
-import { ActorType } from '../../audit';
+import { ActorType, RefusalAlerts } from '../../audit';
 import { AuditService } from '../../audit/audit.service';
 import { CryptoService } from '../../crypto/crypto.service';
 import { NotificationChannel } from '../../notifications';
@@ -16,8 +16,6 @@ import { classifyInbound, InboundIntent } from '../rules/opt-out';
 export const WEBHOOK_PATH = '/webhooks/sms/inbound';
 const MAX_SKEW_SECONDS = 300;
 const SYSTEM = { type: ActorType.System, id: 'sms-inbound' };
-/** A refused webhook request raises at most one critical audit event per reason in this window. */
-const REFUSAL_ALERT_MS = 60_000;
 
 /**
  * 47 CFR 64.1200(a)(10) as amended by FCC 24-24 would make a revocation reach every robocall and
@@ -49,11 +47,7 @@ export const HELP_REPLY =
 @Injectable()
 export class InboundSmsService {
   private readonly logger = new Logger(InboundSmsService.name);
-  /** Refused webhook requests by reason since boot, and when each reason last raised an alert. */
-  private readonly refused = new Map<
-    string,
-    { total: number; unreported: number; alertedAt: number }
-  >();
+  private readonly refusedRequests: RefusalAlerts;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -62,7 +56,15 @@ export class InboundSmsService {
     private readonly notifications: NotificationsService,
     private readonly audit: AuditService,
     private readonly config: AppConfigService,
-  ) {}
+  ) {
+    this.refusedRequests = new RefusalAlerts(audit, this.logger, {
+      action: 'sms.inbound_refused',
+      actorId: 'sms-inbound',
+      path: WEBHOOK_PATH,
+      what: 'inbound SMS webhook request',
+      changes: () => ({ configured: Boolean(this.config.get('SMS_WEBHOOK_SECRET')) }),
+    });
+  }
 
   /**
    * Checks the provider's signature and timestamp. A refusal may be a lost STOP (a wrong secret, a
@@ -77,44 +79,14 @@ export class InboundSmsService {
     try {
       this.check(params, signature, timestamp);
     } catch (e) {
-      this.noteRefusal(e instanceof ComplianceException ? String(e.reason) : 'error');
+      this.refusedRequests.note(e instanceof ComplianceException ? String(e.reason) : 'error');
       throw e;
     }
   }
 
   /** Refused webhook requests by reason since this process started. */
   refusals(): Record<string, number> {
-    return Object.fromEntries([...this.refused].map(([reason, r]) => [reason, r.total]));
-  }
-
-  private noteRefusal(reason: string): void {
-    const entry = this.refused.get(reason) ?? { total: 0, unreported: 0, alertedAt: 0 };
-    entry.total++;
-    entry.unreported++;
-    this.refused.set(reason, entry);
-    this.logger.warn(`inbound SMS webhook request refused (${reason}); ${entry.total} since start`);
-    const now = Date.now();
-    if (now - entry.alertedAt < REFUSAL_ALERT_MS) return;
-    const count = entry.unreported;
-    entry.alertedAt = now;
-    entry.unreported = 0;
-    this.audit
-      .record({
-        action: 'sms.inbound_refused',
-        actor: SYSTEM,
-        resourceType: 'InboundWebhook',
-        resourceId: WEBHOOK_PATH,
-        changes: {
-          cause: reason,
-          refused: count,
-          configured: Boolean(this.config.get('SMS_WEBHOOK_SECRET')),
-        },
-      })
-      .catch((e: unknown) => {
-        entry.unreported += count;
-        entry.alertedAt = 0;
-        this.logger.error(`could not record a refused inbound request: ${String(e)}`);
-      });
+    return this.refusedRequests.counts();
   }
 
   private check(
