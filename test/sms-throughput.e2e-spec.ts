@@ -1,13 +1,9 @@
 import type { RowDataPacket } from 'mysql2/promise';
-import { ComplianceService } from '../src/modules/compliance/compliance.service';
-import { ConsentSource } from '../src/modules/compliance/entities/consent.entity';
 import { carrierDay, nextCarrierDay } from '../src/modules/compliance/rules/throughput';
-import { CustomersService } from '../src/modules/customers/customers.service';
 import { NotificationDeliveryService } from '../src/modules/notifications/notification-delivery.service';
-import { PhoneType } from '../src/modules/customers/entities/customer.entity';
 import { HttpSink } from './utils/http-sink';
 import { makeUser, signIn } from './utils/identity';
-import { middayZone } from './utils/outreach';
+import { smsCustomer as makeSmsCustomer } from './utils/outreach';
 import { startTestApp, TestApp } from './utils/test-app';
 import { until } from './utils/until';
 import { useTestApp } from './utils/use-test-app';
@@ -83,24 +79,7 @@ describe('carrier throughput: texts leave at the 10DLC campaign’s limit, acros
     return res.data!;
   }
 
-  async function smsCustomer(): Promise<string> {
-    const c = await app.t.app.get(CustomersService).create({
-      externalRef: `pace-${unique(9)}`,
-      firstName: 'Rosa',
-      phone: `+1833${2 + (Number(unique(1)) % 8)}${unique(6)}`,
-      phoneType: PhoneType.Mobile,
-      timezone: middayZone(),
-      balance: '80.00',
-    });
-    await app.t.app.get(ComplianceService).recordConsent({
-      customerId: c.id,
-      channel: 'sms',
-      purpose: 'collection',
-      granted: true,
-      source: ConsentSource.WebForm,
-    });
-    return c.id;
-  }
+  const smsCustomer = async () => (await makeSmsCustomer(app.t, 'pace')).id;
 
   it('shows the limits a vetting score and use case earn, from the reference data', async () => {
     ({

@@ -1,11 +1,7 @@
 import type { RowDataPacket } from 'mysql2/promise';
-import { ComplianceService } from '../src/modules/compliance/compliance.service';
-import { ConsentSource } from '../src/modules/compliance/entities/consent.entity';
-import { CustomersService } from '../src/modules/customers/customers.service';
-import { PhoneType } from '../src/modules/customers/entities/customer.entity';
 import { NotificationsService } from '../src/modules/notifications/notifications.service';
 import { makeUser, signIn } from './utils/identity';
-import { middayZone } from './utils/outreach';
+import { smsCustomer as makeSmsCustomer } from './utils/outreach';
 import { useTestApp } from './utils/use-test-app';
 
 /** A unique EIN / toll-free number per run (toll-free numbers carry no zone of their own). */
@@ -46,24 +42,7 @@ describe('10DLC registration and SMS sending (e2e)', () => {
   const count = async (sql: string, params: unknown[] = []) =>
     Number((await app.db.query<RowDataPacket[]>(sql, params))[0][0].n);
 
-  async function smsCustomer(): Promise<string> {
-    const c = await app.t.app.get(CustomersService).create({
-      externalRef: `10dlc-${uniqueDigits(8)}`,
-      firstName: 'Rosa',
-      phone: `+1833${2 + (Number(uniqueDigits(1)) % 8)}${uniqueDigits(6)}`,
-      phoneType: PhoneType.Mobile,
-      timezone: middayZone(),
-      balance: '80.00',
-    });
-    await app.t.app.get(ComplianceService).recordConsent({
-      customerId: c.id,
-      channel: 'sms',
-      purpose: 'collection',
-      granted: true,
-      source: ConsentSource.WebForm,
-    });
-    return c.id;
-  }
+  const smsCustomer = async () => (await makeSmsCustomer(app.t, '10dlc')).id;
 
   it('registers a brand and a 10DLC campaign, checks the texts, and only admins may', async () => {
     const brandInput = {

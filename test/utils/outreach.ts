@@ -8,7 +8,9 @@ import {
 } from '../../src/modules/compliance/entities/messaging-campaign.entity';
 import { TenDlcService } from '../../src/modules/compliance/services/ten-dlc.service';
 import { CustomersService } from '../../src/modules/customers/customers.service';
-import { CustomerEntity } from '../../src/modules/customers/entities/customer.entity';
+import { ComplianceService } from '../../src/modules/compliance/compliance.service';
+import { ConsentSource } from '../../src/modules/compliance/entities/consent.entity';
+import { CustomerEntity, PhoneType } from '../../src/modules/customers/entities/customer.entity';
 import {
   CampaignEntity,
   CampaignStatus,
@@ -200,4 +202,29 @@ export async function textCampaign(
     },
   );
   return { campaign: await repo.findOneByOrFail({ id: made.id }), brandName, pool, template };
+}
+
+/**
+ * A customer with a mobile number of their own (a unique 833 number, which carries no zone), where
+ * it is midday, who gave written consent to collection texts.
+ */
+export async function smsCustomer(t: TestApp, prefix = 'sms'): Promise<CustomerEntity> {
+  const digits = (k: number) =>
+    String(Date.now() * 1000 + Math.floor(Math.random() * 1000)).slice(-k);
+  const customer = await t.app.get(CustomersService).create({
+    externalRef: `${prefix}-${digits(9)}`,
+    firstName: 'Rosa',
+    phone: `+1833${2 + (Number(digits(1)) % 8)}${digits(6)}`,
+    phoneType: PhoneType.Mobile,
+    timezone: middayZone(),
+    balance: '80.00',
+  });
+  await t.app.get(ComplianceService).recordConsent({
+    customerId: customer.id,
+    channel: 'sms',
+    purpose: 'collection',
+    granted: true,
+    source: ConsentSource.WebForm,
+  });
+  return customer;
 }
