@@ -12,7 +12,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { splitCsvLine } from '../lib/csv';
+import { dateArgument, isDate, readReviewedTable } from '../lib/csv';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SOURCE = 'scripts/breach-deadlines/source.csv';
@@ -48,59 +48,16 @@ export interface BreachData {
   rules: BreachRule[];
 }
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-function isDate(s: string): boolean {
-  if (!DATE.test(s)) return false;
-  const d = new Date(`${s}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-}
-
 /**
  * The JSON for a CSV text: pure (no I/O, no clock). `builtAt` defaults to the table's review date
  * (its `# reviewed: YYYY-MM-DD` header comment). Throws one error listing every bad line, each as
  * `source.csv line N: ...` (N counts from 1, comments and blank lines included).
  */
 export function buildBreachData(csvText: string, builtAt?: string): BreachData {
-  const errors: string[] = [];
-  const fail = (line: number, message: string) =>
-    errors.push(`source.csv line ${line}: ${message}`);
-  const lines = csvText.replace(/^\uFEFF/, '').split(/\r?\n/);
-
-  let reviewed: string | undefined;
-  let header = false;
   const rules: BreachRule[] = [];
   const seen = new Map<string, number>();
 
-  lines.forEach((raw, index) => {
-    const n = index + 1;
-    const line = raw.trim();
-    if (!line) return;
-    if (line.startsWith('#')) {
-      const m = /^#\s*reviewed:\s*(\S+)\s*$/i.exec(line);
-      if (m) {
-        if (!isDate(m[1])) fail(n, `review date "${m[1]}" is not a YYYY-MM-DD date`);
-        else reviewed = m[1];
-      }
-      return;
-    }
-    let fields: string[];
-    try {
-      fields = splitCsvLine(line);
-    } catch (error) {
-      fail(n, (error as Error).message);
-      return;
-    }
-    if (!header) {
-      header = true;
-      if (fields.join(',') !== COLUMNS.join(','))
-        fail(n, `header must be "${COLUMNS.join(',')}", got "${fields.join(',')}"`);
-      return;
-    }
-    if (fields.length !== COLUMNS.length) {
-      fail(n, `${fields.length} fields, expected ${COLUMNS.length} (${COLUMNS.join(', ')})`);
-      return;
-    }
+  const { reviewed, errors } = readReviewedTable(csvText, COLUMNS, (fields, n, fail) => {
     const [jurisdiction, notify, daysText, citation, trigger, note] = fields;
     const problems: string[] = [];
     if (!/^US-[A-Z]{2}$/.test(jurisdiction))
@@ -118,7 +75,7 @@ export function buildBreachData(csvText: string, builtAt?: string): BreachData {
       problems.push(`duplicate ${jurisdiction} ${notify} (first on line ${first})`);
     else seen.set(key, n);
     if (problems.length) {
-      fail(n, problems.join('; '));
+      fail(problems.join('; '));
       return;
     }
     rules.push({
@@ -132,11 +89,9 @@ export function buildBreachData(csvText: string, builtAt?: string): BreachData {
     });
   });
 
-  if (!header) errors.push('source.csv: no header line');
-  if (!reviewed) errors.push('source.csv: no "# reviewed: YYYY-MM-DD" header comment');
   if (builtAt !== undefined && !isDate(builtAt))
     errors.push(`--date "${builtAt}" is not a YYYY-MM-DD date`);
-  if (header && rules.length === 0 && errors.length === 0) errors.push('source.csv: no rules');
+  if (rules.length === 0 && errors.length === 0) errors.push('source.csv: no rules');
   if (errors.length) throw new Error(`invalid breach deadline table:\n  ${errors.join('\n  ')}`);
 
   const order = (r: BreachRule) => NOTIFY.indexOf(r.notify);
@@ -177,13 +132,7 @@ export function formatBreachData(data: BreachData): string {
 }
 
 function main(argv: readonly string[]) {
-  let date: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--date') date = argv[++i] ?? '';
-    else if (arg.startsWith('--date=')) date = arg.slice('--date='.length);
-    else throw new Error(`unknown argument ${arg} (usage: build.ts [--date YYYY-MM-DD])`);
-  }
+  const date = dateArgument(argv);
   const csv = fs.readFileSync(path.join(ROOT, SOURCE), 'utf8');
   const data = buildBreachData(csv, date);
   const out = path.join(ROOT, OUT);

@@ -12,7 +12,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { splitCsvLine } from '../lib/csv';
+import { dateArgument, isDate, readReviewedTable } from '../lib/csv';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SOURCE = 'scripts/carrier-throughput/source.csv';
@@ -58,14 +58,6 @@ export interface ThroughputData {
   rules: ThroughputRule[];
 }
 
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-function isDate(s: string): boolean {
-  if (!DATE.test(s)) return false;
-  const d = new Date(`${s}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-}
-
 const int = (s: string) => (/^\d+$/.test(s) ? Number(s) : NaN);
 
 /**
@@ -73,79 +65,43 @@ const int = (s: string) => (/^\d+$/.test(s) ? Number(s) : NaN);
  * as `source.csv line N: ...`, and every coverage gap or overlap.
  */
 export function buildThroughputData(csvText: string, builtAt?: string): ThroughputData {
-  const errors: string[] = [];
-  const fail = (line: number, message: string) =>
-    errors.push(`source.csv line ${line}: ${message}`);
-  let reviewed: string | undefined;
-  let header = false;
   const rules: ThroughputRule[] = [];
 
-  csvText
-    .replace(/^\uFEFF/, '')
-    .split(/\r?\n/)
-    .forEach((raw, index) => {
-      const n = index + 1;
-      const line = raw.trim();
-      if (!line) return;
-      if (line.startsWith('#')) {
-        const m = /^#\s*reviewed:\s*(\S+)\s*$/i.exec(line);
-        if (m) {
-          if (!isDate(m[1])) fail(n, `review date "${m[1]}" is not a YYYY-MM-DD date`);
-          else reviewed = m[1];
-        }
-        return;
-      }
-      let fields: string[];
-      try {
-        fields = splitCsvLine(line);
-      } catch (error) {
-        fail(n, (error as Error).message);
-        return;
-      }
-      if (!header) {
-        header = true;
-        if (fields.join(',') !== COLUMNS.join(','))
-          fail(n, `header must be "${COLUMNS.join(',')}", got "${fields.join(',')}"`);
-        return;
-      }
-      if (fields.length !== COLUMNS.length) {
-        fail(n, `${fields.length} fields, expected ${COLUMNS.length} (${COLUMNS.join(', ')})`);
-        return;
-      }
-      const [carrier, scope, group, minText, maxText, perMinuteText, perDayText, source] = fields;
-      const problems: string[] = [];
-      if (!(CARRIERS as readonly string[]).includes(carrier))
-        problems.push(`carrier "${carrier}" is not one of ${CARRIERS.join(', ')}`);
-      if (!(SCOPES as readonly string[]).includes(scope))
-        problems.push(`scope "${scope}" is not one of ${SCOPES.join(', ')}`);
-      if (!(GROUPS as readonly string[]).includes(group))
-        problems.push(`use_case_group "${group}" is not one of ${GROUPS.join(', ')}`);
-      const scoreMin = int(minText);
-      const scoreMax = int(maxText);
-      if (!(scoreMin >= 0 && scoreMax <= 100 && scoreMin <= scoreMax))
-        problems.push(`scores "${minText}".."${maxText}" are not a band within 0..100`);
-      const perMinute = perMinuteText ? int(perMinuteText) : null;
-      const perDay = perDayText ? int(perDayText) : null;
-      if (scope === 'campaign' && (perDay !== null || !(perMinute! > 0)))
-        problems.push('a campaign row has a positive per_minute and no per_day');
-      if (scope === 'brand' && (perMinute !== null || !(perDay! > 0)))
-        problems.push('a brand row has a positive per_day and no per_minute');
-      if (!/^https:\/\/\S+$/.test(source)) problems.push('source is not an https URL');
-      if (problems.length) {
-        fail(n, problems.join('; '));
-        return;
-      }
-      rules.push({
-        carrier: carrier as ThroughputRule['carrier'],
-        scope: scope as ThroughputRule['scope'],
-        group: group as ThroughputRule['group'],
-        scoreMin,
-        scoreMax,
-        perMinute,
-        perDay,
-        source,
-      });
+  const { reviewed, errors } = readReviewedTable(csvText, COLUMNS, (fields, n, fail) => {
+    const [carrier, scope, group, minText, maxText, perMinuteText, perDayText, source] = fields;
+    const problems: string[] = [];
+    if (!(CARRIERS as readonly string[]).includes(carrier))
+      problems.push(`carrier "${carrier}" is not one of ${CARRIERS.join(', ')}`);
+    if (!(SCOPES as readonly string[]).includes(scope))
+      problems.push(`scope "${scope}" is not one of ${SCOPES.join(', ')}`);
+    if (!(GROUPS as readonly string[]).includes(group))
+      problems.push(`use_case_group "${group}" is not one of ${GROUPS.join(', ')}`);
+    const scoreMin = int(minText);
+    const scoreMax = int(maxText);
+    if (!(scoreMin >= 0 && scoreMax <= 100 && scoreMin <= scoreMax))
+      problems.push(`scores "${minText}".."${maxText}" are not a band within 0..100`);
+    const perMinute = perMinuteText ? int(perMinuteText) : null;
+    const perDay = perDayText ? int(perDayText) : null;
+    if (scope === 'campaign' && (perDay !== null || !(perMinute! > 0)))
+      problems.push('a campaign row has a positive per_minute and no per_day');
+    if (scope === 'brand' && (perMinute !== null || !(perDay! > 0)))
+      problems.push('a brand row has a positive per_day and no per_minute');
+    if (!/^https:\/\/\S+$/.test(source)) problems.push('source is not an https URL');
+    if (problems.length) {
+      fail(problems.join('; '));
+      return;
+    }
+    rules.push({
+      carrier: carrier as ThroughputRule['carrier'],
+      scope: scope as ThroughputRule['scope'],
+      group: group as ThroughputRule['group'],
+      scoreMin,
+      scoreMax,
+      perMinute,
+      perDay,
+      source,
     });
+  });
 
   // Each (carrier, scope, group) present covers every score 0..100 exactly once.
   const sets = new Map<string, ThroughputRule[]>();
@@ -171,8 +127,6 @@ export function buildThroughputData(csvText: string, builtAt?: string): Throughp
       if (!sets.has(`${carrier} campaign ${group}`))
         errors.push(`${carrier} campaign ${group}: no rows`);
 
-  if (!header) errors.push('source.csv: no header line');
-  if (!reviewed) errors.push('source.csv: no "# reviewed: YYYY-MM-DD" header comment');
   if (builtAt !== undefined && !isDate(builtAt))
     errors.push(`--date "${builtAt}" is not a YYYY-MM-DD date`);
   if (errors.length) throw new Error(`invalid carrier throughput table:\n  ${errors.join('\n  ')}`);
@@ -203,13 +157,7 @@ export function buildThroughputData(csvText: string, builtAt?: string): Throughp
 }
 
 function main(argv: readonly string[]) {
-  let date: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '--date') date = argv[++i] ?? '';
-    else if (arg.startsWith('--date=')) date = arg.slice('--date='.length);
-    else throw new Error(`unknown argument ${arg} (usage: build.ts [--date YYYY-MM-DD])`);
-  }
+  const date = dateArgument(argv);
   const csv = fs.readFileSync(path.join(ROOT, SOURCE), 'utf8');
   const data = buildThroughputData(csv, date);
   const out = path.join(ROOT, OUT);
