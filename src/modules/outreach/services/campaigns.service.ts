@@ -254,10 +254,13 @@ export class CampaignsService {
     // Each page's customers (no entities: what the facts read) and, for a precheck, its facts are
     // read one page ahead: the database works on the next page while this one is decided.
     const pages = readAhead(
-      mapAsync(this.audienceSlices(campaign), (p) => ({
-        ...p,
-        facts: gate ? null : this.compliance.batchFacts(p.subjects, request, p.slice),
-      })),
+      mapAsync(this.audienceSlices(campaign), (p) => {
+        const facts = gate ? null : this.compliance.batchFacts(p.subjects, request, p.slice);
+        // Awaited when its page is decided; if an earlier page fails first, it never is, and its
+        // failure must not surface as an unhandled rejection.
+        facts?.catch(() => undefined);
+        return { ...p, facts };
+      }),
     );
     for await (const { subjects: page, slice, facts } of pages) {
       // A launch keeps each decision (it admits or refuses a task); a precheck keeps none.
