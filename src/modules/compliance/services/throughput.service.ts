@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import {
   carrierDay,
   CarrierLimits,
@@ -57,9 +57,10 @@ export class ThroughputService {
   /** The limits a 10DLC campaign sends under (its use case, its brand's vetting score). */
   async limitsOf(
     messagingCampaignId: string,
-    m: EntityManager = this.dataSource.manager,
   ): Promise<{ brandId: string; limits: CarrierLimits } | null> {
-    const [row] = await m.query<{ brand_id: string; use_case: string; vetting_score: number }[]>(
+    const [row] = await this.dataSource.query<
+      { brand_id: string; use_case: string; vetting_score: number }[]
+    >(
       `SELECT mc.brand_id, mc.use_case, b.vetting_score
          FROM messaging_campaigns mc JOIN brands b ON b.id = mc.brand_id
         WHERE mc.id = ?`,
