@@ -69,7 +69,10 @@ export async function claimWithLease<T extends ObjectLiteral & { id: string | nu
 
 /**
  * Runs a pass every interval, never two at once; `stop` waits for the pass in flight. When `again`
- * says of a pass's result that more work is due (a full batch), the next pass starts at once.
+ * says of a pass's result that more work is due (a full batch), the next pass starts at once. A
+ * pass that fails is logged here (the pass itself records what its failure means: metrics, a
+ * critical event) and the next one runs at the next interval; nor does it fail `stop`, so the
+ * application's shutdown goes on to close what comes after it.
  */
 export class SerialPoller<T = unknown> {
   private timer?: NodeJS.Timeout;
@@ -90,7 +93,7 @@ export class SerialPoller<T = unknown> {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    await this.running;
+    await this.running?.catch(() => undefined); // `tick` logs the failure
   }
 
   private async tick(pass: () => Promise<T>, again?: (result: T) => boolean): Promise<void> {
@@ -98,7 +101,10 @@ export class SerialPoller<T = unknown> {
     let more = false;
     this.running = pass();
     try {
-      more = again?.(await this.running) ?? false;
+      // Awaited on its own: `again?.(await ...)` would skip the await when `again` is absent
+      // (an optional call evaluates no arguments), leaving the pass unwatched and overlapping.
+      const result = await this.running;
+      more = again?.(result) ?? false;
     } catch (e) {
       this.logger.warn(`${this.what} pass failed: ${e instanceof Error ? e.message : 'unknown'}`);
     } finally {
