@@ -1,5 +1,9 @@
 import type { RowDataPacket } from 'mysql2/promise';
-import { carrierDay, nextCarrierDay } from '../src/modules/compliance/rules/throughput';
+import {
+  carrierDay,
+  nextCarrierDay,
+  PACING_HEADROOM,
+} from '../src/modules/compliance/rules/throughput';
 import { NotificationDeliveryService } from '../src/modules/notifications/notification-delivery.service';
 import { HttpSink } from './utils/http-sink';
 import { makeUser, signIn } from './utils/identity';
@@ -191,10 +195,10 @@ describe('carrier throughput: texts leave at the 10DLC campaign’s limit, acros
       precheckCampaign: { allowedNow: number; sendEta: Record<string, unknown> };
     }>(PRECHECK, { input: { id: createCampaign.id } }, manager);
     expect(p.allowedNow).toBe(MEASURED);
-    // 30 texts at 4 a second: 7.5 s, well inside today's 2,000.
+    // 30 texts paced at 98% of 4 a second: 7.7 s, well inside today's 2,000.
     expect(p.sendEta).toMatchObject({
       messages: MEASURED,
-      ratePerSecond: LIMIT_PER_SECOND,
+      ratePerSecond: LIMIT_PER_SECOND * PACING_HEADROOM,
       dailyCap: 2000,
       seconds: 8,
       days: 1,
@@ -246,11 +250,10 @@ describe('carrier throughput: texts leave at the 10DLC campaign’s limit, acros
     const arrivals = sink.received.slice(start, start + MEASURED).map((r) => r.at);
     const seconds = (arrivals[MEASURED - 1] - arrivals[0]) / 1000;
     const measured = (MEASURED - 1) / seconds;
-    // Within 5% of the limit. Never above it: the bucket admits a text no sooner than 250 ms after
-    // the last one (by the database's clock); the provider sees them with a few ms of jitter, so
-    // the ceiling allows 0.5% (35 ms over the run).
+    // Within 5% of the limit, never above it: the bucket reserves slots 1/(98% of the rate) apart
+    // by the database's clock, and the 2% kept back absorbs the delivery path's jitter.
     expect(measured).toBeGreaterThanOrEqual(LIMIT_PER_SECOND * 0.95);
-    expect(measured).toBeLessThanOrEqual(LIMIT_PER_SECOND * 1.005);
+    expect(measured).toBeLessThanOrEqual(LIMIT_PER_SECOND);
     // Any 9 consecutive texts span at least 8 intervals, less the delivery path's jitter (one
     // process hosts both instances and this test: a busy event loop holds a POST up to ~150 ms;
     // the bucket's own spacing is exact, see throughput.spec.ts "never above it").

@@ -28,8 +28,9 @@ import { NOTIFICATION_SENDER, NotificationSender, OutboundMessage } from './noti
 
 const CLAIM = 20;
 /**
- * How long a text waits in the worker for its campaign's next throughput token before it goes
- * back to the outbox, due when the token is (the claimed batch behind it is not held up longer).
+ * How far ahead a worker reserves its campaign's next throughput token and waits for it; a token
+ * due later sends the text back to the outbox, due when it is (the claimed batch behind it is not
+ * held up longer).
  */
 const MAX_THROUGHPUT_WAIT_MS = 5_000;
 
@@ -185,30 +186,27 @@ export class NotificationDeliveryService implements OnApplicationBootstrap, OnMo
 
   /**
    * A text under a 10DLC campaign leaves only with a token of the campaign's carrier throughput
-   * (shared by every worker through the database): it waits for the next token when one comes
-   * soon, else goes back to the outbox due when it does (or, the brand's daily cap spent, at the
-   * next carrier day). Null: it may go now.
+   * (shared by every worker through the database): a token due soon is reserved and the text
+   * waits for it here, else it goes back to the outbox due when the token is (or, the brand's
+   * daily cap spent, at the next carrier day). Null: it may go now.
    */
   private async paced(n: NotificationEntity, leaseEnds: number): Promise<Outcome | null> {
     if (n.channel !== NotificationChannel.Sms || !n.messagingCampaignId) return null;
-    const waitUntil = Math.min(Date.now() + MAX_THROUGHPUT_WAIT_MS, leaseEnds - 2_000);
-    for (;;) {
-      const take = await this.throughput.take(n.messagingCampaignId);
-      if (take.admitted) return null;
-      if (take.waitMs !== undefined && Date.now() + take.waitMs <= waitUntil) {
-        await new Promise((resolve) => setTimeout(resolve, take.waitMs));
-        continue;
-      }
-      await this.dataSource.getRepository(NotificationEntity).update(
-        { id: n.id },
-        {
-          nextAttemptAt: take.resumeAt ?? new Date(Date.now() + take.waitMs),
-          lockedUntil: null,
-          lastError: take.resumeAt ? 'carrier_daily_cap' : 'carrier_throughput',
-        },
-      );
-      return take.resumeAt ? 'deferred' : 'throttled';
+    const maxDelayMs = Math.min(MAX_THROUGHPUT_WAIT_MS, leaseEnds - 2_000 - Date.now());
+    const take = await this.throughput.take(n.messagingCampaignId, Math.max(0, maxDelayMs));
+    if (take.admitted) {
+      if (take.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, take.delayMs));
+      return null;
     }
+    await this.dataSource.getRepository(NotificationEntity).update(
+      { id: n.id },
+      {
+        nextAttemptAt: take.resumeAt ?? new Date(Date.now() + take.waitMs),
+        lockedUntil: null,
+        lastError: take.resumeAt ? 'carrier_daily_cap' : 'carrier_throughput',
+      },
+    );
+    return take.resumeAt ? 'deferred' : 'throttled';
   }
 
   private async deliver(

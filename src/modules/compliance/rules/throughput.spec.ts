@@ -5,6 +5,8 @@ import {
   carrierDay,
   carrierLimits,
   nextCarrierDay,
+  pacedRate,
+  PACING_HEADROOM,
   sendEta,
   takeToken,
   THROUGHPUT_DATA_VERSION,
@@ -129,18 +131,18 @@ describe('carrier limits', () => {
 
 describe('token bucket', () => {
   it('admits while a token is there and keeps the fraction', () => {
-    expect(takeToken(1, 0, 4)).toEqual({ admitted: true, tokens: 0 });
-    expect(takeToken(0, 250, 4)).toEqual({ admitted: true, tokens: 0 });
-    expect(takeToken(0.5, 200, 4)).toEqual({ admitted: true, tokens: 0 });
+    expect(takeToken(1, 0, 4)).toEqual({ admitted: true, tokens: 0, delayMs: 0 });
+    expect(takeToken(0, 250, 4)).toEqual({ admitted: true, tokens: 0, delayMs: 0 });
+    expect(takeToken(0.5, 200, 4)).toEqual({ admitted: true, tokens: 0, delayMs: 0 });
     const partial = takeToken(0.25, 200, 4, 2);
     expect(partial.admitted).toBe(true);
     expect(partial.tokens).toBeCloseTo(0.05, 10);
   });
 
   it('never holds more than its capacity, whatever the idle time', () => {
-    expect(takeToken(0, 60_000, 4)).toEqual({ admitted: true, tokens: 0 });
-    expect(takeToken(0, 60_000, 4, 3)).toEqual({ admitted: true, tokens: 2 });
-    expect(takeToken(5, 0, 4, 3)).toEqual({ admitted: true, tokens: 2 });
+    expect(takeToken(0, 60_000, 4)).toEqual({ admitted: true, tokens: 0, delayMs: 0 });
+    expect(takeToken(0, 60_000, 4, 3)).toEqual({ admitted: true, tokens: 2, delayMs: 0 });
+    expect(takeToken(5, 0, 4, 3)).toEqual({ admitted: true, tokens: 2, delayMs: 0 });
   });
 
   it('tells how long until the next token, at least a millisecond', () => {
@@ -150,6 +152,14 @@ describe('token bucket', () => {
     expect(takeToken(0.9999999, 0, 4)).toMatchObject({ admitted: false, waitMs: 1 });
     // A clock that went backwards refills nothing.
     expect(takeToken(0, -5000, 4)).toEqual({ admitted: false, tokens: 0, waitMs: 250 });
+  });
+
+  it('reserves a token due within the delay allowed, and the debt delays the next one', () => {
+    expect(takeToken(0, 100, 4, 1, 150)).toEqual({ admitted: true, tokens: -0.6, delayMs: 150 });
+    expect(takeToken(0, 100, 4, 1, 149)).toEqual({ admitted: false, tokens: 0.4, waitMs: 150 });
+    // Two reserved ahead: the third is due 750 ms on.
+    expect(takeToken(-2, 0, 4, 1, 1000)).toEqual({ admitted: true, tokens: -3, delayMs: 750 });
+    expect(takeToken(-2, 0, 4, 1, 749)).toMatchObject({ admitted: false, waitMs: 750 });
   });
 
   it('sends at the rate and never above it, for any spacing of requests', () => {
@@ -168,6 +178,35 @@ describe('token bucket', () => {
     // 41 at the exact rate; a request that comes after the token was full loses the difference.
     expect(sent.length).toBeGreaterThanOrEqual(39);
     expect(sent.length).toBeLessThanOrEqual(41);
+  });
+
+  it('keeps reserved slots exactly 1/rate apart however late their takers come', () => {
+    const rate = 4;
+    let tokens = 1;
+    let last = 0;
+    const slots: number[] = [];
+    // Two takers, each back 30 to 90 ms after its own text left (its work between texts).
+    const free = [0, 10];
+    for (let n = 0; n < 40; n++) {
+      const who = free[0] <= free[1] ? 0 : 1;
+      const t = free[who];
+      const r = takeToken(tokens, t - last, rate, 1, 5_000);
+      if (!r.admitted) throw new Error('refused within the delay allowed');
+      tokens = r.tokens;
+      last = t;
+      slots.push(t + r.delayMs);
+      free[who] = t + r.delayMs + 30 + ((n * 37) % 61);
+    }
+    for (let i = 1; i < slots.length; i++) {
+      expect(slots[i] - slots[i - 1]).toBeGreaterThanOrEqual(250);
+      expect(slots[i] - slots[i - 1]).toBeLessThanOrEqual(251);
+    }
+  });
+
+  it('paces under the carrier rate by the headroom', () => {
+    expect(pacedRate(4)).toBeCloseTo(4 * PACING_HEADROOM, 12);
+    expect(PACING_HEADROOM).toBeLessThan(1);
+    expect(PACING_HEADROOM).toBeGreaterThanOrEqual(0.95);
   });
 });
 

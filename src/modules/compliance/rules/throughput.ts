@@ -91,27 +91,44 @@ export function carrierLimits(
 }
 
 export type Take =
-  { admitted: true; tokens: number } | { admitted: false; tokens: number; waitMs: number };
+  | { admitted: true; tokens: number; delayMs: number }
+  | { admitted: false; tokens: number; waitMs: number };
+
+/**
+ * The share of a carrier's rate the worker paces at. Texts leave at the bucket's times plus the
+ * delivery path's jitter (a busy event loop, the provider's API): the 2% kept back is what lets a
+ * text that leaves late be followed by one on time without a window at the carrier seeing more
+ * than its limit.
+ */
+export const PACING_HEADROOM = 0.98;
+
+/** The rate texts are paced at under a carrier rate: the limit less the headroom. */
+export function pacedRate(ratePerSecond: number): number {
+  return ratePerSecond * PACING_HEADROOM;
+}
 
 /**
  * One token from a bucket that held `tokens` when it was last written, `elapsedMs` ago, refilling
  * at `ratePerSecond` up to `capacity`. The capacity is one message by default: a send never comes
  * sooner than 1/rate after the one before, so no window of any length sees more than the rate.
- * Refused: how long until a token is there.
+ *
+ * A token due within `maxDelayMs` is reserved: admitted with the delay until it is due (the bucket
+ * goes into debt, which the refill pays back), and the taker sends after that delay. Reserved
+ * slots are exactly 1/rate apart however late their takers come to take them, so a taker's
+ * lateness never carries over to the texts after it. Refused: how long until a token is there.
  */
 export function takeToken(
   tokens: number,
   elapsedMs: number,
   ratePerSecond: number,
   capacity = 1,
+  maxDelayMs = 0,
 ): Take {
   const available = Math.min(capacity, tokens + (Math.max(0, elapsedMs) * ratePerSecond) / 1000);
-  if (available >= 1) return { admitted: true, tokens: available - 1 };
-  return {
-    admitted: false,
-    tokens: available,
-    waitMs: Math.max(1, Math.ceil(((1 - available) * 1000) / ratePerSecond)),
-  };
+  if (available >= 1) return { admitted: true, tokens: available - 1, delayMs: 0 };
+  const dueMs = Math.max(1, Math.ceil(((1 - available) * 1000) / ratePerSecond));
+  if (dueMs <= maxDelayMs) return { admitted: true, tokens: available - 1, delayMs: dueMs };
+  return { admitted: false, tokens: available, waitMs: dueMs };
 }
 
 /** The carriers' calendar day (Pacific time) an instant falls on, as YYYY-MM-DD. */

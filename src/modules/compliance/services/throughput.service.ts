@@ -6,6 +6,7 @@ import {
   CarrierLimits,
   carrierLimits,
   nextCarrierDay,
+  pacedRate,
   SendEta,
   sendEta,
   takeToken,
@@ -13,7 +14,7 @@ import {
 } from '../rules/throughput';
 
 export type ThroughputTake =
-  | { admitted: true }
+  | { admitted: true; delayMs: number }
   | { admitted: false; waitMs: number; resumeAt?: undefined }
   | { admitted: false; resumeAt: Date; waitMs?: undefined };
 
@@ -72,10 +73,12 @@ export class ThroughputService {
 
   /**
    * One text's passage: a token from the campaign's bucket and one from the brand's day. Admitted,
-   * both are taken; refused, neither is, with the wait until the next token or, when the day's cap
-   * is spent, the start of the next carrier day.
+   * both are taken, and the text leaves after `delayMs` (a token due within `maxDelayMs` is
+   * reserved); refused, neither is, with the wait until the next token or, when the day's cap is
+   * spent, the start of the next carrier day. The bucket refills at the paced rate, under the
+   * carriers' limit by the pacing headroom.
    */
-  async take(messagingCampaignId: string): Promise<ThroughputTake> {
+  async take(messagingCampaignId: string, maxDelayMs = 0): Promise<ThroughputTake> {
     let entry = this.cached.get(messagingCampaignId);
     if (!entry || entry.until < Date.now()) {
       const found = await this.limitsOf(messagingCampaignId);
@@ -125,7 +128,9 @@ export class ThroughputService {
       const taken = takeToken(
         Number(bucket.tokens),
         Number(bucket.elapsed_us) / 1000,
-        limits.ratePerSecond,
+        pacedRate(limits.ratePerSecond),
+        1,
+        maxDelayMs,
       );
       if (!taken.admitted) return { admitted: false, waitMs: taken.waitMs };
       await m.query(
@@ -136,7 +141,7 @@ export class ThroughputService {
         'UPDATE throughput_daily SET sent = sent + 1 WHERE bucket_key = ? AND day = ?',
         [daily, day],
       );
-      return { admitted: true };
+      return { admitted: true, delayMs: taken.delayMs };
     });
   }
 
@@ -157,9 +162,14 @@ export class ThroughputService {
     };
   }
 
-  /** How long `messages` texts of this 10DLC campaign take from `at` at today's limits. */
+  /**
+   * How long `messages` texts of this 10DLC campaign take from `at` at today's limits, paced as
+   * the worker sends them.
+   */
   async eta(messagingCampaignId: string, messages: number, at: Date): Promise<SendEta | null> {
     const current = await this.of(messagingCampaignId, at);
-    return current ? sendEta(messages, current.limits, at, current.sentToday) : null;
+    if (!current) return null;
+    const paced = { ...current.limits, ratePerSecond: pacedRate(current.limits.ratePerSecond) };
+    return sendEta(messages, paced, at, current.sentToday);
   }
 }

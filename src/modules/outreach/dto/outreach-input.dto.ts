@@ -129,7 +129,11 @@ export class ReasonCountDTO {
 export class SendEtaDTO {
   @Field(() => Int, { description: 'Messages to send: the customers allowed now or later' })
   messages!: number;
-  @Field(() => Float) ratePerSecond!: number;
+  @Field(() => Float, {
+    description:
+      'Texts a second the worker sends at: the strictest carrier’s rate less the pacing headroom',
+  })
+  ratePerSecond!: number;
   @Field(() => Int, { description: 'T-Mobile’s daily cap for the brand' }) dailyCap!: number;
   @Field(() => Int) seconds!: number;
   @Field() finishesAt!: Date;
