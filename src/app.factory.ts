@@ -8,6 +8,11 @@ import { AppModule } from './app.module';
 import { AppConfigService } from './core/config/app-config.service';
 import { trustProxyHops } from './core/config/environment';
 import { ADDRESS_GATE, AddressGate, installAddressGate } from './core/request/address-gate';
+import {
+  HASHING_ADMISSION,
+  HashingAdmission,
+  installHashingAdmission,
+} from './core/request/hashing-admission';
 import { installRequestStore, newRequestId } from './core/request/request-store';
 import { installWellFormedInput } from './core/request/well-formed-input';
 import { BootLogger } from './core/logging/boot-logger';
@@ -47,6 +52,10 @@ export async function createApp(options: CreateAppOptions = {}): Promise<INestAp
   installRequestStore(app.getHttpAdapter().getInstance());
   installAddressGate(app.getHttpAdapter().getInstance(), app.get<AddressGate>(ADDRESS_GATE));
   installWellFormedInput(app.getHttpAdapter().getInstance());
+  installHashingAdmission(
+    app.getHttpAdapter().getInstance(),
+    app.get<HashingAdmission>(HASHING_ADMISSION),
+  );
   app.useBodyParser('application/x-www-form-urlencoded', { bodyLimit: FORM_LIMIT });
   // CSV uploads (placement imports) are not buffered here: their controller streams the request
   // after the guard, with its own size limit. Every other route answers them as it would no body.

@@ -28,7 +28,8 @@ describe('identity: sign-in flows (e2e)', () => {
     );
     expect(res.data?.login.__typename).toBe('AuthTokens');
     expect(res.data?.login.refreshToken).toBeNull(); // not in the body unless asked for
-    const cookie = res.headers.get('set-cookie') ?? '';
+    // Two cookies: the refresh token, and the trusted device (see sign-in-flood.e2e-spec.ts).
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith('cw_refresh=')) ?? '';
     expect(cookie).toMatch(/^cw_refresh=[A-Za-z0-9_-]{43};/);
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/Secure/);

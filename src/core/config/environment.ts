@@ -1,6 +1,7 @@
 import { BlockList, isIP, isIPv4 } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { createPrivateKey } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
   IsBoolean,
@@ -549,18 +550,32 @@ export class EnvironmentVariables {
   @Max(1440)
   LOGIN_LOCKOUT_MINUTES = 15;
 
-  /** Password hashes computed at once (argon2 runs on libuv's small thread pool), and how many may wait. */
+  /**
+   * Password hashes computed at once (argon2 runs on libuv's small thread pool), and how many may
+   * wait. The default is the CPU budget sign-ins get: half the cores this process may run on (at
+   * least one), so a sign-in flood leaves the other half to everything else.
+   */
   @Transform(toInt)
   @IsInt()
   @Min(1)
   @Max(64)
-  PASSWORD_HASH_CONCURRENCY = 2;
+  PASSWORD_HASH_CONCURRENCY = Math.max(1, Math.floor(availableParallelism() / 2));
 
   @Transform(toInt)
   @IsInt()
   @Min(0)
   @Max(10000)
   PASSWORD_HASH_QUEUE = 32;
+
+  /**
+   * How often sign-ins refused for want of hashing capacity are audited, in aggregate (one row per
+   * interval with the count and the distinct addresses: a flood is not a write storm).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  LOGIN_SHED_AUDIT_SECONDS = 10;
 
   /** argon2id cost; never below OWASP's m=19 MiB, t=2, p=1. */
   @Transform(toInt)

@@ -29,6 +29,7 @@ import { IdentityErrorCode, IdentityException } from './identity.exception';
 import { MfaEnrollmentService } from './services/mfa-enrollment.service';
 import { PasswordResetService } from './services/password-reset.service';
 import { UsersService } from './services/users.service';
+import { deviceCookieOf, TrustedDevicesService } from './services/trusted-devices.service';
 import { clearRefreshCookie, refreshCookieOf, setRefreshCookie } from './utils/refresh-cookie';
 import { RateLimitClass } from '../../core/rate-limit/rate-class';
 
@@ -40,6 +41,7 @@ export class AuthResolver {
     private readonly passwordReset: PasswordResetService,
     private readonly users: UsersService,
     private readonly config: AppConfigService,
+    private readonly devices: TrustedDevicesService,
   ) {}
 
   @RateLimitClass('auth')
@@ -47,9 +49,11 @@ export class AuthResolver {
   @Mutation(() => LoginResult, { description: 'Password step; branches on MFA' })
   async login(
     @Args('input') input: LoginInput,
+    @Context('req') req: FastifyRequest,
     @Context('cookies') res: CookieJar,
   ): Promise<AuthTokensDTO | MfaRequiredDTO | MfaEnrollmentRequiredDTO> {
-    const outcome = await this.auth.login(input.email, input.password);
+    const lane = this.devices.laneFor(input.email, deviceCookieOf(req.cookies));
+    const outcome = await this.auth.login(input.email, input.password, lane);
     if (outcome.kind === 'mfa_required')
       return { mfaToken: outcome.mfaToken, expiresAt: outcome.expiresAt };
     if (outcome.kind === 'mfa_enrollment_required') {
@@ -58,6 +62,7 @@ export class AuthResolver {
         accessTokenExpiresAt: outcome.accessTokenExpiresAt,
       };
     }
+    this.devices.remember(res, outcome.user.emailBidx);
     return this.deliver(outcome, res, input.returnRefreshToken);
   }
 
@@ -68,11 +73,9 @@ export class AuthResolver {
     @Args('input') input: VerifyMfaInput,
     @Context('cookies') res: CookieJar,
   ): Promise<AuthTokensDTO> {
-    return this.deliver(
-      await this.auth.verifyMfa(input.mfaToken, input.code),
-      res,
-      input.returnRefreshToken,
-    );
+    const tokens = await this.auth.verifyMfa(input.mfaToken, input.code);
+    this.devices.remember(res, tokens.user.emailBidx);
+    return this.deliver(tokens, res, input.returnRefreshToken);
   }
 
   @RateLimitClass('auth')

@@ -11,6 +11,7 @@ import { UserEntity, UserStatus } from './entities/user.entity';
 import { IdentityErrorCode, IdentityException } from './identity.exception';
 import { MfaService } from './services/mfa.service';
 import { PasswordService } from './services/password.service';
+import { LoginShedService } from './services/login-shed.service';
 import { SessionService } from './services/session.service';
 import { ThrottleService } from './services/throttle.service';
 import { TokenService } from './services/token.service';
@@ -61,17 +62,22 @@ export class AuthService {
     private readonly audit: AuditService,
     private readonly abilities: AbilityService,
     private readonly notices: SecurityNoticesService,
+    private readonly shed: LoginShedService,
   ) {}
 
-  /** Password step. Unknown email and wrong password look and cost the same. */
-  async login(email: string, password: string): Promise<LoginOutcome> {
+  /**
+   * Password step. Unknown email and wrong password look and cost the same. `lane`: the account's
+   * hashing lane when the sign-in comes from a trusted device (TrustedDevicesService).
+   */
+  async login(email: string, password: string, lane?: string): Promise<LoginOutcome> {
     const meta = clientMeta();
     // Overload: refuse before any database work or hashing, so a flood of sign-ins costs little and
-    // the rest of the API keeps answering. The refusal is still audited, without waiting for it.
+    // the rest of the API keeps answering (most are refused before GraphQL, see hashing-admission;
+    // these raced past it). Refusals are audited in aggregate.
     try {
-      this.passwords.assertCapacity();
+      this.passwords.assertCapacity(lane);
     } catch (e) {
-      void this.auditLogin(null, AuditResult.Failure, IdentityErrorCode.HASHING_BUSY);
+      this.shed.shed(meta.ip);
       throw e;
     }
     const accountKey =
@@ -91,9 +97,9 @@ export class AuthService {
     const user = await this.users.findByEmail(email);
     let ok: boolean;
     try {
-      ok = await this.passwords.verify(user?.passwordHash ?? this.passwords.dummy, password);
+      ok = await this.passwords.verify(user?.passwordHash ?? this.passwords.dummy, password, lane);
     } catch (e) {
-      void this.auditLogin(user, AuditResult.Failure, IdentityErrorCode.HASHING_BUSY);
+      this.shed.shed(meta.ip);
       throw e;
     }
     if (!user || !ok) {

@@ -15,6 +15,9 @@ import { MfaEnrollmentService } from './services/mfa-enrollment.service';
 import { MfaService } from './services/mfa.service';
 import { PasswordResetService } from './services/password-reset.service';
 import { PasswordService } from './services/password.service';
+import { LoginShedService } from './services/login-shed.service';
+import { TrustedDevicesService } from './services/trusted-devices.service';
+import { HASHING_ADMISSION } from '../../core/request/hashing-admission';
 import { SessionService } from './services/session.service';
 import { ThrottleService } from './services/throttle.service';
 import { TokenService } from './services/token.service';
@@ -30,6 +33,9 @@ import { JwtStrategy } from './strategies/jwt.strategy';
   controllers: [JwksController],
   providers: [
     PasswordService,
+    LoginShedService,
+    TrustedDevicesService,
+    { provide: HASHING_ADMISSION, useExisting: LoginShedService },
     ThrottleService,
     TokenService,
     SessionService,
@@ -52,6 +58,7 @@ import { JwtStrategy } from './strategies/jwt.strategy';
     UsersResolver,
   ],
   exports: [
+    HASHING_ADMISSION,
     AUTHENTICATOR,
     UsersService,
     AuthService,

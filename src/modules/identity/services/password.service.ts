@@ -8,6 +8,11 @@ import { COMMON_PASSWORDS } from '../utils/common-passwords';
 
 export const MIN_PASSWORD = 12;
 export const MAX_PASSWORD = 128;
+/**
+ * Places in the hashing queue kept for sign-ins from trusted devices (one per account at a time),
+ * beyond PASSWORD_HASH_QUEUE: a flood that fills the common places does not keep them out.
+ */
+const TRUSTED_WAITING = 16;
 
 /**
  * argon2id hashing behind a bounded queue (argon2 runs on libuv's four-thread pool, shared with fs
@@ -23,6 +28,7 @@ export class PasswordService implements OnModuleInit {
     this.queue = new BoundedQueue(
       config.get('PASSWORD_HASH_CONCURRENCY'),
       config.get('PASSWORD_HASH_QUEUE'),
+      TRUSTED_WAITING,
     );
     this.options = {
       type: argon2.argon2id,
@@ -45,17 +51,30 @@ export class PasswordService implements OnModuleInit {
     return this.queue.depth;
   }
 
-  /** Refuses at once when no hash could be computed now: callers check this before any other work. */
-  assertCapacity(): void {
-    if (this.queue.full) throw busy();
+  /** True while a new hash would be refused: every slot busy and the queue full. */
+  get saturated(): boolean {
+    return this.queue.full();
+  }
+
+  /** Whether a hash in `lane`'s priority lane (a trusted device's account) would be refused. */
+  saturatedFor(lane?: string): boolean {
+    return this.queue.full(lane);
+  }
+
+  /**
+   * Refuses at once when no hash could be computed now: callers check this before any other work.
+   * `lane`: the account of a sign-in from a trusted device, which has places of its own.
+   */
+  assertCapacity(lane?: string): void {
+    if (this.queue.full(lane)) throw busy();
   }
 
   hash(password: string): Promise<string> {
     return this.run(() => argon2.hash(password, this.options));
   }
 
-  verify(hash: string, password: string): Promise<boolean> {
-    return this.run(() => argon2.verify(hash, password).catch(() => false));
+  verify(hash: string, password: string, lane?: string): Promise<boolean> {
+    return this.run(() => argon2.verify(hash, password).catch(() => false), lane);
   }
 
   needsRehash(hash: string): boolean {
@@ -112,8 +131,8 @@ export class PasswordService implements OnModuleInit {
     }
   }
 
-  private run<T>(task: () => Promise<T>): Promise<T> {
-    const started = this.queue.tryRun(task);
+  private run<T>(task: () => Promise<T>, lane?: string): Promise<T> {
+    const started = this.queue.tryRun(task, lane);
     if (!started) throw busy();
     return started;
   }

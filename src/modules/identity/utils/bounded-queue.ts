@@ -1,43 +1,69 @@
 /**
  * Runs at most `concurrency` tasks at once with at most `maxWaiting` queued; beyond that `run`
  * refuses at once (the caller answers RATE_LIMITED) instead of letting work pile up.
+ *
+ * A second lane, for callers known before the work starts (a sign-in from a trusted device), has
+ * its own `maxPriorityWaiting` places and goes first when a slot frees, so a flood that keeps the
+ * common lane full does not keep them out. A lane key runs one task at a time: a second task with
+ * the same key goes to the common lane, so one key cannot fill the priority lane.
  */
 export class BoundedQueue {
   private running = 0;
   private readonly waiting: (() => void)[] = [];
+  private readonly priority: (() => void)[] = [];
+  private readonly keys = new Set<string>();
 
   constructor(
     private readonly concurrency: number,
     private readonly maxWaiting: number,
+    private readonly maxPriorityWaiting = 0,
   ) {}
 
-  get depth(): { running: number; waiting: number } {
-    return { running: this.running, waiting: this.waiting.length };
+  get depth(): { running: number; waiting: number; priorityWaiting: number } {
+    return {
+      running: this.running,
+      waiting: this.waiting.length,
+      priorityWaiting: this.priority.length,
+    };
   }
 
-  /** True when a new task would be refused. */
-  get full(): boolean {
-    return this.running >= this.concurrency && this.waiting.length >= this.maxWaiting;
+  /** True when a new task (in `key`'s priority lane when given) would be refused. */
+  full(key?: string): boolean {
+    if (this.running < this.concurrency) return false;
+    if (this.prioritized(key)) return false;
+    return this.waiting.length >= this.maxWaiting;
   }
 
   /** Returns null when the queue is full (nothing was started). */
-  tryRun<T>(task: () => Promise<T>): Promise<T> | null {
-    if (this.running >= this.concurrency && this.waiting.length >= this.maxWaiting) return null;
-    return this.enqueue(task);
+  tryRun<T>(task: () => Promise<T>, key?: string): Promise<T> | null {
+    if (this.full(key)) return null;
+    return this.enqueue(task, this.prioritized(key) ? key : undefined);
   }
 
-  private async enqueue<T>(task: () => Promise<T>): Promise<T> {
-    if (this.running >= this.concurrency) {
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
-    } else {
-      this.running++;
-    }
+  /** Whether a task with `key` would take the priority lane: a place left, the key not in it. */
+  private prioritized(key: string | undefined): key is string {
+    return (
+      key !== undefined && !this.keys.has(key) && this.priority.length < this.maxPriorityWaiting
+    );
+  }
+
+  private async enqueue<T>(task: () => Promise<T>, key: string | undefined): Promise<T> {
+    if (key !== undefined) this.keys.add(key);
     try {
-      return await task();
+      if (this.running >= this.concurrency) {
+        await new Promise<void>((resolve) => (key ? this.priority : this.waiting).push(resolve));
+      } else {
+        this.running++;
+      }
+      try {
+        return await task();
+      } finally {
+        const next = this.priority.shift() ?? this.waiting.shift();
+        if (next) next();
+        else this.running--;
+      }
     } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.running--;
+      if (key !== undefined) this.keys.delete(key);
     }
   }
 }

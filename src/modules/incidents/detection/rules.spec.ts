@@ -167,23 +167,34 @@ describe('detection rules', () => {
 describe('security rollups', () => {
   it('count a sign-in once (its MFA step, not its password step) and classify failures', () => {
     const ok = event({ result: 'success', errorCode: null, changes: null });
-    expect(rollupsOf(ok)).toEqual([{ metric: 'signin_ok', dim: '' }]);
+    expect(rollupsOf(ok)).toEqual([{ metric: 'signin_ok', dim: '', count: 1 }]);
     expect(rollupsOf({ ...ok, changes: { step: 'password', next: 'mfa' } })).toEqual([]);
     expect(rollupsOf({ ...ok, changes: { step: 'mfa', method: 'totp' } })).toEqual([
-      { metric: 'signin_ok', dim: '' },
+      { metric: 'signin_ok', dim: '', count: 1 },
     ]);
     expect(rollupsOf(event({ errorCode: 'TOO_MANY_ATTEMPTS' }))).toEqual([
-      { metric: 'signin_failed', dim: 'TOO_MANY_ATTEMPTS' },
-      { metric: 'lockout', dim: '' },
+      { metric: 'signin_failed', dim: 'TOO_MANY_ATTEMPTS', count: 1 },
+      { metric: 'lockout', dim: '', count: 1 },
     ]);
     expect(
       rollupsOf(event({ action: 'graphql.createUser', errorCode: 'FORBIDDEN', actorId: 'u' })),
-    ).toEqual([{ metric: 'authz_denied', dim: 'graphql.createUser' }]);
+    ).toEqual([{ metric: 'authz_denied', dim: 'graphql.createUser', count: 1 }]);
     expect(
       rollupsOf(
         event({ action: 'report.exported', result: 'success', errorCode: null, actorId: 'u' }),
       ),
-    ).toEqual([{ metric: 'pii_access', dim: 'u' }]);
+    ).toEqual([{ metric: 'pii_access', dim: 'u', count: 1 }]);
+  });
+
+  it('count an aggregate of refused sign-ins as the sign-ins it stands for', () => {
+    const shed = (changes: Record<string, unknown>) =>
+      rollupsOf(event({ errorCode: 'HASHING_BUSY', changes }));
+    expect(shed({ shed: 4812, addresses: 900 })).toEqual([
+      { metric: 'signin_failed', dim: 'HASHING_BUSY', count: 4812 },
+    ]);
+    // Anything but a positive whole number counts as the one event it is.
+    for (const bad of [0, -3, 1.5, '12', null, Number.MAX_VALUE])
+      expect(shed({ shed: bad })[0].count).toBe(1);
   });
 
   it('bucket by the UTC hour', () => {

@@ -190,7 +190,7 @@ export class DetectionService implements OnApplicationBootstrap, OnModuleDestroy
         if (signals.some((r) => r.metric === 'signin_ok')) await this.geo.enrich(m, event);
         for (const r of signals) {
           const key = `${hourBucket(event.occurredAt)}\u0000${r.metric}\u0000${r.dim}`;
-          rollups.set(key, (rollups.get(key) ?? 0) + 1);
+          rollups.set(key, (rollups.get(key) ?? 0) + r.count);
         }
         for (const rule of RULES) {
           const s = settings.get(rule.key);

@@ -1,0 +1,85 @@
+import { BoundedQueue } from './bounded-queue';
+
+/** A task that runs until released, recording when it started. */
+function gated(log: string[], name: string) {
+  let release!: () => void;
+  const done = new Promise<void>((resolve) => (release = resolve));
+  return {
+    task: async () => {
+      log.push(name);
+      await done;
+      return name;
+    },
+    release,
+  };
+}
+
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('BoundedQueue', () => {
+  it('runs up to its concurrency, queues up to its limit, and refuses the rest at once', async () => {
+    const q = new BoundedQueue(1, 1);
+    const log: string[] = [];
+    const a = gated(log, 'a');
+    const b = gated(log, 'b');
+    const pa = q.tryRun(a.task);
+    const pb = q.tryRun(b.task);
+    expect(pa).not.toBeNull();
+    expect(pb).not.toBeNull();
+    expect(q.full()).toBe(true);
+    expect(q.tryRun(() => Promise.resolve('c'))).toBeNull();
+    expect(q.depth).toEqual({ running: 1, waiting: 1, priorityWaiting: 0 });
+    a.release();
+    await expect(pa).resolves.toBe('a');
+    b.release();
+    await expect(pb).resolves.toBe('b');
+    expect(log).toEqual(['a', 'b']);
+    expect(q.depth).toEqual({ running: 0, waiting: 0, priorityWaiting: 0 });
+  });
+
+  it('keeps places for the priority lane and serves it first, one task per key', async () => {
+    const q = new BoundedQueue(1, 1, 2);
+    const log: string[] = [];
+    const running = gated(log, 'running');
+    const common = gated(log, 'common');
+    const first = gated(log, 'alice');
+    void q.tryRun(running.task);
+    const pCommon = q.tryRun(common.task);
+    // The common lane is full; the priority lane is not.
+    expect(q.full()).toBe(true);
+    expect(q.full('alice')).toBe(false);
+    const pAlice = q.tryRun(first.task, 'alice');
+    expect(pAlice).not.toBeNull();
+    // A second task for the same key goes to the common lane, which is full.
+    expect(q.full('alice')).toBe(true);
+    expect(q.tryRun(() => Promise.resolve('again'), 'alice')).toBeNull();
+    const bob = gated(log, 'bob');
+    const pBob = q.tryRun(bob.task, 'bob');
+    expect(q.depth).toEqual({ running: 1, waiting: 1, priorityWaiting: 2 });
+    // Both priority places taken: a third key is refused.
+    expect(q.full('carol')).toBe(true);
+    running.release();
+    await settle();
+    // The priority lane goes before the common task that waited longer.
+    expect(log).toEqual(['running', 'alice']);
+    first.release();
+    await expect(pAlice).resolves.toBe('alice');
+    await settle();
+    expect(log).toEqual(['running', 'alice', 'bob']);
+    // Alice's task is done: her key may take the priority lane again.
+    expect(q.full('alice')).toBe(false);
+    bob.release();
+    await expect(pBob).resolves.toBe('bob');
+    common.release();
+    await expect(pCommon).resolves.toBe('common');
+    expect(q.depth).toEqual({ running: 0, waiting: 0, priorityWaiting: 0 });
+  });
+
+  it('frees its slot when a task fails', async () => {
+    const q = new BoundedQueue(1, 0, 1);
+    await expect(q.tryRun(() => Promise.reject(new Error('x')), 'k')).rejects.toThrow('x');
+    expect(q.depth.running).toBe(0);
+    expect(q.full('k')).toBe(false);
+    await expect(q.tryRun(() => Promise.resolve(1), 'k')).resolves.toBe(1);
+  });
+});
