@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { SECRET_VARIABLES } from '../config/environment';
-import { redactPaths } from './logging.module';
+import { LOG_REDACTION } from './logging.module';
 
 /** One log line written through the app's redaction, parsed. */
 function logged(fields: Record<string, unknown>): Record<string, unknown> {
@@ -12,7 +12,7 @@ function logged(fields: Record<string, unknown>): Record<string, unknown> {
       done();
     },
   });
-  pino({ redact: { paths: redactPaths(), censor: '[REDACTED]' } }, sink).info(fields, 'x');
+  pino({ formatters: { log: LOG_REDACTION } }, sink).info(fields, 'x');
   return JSON.parse(line) as Record<string, unknown>;
 }
 

@@ -5,10 +5,12 @@ import pino from 'pino';
 import { AppConfigService } from '../config/app-config.service';
 import { SECRET_VARIABLES } from '../config/environment';
 import { requestIdFor } from '../request/request-store';
+import { redactor } from './redact';
 
 /**
  * Keys whose values never reach a log line, wherever they appear (two levels deep). Request bodies
- * and GraphQL variables are not logged at all; this list is the second line of defence.
+ * and GraphQL variables are not logged at all; this list is the second line of defence, applied
+ * to every line and every child logger's bindings (redact.ts).
  */
 export const REDACTED_KEYS = [
   'authorization',
@@ -37,19 +39,18 @@ export const REDACTED_KEYS = [
   ...SECRET_VARIABLES,
 ];
 
-export function redactPaths(): string[] {
-  return [
-    'req.headers.authorization',
-    'req.headers.cookie',
-    'req.headers["x-api-key"]',
-    ...REDACTED_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]),
-  ];
-}
+/** Every key whose value a log line never carries, headers included. */
+export const LOG_REDACTION = redactor([...REDACTED_KEYS, 'x-api-key']);
 
 /** The request's path without its query; middleware may have rewritten `url` (middie strips it). */
 function pathOf(req: IncomingMessage): string {
   const original = (req as { originalUrl?: string }).originalUrl;
   return (original ?? req.url ?? '').split('?')[0];
+}
+
+/** The request-completed line: the request's summary beside pino-http's response and time. */
+function completed(req: IncomingMessage, _res: unknown, value: object): object {
+  return { req, ...value };
 }
 
 @Module({
@@ -69,8 +70,15 @@ function pathOf(req: IncomingMessage): string {
             {
               level: config.get('LOG_LEVEL'),
               genReqId: requestIdFor,
-              redact: { paths: redactPaths(), censor: '[REDACTED]' },
-              // Log what a request was, never what it carried: no headers, no body, no query string.
+              formatters: { log: LOG_REDACTION, bindings: LOG_REDACTION },
+              // The request's logger binds its id only; what the request was (method, path, status,
+              // time) is written once, when it completes. Never what it carried: no headers, no
+              // body, no query string.
+              quietReqLogger: true,
+              quietResLogger: true,
+              customAttributeKeys: { reqId: 'reqId' },
+              customSuccessObject: completed,
+              customErrorObject: completed,
               serializers: {
                 req: (req: IncomingMessage & { id: unknown }) => ({
                   id: req.id,
