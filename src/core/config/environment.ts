@@ -568,6 +568,29 @@ export class EnvironmentVariables {
   PASSWORD_HASH_QUEUE = 32;
 
   /**
+   * The share of this process's cores (percent) that password hashing may take over time: a hash
+   * waits while the hashes of the last moments used more, so a sign-in flood leaves the rest of
+   * the CPU to everything else (one second's worth may be spent at once, for a burst of sign-ins).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  PASSWORD_HASH_CPU_PERCENT = 25;
+
+  /**
+   * The scheduling priority (Linux nice, 0-19) of libuv's thread pool, where argon2 hashes: above
+   * 0 a hash gives way whenever the event loop has work, so requests are not delayed behind it.
+   * The pool's other work (file reads, DNS lookups) spends its time waiting, not computing. 0
+   * leaves it as it is; ignored where threads cannot be told apart (not Linux).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(19)
+  PASSWORD_HASH_NICE = 10;
+
+  /**
    * How often sign-ins refused for want of hashing capacity are audited, in aggregate (one row per
    * interval with the count and the distinct addresses: a flood is not a write storm).
    */

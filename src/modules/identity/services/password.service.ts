@@ -1,9 +1,12 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import * as argon2 from 'argon2';
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { AppConfigService } from '../../../core/config/app-config.service';
 import { IdentityErrorCode, IdentityException } from '../identity.exception';
+import { lowerThreadPoolPriority } from '../../../core/async/thread-priority';
 import { BoundedQueue } from '../utils/bounded-queue';
+import { CpuBudget } from '../utils/cpu-budget';
 import { COMMON_PASSWORDS } from '../utils/common-passwords';
 
 export const MIN_PASSWORD = 12;
@@ -13,23 +16,34 @@ export const MAX_PASSWORD = 128;
  * beyond PASSWORD_HASH_QUEUE: a flood that fills the common places does not keep them out.
  */
 const TRUSTED_WAITING = 16;
+/** Hashing time that may be spent at once before the CPU budget paces it (a burst of sign-ins). */
+const HASH_BURST_MS = 1000;
 
 /**
  * argon2id hashing behind a bounded queue (argon2 runs on libuv's four-thread pool, shared with fs
- * and dns: unbounded hashing would stall the whole server), and the NIST 800-63B password policy.
+ * and dns: unbounded hashing would stall the whole server) within a CPU budget (hashes wait while
+ * they have used more than PASSWORD_HASH_CPU_PERCENT of the cores) on pool threads that yield to
+ * the event loop (PASSWORD_HASH_NICE), and the NIST 800-63B password policy.
  */
 @Injectable()
 export class PasswordService implements OnModuleInit {
   private readonly queue: BoundedQueue;
   private readonly options: argon2.HashOptions;
   private dummyHash = '';
+  private readonly nice: number;
+  private readonly logger = new Logger(PasswordService.name);
 
   constructor(config: AppConfigService) {
     this.queue = new BoundedQueue(
       config.get('PASSWORD_HASH_CONCURRENCY'),
       config.get('PASSWORD_HASH_QUEUE'),
       TRUSTED_WAITING,
+      new CpuBudget(
+        (config.get('PASSWORD_HASH_CPU_PERCENT') / 100) * availableParallelism(),
+        HASH_BURST_MS,
+      ),
     );
+    this.nice = config.get('PASSWORD_HASH_NICE');
     this.options = {
       type: argon2.argon2id,
       memoryCost: config.get('ARGON2_MEMORY_KIB'),
@@ -41,6 +55,12 @@ export class PasswordService implements OnModuleInit {
   /** A hash of a random secret, verified against for unknown emails so both cost the same. */
   async onModuleInit(): Promise<void> {
     this.dummyHash = await argon2.hash(randomBytes(32).toString('hex'), this.options);
+    // The hash above started libuv's thread pool, where argon2 runs: from now on its threads
+    // give way to the event loop.
+    const lowered = lowerThreadPoolPriority(this.nice);
+    if (lowered.failed > 0) {
+      this.logger.warn(`Could not lower the priority of ${lowered.failed} hashing threads`);
+    }
   }
 
   get dummy(): string {

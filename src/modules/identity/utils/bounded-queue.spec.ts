@@ -1,4 +1,5 @@
 import { BoundedQueue } from './bounded-queue';
+import { CpuBudget } from './cpu-budget';
 
 /** A task that runs until released, recording when it started. */
 function gated(log: string[], name: string) {
@@ -81,5 +82,35 @@ describe('BoundedQueue', () => {
     expect(q.depth.running).toBe(0);
     expect(q.full('k')).toBe(false);
     await expect(q.tryRun(() => Promise.resolve(1), 'k')).resolves.toBe(1);
+  });
+
+  it('with a CPU budget, starts a task only once the budget is out of debt, holding its slot', async () => {
+    jest.useFakeTimers({ now: 0, doNotFake: ['nextTick', 'setImmediate'] });
+    try {
+      const q = new BoundedQueue(1, 1, 0, new CpuBudget(0.5, 0, () => Date.now()));
+      const log: string[] = [];
+      // A task that takes 100 ms: 100 ms of debt, earned back in 200 ms at half the time.
+      const first = q.tryRun(async () => {
+        log.push('first');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      });
+      await jest.advanceTimersByTimeAsync(100);
+      await first;
+      const second = q.tryRun(() => {
+        log.push(`second at ${Date.now()}`);
+        return Promise.resolve();
+      });
+      // The second holds the slot while it waits: a third would wait behind it, a fourth is refused.
+      expect(q.depth.running).toBe(1);
+      expect(q.tryRun(() => Promise.resolve())).not.toBeNull();
+      expect(q.full()).toBe(true);
+      await jest.advanceTimersByTimeAsync(199);
+      expect(log).toEqual(['first']);
+      await jest.advanceTimersByTimeAsync(1);
+      await second;
+      expect(log).toEqual(['first', 'second at 300']);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 });

@@ -1,3 +1,5 @@
+import { CpuBudget } from './cpu-budget';
+
 /**
  * Runs at most `concurrency` tasks at once with at most `maxWaiting` queued; beyond that `run`
  * refuses at once (the caller answers RATE_LIMITED) instead of letting work pile up.
@@ -6,6 +8,10 @@
  * its own `maxPriorityWaiting` places and goes first when a slot frees, so a flood that keeps the
  * common lane full does not keep them out. A lane key runs one task at a time: a second task with
  * the same key goes to the common lane, so one key cannot fill the priority lane.
+ *
+ * With a CPU budget, a task that holds a slot starts only once the budget is out of debt and is
+ * charged its duration: the tasks take at most the budget's share of the time, and the rest wait
+ * (then are refused) as above.
  */
 export class BoundedQueue {
   private running = 0;
@@ -17,6 +23,7 @@ export class BoundedQueue {
     private readonly concurrency: number,
     private readonly maxWaiting: number,
     private readonly maxPriorityWaiting = 0,
+    private readonly budget?: CpuBudget,
   ) {}
 
   get depth(): { running: number; waiting: number; priorityWaiting: number } {
@@ -47,6 +54,18 @@ export class BoundedQueue {
     );
   }
 
+  private async budgeted<T>(task: () => Promise<T>): Promise<T> {
+    if (!this.budget) return task();
+    const wait = this.budget.waitMs();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, Math.ceil(wait)));
+    const started = performance.now();
+    try {
+      return await task();
+    } finally {
+      this.budget.spend(performance.now() - started);
+    }
+  }
+
   private async enqueue<T>(task: () => Promise<T>, key: string | undefined): Promise<T> {
     if (key !== undefined) this.keys.add(key);
     try {
@@ -56,7 +75,7 @@ export class BoundedQueue {
         this.running++;
       }
       try {
-        return await task();
+        return await this.budgeted(task);
       } finally {
         const next = this.priority.shift() ?? this.waiting.shift();
         if (next) next();
