@@ -62,6 +62,42 @@ function describeCounts(counts: Map<string, number>): string {
     .join(', ');
 }
 
+/** Requests of the flood's warm-up, numbered before the measured flood's (addresses, emails). */
+const WARM_FLOOD = FLOOD_RATE * 2;
+
+/**
+ * The flood: FLOOD_RATE bogus sign-ins a second, open loop, request i from its own address
+ * (X-Forwarded-For) with its own unknown email; `from` numbers them after an earlier run's.
+ */
+function bogusSignIns(
+  url: string,
+  seconds: number,
+  from: number,
+  reasons: Map<string, number>,
+): Promise<OpenLoopResult> {
+  const n = (i: number) => from + i + 1;
+  return runOpenLoop({
+    url,
+    path: '/graphql',
+    ratePerSecond: FLOOD_RATE,
+    durationSeconds: seconds,
+    headers: (i) => ({
+      'x-forwarded-for': `10.${(n(i) >> 16) & 255}.${(n(i) >> 8) & 255}.${n(i) & 255}`,
+    }),
+    body: (i) =>
+      JSON.stringify({
+        query: LOGIN_QUERY,
+        variables: {
+          input: {
+            email: `nobody.${process.pid}.${n(i)}@bench.callwarden.test`,
+            password: 'not the right pass phrase',
+          },
+        },
+      }),
+    classify: loginClassifier(reasons),
+  });
+}
+
 /** Signs in once with the right password and returns the trusted-device cookie it sets. */
 async function deviceCookie(url: string, loginBody: string): Promise<string> {
   const res = await fetch(`${url}/graphql`, {
@@ -88,18 +124,15 @@ function classifyMe(_status: number, body: string): string {
  */
 export async function run(ctx: BenchContext): Promise<Figure[]> {
   const users = ctx.app.get(UsersService);
-  await ctx.dataSource.transaction((m) =>
-    users.create(
-      {
-        email: EMAIL,
-        displayName: 'Bench Agent',
-        role: 'agent',
-        teamId: 'bench',
-        password: PASSWORD,
-      },
-      m,
-    ),
-  );
+  /** An agent who signs in with PASSWORD. */
+  const agent = (email: string) =>
+    ctx.dataSource.transaction((m) =>
+      users.create(
+        { email, displayName: 'Bench Agent', role: 'agent', teamId: 'bench', password: PASSWORD },
+        m,
+      ),
+    );
+  await agent(EMAIL);
   const seconds = ctx.scale === 'full' ? 30 : 10;
   const server = await startChildServer({
     entry: 'src/main.ts',
@@ -166,12 +199,7 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
     const cookies: string[] = [];
     for (let i = 0; i < trustedCount; i++) {
       const email = `trusted.${i}.${EMAIL}`;
-      await ctx.dataSource.transaction((m) =>
-        users.create(
-          { email, displayName: 'Bench Agent', role: 'agent', teamId: 'bench', password: PASSWORD },
-          m,
-        ),
-      );
+      await agent(email);
       const body = JSON.stringify({
         query: LOGIN_QUERY,
         variables: { input: { email, password: PASSWORD } },
@@ -182,18 +210,7 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
 
     // New-device sign-ins go to an account of their own, not the one `me` reads as.
     const freshEmail = `new-device.${EMAIL}`;
-    await ctx.dataSource.transaction((m) =>
-      users.create(
-        {
-          email: freshEmail,
-          displayName: 'Bench Agent',
-          role: 'agent',
-          teamId: 'bench',
-          password: PASSWORD,
-        },
-        m,
-      ),
-    );
+    await agent(freshEmail);
     const freshBody = JSON.stringify({
       query: LOGIN_QUERY,
       variables: { input: { email: freshEmail, password: PASSWORD } },
@@ -203,33 +220,17 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
     await meLoad(2);
     const idle = await meLoad(5);
 
+    ctx.log(`login: warm-up, ${FLOOD_RATE} bogus logins/s for 2 s`);
+    await bogusSignIns(server.url, 2, 0, new Map());
     ctx.log(
       `login: open loop of ${FLOOD_RATE} bogus logins/s from as many addresses, ${REAL_RATE}/s ` +
         `real ones from trusted and from new devices each, and ${ME_RATE}/s me, ${seconds} s`,
     );
-    const address = (i: number) => `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
     const floodReasons = new Map<string, number>();
     const trustedReasons = new Map<string, number>();
     const freshReasons = new Map<string, number>();
     const [flood, trusted, fresh, busy] = await Promise.all([
-      runOpenLoop({
-        url: server.url,
-        path: '/graphql',
-        ratePerSecond: FLOOD_RATE,
-        durationSeconds: seconds,
-        headers: (i) => ({ 'x-forwarded-for': address(i + 1) }),
-        body: (i) =>
-          JSON.stringify({
-            query: LOGIN_QUERY,
-            variables: {
-              input: {
-                email: `nobody.${process.pid}.${i}@bench.callwarden.test`,
-                password: 'not the right pass phrase',
-              },
-            },
-          }),
-        classify: loginClassifier(floodReasons),
-      }),
+      bogusSignIns(server.url, seconds, WARM_FLOOD, floodReasons),
       runOpenLoop({
         url: server.url,
         path: '/graphql',
