@@ -27,6 +27,8 @@ PIDFILE="$DIR/run/mysqld.pid"
 CREDS="$DIR/credentials"
 
 die() { echo "db.sh: $*" >&2; exit 1; }
+# shellcheck source=lib/db-accounts.sh
+. "$ROOT/scripts/lib/db-accounts.sh"
 log() { echo "db.sh: $*" >&2; }
 
 if [ "$PORT" = "3306" ]; then die "refusing port 3306: that is where a system MariaDB lives; pick another CW_DB_PORT"; fi
@@ -123,27 +125,8 @@ provision() {
   # shellcheck disable=SC1090
   . "$CREDS"
   app_pw="$APP_PASSWORD"; admin_pw="$ADMIN_PASSWORD"; migrator_pw="$MIGRATOR_PASSWORD"
-  # Least privilege: the application reads and writes data only. It cannot create, alter or drop
-  # tables or triggers, so it cannot lift the audit log's append-only triggers either. It may run
-  # the schema owner's procedures (contact_attempts_drop_expired...), which check what they do.
-  client <<SQL
-CREATE DATABASE IF NOT EXISTS \`$NAME\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;
-CREATE USER IF NOT EXISTS '$APP_USER'@'127.0.0.1' IDENTIFIED BY '$app_pw';
-CREATE USER IF NOT EXISTS '$APP_USER'@'localhost' IDENTIFIED BY '$app_pw';
-REVOKE ALL PRIVILEGES, GRANT OPTION FROM '$APP_USER'@'127.0.0.1', '$APP_USER'@'localhost';
-GRANT SELECT, INSERT, UPDATE, DELETE ON \`$NAME\`.* TO '$APP_USER'@'127.0.0.1', '$APP_USER'@'localhost';
-GRANT SELECT, INSERT, UPDATE, DELETE ON \`${NAME}\_%\`.* TO '$APP_USER'@'127.0.0.1', '$APP_USER'@'localhost';
-GRANT EXECUTE ON \`$NAME\`.* TO '$APP_USER'@'127.0.0.1', '$APP_USER'@'localhost';
-GRANT EXECUTE ON \`${NAME}\_%\`.* TO '$APP_USER'@'127.0.0.1', '$APP_USER'@'localhost';
-GRANT PROCESS ON *.* TO '$APP_USER'@'127.0.0.1', '$APP_USER'@'localhost';
-CREATE USER IF NOT EXISTS '$MIGRATOR_USER'@'127.0.0.1' IDENTIFIED BY '$migrator_pw';
-GRANT ALL PRIVILEGES ON \`$NAME\`.* TO '$MIGRATOR_USER'@'127.0.0.1';
-GRANT ALL PRIVILEGES ON \`${NAME}\_%\`.* TO '$MIGRATOR_USER'@'127.0.0.1';
-GRANT PROCESS ON *.* TO '$MIGRATOR_USER'@'127.0.0.1';
-CREATE USER IF NOT EXISTS '$ADMIN_USER'@'127.0.0.1' IDENTIFIED BY '$admin_pw';
-GRANT ALL PRIVILEGES ON *.* TO '$ADMIN_USER'@'127.0.0.1' WITH GRANT OPTION;
-FLUSH PRIVILEGES;
-SQL
+  accounts_sql "$NAME" "$APP_USER" "$app_pw" "$MIGRATOR_USER" "$migrator_pw" "$ADMIN_USER" \
+    "$admin_pw" 127.0.0.1 localhost | client
 }
 
 start() {

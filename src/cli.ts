@@ -8,7 +8,7 @@ import { INestApplication } from '@nestjs/common';
 import { GraphQLSchemaHost } from '@nestjs/graphql';
 import { createApp } from './app.factory';
 import { RetentionService } from './modules/retention/retention.service';
-import { ConfigError, databaseUrlOnly, loadEnvironment } from './core/config/environment';
+import { ConfigError, databaseUrlOnly, loadMigrationEnvironment } from './core/config/environment';
 import { createDataSource } from './core/database/data-source';
 import { ENTITIES } from './entities';
 import { printCommittedSchema } from './core/graphql/print-schema';
@@ -62,7 +62,7 @@ function usage(): never {
 }
 
 async function migrate(revert: boolean): Promise<void> {
-  const dataSource = createDataSource(loadEnvironment(), ENTITIES, true);
+  const dataSource = createDataSource(loadMigrationEnvironment(), ENTITIES, true);
   await dataSource.initialize();
   try {
     if (revert) {

@@ -7,6 +7,7 @@ import {
   NodeEnv,
   RECORD_RETENTION_FLOOR_DAYS,
   validateEnvironment,
+  validateMigrationEnvironment,
 } from './environment';
 
 const KEY = Buffer.alloc(32, 7).toString('base64');
@@ -94,6 +95,31 @@ describe('validateEnvironment', () => {
       DB_NAME: 'cw',
     });
     expect(env.DB_HOST).toBe('db');
+  });
+
+  it("the migration step needs the schema owner's database and nothing of the service's", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cw-env-'));
+    const url = 'mysql://owner:secret-pw@db:3306/callwarden';
+    writeFileSync(join(dir, 'url'), `${url}\n`);
+    const env = validateMigrationEnvironment({
+      NODE_ENV: 'production',
+      MIGRATION_DATABASE_URL_FILE: join(dir, 'url'),
+    });
+    expect(env.MIGRATION_DATABASE_URL).toBe(url);
+    // The service itself would refuse the same environment.
+    expect(() =>
+      validateEnvironment({ NODE_ENV: 'production', MIGRATION_DATABASE_URL: url }),
+    ).toThrow(/DATABASE_URL is missing/);
+    // What is set is still validated, and some database must be named.
+    expect(() => validateMigrationEnvironment({ MIGRATION_DATABASE_URL: url, PORT: 'x' })).toThrow(
+      /PORT/,
+    );
+    expect(() => validateMigrationEnvironment({ NODE_ENV: 'production' })).toThrow(
+      /MIGRATION_DATABASE_URL is missing/,
+    );
+    expect(validateMigrationEnvironment({ DATABASE_URL: valid.DATABASE_URL }).DATABASE_URL).toBe(
+      valid.DATABASE_URL,
+    );
   });
 
   it('reads secrets from *_FILE variables', () => {

@@ -719,6 +719,37 @@ function withoutEmpty(raw: Record<string, unknown>): Record<string, unknown> {
  * variable (and never its value when the variable is a secret).
  */
 export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVariables {
+  const env = validated(raw);
+  if (!env.DATABASE_URL && !(env.DB_HOST && env.DB_USER && env.DB_NAME)) {
+    throw new ConfigError(
+      'Invalid configuration: DATABASE_URL is missing (or set DB_HOST, DB_USER, DB_PASSWORD and DB_NAME)',
+    );
+  }
+  return validateService(env);
+}
+
+/**
+ * Validates what every variable set says and that the schema owner's database is named
+ * (MIGRATION_DATABASE_URL, else the application's), nothing more: for the migration step, which
+ * needs neither the keys nor the providers of the running service (a one-shot migration container
+ * gets the schema owner's URL and nothing else).
+ */
+export function validateMigrationEnvironment(raw: Record<string, unknown>): EnvironmentVariables {
+  const env = validated(raw);
+  if (
+    !env.MIGRATION_DATABASE_URL &&
+    !env.DATABASE_URL &&
+    !(env.DB_HOST && env.DB_USER && env.DB_NAME)
+  ) {
+    throw new ConfigError(
+      'Invalid configuration: MIGRATION_DATABASE_URL is missing (or DATABASE_URL, or DB_HOST, DB_USER, DB_PASSWORD and DB_NAME)',
+    );
+  }
+  return env;
+}
+
+/** What every variable set says, by the configuration class. */
+function validated(raw: Record<string, unknown>): EnvironmentVariables {
   const resolved = withoutEmpty(resolveFileBacked(raw));
   const env = plainToInstance(EnvironmentVariables, resolved, { exposeDefaultValues: true });
   const errors = validateSync(env, { skipMissingProperties: false, forbidUnknownValues: true });
@@ -728,11 +759,11 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
     const text = message.startsWith(first.property) ? message : `${first.property} ${message}`;
     throw new ConfigError(`Invalid configuration: ${text}`);
   }
-  if (!env.DATABASE_URL && !(env.DB_HOST && env.DB_USER && env.DB_NAME)) {
-    throw new ConfigError(
-      'Invalid configuration: DATABASE_URL is missing (or set DB_HOST, DB_USER, DB_PASSWORD and DB_NAME)',
-    );
-  }
+  return env;
+}
+
+/** The requirements of the running service, on an environment validated as such. */
+function validateService(env: EnvironmentVariables): EnvironmentVariables {
   if (!env.MASTER_KEY) {
     throw new ConfigError(
       'Invalid configuration: MASTER_KEY_FILE (or MASTER_KEY) is missing: 32 random bytes, base64',
@@ -874,6 +905,16 @@ export function addressList(cidrs: string | undefined): BlockList {
 export function databaseUrlOnly(): string | undefined {
   const url = resolveFileBacked({ ...process.env }).DATABASE_URL;
   return typeof url === 'string' && url !== '' ? url : undefined;
+}
+
+/**
+ * The environment of the migration step: the schema owner's MIGRATION_DATABASE_URL (or the
+ * database variables) and whatever else is set, validated, without the service's requirements.
+ */
+export function loadMigrationEnvironment(
+  overrides: Record<string, string | undefined> = {},
+): EnvironmentVariables {
+  return validateMigrationEnvironment({ ...process.env, ...overrides });
 }
 
 /** Reads and validates the process environment (plus overrides, for tests and tools). */
