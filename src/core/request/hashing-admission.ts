@@ -1,20 +1,22 @@
 import type { FastifyInstance } from 'fastify';
 import { ErrorCode } from '../errors/error-code';
+import { requestStore } from './request-store';
 
 /**
- * Whether password hashing can take another request (the identity module's bounded queue), and
- * the GraphQL fields whose requests need it.
+ * Places in password hashing (the identity module's bounded queue), and the GraphQL fields whose
+ * requests need one.
  */
 export interface HashingAdmission {
   /** Mutation fields that hash a password for an anonymous caller (sign-in, password reset). */
   readonly fields: readonly string[];
-  /** True while a new hash in the common lane would be refused: the queue is full. */
-  readonly saturated: boolean;
   /**
-   * Whether a request naming a hashing field would be refused now, by its body and cookies (a
-   * sign-in from a trusted device has a lane of its own). Asked only while `saturated`.
+   * Holds a place in the hashing queue for a request naming a hashing field, by its body and
+   * cookies (a sign-in from a trusted device has a lane of its own), or null when none is left.
    */
-  refuses(body: unknown, cookies: Record<string, string | undefined> | undefined): boolean;
+  admit(
+    body: unknown,
+    cookies: Record<string, string | undefined> | undefined,
+  ): { release(): void } | null;
   /** Counts a request refused at the edge, from `ip` (audited in aggregate by the owner). */
   shed(ip: string): void;
 }
@@ -39,11 +41,12 @@ export function namesField(body: unknown, fields: RegExp): boolean {
 }
 
 /**
- * Sign-in floods are refused before GraphQL parses them: while the hashing queue is full, a POST
- * to /graphql naming a hashing field gets 429 with Retry-After and a GraphQL-shaped
- * RATE_LIMITED / HASHING_BUSY error, at the cost of reading its JSON body and one scan of its
- * text (no parse, no validation, no guard, no database). The resolver keeps its own check for the
- * requests that race past this one.
+ * Sign-in floods are refused before GraphQL parses them. A POST to /graphql naming a hashing field
+ * is admitted only with a place in the hashing queue, held for it from here (so the requests that
+ * arrive while it is being parsed see the queue as it will be, and are not parsed in vain) until
+ * its hash takes the place or its response ends. Without a place it gets 429 with Retry-After and
+ * a GraphQL-shaped RATE_LIMITED / HASHING_BUSY error, at the cost of reading its JSON body and one
+ * scan of its text (no parse, no validation, no guard, no database).
  */
 export function installHashingAdmission(
   fastify: FastifyInstance,
@@ -53,12 +56,17 @@ export function installHashingAdmission(
   fastify.addHook('preValidation', (req, reply, done) => {
     if (
       req.method !== 'POST' ||
-      !admission.saturated ||
       req.url.split('?', 1)[0] !== GRAPHQL_PATH ||
-      !namesField(req.body, fields) ||
-      !admission.refuses(req.body, req.cookies)
+      !namesField(req.body, fields)
     )
       return done();
+    const ticket = admission.admit(req.body, req.cookies);
+    if (ticket) {
+      const store = requestStore.getStore();
+      if (store) store.hashingTicket = ticket;
+      reply.raw.once('close', () => ticket.release());
+      return done();
+    }
     admission.shed(req.ip);
     void reply
       .code(429)

@@ -19,6 +19,11 @@ export interface RequestStore {
   ip: string | null;
   userAgent: string | null;
   principal?: Principal;
+  /**
+   * A place in the password hashing queue held for this request's sign-in since the edge admitted
+   * it (hashing-admission); the hash takes it, the end of the response releases it.
+   */
+  hashingTicket?: { release(): void };
 }
 
 /** Per-request values that code far from the request (error formatting, audit) needs. */

@@ -5,6 +5,7 @@ import { ActorType, AuditResult } from '../../audit';
 import { AuditService } from '../../audit/audit.service';
 import { IdentityErrorCode } from '../identity.exception';
 import { PasswordService } from './password.service';
+import type { Reservation } from '../utils/bounded-queue';
 import { deviceCookieOf, TrustedDevicesService } from './trusted-devices.service';
 
 /** Distinct addresses counted per window; a flood from more is reported as at least this many. */
@@ -51,22 +52,20 @@ export class LoginShedService implements HashingAdmission, OnModuleInit, OnModul
     await this.flush();
   }
 
-  get saturated(): boolean {
-    return this.passwords.saturated;
-  }
-
   /**
-   * A sign-in is refused when its lane is full: the common one, or for a sign-in from a device
-   * trusted for the email it signs in with (a single operation's `variables.input.email`), the
-   * account's own.
+   * A place for a sign-in: in the common lane, or for a sign-in from a device trusted for the
+   * email it signs in with (a single operation's `variables.input.email`), the account's own.
    */
-  refuses(body: unknown, cookies: Record<string, string | undefined> | undefined): boolean {
+  admit(
+    body: unknown,
+    cookies: Record<string, string | undefined> | undefined,
+  ): Reservation | null {
     const email = (body as { variables?: { input?: { email?: unknown } } } | null)?.variables?.input
       ?.email;
     const lane = Array.isArray(body)
       ? undefined
       : this.devices.laneFor(email, deviceCookieOf(cookies));
-    return this.passwords.saturatedFor(lane);
+    return this.passwords.reserve(lane);
   }
 
   shed(ip: string | null): void {

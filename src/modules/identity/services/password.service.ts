@@ -5,7 +5,8 @@ import { availableParallelism } from 'node:os';
 import { AppConfigService } from '../../../core/config/app-config.service';
 import { IdentityErrorCode, IdentityException } from '../identity.exception';
 import { lowerThreadPoolPriority } from '../../../core/async/thread-priority';
-import { BoundedQueue } from '../utils/bounded-queue';
+import { requestStore } from '../../../core/request/request-store';
+import { BoundedQueue, Reservation } from '../utils/bounded-queue';
 import { CpuBudget } from '../utils/cpu-budget';
 import { COMMON_PASSWORDS } from '../utils/common-passwords';
 
@@ -86,7 +87,16 @@ export class PasswordService implements OnModuleInit {
    * `lane`: the account of a sign-in from a trusted device, which has places of its own.
    */
   assertCapacity(lane?: string): void {
+    if (this.held()?.held) return;
     if (this.queue.full(lane)) throw busy();
+  }
+
+  /**
+   * Holds a place in the queue (in `lane` when it has one) for a hash this request will ask for,
+   * or null when none is left: the edge admits a sign-in with it before GraphQL parses it.
+   */
+  reserve(lane?: string): Reservation | null {
+    return this.queue.reserve(lane);
   }
 
   hash(password: string): Promise<string> {
@@ -151,8 +161,14 @@ export class PasswordService implements OnModuleInit {
     }
   }
 
+  /** The place the edge reserved for this request, if any. */
+  private held(): Reservation | undefined {
+    const ticket = requestStore.getStore()?.hashingTicket;
+    return ticket instanceof Reservation ? ticket : undefined;
+  }
+
   private run<T>(task: () => Promise<T>, lane?: string): Promise<T> {
-    const started = this.queue.tryRun(task, lane);
+    const started = this.queue.tryRun(task, lane, this.held());
     if (!started) throw busy();
     return started;
   }

@@ -29,13 +29,25 @@ describe('BoundedQueue', () => {
     expect(pb).not.toBeNull();
     expect(q.full()).toBe(true);
     expect(q.tryRun(() => Promise.resolve('c'))).toBeNull();
-    expect(q.depth).toEqual({ running: 1, waiting: 1, priorityWaiting: 0 });
+    expect(q.depth).toEqual({
+      running: 1,
+      waiting: 1,
+      priorityWaiting: 0,
+      reserved: 0,
+      priorityReserved: 0,
+    });
     a.release();
     await expect(pa).resolves.toBe('a');
     b.release();
     await expect(pb).resolves.toBe('b');
     expect(log).toEqual(['a', 'b']);
-    expect(q.depth).toEqual({ running: 0, waiting: 0, priorityWaiting: 0 });
+    expect(q.depth).toEqual({
+      running: 0,
+      waiting: 0,
+      priorityWaiting: 0,
+      reserved: 0,
+      priorityReserved: 0,
+    });
   });
 
   it('keeps places for the priority lane and serves it first, one task per key', async () => {
@@ -56,7 +68,13 @@ describe('BoundedQueue', () => {
     expect(q.tryRun(() => Promise.resolve('again'), 'alice')).toBeNull();
     const bob = gated(log, 'bob');
     const pBob = q.tryRun(bob.task, 'bob');
-    expect(q.depth).toEqual({ running: 1, waiting: 1, priorityWaiting: 2 });
+    expect(q.depth).toEqual({
+      running: 1,
+      waiting: 1,
+      priorityWaiting: 2,
+      reserved: 0,
+      priorityReserved: 0,
+    });
     // Both priority places taken: a third key is refused.
     expect(q.full('carol')).toBe(true);
     running.release();
@@ -73,7 +91,13 @@ describe('BoundedQueue', () => {
     await expect(pBob).resolves.toBe('bob');
     common.release();
     await expect(pCommon).resolves.toBe('common');
-    expect(q.depth).toEqual({ running: 0, waiting: 0, priorityWaiting: 0 });
+    expect(q.depth).toEqual({
+      running: 0,
+      waiting: 0,
+      priorityWaiting: 0,
+      reserved: 0,
+      priorityReserved: 0,
+    });
   });
 
   it('frees its slot when a task fails', async () => {
@@ -112,5 +136,57 @@ describe('BoundedQueue', () => {
     } finally {
       jest.useRealTimers();
     }
+  });
+
+  it('counts a reservation as a waiting task until a task takes it or it is released', async () => {
+    const q = new BoundedQueue(1, 1, 1);
+    const log: string[] = [];
+    // Two places in the common lane (one slot, one waiting): two reservations fill them.
+    const first = q.reserve()!;
+    const second = q.reserve()!;
+    expect(q.full()).toBe(true);
+    expect(q.reserve()).toBeNull();
+    expect(q.tryRun(() => Promise.resolve('stranger'))).toBeNull();
+    // A trusted key still has its own place.
+    const trusted = q.reserve('alice')!;
+    expect(trusted.key).toBe('alice');
+    expect(q.reserve('alice')).toBeNull();
+    expect(q.depth).toMatchObject({ reserved: 2, priorityReserved: 1 });
+    // The first reservation's task runs in its place (the queue is full for anyone else).
+    const a = gated(log, 'a');
+    const pa = q.tryRun(a.task, undefined, first);
+    expect(pa).not.toBeNull();
+    expect(q.depth).toMatchObject({ running: 1, reserved: 1 });
+    // A reservation is taken once: a second task with it needs a free place like any other.
+    expect(q.tryRun(() => Promise.resolve('again'), undefined, first)).toBeNull();
+    // Released, the second's place is free again, once.
+    second.release();
+    second.release();
+    expect(q.depth).toMatchObject({ reserved: 0 });
+    expect(q.full()).toBe(false);
+    const b = gated(log, 'b');
+    const pb = q.tryRun(b.task);
+    expect(pb).not.toBeNull();
+    // The trusted reservation's task goes first when the slot frees.
+    const t = gated(log, 'alice');
+    const pt = q.tryRun(t.task, 'alice', trusted);
+    expect(q.depth).toMatchObject({ waiting: 1, priorityWaiting: 1, priorityReserved: 0 });
+    a.release();
+    await pa;
+    await settle();
+    expect(log).toEqual(['a', 'alice']);
+    t.release();
+    await pt;
+    await settle();
+    b.release();
+    await pb;
+    expect(log).toEqual(['a', 'alice', 'b']);
+    expect(q.depth).toEqual({
+      running: 0,
+      waiting: 0,
+      priorityWaiting: 0,
+      reserved: 0,
+      priorityReserved: 0,
+    });
   });
 });
