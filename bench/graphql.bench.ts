@@ -8,6 +8,7 @@ import {
   ChildServer,
   graphqlPost,
   loginForToken,
+  pinDatabaseServer,
   pinThisProcess,
   startChildServer,
 } from './lib/server';
@@ -66,6 +67,7 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
   const seconds = ctx.scale === 'full' ? 30 : 10;
   const childEnv = { ...ctx.env, NODE_ENV: 'test', LOG_LEVEL: 'silent' };
   const unpin = pinThisProcess(LOADGEN_CPU, ctx.log);
+  const unpinDatabase = await pinDatabaseServer(ctx.dataSource, LOADGEN_CPU, ctx.log);
   let secured: Measured;
   let bare: Measured;
   let bareFastify: Measured;
@@ -109,6 +111,7 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
     );
   } finally {
     unpin();
+    unpinDatabase();
   }
 
   const s = secured.load;

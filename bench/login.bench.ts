@@ -3,7 +3,13 @@ import { UsersService } from '../src/modules/identity/services/users.service';
 import { BenchContext, Figure, figure } from './lib/figures';
 import { describeBuckets, LatencySummary, LoadResult, runLoad } from './lib/load';
 import { OpenLoopResult, runOpenLoop } from './lib/open-loop';
-import { graphqlPost, loginForToken, pinThisProcess, startChildServer } from './lib/server';
+import {
+  graphqlPost,
+  loginForToken,
+  pinDatabaseServer,
+  pinThisProcess,
+  startChildServer,
+} from './lib/server';
 
 const BENCH = 'login';
 const EMAIL = 'login.agent@bench.callwarden.test';
@@ -148,6 +154,7 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
     log: ctx.log,
   });
   const unpin = pinThisProcess(LOADGEN_CPU, ctx.log);
+  const unpinDatabase = await pinDatabaseServer(ctx.dataSource, LOADGEN_CPU, ctx.log);
   try {
     const token = await loginForToken(server.url, EMAIL, PASSWORD);
     const me = await graphqlPost<{ me: { id: string } }>(server.url, ME_QUERY, {}, token);
@@ -270,6 +277,7 @@ export async function run(ctx: BenchContext): Promise<Figure[]> {
     });
   } finally {
     unpin();
+    unpinDatabase();
     await server.stop();
   }
 }

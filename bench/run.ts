@@ -46,8 +46,8 @@ const RESULTS_DIR = join(__dirname, 'results');
 const NOTE =
   'crypto, audit, api-keys, precheck and decisions call the app services in-process (no HTTP, no CPU ' +
   'pinning); graphql and login run the server as a child process pinned to core 1 and drive it ' +
-  'over HTTP with autocannon from this process pinned to core 0. MariaDB runs on the same ' +
-  'machine, unpinned.';
+  'over HTTP from this process pinned to core 0 (autocannon, and open-loop drivers in worker ' +
+  'threads), with MariaDB pinned to core 0 too for the run, so that the server has its core alone.';
 
 function log(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);

@@ -1,8 +1,9 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
+import type { DataSource } from 'typeorm';
 
 const ROOT = resolve(__dirname, '..', '..');
 
@@ -124,21 +125,49 @@ async function stopChild(child: ChildProcess): Promise<void> {
  * returns a function that restores the previous affinity.
  */
 export function pinThisProcess(cpu: number, log: (message: string) => void): () => void {
-  const pid = String(process.pid);
+  return pinProcess(process.pid, cpu, 'load generator', log);
+}
+
+/**
+ * Pins the MariaDB server (its pid from its pid file) to `cpu` beside the load generators, so that
+ * nothing but the server under test runs on its core; returns a function that restores it.
+ */
+export async function pinDatabaseServer(
+  dataSource: DataSource,
+  cpu: number,
+  log: (message: string) => void,
+): Promise<() => void> {
+  const rows = await dataSource.query<{ file: string }[]>('SELECT @@pid_file AS file');
+  const pid = Number(readFileSync(rows[0].file, 'utf8').trim());
+  if (!Number.isInteger(pid) || pid <= 0) {
+    log('could not read the database server pid; it runs unpinned');
+    return () => undefined;
+  }
+  return pinProcess(pid, cpu, 'database server', log);
+}
+
+function pinProcess(
+  pid: number,
+  cpu: number,
+  label: string,
+  log: (message: string) => void,
+): () => void {
   let previous: string | null = null;
   try {
-    const out = execFileSync('taskset', ['-cp', pid], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const out = execFileSync('taskset', ['-cp', String(pid)], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     previous = /:\s*(\S+)\s*$/.exec(out.toString())?.[1] ?? null;
-    execFileSync('taskset', ['-a', '-cp', String(cpu), pid], { stdio: 'ignore' });
-    log(`load generator pinned to core ${cpu} (was ${previous ?? 'unknown'})`);
+    execFileSync('taskset', ['-a', '-cp', String(cpu), String(pid)], { stdio: 'ignore' });
+    log(`${label} pinned to core ${cpu} (was ${previous ?? 'unknown'})`);
   } catch {
-    log(`could not pin the load generator to core ${cpu}; it runs unpinned`);
+    log(`could not pin the ${label} to core ${cpu}; it runs unpinned`);
     return () => undefined;
   }
   return () => {
     if (!previous) return;
     try {
-      execFileSync('taskset', ['-a', '-cp', previous, pid], { stdio: 'ignore' });
+      execFileSync('taskset', ['-a', '-cp', previous, String(pid)], { stdio: 'ignore' });
     } catch {
       // best effort
     }
