@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Compose stack's start-up sequence (docker/compose.yaml), run against the local encrypted
 # MariaDB of scripts/db.sh where no Docker engine runs:
-#   1. secrets made as the compose file's header says (openssl);
+#   1. secrets of the kinds the compose file's header makes;
 #   2. the init SQL the db service runs (scripts/lib/db-accounts.sh) into a fresh database;
 #   3. migrate with the migrator's URL file and nothing else, NODE_ENV=production;
 #   4. the API with NODE_ENV=production and the api service's variables (the application's
@@ -42,19 +42,21 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# 1. Secrets, as the compose file's header makes them.
+# 1. Secrets of the kinds the compose file's header makes with openssl, made here with Node's
+#    crypto (a fresh machine need not have the openssl command).
 secrets="$work/secrets"
 mkdir -p "$secrets" "$work/jwt"
 (
   umask 077
   cd "$secrets"
-  openssl rand -hex 16 > db_app.password
-  openssl rand -hex 16 > db_migrator.password
-  openssl rand -hex 16 > db_admin.password
+  random() { "$NODE" -e "process.stdout.write(require('crypto').randomBytes($1).toString('$2'))"; }
+  random 16 hex > db_app.password
+  random 16 hex > db_migrator.password
+  random 16 hex > db_admin.password
   printf 'mysql://%s:%s@127.0.0.1:%s/%s' "$MIGRATOR" "$(cat db_migrator.password)" "$PORT_DB" "$DB" > migration_database.url
-  openssl rand -base64 32 > master.key
-  openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$work/jwt/jwt-signing.pem" 2>/dev/null
-  openssl rand -hex 32 > sms_webhook.secret
+  random 32 base64 > master.key
+  "$NODE" -e "const { generateKeyPairSync } = require('crypto'); process.stdout.write(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }))" > "$work/jwt/jwt-signing.pem"
+  random 32 hex > sms_webhook.secret
 )
 
 # 2. The db service's init SQL, from a clean slate.
