@@ -720,7 +720,7 @@ function withoutEmpty(raw: Record<string, unknown>): Record<string, unknown> {
  */
 export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVariables {
   const env = validated(raw);
-  if (!env.DATABASE_URL && !(env.DB_HOST && env.DB_USER && env.DB_NAME)) {
+  if (!namesAppDatabase(env)) {
     throw new ConfigError(
       'Invalid configuration: DATABASE_URL is missing (or set DB_HOST, DB_USER, DB_PASSWORD and DB_NAME)',
     );
@@ -736,16 +736,17 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
  */
 export function validateMigrationEnvironment(raw: Record<string, unknown>): EnvironmentVariables {
   const env = validated(raw);
-  if (
-    !env.MIGRATION_DATABASE_URL &&
-    !env.DATABASE_URL &&
-    !(env.DB_HOST && env.DB_USER && env.DB_NAME)
-  ) {
+  if (!env.MIGRATION_DATABASE_URL && !namesAppDatabase(env)) {
     throw new ConfigError(
       'Invalid configuration: MIGRATION_DATABASE_URL is missing (or DATABASE_URL, or DB_HOST, DB_USER, DB_PASSWORD and DB_NAME)',
     );
   }
   return env;
+}
+
+/** The application's database, as a URL or as parts. */
+function namesAppDatabase(env: EnvironmentVariables): boolean {
+  return Boolean(env.DATABASE_URL || (env.DB_HOST && env.DB_USER && env.DB_NAME));
 }
 
 /** What every variable set says, by the configuration class. */

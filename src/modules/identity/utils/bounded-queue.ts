@@ -145,12 +145,13 @@ export class Reservation {
 
   /** Gives the place back unless a task took it (idempotent). */
   release(): void {
-    if (!this.open) return;
-    this.open = false;
-    this.give();
+    this.take();
   }
 
-  /** For the queue: true once, when a task takes the place. */
+  /**
+   * For the queue: true once, when a task takes the place (given back to the queue, which puts
+   * the task in it at once).
+   */
   take(): boolean {
     if (!this.open) return false;
     this.open = false;
