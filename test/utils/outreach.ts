@@ -21,6 +21,23 @@ import type { TestApp } from './test-app';
 
 let n = 0;
 
+/**
+ * A phone number under `prefix` (the digits after +1 that fix the area code, up to the 7-digit
+ * subscriber part) that no customer in the shared test database has yet. Suites share the
+ * database, so a random draw alone can repeat another suite's number and make a by-phone lookup
+ * ambiguous; draw again until the blind index finds nobody.
+ */
+export async function unusedPhone(t: TestApp, prefix: string): Promise<string> {
+  const free = 10 - prefix.length;
+  for (;;) {
+    const subscriber = String(
+      2 * 10 ** (free - 1) + Math.floor(Math.random() * 7 * 10 ** (free - 1)),
+    );
+    const phone = `+1${prefix}${subscriber}`;
+    if ((await t.app.get(CustomersService).findByPhone(phone)).length === 0) return phone;
+  }
+}
+
 /** A customer with every personal field set (factory, through the service so fields are encrypted). */
 export async function makeCustomer(t: TestApp): Promise<CustomerEntity> {
   n++;
@@ -30,7 +47,7 @@ export async function makeCustomer(t: TestApp): Promise<CustomerEntity> {
     firstName: 'Jonathan',
     lastName: `Doe${n}`,
     email: `jonathan.doe.${tag}@example.com`,
-    phone: `+1212${2000000 + Math.floor(Math.random() * 7999999)}`,
+    phone: await unusedPhone(t, '212'),
     addressLine: `${n} Elm Street`,
     city: 'Springfield',
     state: 'NY',
@@ -214,7 +231,7 @@ export async function smsCustomer(t: TestApp, prefix = 'sms'): Promise<CustomerE
   const customer = await t.app.get(CustomersService).create({
     externalRef: `${prefix}-${digits(9)}`,
     firstName: 'Rosa',
-    phone: `+1833${2 + (Number(digits(1)) % 8)}${digits(6)}`,
+    phone: await unusedPhone(t, '833'),
     phoneType: PhoneType.Mobile,
     timezone: middayZone(),
     balance: '80.00',
