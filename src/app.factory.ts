@@ -6,7 +6,9 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { AppConfigService } from './core/config/app-config.service';
-import { trustProxyHops } from './core/config/environment';
+import { metricsAllowList, trustProxyHops } from './core/config/environment';
+import { installMetricsEndpoint } from './core/metrics/metrics-endpoint';
+import { MetricsService } from './core/metrics/metrics.service';
 import { ADDRESS_GATE, AddressGate, installAddressGate } from './core/request/address-gate';
 import {
   HASHING_ADMISSION,
@@ -49,20 +51,21 @@ export async function createApp(options: CreateAppOptions = {}): Promise<INestAp
   app.useLogger(app.get(Logger));
   const config = app.get(AppConfigService);
 
-  installRequestStore(app.getHttpAdapter().getInstance());
-  installAddressGate(app.getHttpAdapter().getInstance(), app.get<AddressGate>(ADDRESS_GATE));
-  installWellFormedInput(app.getHttpAdapter().getInstance());
-  installHashingAdmission(
-    app.getHttpAdapter().getInstance(),
-    app.get<HashingAdmission>(HASHING_ADMISSION),
-  );
+  const fastify = app.getHttpAdapter().getInstance();
+  const metrics = app.get(MetricsService);
+  const refused = (reason: string) => metrics.edgeRefusals.inc({ reason });
+  installRequestStore(fastify);
+  installAddressGate(fastify, app.get<AddressGate>(ADDRESS_GATE), refused);
+  installWellFormedInput(fastify, refused);
+  installHashingAdmission(fastify, app.get<HashingAdmission>(HASHING_ADMISSION), refused);
+  installMetricsEndpoint(fastify, metrics, {
+    allow: metricsAllowList(config.get('METRICS_ALLOW')),
+    token: config.get('METRICS_TOKEN'),
+  });
   app.useBodyParser('application/x-www-form-urlencoded', { bodyLimit: FORM_LIMIT });
   // CSV uploads (placement imports) are not buffered here: their controller streams the request
   // after the guard, with its own size limit. Every other route answers them as it would no body.
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .addContentTypeParser('text/csv', (_req, _payload, done) => done(null, undefined));
+  fastify.addContentTypeParser('text/csv', (_req, _payload, done) => done(null, undefined));
   await app.register(fastifyCookie);
   await app.register(fastifyHelmet, {
     // GraphiQL (development only) needs inline scripts; production serves no HTML at all.

@@ -5,6 +5,7 @@ import { ENTITIES } from './entities';
 import { AppGraphQLModule } from './core/graphql/app-graphql.module';
 import { HealthModule } from './core/health/health.module';
 import { LoggingModule } from './core/logging/logging.module';
+import { MetricsModule } from './core/metrics/metrics.module';
 import { SystemModule } from './modules/system/system.module';
 import { CryptoModule } from './modules/crypto/crypto.module';
 import { AuditModule } from './modules/audit/audit.module';
@@ -34,6 +35,7 @@ export class AppModule {
       imports: [
         AppConfigModule.forRoot(envOverrides),
         LoggingModule,
+        MetricsModule,
         DatabaseModule.forRoot(ENTITIES),
         ScheduleModule.forRoot(),
         AuditModule,

@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+// First: tracing (when configured) must be running before http, graphql and mysql2 are loaded.
+import { tracing } from './core/telemetry/preload';
 import type { Server } from 'node:http';
 import { createApp } from './app.factory';
 import { AppConfigService } from './core/config/app-config.service';
@@ -33,6 +35,8 @@ async function bootstrap(): Promise<void> {
       clearTimeout(force);
       app
         .close()
+        // The spans of the last requests leave before the process does.
+        .then(() => tracing?.shutdown())
         .then(() => process.exit(0))
         .catch(() => process.exit(1));
     });

@@ -8,6 +8,7 @@ import {
   IsEnum,
   IsIn,
   IsInt,
+  IsNumber,
   IsOptional,
   IsString,
   IsTimeZone,
@@ -40,6 +41,7 @@ export const SECRET_VARIABLES = [
   'NOTIFY_WEBHOOK_SECRET',
   'TWILIO_AUTH_TOKEN',
   'SMTP_PASSWORD',
+  'METRICS_TOKEN',
 ] as const;
 
 /**
@@ -47,6 +49,15 @@ export const SECRET_VARIABLES = [
  * leap days never make it short). Contact records are never purged sooner.
  */
 export const RECORD_RETENTION_FLOOR_DAYS = 3 * 366;
+
+/** A KMS key as AWS_KMS_KEY_ID may name it: key id, key ARN, alias name or alias ARN. */
+const KMS_KEY_REF = String.raw`(mrk-[0-9a-f]{32}|[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12})`;
+const KMS_ALIAS = String.raw`alias/[A-Za-z0-9/_-]{1,250}`;
+const KMS_KEY_ID = new RegExp(
+  String.raw`^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key/${KMS_KEY_REF}|${KMS_ALIAS})|${KMS_KEY_REF}|${KMS_ALIAS})$`,
+);
+const KMS_KEY_ID_MESSAGE = (name: string) =>
+  `${name} must be a KMS key id, key ARN, alias name (alias/...) or alias ARN`;
 
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && /^-?\d+$/.test(value.trim()) ? Number(value.trim()) : value;
@@ -151,6 +162,37 @@ export class EnvironmentVariables {
     message: 'MASTER_KEY_PREVIOUS_VERSION must be 1-32 of [A-Za-z0-9._-]',
   })
   MASTER_KEY_PREVIOUS_VERSION?: string;
+
+  /**
+   * Where master keys live: `local` (MASTER_KEY, the default) or `aws` (AWS KMS: AWS_KMS_KEY_ID
+   * and AWS_REGION; credentials from the AWS SDK's default chain, never from this class).
+   */
+  @IsIn(['local', 'aws'], { message: 'KMS_PROVIDER must be local or aws' })
+  KMS_PROVIDER: 'local' | 'aws' = 'local';
+
+  /** With KMS_PROVIDER=aws: the KMS key new data keys are wrapped under (id, ARN, alias or alias ARN). */
+  @IsOptional()
+  @Matches(KMS_KEY_ID, { message: KMS_KEY_ID_MESSAGE('AWS_KMS_KEY_ID') })
+  AWS_KMS_KEY_ID?: string;
+
+  /** After a switch of KMS keys: the previous one, used only to unwrap until `crypto:rewrap` is done. */
+  @IsOptional()
+  @Matches(KMS_KEY_ID, { message: KMS_KEY_ID_MESSAGE('AWS_KMS_PREVIOUS_KEY_ID') })
+  AWS_KMS_PREVIOUS_KEY_ID?: string;
+
+  /** The region of the KMS keys (the AWS SDK reads it too, for other clients). */
+  @IsOptional()
+  @Matches(/^[a-z]{2}(-[a-z]+)+-\d{1,2}$/, {
+    message: 'AWS_REGION must be an AWS region such as us-east-1',
+  })
+  AWS_REGION?: string;
+
+  /** An endpoint the KMS client calls instead of AWS's own (a VPC endpoint, LocalStack, a test fake). */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s/]+$/, {
+    message: 'AWS_KMS_ENDPOINT must be an http(s) origin without a path',
+  })
+  AWS_KMS_ENDPOINT?: string;
 
   /** How long an unwrapped data key stays in memory after its last use. */
   @Transform(toInt)
@@ -684,6 +726,48 @@ export class EnvironmentVariables {
   @Min(1)
   @Max(1_000_000)
   RATE_LIMIT_SENSITIVE_PER_MINUTE = 20;
+
+  /**
+   * Who may scrape `GET /metrics`: comma-separated CIDRs of the Prometheus scrapers, compared with
+   * the client address as resolved behind TRUST_PROXY_HOPS (so set that when a proxy is in
+   * front). Everyone else gets a 404. `none` turns the endpoint off.
+   */
+  @Matches(/^(none|[0-9a-fA-F:.]+\/\d{1,3}(,\s*[0-9a-fA-F:.]+\/\d{1,3})*)$/, {
+    message: 'METRICS_ALLOW must be none or a comma-separated list of CIDRs (10.0.0.0/8,::1/128)',
+  })
+  METRICS_ALLOW = '127.0.0.0/8,::1/128';
+
+  /** When set, a scrape must also send `Authorization: Bearer <token>`. Prefer METRICS_TOKEN_FILE. */
+  @IsOptional()
+  @IsString()
+  @Matches(/^[\x21-\x7e]{16,256}$/, {
+    message: 'METRICS_TOKEN must be 16-256 printable characters without spaces',
+  })
+  METRICS_TOKEN?: string;
+
+  /**
+   * OTLP/HTTP endpoint for traces (e.g. http://otel-collector:4318/v1/traces). Unset: tracing is
+   * off (the instrumentations are never started).
+   */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s]+$/, { message: 'TRACING_OTLP_ENDPOINT must be an http(s) URL' })
+  @MaxLength(2048)
+  TRACING_OTLP_ENDPOINT?: string;
+
+  /** Share of requests traced (parent-based: a caller's sampled trace is always continued). */
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : value,
+  )
+  @IsNumber({}, { message: 'TRACING_SAMPLE_RATIO must be a number from 0 to 1' })
+  @Min(0)
+  @Max(1)
+  TRACING_SAMPLE_RATIO = 1;
+
+  /** `service.name` of the traces. */
+  @Matches(/^[A-Za-z0-9._-]{1,64}$/, {
+    message: 'TRACING_SERVICE_NAME must be 1-64 of [A-Za-z0-9._-]',
+  })
+  TRACING_SERVICE_NAME = 'callwarden';
 }
 
 export class ConfigError extends Error {
@@ -765,11 +849,7 @@ function validated(raw: Record<string, unknown>): EnvironmentVariables {
 
 /** The requirements of the running service, on an environment validated as such. */
 function validateService(env: EnvironmentVariables): EnvironmentVariables {
-  if (!env.MASTER_KEY) {
-    throw new ConfigError(
-      'Invalid configuration: MASTER_KEY_FILE (or MASTER_KEY) is missing: 32 random bytes, base64',
-    );
-  }
+  checkKms(env);
   if (env.MASTER_KEY_PREVIOUS && !env.MASTER_KEY_PREVIOUS_VERSION) {
     throw new ConfigError(
       'Invalid configuration: MASTER_KEY_PREVIOUS_VERSION is missing (MASTER_KEY_PREVIOUS is set)',
@@ -823,8 +903,62 @@ function validateService(env: EnvironmentVariables): EnvironmentVariables {
       'Invalid configuration: LOGIN_IP_ALLOWLIST holds an address or prefix length that is not valid',
     );
   }
+  try {
+    metricsAllowList(env.METRICS_ALLOW);
+  } catch {
+    throw new ConfigError(
+      'Invalid configuration: METRICS_ALLOW holds an address or prefix length that is not valid',
+    );
+  }
   if (env.REQUIRE_TDE === undefined) env.REQUIRE_TDE = env.NODE_ENV === NodeEnv.Production;
   return env;
+}
+
+/**
+ * The KMS provider's settings (KMS_PROVIDER): the local master key, or the AWS KMS key and its
+ * region. With `aws` a local master key may stay set: it unwraps the data keys it wrapped until
+ * `crypto:rewrap` has moved them to AWS KMS.
+ */
+function checkKms(env: EnvironmentVariables): void {
+  if (env.KMS_PROVIDER === 'local') {
+    if (!env.MASTER_KEY)
+      throw new ConfigError(
+        'Invalid configuration: MASTER_KEY_FILE (or MASTER_KEY) is missing: 32 random bytes, base64',
+      );
+    const stray = (['AWS_KMS_KEY_ID', 'AWS_KMS_PREVIOUS_KEY_ID', 'AWS_KMS_ENDPOINT'] as const).find(
+      (name) => env[name],
+    );
+    if (stray)
+      throw new ConfigError(
+        `Invalid configuration: ${stray} is set but KMS_PROVIDER is local: set KMS_PROVIDER=aws to use AWS KMS`,
+      );
+    return;
+  }
+  if (!(env.AWS_KMS_KEY_ID && env.AWS_REGION))
+    throw new ConfigError(
+      'Invalid configuration: AWS_KMS_KEY_ID and AWS_REGION are required (KMS_PROVIDER is aws)',
+    );
+  if (env.AWS_KMS_PREVIOUS_KEY_ID === env.AWS_KMS_KEY_ID)
+    throw new ConfigError(
+      'Invalid configuration: AWS_KMS_PREVIOUS_KEY_ID must differ from AWS_KMS_KEY_ID',
+    );
+  for (const name of ['AWS_KMS_KEY_ID', 'AWS_KMS_PREVIOUS_KEY_ID'] as const) {
+    const region = /^arn:[^:]+:kms:([^:]+):/.exec(env[name] ?? '')?.[1];
+    if (region && region !== env.AWS_REGION)
+      throw new ConfigError(
+        `Invalid configuration: ${name} is a key in ${region} but AWS_REGION is ${env.AWS_REGION}`,
+      );
+  }
+  if (
+    env.AWS_KMS_ENDPOINT &&
+    env.NODE_ENV === NodeEnv.Production &&
+    !env.AWS_KMS_ENDPOINT.startsWith('https://')
+  )
+    throw new ConfigError('Invalid configuration: AWS_KMS_ENDPOINT must use https in production');
+  if (env.MASTER_KEY_PREVIOUS && !env.MASTER_KEY)
+    throw new ConfigError(
+      'Invalid configuration: MASTER_KEY_PREVIOUS is set without MASTER_KEY (with KMS_PROVIDER aws, local master keys only unwrap the data keys not yet re-wrapped)',
+    );
 }
 
 /** The SMS and email provider adapters' settings (SMS_PROVIDER, EMAIL_PROVIDER): each complete. */
@@ -880,6 +1014,11 @@ export function inList(list: BlockList, ip: string): boolean {
   const plain = ip.startsWith('::ffff:') && isIPv4(ip.slice(7)) ? ip.slice(7) : ip;
   const type = isIPv4(plain) ? 'ipv4' : isIP(plain) === 6 ? 'ipv6' : null;
   return type !== null && list.check(plain, type);
+}
+
+/** METRICS_ALLOW as a BlockList, or null for `none` (the endpoint is off). */
+export function metricsAllowList(value: string): BlockList | null {
+  return value.trim() === 'none' ? null : addressList(value);
 }
 
 /** A comma-separated CIDR list as Node's BlockList. */

@@ -11,6 +11,8 @@ import { piiReadPlugin } from './pii-read.plugin';
 import { errorPlugin, formatGraphQLError } from './error-plugin';
 import { graphQLContext } from './graphql-context';
 import { operationLimitsRule } from './operation-limits';
+import { MetricsService } from '../metrics/metrics.service';
+import { metricsPlugin } from './metrics.plugin';
 
 /** Limits on what one document may ask for; beyond them the request is refused before execution. */
 export const GRAPHQL_LIMITS = {
@@ -39,12 +41,13 @@ function graphQLModule(options: AppGraphQLOptions): DynamicModule {
     imports: options.imports,
     // The operation recorder is the audit module's (global), the read recorder the customers
     // module's: core names the interfaces, not the modules.
-    inject: [AppConfigService, Logger, OPERATION_RECORDER, PII_READ_RECORDER],
+    inject: [AppConfigService, Logger, OPERATION_RECORDER, PII_READ_RECORDER, MetricsService],
     useFactory: (
       config: AppConfigService,
       logger: Logger,
       recorder: OperationRecorder,
       reads: PiiReadRecorder,
+      metrics: MetricsService,
     ): ApolloDriverConfig => {
       const production = config.isProduction;
       const armor = new ApolloArmor({
@@ -78,6 +81,8 @@ function graphQLModule(options: AppGraphQLOptions): DynamicModule {
           errorPlugin(logger),
           piiReadPlugin(reads),
           operationCapturePlugin(recorder),
+          // Last: it counts the answer as sent, after the audit capture may have replaced it.
+          metricsPlugin(metrics),
         ] as unknown as ApolloDriverConfig['plugins'],
         formatError: formatGraphQLError,
         // Apollo's Fastify integration calls the context function with (request, reply).

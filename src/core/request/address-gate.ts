@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { ErrorCode } from '../errors/error-code';
+import type { EdgeRefusals } from './edge-refusals';
 
 /** Decides whether requests from a client address are refused (the incidents module's blocks). */
 export interface AddressGate {
@@ -17,9 +18,14 @@ const ALWAYS_OPEN = /^\/health(\/|$|\?)/;
  * Refuses every request from a blocked address before anything else runs (no resolver, no body
  * parsing, no database): 403 with a GraphQL-shaped error and no data, on every route.
  */
-export function installAddressGate(fastify: FastifyInstance, gate: AddressGate): void {
+export function installAddressGate(
+  fastify: FastifyInstance,
+  gate: AddressGate,
+  refused: EdgeRefusals = () => undefined,
+): void {
   fastify.addHook('onRequest', (req, reply, done) => {
     if (ALWAYS_OPEN.test(req.url) || !gate.isBlocked(req.ip)) return done();
+    refused(ADDRESS_BLOCKED);
     void reply
       .code(403)
       .header('content-type', 'application/json; charset=utf-8')

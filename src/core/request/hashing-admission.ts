@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { ErrorCode } from '../errors/error-code';
+import type { EdgeRefusals } from './edge-refusals';
 import { requestStore } from './request-store';
 
 /**
@@ -51,6 +52,7 @@ export function namesField(body: unknown, fields: RegExp): boolean {
 export function installHashingAdmission(
   fastify: FastifyInstance,
   admission: HashingAdmission,
+  refused: EdgeRefusals = () => undefined,
 ): void {
   const fields = new RegExp(`\\b(?:${admission.fields.join('|')})\\b`);
   fastify.addHook('preValidation', (req, reply, done) => {
@@ -68,6 +70,7 @@ export function installHashingAdmission(
       return done();
     }
     admission.shed(req.ip);
+    refused(HASHING_BUSY);
     void reply
       .code(429)
       .header('retry-after', '1')

@@ -1,7 +1,9 @@
 import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { trace } from '@opentelemetry/api';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { REQUEST_ID_ATTRIBUTE } from '../telemetry/request-id';
 
 /** Who is acting, as the audit log records it. Set by the access guard once a request is signed in. */
 export interface Principal {
@@ -60,6 +62,8 @@ export function installRequestStore(fastify: FastifyInstance): void {
     const agent = req.headers['user-agent'];
     const requestId = requestIdFor(req.raw, reply.raw);
     void reply.header('x-request-id', requestId);
+    // The request's HTTP span (when tracing is on) started before the id existed.
+    trace.getActiveSpan()?.setAttribute(REQUEST_ID_ATTRIBUTE, requestId);
     const store: RequestStore = {
       requestId,
       // Fastify resolves the client address behind trusted proxies (trustProxy) into req.ip.

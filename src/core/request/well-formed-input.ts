@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorCode } from '../errors/error-code';
+import type { EdgeRefusals } from './edge-refusals';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 /** Deeper than any input we accept (GraphQL depth is limited to 10, bodies are flat forms). */
@@ -28,12 +29,16 @@ export function isWellFormedInput(value: unknown, depth = 0): boolean {
  * whose body (JSON or form: GraphQL variables and documents, webhooks) or query string holds text
  * that is not well-formed Unicode. GraphQL callers get the GraphQL error shape.
  */
-export function installWellFormedInput(fastify: FastifyInstance): void {
+export function installWellFormedInput(
+  fastify: FastifyInstance,
+  refused: EdgeRefusals = () => undefined,
+): void {
   fastify.addHook('preValidation', (req: FastifyRequest, reply: FastifyReply, done) => {
     if (isWellFormedInput(req.body) && isWellFormedInput(req.query)) {
       done();
       return;
     }
+    refused(MALFORMED_UNICODE);
     const requestId = req.id;
     const payload = req.url.startsWith('/graphql')
       ? {

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { cursorPage, Page } from '../../core/database/pagination';
 import { driverErrorOf } from '../../core/errors/map-error';
+import { MetricsService } from '../../core/metrics/metrics.service';
 import { sanitizeChanges, sanitizeInput } from '../../core/pii/sanitize';
 import { requestStore } from '../../core/request/request-store';
 import { AuditInput, AuditReceipt, PreparedEntry } from './audit.types';
@@ -65,6 +66,7 @@ export class AuditService implements OnModuleDestroy {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly chain: AuditChainService,
+    private readonly metrics: MetricsService,
   ) {}
 
   async onModuleDestroy(): Promise<void> {
@@ -74,7 +76,19 @@ export class AuditService implements OnModuleDestroy {
   /** Resolves once the entry is committed (acknowledged appends survive a crash). */
   record(input: AuditInput, manager?: EntityManager): Promise<AuditReceipt> {
     const entry = this.prepare(input);
-    if (manager) return this.chain.append(manager, [entry]).then((r) => r[0]);
+    if (manager) {
+      const timer = this.metrics.auditAppendDuration.startTimer({ mode: 'caller' });
+      return this.chain.append(manager, [entry]).then(
+        (r) => {
+          timer();
+          return r[0];
+        },
+        (e: unknown) => {
+          this.metrics.auditAppendFailures.inc();
+          throw e;
+        },
+      );
+    }
     return new Promise<AuditReceipt>((resolve, reject) => {
       this.queue.push({ entry, resolve, reject });
       this.flushing ??= new Promise<void>((done) => setImmediate(done)).then(() => this.flush());
@@ -364,7 +378,9 @@ export class AuditService implements OnModuleDestroy {
   }
 
   private async appendNow(entries: PreparedEntry[]): Promise<AuditReceipt[]> {
+    const timer = this.metrics.auditAppendDuration.startTimer({ mode: 'own' });
     const receipts = await this.dataSource.transaction((m) => this.chain.append(m, entries));
+    timer();
     this.failures.lastSuccessAt = new Date();
     if (this.failures.unreported > 0) this.reportFailures();
     return receipts;
@@ -373,6 +389,7 @@ export class AuditService implements OnModuleDestroy {
   /** A lost audit entry is never silence: a fatal log line now, a critical event once the log writes. */
   private noteFailure(entries: number, e: unknown): void {
     const now = new Date();
+    this.metrics.auditAppendFailures.inc(entries);
     this.failures.total += entries;
     this.failures.unreported += entries;
     this.failures.firstUnreportedAt ??= now;

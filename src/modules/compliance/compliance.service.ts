@@ -1,3 +1,4 @@
+import { MetricsService } from '../../core/metrics/metrics.service';
 import { createHash } from 'node:crypto';
 import { inTransaction } from '../../core/database/transaction';
 import { Injectable } from '@nestjs/common';
@@ -90,6 +91,7 @@ export class ComplianceService {
     private readonly crypto: CryptoService,
     private readonly audit: AuditService,
     private readonly decisions: DecisionRecordsService,
+    private readonly metrics: MetricsService,
   ) {}
 
   ruleSet(): Promise<RuleSet> {
@@ -579,6 +581,8 @@ export class ComplianceService {
           counts.set(c.rule, entry);
         }
     if (counts.size === 0) return;
+    for (const [rule, { kind, n }] of counts)
+      this.metrics.complianceRefusals.inc({ rule: rule.slice(0, 64), kind, channel }, n);
     const values = [...counts].map(() => '(CURRENT_DATE(), ?, ?, ?, ?)').join(', ');
     await this.dataSource.query(
       `INSERT INTO compliance_refusals (day, rule, kind, channel, count) VALUES ${values}

@@ -8,6 +8,7 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AppConfigService } from '../../core/config/app-config.service';
+import { MetricsService } from '../../core/metrics/metrics.service';
 import {
   claimLease,
   leaseUntil,
@@ -66,7 +67,18 @@ export class NotificationDeliveryService implements OnApplicationBootstrap, OnMo
     private readonly reviews: ContentReviewsService,
     private readonly throughput: ThroughputService,
     private readonly unsubscribe: UnsubscribeService,
-  ) {}
+    metrics: MetricsService,
+  ) {
+    // Held messages wait for a reviewer, not for this worker: they are not its backlog.
+    metrics.watchOutbox('notifications', async () => {
+      const [row] = await this.dataSource.query<{ depth: string; age: string | null }[]>(
+        `SELECT COUNT(*) AS depth, TIMESTAMPDIFF(MICROSECOND, MIN(created_at), NOW(3)) / 1e6 AS age
+           FROM notification_outbox
+          WHERE sent_at IS NULL AND cancelled_at IS NULL AND held_at IS NULL`,
+      );
+      return { depth: Number(row.depth), oldestAgeSeconds: Number(row.age ?? 0) };
+    });
+  }
 
   onApplicationBootstrap(): void {
     const off = Object.values(NotificationChannel).filter((c) => !this.sender.enabled(c));

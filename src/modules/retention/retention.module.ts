@@ -1,3 +1,4 @@
+import { RetentionMetrics } from './retention.metrics';
 import { Module } from '@nestjs/common';
 import { ComplianceModule } from '../compliance/compliance.module';
 import { PrivacyModule } from '../privacy/privacy.module';
@@ -8,7 +9,7 @@ import { RetentionRunsService } from './services/retention-runs.service';
 /** The scheduled retention purge (and its on-demand run for admins and the CLI). */
 @Module({
   imports: [PrivacyModule, ComplianceModule],
-  providers: [RetentionService, RetentionRunsService, RetentionResolver],
+  providers: [RetentionService, RetentionRunsService, RetentionResolver, RetentionMetrics],
   exports: [RetentionService],
 })
 export class RetentionModule {}

@@ -8,6 +8,7 @@ import {
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull } from 'typeorm';
 import { AppConfigService } from '../../../core/config/app-config.service';
+import { MetricsService } from '../../../core/metrics/metrics.service';
 import { claimLease, retryDelayMs, SerialPoller } from '../../../core/outbox/outbox-worker';
 import { SiemOutboxEntity } from '../entities/siem-outbox.entity';
 import { SIEM_SENDER, SiemSender } from './siem-sender';
@@ -31,7 +32,18 @@ export class SiemForwarderService implements OnApplicationBootstrap, OnModuleDes
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(SIEM_SENDER) private readonly sender: SiemSender,
     private readonly config: AppConfigService,
-  ) {}
+    metrics: MetricsService,
+  ) {
+    // An event's age is its audit entry's: the outbox row is written with it.
+    metrics.watchOutbox('siem', async () => {
+      const [row] = await this.dataSource.query<{ depth: string; age: string | null }[]>(
+        `SELECT COUNT(*) AS depth, TIMESTAMPDIFF(MICROSECOND, MIN(a.occurred_at), NOW(3)) / 1e6 AS age
+           FROM audit_siem_outbox o JOIN audit_events a ON a.seq = o.audit_seq
+          WHERE o.delivered_at IS NULL`,
+      );
+      return { depth: Number(row.depth), oldestAgeSeconds: Number(row.age ?? 0) };
+    });
+  }
 
   onApplicationBootstrap(): void {
     if (!this.sender.enabled) {
