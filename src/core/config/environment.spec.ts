@@ -172,6 +172,118 @@ describe('validateEnvironment', () => {
     expect(message).not.toContain(secret.slice(0, 12));
   });
 
+  describe('KMS provider', () => {
+    const KEY_ARN = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const aws = {
+      KMS_PROVIDER: 'aws',
+      AWS_KMS_KEY_ID: 'alias/callwarden',
+      AWS_REGION: 'us-east-1',
+      MASTER_KEY: undefined,
+    };
+
+    it('defaults to the local master key, which stays required', () => {
+      expect(validateEnvironment(valid).KMS_PROVIDER).toBe('local');
+      expect(() => validateEnvironment({ ...valid, MASTER_KEY: undefined })).toThrow(
+        'Invalid configuration: MASTER_KEY_FILE (or MASTER_KEY) is missing: 32 random bytes, base64',
+      );
+      expect(() => validateEnvironment({ ...valid, KMS_PROVIDER: 'vault' })).toThrow(
+        /^Invalid configuration: KMS_PROVIDER must be local or aws$/,
+      );
+    });
+
+    it('refuses AWS KMS settings while KMS_PROVIDER is local (keys would silently stay local)', () => {
+      expect(() => validateEnvironment({ ...valid, AWS_KMS_KEY_ID: 'alias/callwarden' })).toThrow(
+        'Invalid configuration: AWS_KMS_KEY_ID is set but KMS_PROVIDER is local: set KMS_PROVIDER=aws to use AWS KMS',
+      );
+      expect(() =>
+        validateEnvironment({ ...valid, AWS_KMS_ENDPOINT: 'http://127.0.0.1:4566' }),
+      ).toThrow(/AWS_KMS_ENDPOINT is set but KMS_PROVIDER is local/);
+      // AWS_REGION alone is common in AWS (ECS and Lambda set it) and says nothing about keys.
+      expect(validateEnvironment({ ...valid, AWS_REGION: 'us-east-1' }).AWS_REGION).toBe(
+        'us-east-1',
+      );
+    });
+
+    it('with aws needs the key and the region, and no master key', () => {
+      const env = validateEnvironment({ ...valid, ...aws });
+      expect([env.KMS_PROVIDER, env.AWS_KMS_KEY_ID, env.MASTER_KEY]).toEqual([
+        'aws',
+        'alias/callwarden',
+        undefined,
+      ]);
+      for (const missing of ['AWS_KMS_KEY_ID', 'AWS_REGION'])
+        expect(() => validateEnvironment({ ...valid, ...aws, [missing]: undefined })).toThrow(
+          'Invalid configuration: AWS_KMS_KEY_ID and AWS_REGION are required (KMS_PROVIDER is aws)',
+        );
+      // A local master key may stay, to unwrap what it wrapped until crypto:rewrap is done.
+      expect(validateEnvironment({ ...valid, ...aws, MASTER_KEY: KEY }).MASTER_KEY).toBe(KEY);
+      expect(() =>
+        validateEnvironment({
+          ...valid,
+          ...aws,
+          MASTER_KEY_PREVIOUS: KEY,
+          MASTER_KEY_PREVIOUS_VERSION: 'v0',
+        }),
+      ).toThrow(/MASTER_KEY_PREVIOUS is set without MASTER_KEY/);
+    });
+
+    it.each([
+      ['1234abcd-12ab-34cd-56ef-1234567890ab'],
+      ['mrk-1234abcd12ab34cd56ef1234567890ab'],
+      [KEY_ARN],
+      ['alias/team/callwarden_pii-1'],
+      ['arn:aws:kms:us-east-1:111122223333:alias/callwarden'],
+      ['arn:aws-us-gov:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab'],
+    ])('accepts the key as %s', (keyId) => {
+      expect(validateEnvironment({ ...valid, ...aws, AWS_KMS_KEY_ID: keyId }).AWS_KMS_KEY_ID).toBe(
+        keyId,
+      );
+    });
+
+    it.each([
+      [{ AWS_KMS_KEY_ID: 'callwarden' }, /AWS_KMS_KEY_ID must be a KMS key id, key ARN, alias/],
+      [{ AWS_KMS_KEY_ID: 'alias/' }, /AWS_KMS_KEY_ID must be/],
+      [{ AWS_KMS_KEY_ID: 'arn:aws:kms:us-east-1:1111:key/x' }, /AWS_KMS_KEY_ID must be/],
+      [{ AWS_KMS_PREVIOUS_KEY_ID: 'old key' }, /AWS_KMS_PREVIOUS_KEY_ID must be/],
+      [{ AWS_REGION: 'US East' }, /AWS_REGION must be an AWS region such as us-east-1/],
+      [{ AWS_KMS_ENDPOINT: 'kms.local' }, /AWS_KMS_ENDPOINT must be an http\(s\) origin/],
+      [
+        { AWS_KMS_ENDPOINT: 'https://kms.local/path' },
+        /AWS_KMS_ENDPOINT must be an http\(s\) origin/,
+      ],
+      [
+        { AWS_KMS_PREVIOUS_KEY_ID: 'alias/callwarden' },
+        /AWS_KMS_PREVIOUS_KEY_ID must differ from AWS_KMS_KEY_ID/,
+      ],
+      [
+        { AWS_KMS_KEY_ID: KEY_ARN.replace('us-east-1', 'eu-west-1') },
+        /^Invalid configuration: AWS_KMS_KEY_ID is a key in eu-west-1 but AWS_REGION is us-east-1$/,
+      ],
+      [
+        { AWS_KMS_PREVIOUS_KEY_ID: 'arn:aws:kms:us-west-2:111122223333:alias/old' },
+        /AWS_KMS_PREVIOUS_KEY_ID is a key in us-west-2 but AWS_REGION is us-east-1/,
+      ],
+    ])('refuses %j', (change, message) => {
+      const run = () => validateEnvironment({ ...valid, ...aws, ...change });
+      expect(run).toThrow(ConfigError);
+      expect(run).toThrow(message);
+    });
+
+    it('takes an endpoint override (http only outside production)', () => {
+      const endpoint = { AWS_KMS_ENDPOINT: 'http://127.0.0.1:4566' };
+      expect(validateEnvironment({ ...valid, ...aws, ...endpoint }).AWS_KMS_ENDPOINT).toBe(
+        'http://127.0.0.1:4566',
+      );
+      expect(() => validateEnvironment({ ...production, ...aws, ...endpoint })).toThrow(
+        'Invalid configuration: AWS_KMS_ENDPOINT must use https in production',
+      );
+      const vpc = { AWS_KMS_ENDPOINT: 'https://vpce-0a1b.kms.us-east-1.vpce.amazonaws.com' };
+      expect(validateEnvironment({ ...production, ...aws, ...vpc }).AWS_KMS_ENDPOINT).toBe(
+        vpc.AWS_KMS_ENDPOINT,
+      );
+    });
+  });
+
   describe('provider adapters', () => {
     const twilio = {
       SMS_PROVIDER: 'twilio',

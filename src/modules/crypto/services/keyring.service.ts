@@ -194,7 +194,6 @@ export class KeyringService implements OnApplicationBootstrap, OnModuleDestroy {
     const repo = (manager ?? this.dataSource.manager).getRepository(CryptoKeyEntity);
     let row = await repo.findOneBy({ subjectId });
     if (!row) {
-      const key = randomBytes(KEY_BYTES);
       const context: WrapContext = { purpose: SUBJECT_PURPOSE, version: 1, subjectId };
       try {
         row = await repo.save(
@@ -203,7 +202,7 @@ export class KeyringService implements OnApplicationBootstrap, OnModuleDestroy {
             version: 1,
             status: CryptoKeyStatus.Active,
             subjectId,
-            wrappedKey: await this.kms.wrap(key, context),
+            wrappedKey: await this.newWrappedKey(context),
             masterKeyVersion: this.kms.currentVersion(),
             kmsProvider: this.kms.name,
           }),
@@ -237,7 +236,7 @@ export class KeyringService implements OnApplicationBootstrap, OnModuleDestroy {
         version: 1,
         status: CryptoKeyStatus.Active,
         subjectId,
-        wrappedKey: await this.kms.wrap(randomBytes(KEY_BYTES), context),
+        wrappedKey: await this.newWrappedKey(context),
         masterKeyVersion: this.kms.currentVersion(),
         kmsProvider: this.kms.name,
       });
@@ -300,19 +299,17 @@ export class KeyringService implements OnApplicationBootstrap, OnModuleDestroy {
         throw new CryptoException(CryptoErrorCode.KEY_NOT_FOUND, `No active ${purpose} key`);
       const latest = await repo.findOne({ where: { purpose }, order: { version: 'DESC' } });
       const version = (latest?.version ?? previous.version) + 1;
-      const key = randomBytes(KEY_BYTES);
       const current = await repo.save(
         repo.create({
           purpose,
           version,
           status: CryptoKeyStatus.Active,
           subjectId: null,
-          wrappedKey: await this.kms.wrap(key, { purpose, version, subjectId: null }),
+          wrappedKey: await this.newWrappedKey({ purpose, version, subjectId: null }),
           masterKeyVersion: this.kms.currentVersion(),
           kmsProvider: this.kms.name,
         }),
       );
-      key.fill(0);
       previous.status = CryptoKeyStatus.DecryptOnly;
       previous.rotatedAt = new Date();
       await repo.save(previous);
@@ -431,14 +428,13 @@ export class KeyringService implements OnApplicationBootstrap, OnModuleDestroy {
   private async ensurePurpose(purpose: DataKeyPurpose): Promise<void> {
     const repo = this.dataSource.getRepository(CryptoKeyEntity);
     if (await repo.existsBy({ purpose, status: CryptoKeyStatus.Active })) return;
-    const key = randomBytes(KEY_BYTES);
     try {
       await repo.insert({
         purpose,
         version: 1,
         status: CryptoKeyStatus.Active,
         subjectId: null,
-        wrappedKey: await this.kms.wrap(key, { purpose, version: 1, subjectId: null }),
+        wrappedKey: await this.newWrappedKey({ purpose, version: 1, subjectId: null }),
         masterKeyVersion: this.kms.currentVersion(),
         kmsProvider: this.kms.name,
       });
@@ -446,6 +442,23 @@ export class KeyringService implements OnApplicationBootstrap, OnModuleDestroy {
     } catch (e) {
       // Another instance created it first (unique purpose+version): use theirs.
       if (!(await repo.existsBy({ purpose, status: CryptoKeyStatus.Active }))) throw e;
+    }
+  }
+
+  /**
+   * A new data key, wrapped under the current master key: made by the KMS when it offers that
+   * (AWS KMS GenerateDataKey), else drawn here and wrapped. Callers store only the wrapped key (it
+   * is unwrapped again when loaded), so the plaintext is wiped at once.
+   */
+  private async newWrappedKey(context: WrapContext): Promise<Buffer> {
+    if (this.kms.generateDataKey) {
+      const { plainKey, wrapped } = await this.kms.generateDataKey(context);
+      plainKey.fill(0);
+      return wrapped;
+    }
+    const key = randomBytes(KEY_BYTES);
+    try {
+      return await this.kms.wrap(key, context);
     } finally {
       key.fill(0);
     }
