@@ -18,6 +18,9 @@ export default tseslint.config(
       'stryker.config.mjs',
       '.stryker-tmp/**',
       'reports/**',
+      // GraphQL Code Generator's output (npm run client:generate), and the client's build.
+      'client/src/gql/**',
+      'client/dist/**',
     ],
   },
   eslint.configs.recommended,
