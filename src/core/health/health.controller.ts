@@ -59,7 +59,7 @@ export class HealthController {
             ? session.up({ tables: status.tables.length })
             : session.down({
                 unencrypted,
-                redoLog: status.settings.innodb_encrypt_log ?? 'unknown',
+                redoLog: status.redoLog ?? 'unknown',
               });
         } catch {
           return session.down({ message: 'cannot read encryption status' });
