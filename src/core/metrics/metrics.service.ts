@@ -86,7 +86,7 @@ export class MetricsService {
 
   readonly collectFailures = new Counter({
     name: 'callwarden_metrics_collect_failures_total',
-    help: 'Scrapes where a series kept by its owner could not be read (its value is then the last one read)',
+    help: 'Scrapes where a series kept by its owner could not be read (its value is then the last one read; a failure shows from the next scrape on)',
     labelNames: ['series'] as const,
     registers: [this.registry],
   });
@@ -133,20 +133,12 @@ export class MetricsService {
     config: Omit<GaugeConfiguration<L>, 'registers' | 'collect'>,
     read: (gauge: Gauge<L>) => Promise<void>,
   ): Gauge<L> {
-    const failures = this.collectFailures;
-    const logger = this.logger;
+    const guarded = (work: () => Promise<void>) => this.guarded(config.name, work);
     return new Gauge<L>({
       ...config,
       registers: [this.registry],
-      async collect() {
-        try {
-          await read(this);
-        } catch (e) {
-          failures.inc({ series: config.name });
-          logger.warn(
-            `metrics: ${config.name} not read (${e instanceof Error ? e.name : 'unknown'})`,
-          );
-        }
+      collect() {
+        return guarded(() => read(this));
       },
     });
   }
@@ -159,24 +151,28 @@ export class MetricsService {
     config: { name: string; help: string; labelNames: readonly L[] },
     read: () => Promise<{ labels: Record<L, string>; total: number }[]>,
   ): Counter<L> {
-    const failures = this.collectFailures;
-    const logger = this.logger;
+    const guarded = (work: () => Promise<void>) => this.guarded(config.name, work);
     return new Counter<L>({
       ...config,
       registers: [this.registry],
-      async collect() {
-        try {
+      collect() {
+        return guarded(async () => {
           const totals = await read();
           this.reset();
           for (const { labels, total } of totals) this.inc(labels as never, total);
-        } catch (e) {
-          failures.inc({ series: config.name });
-          logger.warn(
-            `metrics: ${config.name} not read (${e instanceof Error ? e.name : 'unknown'})`,
-          );
-        }
+        });
       },
     });
+  }
+
+  /** Runs a series' read; a failure keeps its last values and counts a collect failure. */
+  private async guarded(series: string, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (e) {
+      this.collectFailures.inc({ series });
+      this.logger.warn(`metrics: ${series} not read (${e instanceof Error ? e.name : 'unknown'})`);
+    }
   }
 
   /** The exposition text and its content type. */
