@@ -26,6 +26,26 @@ PORT_DB="${CW_DB_PORT:-3307}"
 say() { echo "compose-check: $*" >&2; }
 fail() { say "FAILED: $*"; exit 1; }
 
+# 0. The compose file itself, as Compose reads it: `docker compose config` where the plugin is
+#    installed, else Debian's docker-compose (installed here once when we are root with apt), which
+#    needs no Docker engine either.
+if docker compose version >/dev/null 2>&1; then
+  compose=(docker compose)
+else
+  if ! command -v docker-compose >/dev/null 2>&1; then
+    if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+      say "docker-compose not found: installing Debian's docker-compose (once)"
+      apt-get update -qq >/dev/null
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null
+    else
+      fail "neither 'docker compose' nor docker-compose is installed (Debian: apt-get install docker-compose)"
+    fi
+  fi
+  compose=(docker-compose)
+fi
+"${compose[@]}" -f "$ROOT/docker/compose.yaml" config -q || fail "docker/compose.yaml is not valid"
+say "compose file valid (${compose[*]} config)"
+
 bash "$ROOT/scripts/db.sh" start >/dev/null
 admin_url="$(bash "$ROOT/scripts/db.sh" admin-url)"
 # mysql://user:password@127.0.0.1:port/db
