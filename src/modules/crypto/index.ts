@@ -1,3 +1,3 @@
 // The crypto module's public surface besides CryptoService and CryptoModule.
-export { EncryptedField } from './encrypted-field.decorator';
+export { EncryptedField, encryptedFieldsOf } from './encrypted-field.decorator';
 export { normalizeAccountRef, normalizeEmail, normalizePhone } from './utils/normalize';

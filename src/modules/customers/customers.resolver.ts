@@ -1,4 +1,6 @@
-import { Args, Mutation, Query, Resolver } from '@nestjs/graphql';
+import { Args, Info, Mutation, Query, Resolver } from '@nestjs/graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { selectedFields } from '../../core/graphql/selected-fields';
 import { RequireStepUp } from '../../core/auth/auth.decorators';
 import { Ctx, RequestContext } from '../../core/auth/request-context';
 import { Allow } from '../../core/authorization/allow.decorator';
@@ -61,8 +63,18 @@ export class CustomersResolver {
   @Query(() => CustomerPageDTO, {
     description: 'Customers the caller may see, personal fields masked by role',
   })
-  customers(@Ctx() ctx: RequestContext, @Args() args: CustomersArgs): Promise<CustomerPageDTO> {
-    return this.access.list(ctx, args.filter ?? {}, args.first, args.after);
+  customers(
+    @Ctx() ctx: RequestContext,
+    @Args() args: CustomersArgs,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<CustomerPageDTO> {
+    return this.access.list(
+      ctx,
+      args.filter ?? {},
+      args.first,
+      args.after,
+      selectedFields(info, ['items']),
+    );
   }
 
   @Allow('read', 'Customer')
