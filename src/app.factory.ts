@@ -18,6 +18,7 @@ import {
 import { installRequestStore, newRequestId } from './core/request/request-store';
 import { installWellFormedInput } from './core/request/well-formed-input';
 import { BootLogger } from './core/logging/boot-logger';
+import { cacheValidationMetadata } from './core/validation/metadata-cache';
 
 export interface CreateAppOptions {
   /** Environment overrides (tests and tools); the process environment fills the rest. */
@@ -77,6 +78,7 @@ export async function createApp(options: CreateAppOptions = {}): Promise<INestAp
     credentials: true,
     methods: ['GET', 'POST'],
   });
+  cacheValidationMetadata();
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,
