@@ -7,8 +7,8 @@ import {
   randomUUID,
   timingSafeEqual,
 } from 'node:crypto';
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LocalHttpFake } from './local-http-fake';
 
 /** A customer managed key of the fake, as a test sees and steers it. */
 export interface FakeCmk {
@@ -74,19 +74,19 @@ class KmsError extends Error {
  * InvalidCiphertextException; under another key: IncorrectKeyException), and records every request
  * in `requests`.
  */
-export class FakeKms {
+export class FakeKms extends LocalHttpFake {
   readonly requests: FakeKmsRequest[] = [];
   /** Answer the next `times` requests with this error (throttling, an outage). */
   failNext?: { type: string; status: number; times: number };
-  port = 0;
   private readonly keys = new Map<string, FakeCmk>();
-  private server?: Server;
 
   constructor(
     readonly credentials: { accessKeyId: string; secretAccessKey: string },
     readonly region = 'us-east-1',
     readonly accountId = '111122223333',
-  ) {}
+  ) {
+    super();
+  }
 
   /** A new enabled symmetric key (optionally with an alias). */
   createKey(alias?: string): FakeCmk {
@@ -118,30 +118,7 @@ export class FakeKms {
     return this.requests.filter((r) => r.operation === operation && r.status === 200);
   }
 
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => this.answer(req, res, Buffer.concat(chunks)));
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.port = (this.server.address() as AddressInfo).port;
-  }
-
-  /** The origin to give the SDK's endpoint (AWS_KMS_ENDPOINT). */
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-
-  private answer(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
+  protected answer(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
     const target = String(req.headers['x-amz-target'] ?? '');
     const record: FakeKmsRequest = { operation: TARGET.exec(target)?.[1] ?? target, status: 200 };
     const send = (status: number, payload: unknown) => {

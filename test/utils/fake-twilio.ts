@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LocalHttpFake } from './local-http-fake';
 
 /** A Messages request the fake took (201), as Twilio would have seen it. */
 export interface FakeTwilioMessage {
@@ -24,7 +24,7 @@ const MESSAGES = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/;
  * Twilio's (sid SM + 32 hex, status queued), or Twilio's error JSON. Taken messages are kept in
  * `messages`; every request, taken or not, in `requests`.
  */
-export class FakeTwilio {
+export class FakeTwilio extends LocalHttpFake {
   readonly messages: FakeTwilioMessage[] = [];
   readonly requests: { path: string; status: number; code?: number }[] = [];
   /**
@@ -32,38 +32,15 @@ export class FakeTwilio {
    * texts) is answered with this error (then cleared).
    */
   failNext?: { status: number; code: number; message: string; to?: string };
-  private server?: Server;
-  port = 0;
-
   constructor(
     readonly accountSid: string,
     private readonly authToken: string,
-  ) {}
-
-  async start(): Promise<void> {
-    this.server = createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => this.answer(req, res, Buffer.concat(chunks).toString('utf8')));
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
-    this.port = (this.server.address() as AddressInfo).port;
+  ) {
+    super();
   }
 
-  /** The origin to give TWILIO_API_BASE_URL. */
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
-
-  async stop(): Promise<void> {
-    const server = this.server;
-    this.server = undefined;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-
-  private answer(req: IncomingMessage, res: ServerResponse, body: string): void {
+  protected answer(req: IncomingMessage, res: ServerResponse, raw: Buffer): void {
+    const body = raw.toString('utf8');
     const path = (req.url ?? '').split('?')[0];
     const error = (status: number, code: number, message: string) => {
       this.requests.push({ path, status, code });
