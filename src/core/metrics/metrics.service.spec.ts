@@ -1,4 +1,4 @@
-import { MetricsService } from './metrics.service';
+import { MetricsService, sharedWhileInFlight } from './metrics.service';
 
 describe('MetricsService', () => {
   it('keeps answering when a series read from elsewhere fails, and counts the failure', async () => {
@@ -44,5 +44,23 @@ describe('MetricsService', () => {
     expect(body).toMatch(/^callwarden_outbox_depth\{outbox="a"\} 2$/m);
     expect(body).toMatch(/^callwarden_outbox_depth\{outbox="b"\} 0$/m);
     expect(body).toMatch(/^callwarden_outbox_oldest_age_seconds\{outbox="a"\} 1.5$/m);
+  });
+});
+
+describe('sharedWhileInFlight', () => {
+  it('runs one read for the callers of one scrape, and a new one for the next scrape', async () => {
+    let reads = 0;
+    const read = sharedWhileInFlight(() => Promise.resolve(++reads));
+    expect(await Promise.all([read(), read()])).toEqual([1, 1]);
+    expect(await read()).toBe(2);
+  });
+
+  it('reads an outbox once a scrape for both its series', async () => {
+    const metrics = new MetricsService();
+    let reads = 0;
+    metrics.watchOutbox('a', () => Promise.resolve({ depth: ++reads, oldestAgeSeconds: 0 }));
+    const { body } = await metrics.exposition();
+    expect(reads).toBe(1);
+    expect(body).toMatch(/^callwarden_outbox_depth\{outbox="a"\} 1$/m);
   });
 });

@@ -13,6 +13,19 @@ export interface OutboxState {
   oldestAgeSeconds: number;
 }
 
+/**
+ * One read per scrape for series that share it: while a read is in flight, callers get its
+ * promise. The registry collects every series at once, so two gauges fed by one query (an outbox's
+ * depth and age, a purge run's counts and status) run it once a scrape instead of once each.
+ */
+export function sharedWhileInFlight<T>(read: () => Promise<T>): () => Promise<T> {
+  let inFlight: Promise<T> | null = null;
+  return () =>
+    (inFlight ??= read().finally(() => {
+      inFlight = null;
+    }));
+}
+
 /** Latency buckets (seconds) for request-sized work: 2.5 ms to 10 s. */
 const REQUEST_BUCKETS = [0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 /** Latency buckets (seconds) for one audit append: 0.5 ms to 2.5 s. */
@@ -121,7 +134,7 @@ export class MetricsService {
 
   /** Reports an outbox's depth and age under `callwarden_outbox_*{outbox="<name>"}`. */
   watchOutbox(name: string, read: () => Promise<OutboxState>): void {
-    this.outboxes.set(name, read);
+    this.outboxes.set(name, sharedWhileInFlight(read));
   }
 
   /**

@@ -1,7 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { MetricsService } from '../../core/metrics/metrics.service';
+import { MetricsService, sharedWhileInFlight } from '../../core/metrics/metrics.service';
 import { RetentionRunStatus } from './entities/retention-run.entity';
 
 /**
@@ -16,12 +16,14 @@ export class RetentionMetrics implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    const newest = async () =>
-      (
-        await this.dataSource.query<
-          { status: RetentionRunStatus; counts: string | Record<string, number> }[]
-        >(`SELECT status, counts FROM retention_runs ORDER BY id DESC LIMIT 1`)
-      )[0];
+    const newest = sharedWhileInFlight(
+      async () =>
+        (
+          await this.dataSource.query<
+            { status: RetentionRunStatus; counts: string | Record<string, number> }[]
+          >(`SELECT status, counts FROM retention_runs ORDER BY id DESC LIMIT 1`)
+        )[0],
+    );
     this.metrics.stateGauge(
       {
         name: 'callwarden_retention_run_rows',
