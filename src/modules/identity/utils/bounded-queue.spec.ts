@@ -15,6 +15,9 @@ function gated(log: string[], name: string) {
   };
 }
 
+/** The depth of a queue with nothing running, waiting or reserved. */
+const IDLE = { running: 0, waiting: 0, priorityWaiting: 0, reserved: 0, priorityReserved: 0 };
+
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('BoundedQueue', () => {
@@ -41,13 +44,7 @@ describe('BoundedQueue', () => {
     b.release();
     await expect(pb).resolves.toBe('b');
     expect(log).toEqual(['a', 'b']);
-    expect(q.depth).toEqual({
-      running: 0,
-      waiting: 0,
-      priorityWaiting: 0,
-      reserved: 0,
-      priorityReserved: 0,
-    });
+    expect(q.depth).toEqual(IDLE);
   });
 
   it('keeps places for the priority lane and serves it first, one task per key', async () => {
@@ -91,13 +88,7 @@ describe('BoundedQueue', () => {
     await expect(pBob).resolves.toBe('bob');
     common.release();
     await expect(pCommon).resolves.toBe('common');
-    expect(q.depth).toEqual({
-      running: 0,
-      waiting: 0,
-      priorityWaiting: 0,
-      reserved: 0,
-      priorityReserved: 0,
-    });
+    expect(q.depth).toEqual(IDLE);
   });
 
   it('frees its slot when a task fails', async () => {
@@ -181,12 +172,6 @@ describe('BoundedQueue', () => {
     b.release();
     await pb;
     expect(log).toEqual(['a', 'alice', 'b']);
-    expect(q.depth).toEqual({
-      running: 0,
-      waiting: 0,
-      priorityWaiting: 0,
-      reserved: 0,
-      priorityReserved: 0,
-    });
+    expect(q.depth).toEqual(IDLE);
   });
 });
