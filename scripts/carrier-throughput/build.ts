@@ -13,6 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { dateArgument, isDate, readReviewedTable } from '../lib/csv';
+import { runWhenMain } from '../lib/run-main';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SOURCE = 'scripts/carrier-throughput/source.csv';
@@ -166,11 +167,4 @@ function main(argv: readonly string[]) {
   console.error(`wrote ${OUT}: ${data.meta.counts.rules} rules, reviewed ${data.meta.sourceDate}`);
 }
 
-if (require.main === module) {
-  try {
-    main(process.argv.slice(2));
-  } catch (error: unknown) {
-    console.error(error instanceof Error ? error.message : error);
-    process.exitCode = 1;
-  }
-}
+runWhenMain(module, main);

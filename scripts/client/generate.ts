@@ -14,6 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ErrorCode } from '../../src/core/errors/error-code';
 import { ERROR_REASONS } from '../../src/error-catalog';
+import { runWhenMain } from '../lib/run-main';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const CLIENT_DIR = path.join(ROOT, 'client');
@@ -134,11 +135,4 @@ function main(argv: readonly string[]) {
   }
 }
 
-if (require.main === module) {
-  try {
-    main(process.argv.slice(2));
-  } catch (error: unknown) {
-    console.error(error instanceof Error ? error.message : error);
-    process.exitCode = 1;
-  }
-}
+runWhenMain(module, main);
