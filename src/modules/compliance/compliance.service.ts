@@ -20,7 +20,11 @@ import type {
   Decision,
   RuleSet,
 } from './rules/types';
-import { ComplianceFactsService, ContactRequest } from './services/compliance-facts.service';
+import {
+  ComplianceFactsService,
+  ContactRequest,
+  AudiencePageFacts,
+} from './services/compliance-facts.service';
 import {
   DecisionContext,
   DecisionRecordsService,
@@ -337,20 +341,50 @@ export class ComplianceService {
     request: ContactRequest,
     { gate, slice }: { gate: boolean; slice?: AudienceSlice },
   ): Promise<Map<string, Decision>> {
-    return this.evaluateFacts(await this.batchFacts(customers, request, slice), request, { gate });
+    return this.evaluateFacts(await this.facts.factsFor(customers, request, slice), request, {
+      gate,
+    });
   }
 
-  /** The facts evaluateBatch decides on (read separately, so a caller can read them ahead). */
-  batchFacts(
+  /**
+   * The facts of one audience page (at most 10,000 customers), read apart from their evaluation
+   * so that a caller reads the next page's while it evaluates this one (a precheck).
+   */
+  pageFacts(
     customers: ContactSubject[],
     request: ContactRequest,
     slice?: AudienceSlice,
-  ): Promise<Map<string, ContactFacts>> {
-    return this.facts.factsFor(customers, request, slice);
+  ): Promise<AudiencePageFacts> {
+    return this.facts.pageFacts(customers, request, slice);
   }
 
-  /** evaluateBatch's second half: the engine over facts read by batchFacts. */
-  async evaluateFacts(
+  /**
+   * evaluateBatch over one page, for a precheck (no refusal counted, nothing kept, no map built):
+   * `visit` gets each customer's decision in page order. A customer with no history on file is
+   * decided once per shape (their facts depend on it alone: most of an audience), the others one
+   * by one. Decisions may be shared between customers: read them, never change them.
+   */
+  async evaluatePage(
+    page: AudiencePageFacts,
+    visit: (customerId: string, decision: Decision) => void,
+  ): Promise<void> {
+    const decide = batchEvaluator(await this.facts.ruleSet());
+    const byShape = new Map<string, Decision>();
+    let n = 0;
+    for (const c of page.customers) {
+      if (++n % YIELD_EVERY === 0) await yieldToLoop();
+      const shape = page.shapeOf(c);
+      let decision = shape === null ? undefined : byShape.get(shape);
+      if (!decision) {
+        decision = decide(page.factsOf(c));
+        if (shape !== null) byShape.set(shape, decision);
+      }
+      visit(c.id, decision);
+    }
+  }
+
+  /** evaluateBatch's second half: the engine over facts read by factsFor. */
+  private async evaluateFacts(
     facts: Map<string, ContactFacts>,
     request: ContactRequest,
     { gate }: { gate: boolean },

@@ -95,6 +95,20 @@ export interface PhoneZoneCounts {
  * Customer records: the only place that queries the customers table; other modules come here.
  * Services read and write plaintext; the entity encrypts.
  */
+const AUDIENCE_FROM = 'FROM `customers` `c`';
+
+/**
+ * An audience statement that reads customers in id order without the status index. Nearly every
+ * customer is active, so that index selects nothing; the optimizer prefers it for `status = ?`
+ * and then looks every row up by primary key (3x the time of reading the primary key's range in
+ * order, measured on 100,000 customers). Without it, a broad audience reads the primary key's
+ * range and a selective one (one state) the index that selects it.
+ */
+function scanningById(sql: string): string {
+  if (!sql.includes(AUDIENCE_FROM)) throw new Error('not an audience statement over customers c');
+  return sql.replace(AUDIENCE_FROM, `${AUDIENCE_FROM} IGNORE INDEX (ix_customers_status)`);
+}
+
 @Injectable()
 export class CustomersService {
   constructor(
@@ -223,7 +237,7 @@ export class CustomersService {
         .limit(pageSize);
       if (after) qb.andWhere('c.id > :after', { after });
       const [sql, params] = qb.getQueryAndParameters();
-      const rows = await this.dataSource.query<SubjectRow[]>(sql, params);
+      const rows = await this.dataSource.query<SubjectRow[]>(scanningById(sql), params);
       if (rows.length === 0) return;
       const first = rows[0].id;
       const last = rows[rows.length - 1].id;
@@ -251,7 +265,7 @@ export class CustomersService {
         .select('c.id', 'id')
         .andWhere('c.id >= :first AND c.id <= :last', { first, last })
         .getQueryAndParameters();
-      yield { subjects, slice: { sql: sliceSql, params: sliceParams } };
+      yield { subjects, slice: { sql: scanningById(sliceSql), params: sliceParams } };
       if (rows.length < pageSize) return;
       after = last;
     }

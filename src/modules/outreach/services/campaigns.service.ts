@@ -249,13 +249,34 @@ export class CampaignsService {
     // A customer gets a task when a legal time comes before the campaign ends.
     const usable = (d: Decision) =>
       d.nextAllowedAt !== null && (!campaign.endsAt || d.nextAllowedAt < campaign.endsAt);
+    // Why a decision blocks: decisions are shared by customers of one shape, so asked once each.
+    const reasonsOf = new Map<Decision, string[]>();
+    const count = (customerId: string, d: Decision) => {
+      total++;
+      // Only a launch creates tasks from it: a precheck keeps counts, not a map of the audience.
+      if (gate && usable(d) && d.nextAllowedAt) schedule.set(customerId, d.nextAllowedAt);
+      if (d.allowed) allowedNow++;
+      else if (usable(d)) allowedLater++;
+      else {
+        let reasons = reasonsOf.get(d);
+        if (!reasons) {
+          reasons = d.checks.filter((c) => !c.passed).map((c) => c.rule);
+          if (d.nextAllowedAt && !reasons.length) reasons.push('campaign_ends');
+          if (reasonsOf.size >= 10_000) reasonsOf.clear();
+          reasonsOf.set(d, reasons);
+        }
+        for (const r of reasons) byReason.set(r, (byReason.get(r) ?? 0) + 1);
+        if (blockedCustomers.length < BLOCKED_LISTED)
+          blockedCustomers.push({ customerId, reasons: [...reasons] });
+      }
+    };
     // A page's decisions are committed while the next page is read and decided (one in flight).
     let keeping: Promise<void> = Promise.resolve();
     // Each page's customers (no entities: what the facts read) and, for a precheck, its facts are
     // read one page ahead: the database works on the next page while this one is decided.
     const pages = readAhead(
       mapAsync(this.audienceSlices(campaign), (p) => {
-        const facts = gate ? null : this.compliance.batchFacts(p.subjects, request, p.slice);
+        const facts = gate ? null : this.compliance.pageFacts(p.subjects, request, p.slice);
         // Awaited when its page is decided; if an earlier page fails first, it never is, and its
         // failure must not surface as an unhandled rejection.
         facts?.catch(() => undefined);
@@ -263,48 +284,31 @@ export class CampaignsService {
       }),
     );
     for await (const { subjects: page, slice, facts } of pages) {
-      // A launch keeps each decision (it admits or refuses a task); a precheck keeps none.
-      let decisions: Map<string, { decision: Decision; taskId: string | null }>;
-      if (gate) {
-        const decided = await this.compliance.decideBatch(
-          page,
-          request,
-          {
-            campaignId: campaign.id,
-            admit: (d) => (usable(d) ? uuidv7() : null),
-          },
-          slice,
-        );
-        decisions = decided.decisions;
-        await keeping;
-        keeping = decided.kept.then((ids) => {
-          for (const [customerId, decisionId] of ids) {
-            const taskId = decisions.get(customerId)?.taskId;
-            if (taskId) admitted.set(customerId, { taskId, decisionId });
-          }
-        });
-        keeping.catch(() => undefined);
-      } else {
-        decisions = new Map(
-          [...(await this.compliance.evaluateFacts(await facts!, request, { gate }))].map(
-            ([id, decision]) => [id, { decision, taskId: null }],
-          ),
-        );
+      // A precheck keeps no decision: each is counted as it is made.
+      if (!gate) {
+        await this.compliance.evaluatePage(await facts!, count);
+        continue;
       }
-      total += decisions.size;
-      for (const [customerId, { decision: d }] of decisions) {
-        // Only a launch creates tasks from it: a precheck keeps counts, not a map of the audience.
-        if (gate && usable(d) && d.nextAllowedAt) schedule.set(customerId, d.nextAllowedAt);
-        if (d.allowed) allowedNow++;
-        else if (usable(d)) allowedLater++;
-        else {
-          const reasons = d.checks.filter((c) => !c.passed).map((c) => c.rule);
-          if (d.nextAllowedAt && !reasons.length) reasons.push('campaign_ends');
-          for (const r of reasons) byReason.set(r, (byReason.get(r) ?? 0) + 1);
-          if (blockedCustomers.length < BLOCKED_LISTED)
-            blockedCustomers.push({ customerId, reasons });
+      // A launch keeps each decision (it admits or refuses a task).
+      const decided = await this.compliance.decideBatch(
+        page,
+        request,
+        {
+          campaignId: campaign.id,
+          admit: (d) => (usable(d) ? uuidv7() : null),
+        },
+        slice,
+      );
+      const decisions = decided.decisions;
+      await keeping;
+      keeping = decided.kept.then((ids) => {
+        for (const [customerId, decisionId] of ids) {
+          const taskId = decisions.get(customerId)?.taskId;
+          if (taskId) admitted.set(customerId, { taskId, decisionId });
         }
-      }
+      });
+      keeping.catch(() => undefined);
+      for (const [customerId, { decision }] of decisions) count(customerId, decision);
     }
     // Every decision is kept before any task it admits is written.
     await keeping;
