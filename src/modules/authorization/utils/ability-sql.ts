@@ -59,10 +59,35 @@ export interface SqlCondition {
 }
 
 /**
+ * Translations by ability: an ability is built once per principal and role version and never
+ * changed (a new role version builds a new one), so its clause for an (action, subject, alias) is
+ * the same on every request that holds it. Weakly held: it goes with its ability.
+ */
+const translated = new WeakMap<AppAbility, Map<string, SqlCondition | null>>();
+
+/**
  * The WHERE clause selecting the rows of `subject` that `ability` may `action`: `null` when it may
- * see none at all, `1 = 1` when it may see every row.
+ * see none at all, `1 = 1` when it may see every row. Worked out once per ability and query shape;
+ * each caller gets its own copy of the parameters.
  */
 export function accessibleSql(
+  ability: AppAbility,
+  action: Action,
+  subject: string,
+  alias: string,
+): SqlCondition | null {
+  let byShape = translated.get(ability);
+  if (!byShape) translated.set(ability, (byShape = new Map<string, SqlCondition | null>()));
+  const key = `${action} ${subject} ${alias}`;
+  let condition = byShape.get(key);
+  if (condition === undefined) {
+    condition = translate(ability, action, subject, alias);
+    byShape.set(key, condition);
+  }
+  return condition && { sql: condition.sql, params: { ...condition.params } };
+}
+
+function translate(
   ability: AppAbility,
   action: Action,
   subject: string,
