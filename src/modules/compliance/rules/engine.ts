@@ -10,6 +10,7 @@ import type {
   RuleKind,
   RuleSet,
 } from './types';
+import { localDayNumber, localMinutes } from './zone-clock';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -120,20 +121,9 @@ function minutesOf(hhmm: string): number {
   return minutes;
 }
 
-/** Local minutes past midnight of an instant in a zone; a batch asks the same few pairs again and again. */
-const localMinutes = new Map<string, number>();
+/** Local minutes past midnight of an instant in a zone (zone-clock: integer arithmetic, cached offsets). */
 function minutesIn(at: Date, zone: string): number {
-  const key = `${at.getTime()}|${zone}`;
-  let minutes = localMinutes.get(key);
-  // Stryker disable next-line ConditionalExpression: a cache; computing again gives the same value.
-  if (minutes === undefined) {
-    const local = DateTime.fromJSDate(at, { zone });
-    minutes = local.hour * 60 + local.minute;
-    // Stryker disable next-line all: the cache's memory bound, invisible in results.
-    if (localMinutes.size > 50_000) localMinutes.clear();
-    localMinutes.set(key, minutes);
-  }
-  return minutes;
+  return localMinutes(at.getTime(), zone);
 }
 
 function insideWindow(at: Date, zone: string, start: string, end: string): boolean {
@@ -169,19 +159,8 @@ function windowsFor(facts: ContactFacts, rules: RuleSet): Window[] {
 }
 
 /** The local calendar day of an instant in a zone, as a day number (days since 1970-01-01 there). */
-const localDays = new Map<string, number>();
 function localDay(at: Date, zone: string): number {
-  const key = `${at.getTime()}|${zone}`;
-  let day = localDays.get(key);
-  // Stryker disable next-line ConditionalExpression: a cache; computing again gives the same value.
-  if (day === undefined) {
-    const local = DateTime.fromJSDate(at, { zone });
-    day = Math.round(Date.UTC(local.year, local.month - 1, local.day) / DAY);
-    // Stryker disable next-line all: the cache's memory bound, invisible in results.
-    if (localDays.size > 50_000) localDays.clear();
-    localDays.set(key, day);
-  }
-  return day;
+  return localDayNumber(at.getTime(), zone);
 }
 
 /** Midnight (local) starting day number `day` in `zone`. */
