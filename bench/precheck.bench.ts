@@ -197,7 +197,9 @@ async function runMillion(
       max: 10,
       note:
         `CampaignsService.precheckOf over ${result.total} customers (states ${STATES.join(', ')}), ` +
-        'keyset pages of 10,000 read and evaluated in turn (load included)',
+        'ranges of 10,000 in id order, each read in one snapshot one ahead: customers without ' +
+        'history counted by shape in SQL and decided once a shape, the others read with their ' +
+        'facts and decided one by one (load included)',
     }),
     figure(BENCH, 'million_precheck_customers_per_s', (result.total / ms) * 1000, 'customers/s', {
       note: counts,
@@ -205,8 +207,9 @@ async function runMillion(
     figure(BENCH, 'million_precheck_heap_growth_mb', (heapPeak - heapBefore) / 2 ** 20, 'MiB', {
       max: 256,
       note:
-        'peak heap growth during the precheck (sampled every 50 ms): two pages with their facts ' +
-        '(one decided, the next read ahead) and the counts; a precheck keeps no schedule',
+        'peak heap growth during the precheck (sampled every 50 ms): two pages of shapes and of ' +
+        'customers with history and their facts (one decided, the next read ahead) and the ' +
+        'counts; a precheck keeps no schedule',
     }),
     figure(BENCH, 'million_allowed_now', result.allowedNow, 'customers', {
       note: `allowed at the campaign's start, AT (${AT.toISOString()})`,

@@ -14,7 +14,8 @@ import { OutreachAccessService } from '../outreach-access.service';
 import { OutreachErrorCode, OutreachException } from '../outreach.exception';
 import { templateProblems } from '../utils/templates';
 import { notSendableReason, registrationProblems } from '../../compliance';
-import type { Decision } from '../../compliance';
+import type { ContactRequest, Decision } from '../../compliance';
+import type { ShapeCount } from '../../customers';
 import { TenDlcService } from '../../compliance/services/ten-dlc.service';
 import { mapAsync, readAhead } from '../../../core/async/read-ahead';
 import { ThroughputService } from '../../compliance/services/throughput.service';
@@ -76,6 +77,53 @@ export interface Precheck {
 }
 
 const BLOCKED_LISTED = 200;
+
+/** A precheck's counts and the first BLOCKED_LISTED blocked customers it names. */
+class PrecheckTally {
+  total = 0;
+  allowedNow = 0;
+  allowedLater = 0;
+  readonly byReason = new Map<string, number>();
+  readonly blockedCustomers: Precheck['blockedCustomers'] = [];
+  // Why a decision blocks: decisions are shared by customers of one shape, so asked once each.
+  private readonly reasonsOf = new Map<Decision, string[]>();
+
+  /** `usable`: a legal time comes before the campaign ends (the customer would get a task). */
+  constructor(readonly usable: (d: Decision) => boolean) {}
+
+  blocks(d: Decision): boolean {
+    return !d.allowed && !this.usable(d);
+  }
+
+  /** Counts `n` customers with decision `d`. */
+  add(d: Decision, n = 1): void {
+    this.total += n;
+    if (d.allowed) this.allowedNow += n;
+    else if (this.usable(d)) this.allowedLater += n;
+    else for (const r of this.reasons(d)) this.byReason.set(r, (this.byReason.get(r) ?? 0) + n);
+  }
+
+  get listFull(): boolean {
+    return this.blockedCustomers.length >= BLOCKED_LISTED;
+  }
+
+  /** Names the customer if `d` blocks it and fewer than BLOCKED_LISTED are named. */
+  list(customerId: string, d: Decision): void {
+    if (this.blocks(d) && !this.listFull)
+      this.blockedCustomers.push({ customerId, reasons: [...this.reasons(d)] });
+  }
+
+  private reasons(d: Decision): string[] {
+    let reasons = this.reasonsOf.get(d);
+    if (!reasons) {
+      reasons = d.checks.filter((c) => !c.passed).map((c) => c.rule);
+      if (d.nextAllowedAt && !reasons.length) reasons.push('campaign_ends');
+      if (this.reasonsOf.size >= 10_000) this.reasonsOf.clear();
+      this.reasonsOf.set(d, reasons);
+    }
+    return reasons;
+  }
+}
 /** Audience page size: memory stays bounded whatever the audience (a page and its facts). */
 const AUDIENCE_PAGE = 10_000;
 
@@ -229,74 +277,71 @@ export class CampaignsService {
 
   /**
    * The audience in keyset pages through the engine: one set-based batch per page, counts and the
-   * schedule kept, customers and facts of a page dropped before the next is read.
+   * schedule kept, customers and facts of a page dropped before the next is read. A launch
+   * (`gate`) decides and keeps each customer's decision; a precheck decides each shape of
+   * customers with no history once (precheckByShape).
    */
-  async precheckOf(campaign: CampaignEntity, { gate }: { gate: boolean }): Promise<Precheck> {
+  async precheckOf(
+    campaign: CampaignEntity,
+    { gate, pageSize = AUDIENCE_PAGE }: { gate: boolean; pageSize?: number },
+  ): Promise<Precheck> {
     const at = campaign.startsAt && campaign.startsAt > new Date() ? campaign.startsAt : new Date();
-    const byReason = new Map<string, number>();
-    const blockedCustomers: Precheck['blockedCustomers'] = [];
-    const schedule = new Map<string, Date>();
-    let total = 0;
-    let allowedNow = 0;
-    let allowedLater = 0;
-    const admitted = new Map<string, { taskId: string; decisionId: string }>();
-    const request = {
+    const request: ContactRequest = {
       channel: campaign.channel,
       purpose: campaign.purpose,
       at,
       campaignWindow: { start: campaign.windowStart, end: campaign.windowEnd },
     };
     // A customer gets a task when a legal time comes before the campaign ends.
-    const usable = (d: Decision) =>
-      d.nextAllowedAt !== null && (!campaign.endsAt || d.nextAllowedAt < campaign.endsAt);
-    // Why a decision blocks: decisions are shared by customers of one shape, so asked once each.
-    const reasonsOf = new Map<Decision, string[]>();
-    const count = (customerId: string, d: Decision) => {
-      total++;
-      // Only a launch creates tasks from it: a precheck keeps counts, not a map of the audience.
-      if (gate && usable(d) && d.nextAllowedAt) schedule.set(customerId, d.nextAllowedAt);
-      if (d.allowed) allowedNow++;
-      else if (usable(d)) allowedLater++;
-      else {
-        let reasons = reasonsOf.get(d);
-        if (!reasons) {
-          reasons = d.checks.filter((c) => !c.passed).map((c) => c.rule);
-          if (d.nextAllowedAt && !reasons.length) reasons.push('campaign_ends');
-          if (reasonsOf.size >= 10_000) reasonsOf.clear();
-          reasonsOf.set(d, reasons);
-        }
-        for (const r of reasons) byReason.set(r, (byReason.get(r) ?? 0) + 1);
-        if (blockedCustomers.length < BLOCKED_LISTED)
-          blockedCustomers.push({ customerId, reasons: [...reasons] });
-      }
-    };
-    // A page's decisions are committed while the next page is read and decided (one in flight).
-    let keeping: Promise<void> = Promise.resolve();
-    // Each page's customers (no entities: what the facts read) and, for a precheck, its facts are
-    // read one page ahead: the database works on the next page while this one is decided.
-    const pages = readAhead(
-      mapAsync(this.audienceSlices(campaign), (p) => {
-        const facts = gate ? null : this.compliance.pageFacts(p.subjects, request, p.slice);
-        // Awaited when its page is decided; if an earlier page fails first, it never is, and its
-        // failure must not surface as an unhandled rejection.
-        facts?.catch(() => undefined);
-        return { ...p, facts };
-      }),
+    const tally = new PrecheckTally(
+      (d) => d.nextAllowedAt !== null && (!campaign.endsAt || d.nextAllowedAt < campaign.endsAt),
     );
-    for await (const { subjects: page, slice, facts } of pages) {
-      // A precheck keeps no decision: each is counted as it is made.
-      if (!gate) {
-        await this.compliance.evaluatePage(await facts!, count);
-        continue;
-      }
-      // A launch keeps each decision (it admits or refuses a task).
+    const schedule = new Map<string, Date>();
+    const admitted = new Map<string, { taskId: string; decisionId: string }>();
+    if (gate) await this.launchDecisions(campaign, request, pageSize, tally, schedule, admitted);
+    else await this.precheckByShape(campaign, request, pageSize, tally);
+    const eta =
+      campaign.channel === Channel.Sms && campaign.messagingCampaignId
+        ? await this.throughput.eta(
+            campaign.messagingCampaignId,
+            tally.allowedNow + tally.allowedLater,
+            at,
+          )
+        : null;
+    return {
+      total: tally.total,
+      allowedNow: tally.allowedNow,
+      allowedLater: tally.allowedLater,
+      blocked: tally.total - tally.allowedNow - tally.allowedLater,
+      byReason: [...tally.byReason]
+        .map(([rule, count]) => ({ rule, count }))
+        .sort((a, b) => b.count - a.count),
+      blockedCustomers: tally.blockedCustomers,
+      schedule,
+      admitted,
+      at,
+      eta,
+    };
+  }
+
+  /**
+   * A launch's decisions, page by page: each kept (DecisionRecordsService) and committed while
+   * the next page is read and decided (one in flight); the allowed ones scheduled and admitted.
+   */
+  private async launchDecisions(
+    campaign: CampaignEntity,
+    request: ContactRequest,
+    pageSize: number,
+    tally: PrecheckTally,
+    schedule: Map<string, Date>,
+    admitted: Map<string, { taskId: string; decisionId: string }>,
+  ): Promise<void> {
+    let keeping: Promise<void> = Promise.resolve();
+    for await (const { subjects, slice } of readAhead(this.audienceSlices(campaign, pageSize))) {
       const decided = await this.compliance.decideBatch(
-        page,
+        subjects,
         request,
-        {
-          campaignId: campaign.id,
-          admit: (d) => (usable(d) ? uuidv7() : null),
-        },
+        { campaignId: campaign.id, admit: (d) => (tally.usable(d) ? uuidv7() : null) },
         slice,
       );
       const decisions = decided.decisions;
@@ -308,28 +353,88 @@ export class CampaignsService {
         }
       });
       keeping.catch(() => undefined);
-      for (const [customerId, { decision }] of decisions) count(customerId, decision);
+      for (const [customerId, { decision }] of decisions) {
+        tally.add(decision);
+        if (tally.usable(decision) && decision.nextAllowedAt)
+          schedule.set(customerId, decision.nextAllowedAt);
+        tally.list(customerId, decision);
+      }
     }
     // Every decision is kept before any task it admits is written.
     await keeping;
-    const eta =
-      campaign.channel === Channel.Sms && campaign.messagingCampaignId
-        ? await this.throughput.eta(campaign.messagingCampaignId, allowedNow + allowedLater, at)
-        : null;
-    return {
-      total,
-      allowedNow,
-      allowedLater,
-      blocked: total - allowedNow - allowedLater,
-      byReason: [...byReason]
-        .map(([rule, count]) => ({ rule, count }))
-        .sort((a, b) => b.count - a.count),
-      blockedCustomers,
-      schedule,
-      admitted,
-      at,
-      eta,
-    };
+  }
+
+  /**
+   * A precheck, page by page (ranges of the audience in id order), each page read one ahead in
+   * one snapshot: its customers counted by shape in the database, and only those with a history
+   * on file (a consent, ban, recent attempt or cease request; or a phone whose zones were never
+   * stored) read with their facts and decided one by one. The others have the decision of their
+   * shape, decided once: their facts are those of the shape (compliance-facts.service.spec.ts).
+   * The blocked customers are named in id order, as a launch names them: a page's ids and shapes
+   * are read for that only while fewer than BLOCKED_LISTED are named and the page has any.
+   */
+  private async precheckByShape(
+    campaign: CampaignEntity,
+    request: ContactRequest,
+    pageSize: number,
+    tally: PrecheckTally,
+  ): Promise<void> {
+    const filter = campaign.audience ?? {};
+    const pages = readAhead(
+      mapAsync(this.customers.audienceRanges(filter, pageSize), (range) => {
+        const read = this.dataSource.transaction('REPEATABLE READ', async (m) => {
+          const shapes = await this.customers.shapesIn(filter, range, m);
+          const history = this.compliance.historyIdsIn(range, request);
+          const subjects = await this.customers.subjectsIn(filter, range, history, m);
+          return { shapes, facts: await this.compliance.pageFacts(subjects, request, range, m) };
+        });
+        // Awaited when its page is decided; if an earlier page fails first, it never is.
+        read.catch(() => undefined);
+        return { range, read };
+      }),
+    );
+    for await (const { range, read } of pages) {
+      const { shapes, facts } = await read;
+      const decideShape = await this.compliance.shapeDecider(request);
+      // One by one: the customers with a history (their shapes leave the counts).
+      // Shapes the database tells apart by a field this channel does not read are one here.
+      const remaining = new Map<string | null, ShapeCount>();
+      for (const shape of shapes) {
+        const key = this.compliance.shapeOf(shape.subject, request);
+        const same = remaining.get(key);
+        if (same) same.count += shape.count;
+        else remaining.set(key, { ...shape });
+      }
+
+      const decided = new Map<string, Decision>();
+      await this.compliance.evaluatePage(facts, (customerId, decision) => {
+        tally.add(decision);
+        decided.set(customerId, decision);
+      });
+      for (const c of facts.customers) {
+        const counted = remaining.get(this.compliance.shapeOf(c, request));
+        if (counted) counted.count--;
+      }
+      // By shape: everyone else.
+      const byShape = new Map<string | null, Decision>();
+      let blockedShapes = false;
+      for (const [key, { subject, count }] of remaining) {
+        if (count < 0) throw new Error('precheck: a page changed between its reads');
+        if (count === 0) continue;
+        const decision = decideShape(subject);
+        byShape.set(key, decision);
+        tally.add(decision, count);
+        blockedShapes ||= tally.blocks(decision);
+      }
+      if (tally.listFull || (!blockedShapes && ![...decided.values()].some((d) => tally.blocks(d))))
+        continue;
+      // Named in id order, as a launch names them.
+      for (const row of await this.customers.shapeRowsIn(filter, range)) {
+        const decision = decided.get(row.id) ?? byShape.get(this.compliance.shapeOf(row, request));
+        if (decision) tally.list(row.id, decision);
+        if (tally.listFull) break;
+      }
+    }
   }
 
   /**
