@@ -67,14 +67,18 @@ export interface AudienceSlice {
   params: unknown[];
 }
 
-interface SubjectRow {
-  id: string;
+/** The columns of PLACE_COLUMNS. */
+interface PlaceRow {
   timezone: string | null;
   state: string | null;
   zip: string | null;
   phone_zones: string | null;
   phone_region: string | null;
   phone_type: PhoneType;
+}
+
+interface SubjectRow extends PlaceRow {
+  id: string;
   phone_bidx: Buffer | null;
   email_bidx: Buffer | null;
   contact_window_start: string | null;
@@ -105,45 +109,41 @@ export interface ShapeCount {
   count: number;
 }
 
-const SUBJECT_COLUMNS = [
-  'c.id AS id',
+/** What a contact decision reads of where a customer is and what number type it has. */
+const PLACE_COLUMNS = [
   'c.timezone AS timezone',
   'c.state AS state',
   'c.zip AS zip',
   'c.phone_zones AS phone_zones',
   'c.phone_region AS phone_region',
   'c.phone_type AS phone_type',
-  'c.phone_bidx AS phone_bidx',
-  'c.email_bidx AS email_bidx',
+];
+const WINDOW_COLUMNS = [
   'c.contact_window_start AS contact_window_start',
   'c.contact_window_end AS contact_window_end',
+];
+
+const SUBJECT_COLUMNS = [
+  'c.id AS id',
+  ...PLACE_COLUMNS,
+  'c.phone_bidx AS phone_bidx',
+  'c.email_bidx AS email_bidx',
+  ...WINDOW_COLUMNS,
   '(c.phone_zones IS NULL AND c.phone_enc IS NOT NULL) AS needs_phone',
 ];
 
 /** The fields of a shape (what a decision reads of a customer with no history, zones stored). */
 const SHAPE_COLUMNS = [
-  'c.timezone AS timezone',
-  'c.state AS state',
-  'c.zip AS zip',
-  'c.phone_zones AS phone_zones',
-  'c.phone_region AS phone_region',
-  'c.phone_type AS phone_type',
+  ...PLACE_COLUMNS,
   '(c.phone_bidx IS NOT NULL) AS has_phone_bidx',
   '(c.email_bidx IS NOT NULL) AS has_email_bidx',
-  'c.contact_window_start AS contact_window_start',
-  'c.contact_window_end AS contact_window_end',
+  ...WINDOW_COLUMNS,
 ];
 const SHAPE_GROUP =
   'c.timezone, c.state, c.zip, c.phone_zones, c.phone_region, c.phone_type, has_phone_bidx, ' +
   'has_email_bidx, c.contact_window_start, c.contact_window_end';
 
-interface ShapeRow {
-  timezone: string | null;
-  state: string | null;
-  zip: string | null;
-  phone_zones: string | null;
-  phone_region: string | null;
-  phone_type: PhoneType;
+interface ShapeRow extends PlaceRow {
   has_phone_bidx: number | string;
   has_email_bidx: number | string;
   contact_window_start: string | null;

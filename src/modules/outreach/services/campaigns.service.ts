@@ -124,6 +124,7 @@ class PrecheckTally {
     return reasons;
   }
 }
+
 /** Audience page size: memory stays bounded whatever the audience (a page and its facts). */
 const AUDIENCE_PAGE = 10_000;
 
