@@ -8,7 +8,7 @@ import { cursorPage } from '../../core/database/pagination';
 import { v7 as uuidv7 } from 'uuid';
 import { AuditService } from '../audit/audit.service';
 import { CryptoService } from '../crypto/crypto.service';
-import { AudienceRange, AudienceSlice, ContactSubject, CustomerEntity } from '../customers';
+import { AudienceSlice, ContactSubject, CustomerEntity } from '../customers';
 import { ConsentEntity, ConsentSource } from './entities/consent.entity';
 import { ContactAttemptEntity } from './entities/contact-attempt.entity';
 import { DncEntryEntity } from './entities/dnc-entry.entity';
@@ -24,7 +24,6 @@ import {
   ComplianceFactsService,
   ContactRequest,
   AudiencePageFacts,
-  subjectShape,
 } from './services/compliance-facts.service';
 import {
   DecisionContext,
@@ -354,32 +353,9 @@ export class ComplianceService {
   pageFacts(
     customers: ContactSubject[],
     request: ContactRequest,
-    page?: AudienceSlice | AudienceRange,
-    m?: EntityManager,
+    slice?: AudienceSlice,
   ): Promise<AudiencePageFacts> {
-    return this.facts.pageFacts(customers, request, page, m);
-  }
-
-  /**
-   * The customers of an audience range with any history on file for `request` (a subquery of
-   * ids, positional parameters): the others are decided by shape (a precheck).
-   */
-  historyIdsIn(range: AudienceRange, request: ContactRequest): { sql: string; params: unknown[] } {
-    return this.facts.historyIdsIn(range, request);
-  }
-
-  /** A history-free customer's shape for `request` (see subjectShape). */
-  shapeOf(subject: ContactSubject, request: ContactRequest): string | null {
-    return subjectShape(subject, request);
-  }
-
-  /**
-   * For a precheck: the decision of the customers with no history on file and one shape
-   * (CustomersService.shapesIn), each distinct shape decided once.
-   */
-  async shapeDecider(request: ContactRequest): Promise<(shape: ContactSubject) => Decision> {
-    const decide = batchEvaluator(await this.facts.ruleSet());
-    return (shape) => decide(this.facts.shapeFacts(shape, request));
+    return this.facts.pageFacts(customers, request, slice);
   }
 
   /**

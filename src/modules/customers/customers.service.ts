@@ -67,18 +67,14 @@ export interface AudienceSlice {
   params: unknown[];
 }
 
-/** The columns of PLACE_COLUMNS. */
-interface PlaceRow {
+interface SubjectRow {
+  id: string;
   timezone: string | null;
   state: string | null;
   zip: string | null;
   phone_zones: string | null;
   phone_region: string | null;
   phone_type: PhoneType;
-}
-
-interface SubjectRow extends PlaceRow {
-  id: string;
   phone_bidx: Buffer | null;
   email_bidx: Buffer | null;
   contact_window_start: string | null;
@@ -93,81 +89,6 @@ export interface PhoneZoneCounts {
   without: number;
   /** Customers with a phone whose zones were never derived (written before the column). */
   pending: number;
-}
-
-/** A range of an audience in id order: its first and last customer and how many it holds. */
-export interface AudienceRange {
-  first: string;
-  last: string;
-  size: number;
-}
-
-/** How many of a range's customers have one shape (CustomersService.shapesIn). */
-export interface ShapeCount {
-  /** The shape as a subject: no id, and a stand-in for each blind index the shape has. */
-  subject: ContactSubject;
-  count: number;
-}
-
-/** What a contact decision reads of where a customer is and what number type it has. */
-const PLACE_COLUMNS = [
-  'c.timezone AS timezone',
-  'c.state AS state',
-  'c.zip AS zip',
-  'c.phone_zones AS phone_zones',
-  'c.phone_region AS phone_region',
-  'c.phone_type AS phone_type',
-];
-const WINDOW_COLUMNS = [
-  'c.contact_window_start AS contact_window_start',
-  'c.contact_window_end AS contact_window_end',
-];
-
-const SUBJECT_COLUMNS = [
-  'c.id AS id',
-  ...PLACE_COLUMNS,
-  'c.phone_bidx AS phone_bidx',
-  'c.email_bidx AS email_bidx',
-  ...WINDOW_COLUMNS,
-  '(c.phone_zones IS NULL AND c.phone_enc IS NOT NULL) AS needs_phone',
-];
-
-/** The fields of a shape (what a decision reads of a customer with no history, zones stored). */
-const SHAPE_COLUMNS = [
-  ...PLACE_COLUMNS,
-  '(c.phone_bidx IS NOT NULL) AS has_phone_bidx',
-  '(c.email_bidx IS NOT NULL) AS has_email_bidx',
-  ...WINDOW_COLUMNS,
-];
-const SHAPE_GROUP =
-  'c.timezone, c.state, c.zip, c.phone_zones, c.phone_region, c.phone_type, has_phone_bidx, ' +
-  'has_email_bidx, c.contact_window_start, c.contact_window_end';
-
-interface ShapeRow extends PlaceRow {
-  has_phone_bidx: number | string;
-  has_email_bidx: number | string;
-  contact_window_start: string | null;
-  contact_window_end: string | null;
-}
-
-/** Stands for a blind index a shape has: a shape knows only that there is one. */
-const SOME_BIDX = Buffer.alloc(32);
-
-function shapeSubject(r: ShapeRow): ContactSubject {
-  return {
-    id: '',
-    timezone: r.timezone,
-    state: r.state,
-    zip: r.zip,
-    phoneZones: r.phone_zones,
-    phoneRegion: r.phone_region,
-    phoneType: r.phone_type,
-    phoneBidx: Number(r.has_phone_bidx) === 1 ? SOME_BIDX : null,
-    emailBidx: Number(r.has_email_bidx) === 1 ? SOME_BIDX : null,
-    contactWindowStart: r.contact_window_start,
-    contactWindowEnd: r.contact_window_end,
-    phone: null,
-  };
 }
 
 const AUDIENCE_FROM = 'FROM `customers` `c`';
@@ -258,11 +179,9 @@ export class CustomersService {
   }
 
   /** Customers by id that are not soft-deleted (batch evaluation). */
-  findByIds(ids: string[], manager?: EntityManager): Promise<CustomerEntity[]> {
+  findByIds(ids: string[]): Promise<CustomerEntity[]> {
     if (ids.length === 0) return Promise.resolve([]);
-    return (manager ?? this.dataSource.manager)
-      .getRepository(CustomerEntity)
-      .findBy({ id: In(ids) });
+    return this.dataSource.getRepository(CustomerEntity).findBy({ id: In(ids) });
   }
 
   /**
@@ -300,7 +219,20 @@ export class CustomersService {
     let after: string | null = null;
     for (;;) {
       const qb = this.audienceQuery(filter)
-        .select(SUBJECT_COLUMNS)
+        .select([
+          'c.id AS id',
+          'c.timezone AS timezone',
+          'c.state AS state',
+          'c.zip AS zip',
+          'c.phone_zones AS phone_zones',
+          'c.phone_region AS phone_region',
+          'c.phone_type AS phone_type',
+          'c.phone_bidx AS phone_bidx',
+          'c.email_bidx AS email_bidx',
+          'c.contact_window_start AS contact_window_start',
+          'c.contact_window_end AS contact_window_end',
+          '(c.phone_zones IS NULL AND c.phone_enc IS NOT NULL) AS needs_phone',
+        ])
         .orderBy('c.id', 'ASC')
         .limit(pageSize);
       if (after) qb.andWhere('c.id > :after', { after });
@@ -309,7 +241,26 @@ export class CustomersService {
       if (rows.length === 0) return;
       const first = rows[0].id;
       const last = rows[rows.length - 1].id;
-      const subjects = await this.subjectsOf(rows);
+      const subjects: ContactSubject[] = rows.map((r) => ({
+        id: r.id,
+        timezone: r.timezone,
+        state: r.state,
+        zip: r.zip,
+        phoneZones: r.phone_zones,
+        phoneRegion: r.phone_region,
+        phoneType: r.phone_type,
+        phoneBidx: r.phone_bidx,
+        emailBidx: r.email_bidx,
+        contactWindowStart: r.contact_window_start,
+        contactWindowEnd: r.contact_window_end,
+        phone: null,
+      }));
+      const stale = rows.filter((r) => Number(r.needs_phone) === 1).map((r) => r.id);
+      if (stale.length) {
+        const full = new Map((await this.findByIds(stale)).map((c) => [c.id, c]));
+        for (let i = 0; i < subjects.length; i++)
+          subjects[i] = full.get(subjects[i].id) ?? subjects[i];
+      }
       const [sliceSql, sliceParams] = this.audienceQuery(filter)
         .select('c.id', 'id')
         .andWhere('c.id >= :first AND c.id <= :last', { first, last })
@@ -318,123 +269,6 @@ export class CustomersService {
       if (rows.length < pageSize) return;
       after = last;
     }
-  }
-
-  /**
-   * An audience in id order as ranges of at most `pageSize` of its customers: only their ids are
-   * read (a precheck reads what it needs of each range itself).
-   */
-  async *audienceRanges(filter: AudienceFilter, pageSize: number): AsyncGenerator<AudienceRange> {
-    let after: string | null = null;
-    for (;;) {
-      const qb = this.audienceQuery(filter)
-        .select('c.id', 'id')
-        .orderBy('c.id', 'ASC')
-        .limit(pageSize);
-      if (after) qb.andWhere('c.id > :after', { after });
-      const [sql, params] = qb.getQueryAndParameters();
-      const rows = await this.dataSource.query<{ id: string }[]>(scanningById(sql), params);
-      if (rows.length === 0) return;
-      const range = { first: rows[0].id, last: rows[rows.length - 1].id, size: rows.length };
-      yield range;
-      if (rows.length < pageSize) return;
-      after = range.last;
-    }
-  }
-
-  /**
-   * The audience's customers in `range` whose phone zones are stored, counted by shape: by every
-   * stored field a contact decision reads of them, with only whether each address has a blind
-   * index (ShapeCount.subject has a stand-in for it).
-   */
-  async shapesIn(
-    filter: AudienceFilter,
-    range: AudienceRange,
-    m: EntityManager = this.dataSource.manager,
-  ): Promise<ShapeCount[]> {
-    const [sql, params] = this.inRange(filter, range)
-      .andWhere('c.phone_zones IS NOT NULL')
-      .select(SHAPE_COLUMNS)
-      .addSelect('COUNT(*)', 'n')
-      .groupBy(SHAPE_GROUP)
-      .getQueryAndParameters();
-    const rows = await m.query<(ShapeRow & { n: number | string })[]>(scanningById(sql), params);
-    return rows.map((r) => ({ subject: shapeSubject(r), count: Number(r.n) }));
-  }
-
-  /**
-   * The audience's customers in `range`, in id order, with what a contact decision reads of them:
-   * those whose ids `among` selects (a subquery of ids, for the range) and those whose phone's
-   * zones were never stored (full entities, their phone decrypted).
-   */
-  async subjectsIn(
-    filter: AudienceFilter,
-    range: AudienceRange,
-    among: { sql: string; params: unknown[] },
-    m: EntityManager = this.dataSource.manager,
-  ): Promise<ContactSubject[]> {
-    // `among` has positional parameters: its condition is the statement's last one with any.
-    const [sql, params] = this.inRange(filter, range)
-      .andWhere(`(c.phone_zones IS NULL OR c.id IN (${among.sql}))`)
-      .select(SUBJECT_COLUMNS)
-      .orderBy('c.id', 'ASC')
-      .getQueryAndParameters();
-    const rows = await m.query<SubjectRow[]>(scanningById(sql), [
-      ...(params as unknown[]),
-      ...among.params,
-    ]);
-    return this.subjectsOf(rows, m);
-  }
-
-  /**
-   * The audience's customers in `range`, in id order: the id and what shapesIn counts them by
-   * (null shape fields for one whose zones were never stored), for naming them in that order.
-   */
-  async shapeRowsIn(
-    filter: AudienceFilter,
-    range: AudienceRange,
-  ): Promise<(ContactSubject & { storedZones: boolean })[]> {
-    const [sql, params] = this.inRange(filter, range)
-      .select(['c.id AS id', ...SHAPE_COLUMNS])
-      .orderBy('c.id', 'ASC')
-      .getQueryAndParameters();
-    const rows = await this.dataSource.query<(ShapeRow & { id: string })[]>(
-      scanningById(sql),
-      params,
-    );
-    return rows.map((r) => ({ ...shapeSubject(r), id: r.id, storedZones: r.phone_zones !== null }));
-  }
-
-  private inRange(filter: AudienceFilter, range: AudienceRange) {
-    return this.audienceQuery(filter).andWhere('c.id >= :first AND c.id <= :last', {
-      first: range.first,
-      last: range.last,
-    });
-  }
-
-  /** Subjects of audience rows; a row written before the zones were stored as the full entity. */
-  private async subjectsOf(rows: SubjectRow[], m?: EntityManager): Promise<ContactSubject[]> {
-    const subjects: ContactSubject[] = rows.map((r) => ({
-      id: r.id,
-      timezone: r.timezone,
-      state: r.state,
-      zip: r.zip,
-      phoneZones: r.phone_zones,
-      phoneRegion: r.phone_region,
-      phoneType: r.phone_type,
-      phoneBidx: r.phone_bidx,
-      emailBidx: r.email_bidx,
-      contactWindowStart: r.contact_window_start,
-      contactWindowEnd: r.contact_window_end,
-      phone: null,
-    }));
-    const stale = rows.filter((r) => Number(r.needs_phone) === 1).map((r) => r.id);
-    if (stale.length) {
-      const full = new Map((await this.findByIds(stale, m)).map((c) => [c.id, c]));
-      for (let i = 0; i < subjects.length; i++)
-        subjects[i] = full.get(subjects[i].id) ?? subjects[i];
-    }
-    return subjects;
   }
 
   /** The audience filter's WHERE over `customers c` (no order, no paging). */

@@ -6,13 +6,7 @@ export { CustomerDTO } from './dto/customer.dto';
 export type { DebtEntity } from './entities/debt.entity';
 export { DebtStatus } from './entities/debt.entity';
 export { DebtDTO } from './dto/debt.dto';
-export type {
-  AudienceFilter,
-  AudienceRange,
-  AudienceSlice,
-  ContactSubject,
-  ShapeCount,
-} from './customers.service';
+export type { AudienceFilter, AudienceSlice, ContactSubject } from './customers.service';
 export { READ_LOG_FIELDS, ReadAccessKind } from './customer-read-log.service';
 export type {
   ReadAccessEntry,

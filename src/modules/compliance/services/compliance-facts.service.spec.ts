@@ -23,7 +23,7 @@ function service(rows: Rows = {}): ComplianceFactsService {
     return Promise.reject(new Error(`unexpected statement: ${sql}`));
   };
   return new ComplianceFactsService(
-    { query, manager: { query } } as unknown as DataSource,
+    { query } as unknown as DataSource,
     {} as CryptoService,
     {} as CustomersService,
   );

@@ -1,15 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { CustomersService } from '../../customers/customers.service';
 import { CryptoService } from '../../crypto/crypto.service';
-import {
-  AudienceRange,
-  AudienceSlice,
-  ContactSubject,
-  CustomerEntity,
-  PhoneType,
-} from '../../customers';
+import { AudienceSlice, ContactSubject, CustomerEntity, PhoneType } from '../../customers';
 import { DEFAULT_RULES } from '../rules/default-rules';
 import type {
   AttemptFact,
@@ -77,47 +71,6 @@ function groupBy<T>(rows: T[], keyOf: (row: T) => string | null): Map<string, T[
   }
   return groups;
 }
-
-const CONSENT_COLUMNS =
-  'id, evidence_hash, customer_id, channel, purpose, granted, effective_at, expires_at';
-const BAN_COLUMNS = 'id, customer_id, channel, scope, address_bidx, reason';
-const ATTEMPT_COLUMNS =
-  'id, customer_id, channel, purpose, debt_id, occurred_at, consumer_initiated, conversation, with_consent, to_type';
-const CEASE_COLUMNS = 'customer_id, debt_id, received_at';
-
-/**
- * Which rows of each kind of fact a request reads (a WHERE condition and its parameters, besides
- * whose they are): pageFacts reads them and historyIdsIn names the customers that have any.
- */
-interface FactSources {
-  consents: [string, unknown[]];
-  personBans: [string, unknown[]];
-  addressBans: [string, unknown[]];
-  attempts: [string, unknown[]];
-  /** A cease request stops collection communications only (Reg F 1006.6(c)). */
-  ceases: [string, unknown[]] | null;
-  bidxColumn: 'email_bidx' | 'phone_bidx';
-}
-
-function factSources(request: ContactRequest): FactSources {
-  const since = new Date(request.at.getTime() - HISTORY_DAYS * 86400_000);
-  return {
-    consents: ['channel = ?', [request.channel]],
-    personBans: ["scope = 'person'", []],
-    addressBans: ["scope = 'address'", []],
-    attempts: ['occurred_at > ?', [since]],
-    ceases: request.purpose === 'collection' ? ['1 = 1', []] : null,
-    bidxColumn: request.channel === 'email' ? 'email_bidx' : 'phone_bidx',
-  };
-}
-
-const NO_HISTORY: History = {
-  consentsOf: new Map(),
-  attemptsOf: new Map(),
-  personBans: new Map(),
-  addressBans: new Map(),
-  ceasesOf: new Map(),
-};
 
 /** A page's history rows, by customer (address bans by the address's blind index, hex). */
 interface History {
@@ -322,49 +275,60 @@ export class ComplianceFactsService {
   async pageFacts(
     customers: ContactSubject[],
     request: ContactRequest,
-    page?: AudienceSlice | AudienceRange,
-    m: EntityManager = this.dataSource.manager,
+    slice?: AudienceSlice,
   ): Promise<AudiencePageFacts> {
-    if (page && request.to) throw new Error('an audience page is decided at primary addresses');
+    if (slice && request.to) throw new Error('an audience slice is decided at primary addresses');
     if (customers.length > CHUNK) throw new Error(`a page holds at most ${CHUNK} customers`);
     // A page's targets are built as its facts are: most customers of a precheck need none.
-    const targets = page ? null : new Map(customers.map((c) => [c.id, this.target(c, request)]));
-    const of = factSources(request);
-    // Whose facts: the page's ids as a list, the page as a subquery, or its range of ids (which
-    // may hold customers outside the audience: their rows are read and never asked for).
-    const whose = (column: string): [string, unknown[]] =>
-      !page
-        ? [`${column} IN (?)`, [customers.map((c) => c.id)]]
-        : 'sql' in page
-          ? [`${column} IN (${page.sql})`, page.params]
-          : [`${column} BETWEEN ? AND ?`, [page.first, page.last]];
+    const targets = slice ? null : new Map(customers.map((c) => [c.id, this.target(c, request)]));
+    const since = new Date(request.at.getTime() - HISTORY_DAYS * 86400_000);
+    // Whose facts: the page's ids as a list, or the page itself as a subquery.
+    const whose = slice ? `(${slice.sql})` : '(?)';
+    const who = slice ? slice.params : [customers.map((c) => c.id)];
+    const bidxColumn = request.channel === 'email' ? 'email_bidx' : 'phone_bidx';
     const bidxes = targets
       ? [...targets.values()].map((t) => t.bidx).filter((b): b is Buffer => b !== null)
       : null;
-    const read = <T>(
-      columns: string,
-      table: string,
-      column: string,
-      where: string,
-      params: unknown[],
-    ) => {
-      const [who, whoParams] = whose(column);
-      return m.query<T[]>(`SELECT ${columns} FROM ${table} WHERE ${who} AND ${where}`, [
-        ...whoParams,
-        ...params,
-      ]);
-    };
     const none = customers.length === 0;
     const [consents, personBanRows, addressBanRows, attempts, ceaseRows] = none
       ? [[], [], [], [], []]
       : await Promise.all([
-          read<ConsentRow>(CONSENT_COLUMNS, 'consents', 'customer_id', ...of.consents),
+          this.dataSource.query<ConsentRow[]>(
+            `SELECT id, evidence_hash, customer_id, channel, purpose, granted, effective_at, expires_at FROM consents
+              WHERE customer_id IN ${whose} AND channel = ?`,
+            [...who, request.channel],
+          ),
           // Two queries, not one with OR: each then uses its own index.
-          read<BanRow>(BAN_COLUMNS, 'dnc_entries', 'customer_id', ...of.personBans),
-          this.addressBans(m, of, whose, bidxes),
-          read<AttemptRow>(ATTEMPT_COLUMNS, 'contact_attempts', 'customer_id', ...of.attempts),
-          of.ceases
-            ? read<CeaseRow>(CEASE_COLUMNS, 'cease_requests', 'customer_id', ...of.ceases)
+          this.dataSource.query<BanRow[]>(
+            `SELECT id, customer_id, channel, scope, address_bidx, reason FROM dnc_entries
+              WHERE customer_id IN ${whose} AND scope = 'person'`,
+            who,
+          ),
+          slice
+            ? this.dataSource.query<BanRow[]>(
+                `SELECT id, customer_id, channel, scope, address_bidx, reason FROM dnc_entries
+                  WHERE address_bidx IN (SELECT a.${bidxColumn} FROM customers a WHERE a.id IN ${whose})
+                    AND scope = 'address'`,
+                who,
+              )
+            : bidxes!.length
+              ? this.dataSource.query<BanRow[]>(
+                  `SELECT id, customer_id, channel, scope, address_bidx, reason FROM dnc_entries
+                    WHERE address_bidx IN (?) AND scope = 'address'`,
+                  [bidxes],
+                )
+              : Promise.resolve([] as BanRow[]),
+          this.dataSource.query<AttemptRow[]>(
+            `SELECT id, customer_id, channel, purpose, debt_id, occurred_at, consumer_initiated, conversation, with_consent, to_type
+               FROM contact_attempts WHERE customer_id IN ${whose} AND occurred_at > ?`,
+            [...who, since],
+          ),
+          // A cease request stops collection communications only (Reg F 1006.6(c)).
+          request.purpose === 'collection'
+            ? this.dataSource.query<CeaseRow[]>(
+                `SELECT customer_id, debt_id, received_at FROM cease_requests WHERE customer_id IN ${whose}`,
+                who,
+              )
             : Promise.resolve([] as CeaseRow[]),
         ]);
     const history: History = {
@@ -391,66 +355,6 @@ export class ComplianceFactsService {
       factsOf: (c) => factsOf(c, targetOf(c), request, history, addressBansOf(c)),
       shapeOf: (c) => (hasHistory(c) ? null : subjectShape(c, request)),
     };
-  }
-
-  /**
-   * Bans on the page's customers' addresses: by the addresses' blind indexes given (a list of
-   * customers) or by those of the page's customers (a page of an audience), read in the database.
-   */
-  private addressBans(
-    m: EntityManager,
-    of: FactSources,
-    whose: (column: string) => [string, unknown[]],
-    bidxes: Buffer[] | null,
-  ): Promise<BanRow[]> {
-    const [where, params] = of.addressBans;
-    if (bidxes) {
-      if (bidxes.length === 0) return Promise.resolve([]);
-      return m.query<BanRow[]>(
-        `SELECT ${BAN_COLUMNS} FROM dnc_entries WHERE address_bidx IN (?) AND ${where}`,
-        [bidxes, ...params],
-      );
-    }
-    const [who, whoParams] = whose('a.id');
-    return m.query<BanRow[]>(
-      `SELECT ${BAN_COLUMNS} FROM dnc_entries
-        WHERE address_bidx IN (SELECT a.${of.bidxColumn} FROM customers a WHERE ${who}) AND ${where}`,
-      [...whoParams, ...params],
-    );
-  }
-
-  /**
-   * The ids of the customers in `range` with any fact pageFacts reads for `request` (a consent on
-   * its channel, a ban, a recent attempt, a cease request), as a subquery with positional
-   * parameters: the same sources, so a customer it leaves out has no history on file.
-   */
-  historyIdsIn(range: AudienceRange, request: ContactRequest): { sql: string; params: unknown[] } {
-    const of = factSources(request);
-    const inRange = (column: string, [where, params]: [string, unknown[]]) => ({
-      sql: `${column} BETWEEN ? AND ? AND ${where}`,
-      params: [range.first, range.last, ...params],
-    });
-    const parts = [
-      ['SELECT customer_id FROM consents WHERE', inRange('customer_id', of.consents)],
-      ['SELECT customer_id FROM dnc_entries WHERE', inRange('customer_id', of.personBans)],
-      [
-        `SELECT a.id FROM customers a JOIN dnc_entries d ON d.address_bidx = a.${of.bidxColumn} WHERE`,
-        inRange('a.id', [`d.${of.addressBans[0]}`, of.addressBans[1]]),
-      ],
-      ['SELECT customer_id FROM contact_attempts WHERE', inRange('customer_id', of.attempts)],
-      ...(of.ceases
-        ? [['SELECT customer_id FROM cease_requests WHERE', inRange('customer_id', of.ceases)]]
-        : []),
-    ] as [string, { sql: string; params: unknown[] }][];
-    return {
-      sql: parts.map(([select, where]) => `${select} ${where.sql}`).join(' UNION '),
-      params: parts.flatMap(([, where]) => where.params),
-    };
-  }
-
-  /** The facts of a customer with no history on file (a shape's: ShapeCount.subject). */
-  shapeFacts(subject: ContactSubject, request: ContactRequest): ContactFacts {
-    return factsOf(subject, this.target(subject, request), request, NO_HISTORY, undefined);
   }
 
   /** Customers by id (not soft-deleted), for batch evaluation. */

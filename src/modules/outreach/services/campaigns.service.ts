@@ -15,7 +15,6 @@ import { OutreachErrorCode, OutreachException } from '../outreach.exception';
 import { templateProblems } from '../utils/templates';
 import { notSendableReason, registrationProblems } from '../../compliance';
 import type { ContactRequest, Decision } from '../../compliance';
-import type { ShapeCount } from '../../customers';
 import { TenDlcService } from '../../compliance/services/ten-dlc.service';
 import { mapAsync, readAhead } from '../../../core/async/read-ahead';
 import { ThroughputService } from '../../compliance/services/throughput.service';
@@ -280,7 +279,7 @@ export class CampaignsService {
    * The audience in keyset pages through the engine: one set-based batch per page, counts and the
    * schedule kept, customers and facts of a page dropped before the next is read. A launch
    * (`gate`) decides and keeps each customer's decision; a precheck decides each shape of
-   * customers with no history once (precheckByShape).
+   * customers with no history once a page and keeps nothing (precheckPages).
    */
   async precheckOf(
     campaign: CampaignEntity,
@@ -300,7 +299,7 @@ export class CampaignsService {
     const schedule = new Map<string, Date>();
     const admitted = new Map<string, { taskId: string; decisionId: string }>();
     if (gate) await this.launchDecisions(campaign, request, pageSize, tally, schedule, admitted);
-    else await this.precheckByShape(campaign, request, pageSize, tally);
+    else await this.precheckPages(campaign, request, pageSize, tally);
     const eta =
       campaign.channel === Channel.Sms && campaign.messagingCampaignId
         ? await this.throughput.eta(
@@ -366,76 +365,32 @@ export class CampaignsService {
   }
 
   /**
-   * A precheck, page by page (ranges of the audience in id order), each page read one ahead in
-   * one snapshot: its customers counted by shape in the database, and only those with a history
-   * on file (a consent, ban, recent attempt or cease request; or a phone whose zones were never
-   * stored) read with their facts and decided one by one. The others have the decision of their
-   * shape, decided once: their facts are those of the shape (compliance-facts.service.spec.ts).
-   * The blocked customers are named in id order, as a launch names them: a page's ids and shapes
-   * are read for that only while fewer than BLOCKED_LISTED are named and the page has any.
+   * A precheck, page by page: each page's customers (plain rows of what the facts read) and their
+   * facts read one page ahead, joined to the page in SQL; a customer with no history on file has
+   * the decision of its shape, decided once a page (ComplianceService.evaluatePage). Nothing is
+   * kept: each decision is counted, and named among the blocked in id order, as it is made.
    */
-  private async precheckByShape(
+  private async precheckPages(
     campaign: CampaignEntity,
     request: ContactRequest,
     pageSize: number,
     tally: PrecheckTally,
   ): Promise<void> {
-    const filter = campaign.audience ?? {};
     const pages = readAhead(
-      mapAsync(this.customers.audienceRanges(filter, pageSize), (range) => {
-        const read = this.dataSource.transaction('REPEATABLE READ', async (m) => {
-          const shapes = await this.customers.shapesIn(filter, range, m);
-          const history = this.compliance.historyIdsIn(range, request);
-          const subjects = await this.customers.subjectsIn(filter, range, history, m);
-          return { shapes, facts: await this.compliance.pageFacts(subjects, request, range, m) };
-        });
-        // Awaited when its page is decided; if an earlier page fails first, it never is.
-        read.catch(() => undefined);
-        return { range, read };
+      mapAsync(this.audienceSlices(campaign, pageSize), (p) => {
+        const facts = this.compliance.pageFacts(p.subjects, request, p.slice);
+        // Awaited when its page is decided; if an earlier page fails first, it never is, and its
+        // failure must not surface as an unhandled rejection.
+        facts.catch(() => undefined);
+        // In an object: an async generator would await a promise it yields, reading no page ahead.
+        return { facts };
       }),
     );
-    for await (const { range, read } of pages) {
-      const { shapes, facts } = await read;
-      const decideShape = await this.compliance.shapeDecider(request);
-      // One by one: the customers with a history (their shapes leave the counts).
-      // Shapes the database tells apart by a field this channel does not read are one here.
-      const remaining = new Map<string | null, ShapeCount>();
-      for (const shape of shapes) {
-        const key = this.compliance.shapeOf(shape.subject, request);
-        const same = remaining.get(key);
-        if (same) same.count += shape.count;
-        else remaining.set(key, { ...shape });
-      }
-
-      const decided = new Map<string, Decision>();
-      await this.compliance.evaluatePage(facts, (customerId, decision) => {
+    for await (const { facts } of pages)
+      await this.compliance.evaluatePage(await facts, (customerId, decision) => {
         tally.add(decision);
-        decided.set(customerId, decision);
+        tally.list(customerId, decision);
       });
-      for (const c of facts.customers) {
-        const counted = remaining.get(this.compliance.shapeOf(c, request));
-        if (counted) counted.count--;
-      }
-      // By shape: everyone else.
-      const byShape = new Map<string | null, Decision>();
-      let blockedShapes = false;
-      for (const [key, { subject, count }] of remaining) {
-        if (count < 0) throw new Error('precheck: a page changed between its reads');
-        if (count === 0) continue;
-        const decision = decideShape(subject);
-        byShape.set(key, decision);
-        tally.add(decision, count);
-        blockedShapes ||= tally.blocks(decision);
-      }
-      if (tally.listFull || (!blockedShapes && ![...decided.values()].some((d) => tally.blocks(d))))
-        continue;
-      // Named in id order, as a launch names them.
-      for (const row of await this.customers.shapeRowsIn(filter, range)) {
-        const decision = decided.get(row.id) ?? byShape.get(this.compliance.shapeOf(row, request));
-        if (decision) tally.list(row.id, decision);
-        if (tally.listFull) break;
-      }
-    }
   }
 
   /**
