@@ -102,6 +102,7 @@ api_port="$("$NODE" -e "const s=require('net').createServer().listen(0,'127.0.0.
     MASTER_KEY_FILE="$secrets/master.key" \
     JWT_KEYS_DIR="$work/jwt" \
     SMS_WEBHOOK_SECRET_FILE="$secrets/sms_webhook.secret" \
+    WEBAUTHN_RP_ID=localhost WEBAUTHN_ORIGINS=https://localhost \
     LOG_LEVEL=warn \
     "$NODE" -r @swc-node/register src/main.ts
 ) >"$work/api.log" 2>&1 &

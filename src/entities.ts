@@ -7,6 +7,8 @@ import { CustomerEntity } from './modules/customers/entities/customer.entity';
 import { DebtEntity } from './modules/customers/entities/debt.entity';
 import { PlacementImportEntity } from './modules/customers/entities/placement-import.entity';
 import { ApiKeyEntity } from './modules/identity/entities/api-key.entity';
+import { RolePasskeyPolicyEntity } from './modules/identity/entities/role-passkey-policy.entity';
+import { WebAuthnCredentialEntity } from './modules/identity/entities/webauthn-credential.entity';
 import { BackupCodeEntity } from './modules/identity/entities/backup-code.entity';
 import { OneTimeTokenEntity } from './modules/identity/entities/one-time-token.entity';
 import { RefreshTokenEntity } from './modules/identity/entities/refresh-token.entity';
@@ -57,6 +59,8 @@ export const ENTITIES = [
   OneTimeTokenEntity,
   BackupCodeEntity,
   ApiKeyEntity,
+  WebAuthnCredentialEntity,
+  RolePasskeyPolicyEntity,
   NotificationEntity,
   ContentReviewEntity,
   RoleEntity,

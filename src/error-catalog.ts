@@ -257,6 +257,12 @@ const MESSAGES = {
   INVALID_API_KEY: 'The API key is not valid, has expired or was revoked.',
   SCOPE_EXCEEDED:
     'An API key cannot have this scope: it exceeds your own permissions or what keys may do.',
+  PASSKEY_INVALID:
+    'The passkey could not be verified. Try again, or use another passkey or sign-in method.',
+  PASSKEY_CHALLENGE_EXPIRED: 'The passkey request has expired or was already used. Start again.',
+  PASSKEY_NOT_FOUND: 'That passkey does not exist, or it was removed.',
+  PASSKEY_REQUIRED: 'Your role requires your passkey here. Use it instead of a code.',
+  PASSKEY_LIMIT: 'You have the most passkeys allowed. Remove one before you add another.',
 
   // incidents
   INCIDENT_NOT_FOUND: 'That incident does not exist.',

@@ -117,6 +117,7 @@ const BY_TYPE_FIELD: Readonly<Record<string, (n: number) => string>> = {
   'UpdateUserInput.role': () => 'viewer',
   'AddDncEntryInput.address': () => '+14155550123',
   'RevealCustomerFieldInput.field': () => 'email',
+  'SetRolePasskeyRequirementInput.role': () => 'viewer',
 };
 const BY_FIELD: Readonly<Record<string, (n: number) => string>> = {
   email: (n) => `probe-${n}@example.com`,
@@ -127,6 +128,8 @@ const BY_FIELD: Readonly<Record<string, (n: number) => string>> = {
   currentPassword: () => adminPassword,
   newPassword: () => PASSWORD,
   code: () => '000000',
+  // A passkey response: JSON (a browser's credential), here one that verifies nothing.
+  response: () => '{}',
   token: () => 'probe'.repeat(5),
   zip: () => '94105',
   state: () => 'CA',

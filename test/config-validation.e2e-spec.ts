@@ -41,6 +41,16 @@ describe('configuration validation (process boot)', () => {
       { NODE_ENV: 'production' },
       'SMS_WEBHOOK_SECRET',
     ],
+    [
+      'production with passkey origins that are not https',
+      { NODE_ENV: 'production', SMS_WEBHOOK_SECRET: 's'.repeat(24) },
+      'WEBAUTHN_ORIGINS',
+    ],
+    [
+      'a passkey origin outside the RP id',
+      { WEBAUTHN_RP_ID: 'callwarden.example', WEBAUTHN_ORIGINS: 'https://console.evil.example' },
+      'WEBAUTHN_ORIGINS',
+    ],
     ['Twilio texts without the Twilio account', { SMS_PROVIDER: 'twilio' }, 'TWILIO_ACCOUNT_SID'],
     [
       'SMTP emails without a server',

@@ -401,6 +401,27 @@ export const ERROR_REASONS = {
     code: 'BAD_USER_INPUT',
     message: 'Too many contact attempts for one evidence pack. Choose a shorter date range.',
   },
+  PASSKEY_CHALLENGE_EXPIRED: {
+    code: 'CONFLICT',
+    message: 'The passkey request has expired or was already used. Start again.',
+  },
+  PASSKEY_INVALID: {
+    code: 'UNAUTHENTICATED',
+    message:
+      'The passkey could not be verified. Try again, or use another passkey or sign-in method.',
+  },
+  PASSKEY_LIMIT: {
+    code: 'CONFLICT',
+    message: 'You have the most passkeys allowed. Remove one before you add another.',
+  },
+  PASSKEY_NOT_FOUND: {
+    code: 'NOT_FOUND',
+    message: 'That passkey does not exist, or it was removed.',
+  },
+  PASSKEY_REQUIRED: {
+    code: 'FORBIDDEN',
+    message: 'Your role requires your passkey here. Use it instead of a code.',
+  },
   PASSWORD_POLICY: {
     code: 'BAD_USER_INPUT',
     message:

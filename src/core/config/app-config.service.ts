@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { EnvironmentVariables, NodeEnv } from './environment';
+import { EnvironmentVariables, NodeEnv, webauthnOrigins } from './environment';
 
 export const ENVIRONMENT = Symbol('ENVIRONMENT');
 
@@ -31,6 +31,11 @@ export class AppConfigService {
 
   get corsOrigins(): string[] {
     return (this.get('CORS_ORIGINS') ?? '').split(',').filter(Boolean);
+  }
+
+  /** The origins passkey ceremonies may come from (validated at start). */
+  get webauthnOrigins(): string[] {
+    return webauthnOrigins(this.get('WEBAUTHN_ORIGINS'));
   }
 }
 

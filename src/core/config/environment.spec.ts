@@ -26,7 +26,13 @@ describe('validateEnvironment', () => {
     expect(env.HOST).toBe('127.0.0.1');
   });
 
-  const production = { ...valid, NODE_ENV: 'production', SMS_WEBHOOK_SECRET: 's'.repeat(24) };
+  const production = {
+    ...valid,
+    NODE_ENV: 'production',
+    SMS_WEBHOOK_SECRET: 's'.repeat(24),
+    WEBAUTHN_RP_ID: 'callwarden.example',
+    WEBAUTHN_ORIGINS: 'https://console.callwarden.example',
+  };
 
   it('requires encryption at rest by default in production', () => {
     expect(validateEnvironment(production).REQUIRE_TDE).toBe(true);
@@ -38,6 +44,43 @@ describe('validateEnvironment', () => {
       /^Invalid configuration: SMS_WEBHOOK_SECRET\(_FILE\) is missing/,
     );
     expect(validateEnvironment({ ...valid, NODE_ENV: 'test' }).SMS_WEBHOOK_SECRET).toBeUndefined();
+  });
+
+  it('binds passkeys to an RP id and the origins on it, as browsers report them (https in production)', () => {
+    const defaults = validateEnvironment(valid);
+    expect([defaults.WEBAUTHN_RP_ID, defaults.WEBAUTHN_ORIGINS]).toEqual([
+      'localhost',
+      'http://localhost:3000',
+    ]);
+    expect(defaults.WEBAUTHN_RP_NAME).toBe('CallWarden');
+    const rp = {
+      WEBAUTHN_RP_ID: 'example.com',
+      WEBAUTHN_ORIGINS: 'https://console.example.com,https://example.com:8443',
+    };
+    expect(validateEnvironment({ ...valid, ...rp }).WEBAUTHN_ORIGINS).toBe(rp.WEBAUTHN_ORIGINS);
+    expect(validateEnvironment({ ...production, ...rp }).WEBAUTHN_RP_ID).toBe('example.com');
+    for (const [change, message] of [
+      [{ WEBAUTHN_ORIGINS: 'https://console.example.com/' }, /without a path/],
+      [{ WEBAUTHN_ORIGINS: 'https://console.example.com/app' }, /without a path/],
+      [{ WEBAUTHN_ORIGINS: 'https://example.com:443' }, /as browsers report them/],
+      [{ WEBAUTHN_ORIGINS: 'https://Console.example.com' }, /as browsers report them/],
+      [{ WEBAUTHN_ORIGINS: 'https://notexample.com' }, /not on WEBAUTHN_RP_ID/],
+      [{ WEBAUTHN_ORIGINS: 'https://example.com.evil.io' }, /not on WEBAUTHN_RP_ID/],
+      [{ WEBAUTHN_ORIGINS: 'javascript:alert(1)' }, /WEBAUTHN_ORIGINS must be/],
+      [{ WEBAUTHN_RP_ID: 'https://example.com' }, /WEBAUTHN_RP_ID must be a domain name/],
+      [{ WEBAUTHN_RP_ID: 'Example.com' }, /WEBAUTHN_RP_ID must be a domain name/],
+      [{ WEBAUTHN_RP_ID: '10.0.0.1', WEBAUTHN_ORIGINS: 'https://10.0.0.1' }, /not an address/],
+      [{ WEBAUTHN_RP_NAME: 'Call\u0000Warden' }, /WEBAUTHN_RP_NAME/],
+    ] as const)
+      expect(() => validateEnvironment({ ...valid, ...rp, ...change })).toThrow(message);
+    // The development default is refused in production: production names its https origins.
+    expect(() =>
+      validateEnvironment({
+        ...production,
+        WEBAUTHN_RP_ID: undefined,
+        WEBAUTHN_ORIGINS: undefined,
+      }),
+    ).toThrow(/^Invalid configuration: WEBAUTHN_ORIGINS must use https in production$/);
   });
 
   it('needs a signing secret for the provider relays, and https in production', () => {

@@ -682,6 +682,35 @@ export class EnvironmentVariables {
   })
   CORS_ORIGINS?: string;
 
+  /**
+   * The WebAuthn relying party id passkeys are bound to: the admin console's host or a parent
+   * domain of it (a domain name, never an address; `localhost` for development).
+   */
+  @Matches(
+    /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/,
+    {
+      message:
+        'WEBAUTHN_RP_ID must be a domain name in lower case, without scheme, port or path (e.g. console.example.com)',
+    },
+  )
+  WEBAUTHN_RP_ID = 'localhost';
+
+  /** The name authenticators show for this service when a passkey is made. */
+  @IsString()
+  @Matches(/^[^\p{Cc}\p{Cf}]{1,64}$/u, {
+    message: 'WEBAUTHN_RP_NAME must be 1-64 characters without control characters',
+  })
+  WEBAUTHN_RP_NAME = 'CallWarden';
+
+  /**
+   * Comma-separated origins passkey ceremonies may come from (the admin console's); each one's
+   * host is WEBAUTHN_RP_ID or under it. https in production.
+   */
+  @Matches(/^(https?:\/\/[^,\s/]+)(,https?:\/\/[^,\s/]+)*$/, {
+    message: 'WEBAUTHN_ORIGINS must be a comma-separated list of http(s) origins without a path',
+  })
+  WEBAUTHN_ORIGINS = 'http://localhost:3000';
+
   @IsEnum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
 
@@ -910,8 +939,53 @@ function validateService(env: EnvironmentVariables): EnvironmentVariables {
       'Invalid configuration: METRICS_ALLOW holds an address or prefix length that is not valid',
     );
   }
+  checkWebAuthn(env);
   if (env.REQUIRE_TDE === undefined) env.REQUIRE_TDE = env.NODE_ENV === NodeEnv.Production;
   return env;
+}
+
+/**
+ * The passkey relying party: an RP id that is a name (browsers refuse addresses), and origins a
+ * browser would report (no trailing slash, no default port, lower case), each on the RP id or a
+ * subdomain of it (else no browser would run the ceremony), https in production.
+ */
+function checkWebAuthn(env: EnvironmentVariables): void {
+  if (isIP(env.WEBAUTHN_RP_ID) !== 0)
+    throw new ConfigError(
+      'Invalid configuration: WEBAUTHN_RP_ID must be a domain name, not an address',
+    );
+  for (const origin of webauthnOrigins(env.WEBAUTHN_ORIGINS)) {
+    let url: URL;
+    try {
+      url = new URL(origin);
+    } catch {
+      throw new ConfigError('Invalid configuration: WEBAUTHN_ORIGINS holds an invalid origin');
+    }
+    if (url.origin !== origin)
+      throw new ConfigError(
+        `Invalid configuration: WEBAUTHN_ORIGINS must list origins as browsers report them (${url.origin}, not ${echoOrigin(origin)})`,
+      );
+    const host = url.hostname;
+    if (host !== env.WEBAUTHN_RP_ID && !host.endsWith(`.${env.WEBAUTHN_RP_ID}`))
+      throw new ConfigError(
+        `Invalid configuration: WEBAUTHN_ORIGINS holds ${url.origin}, which is not on WEBAUTHN_RP_ID or a subdomain of it`,
+      );
+    if (env.NODE_ENV === NodeEnv.Production && url.protocol !== 'https:')
+      throw new ConfigError('Invalid configuration: WEBAUTHN_ORIGINS must use https in production');
+  }
+}
+
+/** An origin as an error may quote it: origins are not secret, but keep the line short. */
+function echoOrigin(origin: string): string {
+  return origin.length > 100 ? `${origin.slice(0, 100)}...` : origin;
+}
+
+/** WEBAUTHN_ORIGINS as a list. */
+export function webauthnOrigins(value: string): string[] {
+  return value
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
 }
 
 /**

@@ -15,6 +15,9 @@ export const SINGLE_USE_FIELDS = new Set([
   'changePassword',
   'confirmTotp',
   'disableMfa',
+  'verifyPasskey',
+  'stepUpWithPasskey',
+  'finishPasskeyRegistration',
 ]);
 
 /**

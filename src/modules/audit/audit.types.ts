@@ -80,6 +80,9 @@ export const CRITICAL_ACTIONS = new Set([
   'user.disabled',
   'user.password_reset_forced',
   'user.mfa_reenrollment_forced',
+  // Passkeys: who must use them changed; a genuine signature whose counter went back (a clone?).
+  'passkey.policy_changed',
+  'passkey.counter_regressed',
   'audit.verification_failed',
   'audit.purged',
   'retention.purged',

@@ -30,7 +30,8 @@ import { MfaEnrollmentService } from './services/mfa-enrollment.service';
 import { PasswordResetService } from './services/password-reset.service';
 import { UsersService } from './services/users.service';
 import { deviceCookieOf, TrustedDevicesService } from './services/trusted-devices.service';
-import { clearRefreshCookie, refreshCookieOf, setRefreshCookie } from './utils/refresh-cookie';
+import { clearRefreshCookie, refreshCookieOf } from './utils/refresh-cookie';
+import { deliverTokens } from './utils/deliver-tokens';
 import { RateLimitClass } from '../../core/rate-limit/rate-class';
 
 @Resolver()
@@ -219,16 +220,6 @@ export class AuthResolver {
   }
 
   private deliver(tokens: IssuedTokens, res: CookieJar, inBody?: boolean): AuthTokensDTO {
-    setRefreshCookie(
-      res,
-      tokens.refreshToken,
-      new Date(Date.now() + this.config.get('SESSION_MAX_HOURS') * 3_600_000),
-    );
-    return {
-      accessToken: tokens.accessToken,
-      accessTokenExpiresAt: tokens.accessTokenExpiresAt,
-      refreshToken: inBody ? tokens.refreshToken : null,
-      user: UserDTO.from(tokens.user),
-    };
+    return deliverTokens(tokens, res, this.config.get('SESSION_MAX_HOURS'), inBody);
   }
 }

@@ -19,6 +19,7 @@ import { UsersService } from './services/users.service';
 import { randomToken, sha256 } from './utils/secrets';
 import { AbilityService } from '../authorization/services/ability.service';
 import { SecurityNoticesService } from './services/security-notices.service';
+import { PasskeyPolicyService } from './services/passkey-policy.service';
 import { retryDeadlock } from '../../core/database/transaction';
 
 export const MFA_CHALLENGE_MINUTES = 5;
@@ -63,6 +64,7 @@ export class AuthService {
     private readonly abilities: AbilityService,
     private readonly notices: SecurityNoticesService,
     private readonly shed: LoginShedService,
+    private readonly passkeys: PasskeyPolicyService,
   ) {}
 
   /**
@@ -136,7 +138,8 @@ export class AuthService {
         .update({ id: user.id }, { passwordHash: await this.passwords.hash(password) });
     }
 
-    if (user.mfaEnabled) {
+    // A second factor (TOTP, or a passkey alone) makes this the first of two steps.
+    if (await this.passkeys.hasSecondFactor(user)) {
       const mfaToken = randomToken();
       const expiresAt = new Date(Date.now() + MFA_CHALLENGE_MINUTES * 60_000);
       await this.dataSource.transaction(async (m) => {
@@ -181,7 +184,30 @@ export class AuthService {
 
   /** Second step of a login with MFA: a TOTP or backup code for the challenge. */
   async verifyMfa(mfaToken: string, code: string): Promise<IssuedTokens> {
-    const meta = clientMeta();
+    const { challengeId, user } = await this.openMfaChallenge(mfaToken);
+    // The role requires the passkey this user has: no code is checked, so none is counted.
+    const refusal = await this.passkeys.codesRefusal(user);
+    if (refusal) {
+      await this.auditLogin(user, AuditResult.Failure, refusal.reason, undefined, { step: 'mfa' });
+      throw refusal;
+    }
+    await this.countMfaAttempt(challengeId);
+    return this.dataSource.transaction(async (m) => {
+      const method = await this.mfa.verifyCode(user, code, m);
+      if (!method) {
+        await this.mfaFailure(user, IdentityErrorCode.INVALID_MFA_CODE);
+        throw new IdentityException(IdentityErrorCode.INVALID_MFA_CODE, 'The code is not valid');
+      }
+      return this.completeMfa(user, challengeId, method, ['pwd', method], m);
+    });
+  }
+
+  /**
+   * The open MFA challenge of a sign-in (the `mfaToken` of `login`) and its user, whose lockout is
+   * checked: the start of the MFA step, whatever the factor. An unknown, used, expired or
+   * exhausted challenge is refused (INVALID_MFA_TOKEN) and audited.
+   */
+  async openMfaChallenge(mfaToken: string): Promise<{ challengeId: string; user: UserEntity }> {
     const challenge = await this.dataSource.getRepository(OneTimeTokenEntity).findOneBy({
       tokenHash: sha256(mfaToken),
       kind: OneTimeTokenKind.MfaChallenge,
@@ -202,45 +228,64 @@ export class AuthService {
       );
     }
     const user = await this.users.require(challenge.userId);
-    await this.throttle.assertNotLocked(user.emailBidx, meta.ip);
-    // Counted outside the transaction (a failed attempt still counts) and atomically: of many
-    // concurrent guesses on one challenge only MFA_CHALLENGE_ATTEMPTS get a code checked.
+    await this.throttle.assertNotLocked(user.emailBidx, clientMeta().ip);
+    return { challengeId: challenge.id, user };
+  }
+
+  /**
+   * Counts one attempt at an MFA challenge, before the factor is checked. Counted outside the
+   * transaction (a failed attempt still counts) and atomically: of many concurrent attempts on
+   * one challenge only MFA_CHALLENGE_ATTEMPTS get their factor checked.
+   */
+  async countMfaAttempt(challengeId: string): Promise<void> {
     const counted = await this.dataSource.query<{ affectedRows: number }>(
       'UPDATE one_time_tokens SET attempts = attempts + 1 WHERE id = ? AND attempts < ?',
-      [challenge.id, MFA_CHALLENGE_ATTEMPTS],
+      [challengeId, MFA_CHALLENGE_ATTEMPTS],
     );
     if (counted.affectedRows !== 1)
       throw new IdentityException(
         IdentityErrorCode.INVALID_MFA_TOKEN,
         'The sign-in step expired: sign in again',
       );
-    return this.dataSource.transaction(async (m) => {
-      const method = await this.mfa.verifyCode(user, code, m);
-      if (!method) {
-        await this.throttle.recordFailure(user.emailBidx, meta.ip);
-        await this.auditLogin(
-          user,
-          AuditResult.Failure,
-          IdentityErrorCode.INVALID_MFA_CODE,
-          undefined,
-          { step: 'mfa' },
-        );
-        throw new IdentityException(IdentityErrorCode.INVALID_MFA_CODE, 'The code is not valid');
-      }
-      const used = await m
-        .getRepository(OneTimeTokenEntity)
-        .update({ id: challenge.id, usedAt: IsNull() }, { usedAt: new Date() });
-      if ((used.affected ?? 0) !== 1) {
-        throw new IdentityException(
-          IdentityErrorCode.INVALID_MFA_TOKEN,
-          'The sign-in step expired: sign in again',
-        );
-      }
-      await this.throttle.clearAccount(user.emailBidx, meta.ip);
-      const tokens = await this.startSession(user, ['pwd', method], true, false, m);
-      await this.auditLogin(user, AuditResult.Success, null, m, { step: 'mfa', method });
-      return tokens;
+  }
+
+  /** A refused factor at the MFA step: counted towards the lockout and audited. */
+  async mfaFailure(
+    user: UserEntity,
+    reason: IdentityErrorCode,
+    changes?: Record<string, unknown>,
+  ): Promise<void> {
+    await this.throttle.recordFailure(user.emailBidx, clientMeta().ip);
+    await this.auditLogin(user, AuditResult.Failure, reason, undefined, {
+      step: 'mfa',
+      ...changes,
     });
+  }
+
+  /**
+   * The end of an MFA step whose factor was accepted, in the caller's transaction: the challenge
+   * is spent (once: a concurrent use loses), the lockout cleared, the session started, audited.
+   */
+  async completeMfa(
+    user: UserEntity,
+    challengeId: string,
+    method: string,
+    amr: string[],
+    m: EntityManager,
+  ): Promise<IssuedTokens> {
+    const used = await m
+      .getRepository(OneTimeTokenEntity)
+      .update({ id: challengeId, usedAt: IsNull() }, { usedAt: new Date() });
+    if ((used.affected ?? 0) !== 1) {
+      throw new IdentityException(
+        IdentityErrorCode.INVALID_MFA_TOKEN,
+        'The sign-in step expired: sign in again',
+      );
+    }
+    await this.throttle.clearAccount(user.emailBidx, clientMeta().ip);
+    const tokens = await this.startSession(user, amr, true, false, m);
+    await this.auditLogin(user, AuditResult.Success, null, m, { step: 'mfa', method });
+    return tokens;
   }
 
   /**

@@ -26,6 +26,14 @@ export enum IdentityErrorCode {
   API_KEY_NOT_FOUND = 'API_KEY_NOT_FOUND',
   INVALID_API_KEY = 'INVALID_API_KEY',
   SCOPE_EXCEEDED = 'SCOPE_EXCEEDED',
+  /** A passkey response that does not verify (signature, origin, RP id, counter, credential). */
+  PASSKEY_INVALID = 'PASSKEY_INVALID',
+  /** The passkey challenge is unknown, used, expired, another user's or of another purpose. */
+  PASSKEY_CHALLENGE_EXPIRED = 'PASSKEY_CHALLENGE_EXPIRED',
+  PASSKEY_NOT_FOUND = 'PASSKEY_NOT_FOUND',
+  /** The role requires passkeys and the user has one: codes are refused. */
+  PASSKEY_REQUIRED = 'PASSKEY_REQUIRED',
+  PASSKEY_LIMIT = 'PASSKEY_LIMIT',
 }
 
 const CLIENT_CODES = {
@@ -37,11 +45,13 @@ const CLIENT_CODES = {
   [IdentityErrorCode.INVALID_MFA_TOKEN]: ErrorCode.UNAUTHENTICATED,
   [IdentityErrorCode.INVALID_MFA_CODE]: ErrorCode.UNAUTHENTICATED,
   [IdentityErrorCode.INVALID_API_KEY]: ErrorCode.UNAUTHENTICATED,
+  [IdentityErrorCode.PASSKEY_INVALID]: ErrorCode.UNAUTHENTICATED,
   [IdentityErrorCode.ACCOUNT_DISABLED]: ErrorCode.FORBIDDEN,
   [IdentityErrorCode.MFA_REQUIRED_FOR_ROLE]: ErrorCode.FORBIDDEN,
   [IdentityErrorCode.MFA_ENROLLMENT_REQUIRED]: ErrorCode.FORBIDDEN,
   [IdentityErrorCode.OWN_ROLE]: ErrorCode.FORBIDDEN,
   [IdentityErrorCode.SCOPE_EXCEEDED]: ErrorCode.FORBIDDEN,
+  [IdentityErrorCode.PASSKEY_REQUIRED]: ErrorCode.FORBIDDEN,
   [IdentityErrorCode.TOO_MANY_ATTEMPTS]: ErrorCode.RATE_LIMITED,
   [IdentityErrorCode.HASHING_BUSY]: ErrorCode.RATE_LIMITED,
   [IdentityErrorCode.PASSWORD_POLICY]: ErrorCode.BAD_USER_INPUT,
@@ -50,9 +60,12 @@ const CLIENT_CODES = {
   [IdentityErrorCode.MFA_NOT_ENROLLED]: ErrorCode.BAD_USER_INPUT,
   [IdentityErrorCode.EMAIL_TAKEN]: ErrorCode.CONFLICT,
   [IdentityErrorCode.MFA_ALREADY_ENABLED]: ErrorCode.CONFLICT,
+  [IdentityErrorCode.PASSKEY_CHALLENGE_EXPIRED]: ErrorCode.CONFLICT,
+  [IdentityErrorCode.PASSKEY_LIMIT]: ErrorCode.CONFLICT,
   [IdentityErrorCode.USER_NOT_FOUND]: ErrorCode.NOT_FOUND,
   [IdentityErrorCode.SESSION_NOT_FOUND]: ErrorCode.NOT_FOUND,
   [IdentityErrorCode.API_KEY_NOT_FOUND]: ErrorCode.NOT_FOUND,
+  [IdentityErrorCode.PASSKEY_NOT_FOUND]: ErrorCode.NOT_FOUND,
 } satisfies ClientCodes<IdentityErrorCode>;
 
 export class IdentityException extends CodedException<IdentityErrorCode>(CLIENT_CODES) {}

@@ -23,6 +23,11 @@ import { ThrottleService } from './services/throttle.service';
 import { TokenService } from './services/token.service';
 import { UsersService } from './services/users.service';
 import { SessionsResolver } from './sessions.resolver';
+import { PasskeysResolver } from './passkeys.resolver';
+import { PasskeyAuthService } from './services/passkey-auth.service';
+import { PasskeyChallengesService } from './services/passkey-challenges.service';
+import { PasskeyPolicyService } from './services/passkey-policy.service';
+import { PasskeysService } from './services/passkeys.service';
 import { UsersResolver } from './users.resolver';
 import { SecurityNoticesService } from './services/security-notices.service';
 import { ApiKeyStrategy } from './strategies/api-key.strategy';
@@ -41,6 +46,8 @@ import { JwtStrategy } from './strategies/jwt.strategy';
     SessionService,
     MfaService,
     SecurityNoticesService,
+    PasskeyPolicyService,
+    PasskeyChallengesService,
     MfaEnrollmentService,
     ApiKeysService,
     ApiKeyAdminService,
@@ -48,6 +55,8 @@ import { JwtStrategy } from './strategies/jwt.strategy';
     UserAdminService,
     AuthService,
     PasswordResetService,
+    PasskeysService,
+    PasskeyAuthService,
     ApiKeyStrategy,
     JwtStrategy,
     IdentityAuthenticator,
@@ -56,6 +65,7 @@ import { JwtStrategy } from './strategies/jwt.strategy';
     SessionsResolver,
     ApiKeysResolver,
     UsersResolver,
+    PasskeysResolver,
   ],
   exports: [
     HASHING_ADMISSION,

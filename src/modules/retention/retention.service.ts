@@ -320,7 +320,7 @@ export class RetentionService implements OnApplicationBootstrap, OnModuleDestroy
       },
       {
         rule: 'one_time_tokens.finished',
-        description: 'expired password-reset and MFA challenge tokens',
+        description: 'expired password-reset, MFA and passkey challenge tokens',
         days: sessions,
         ...deleted('no purpose once used or expired'),
         ...table({

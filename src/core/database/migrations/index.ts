@@ -31,6 +31,7 @@ import { SenderNumbers1764101900000 } from './1764101900000-SenderNumbers';
 import { ReadLogMessages1764102000000 } from './1764102000000-ReadLogMessages';
 import { CarrierThroughput1764102100000 } from './1764102100000-CarrierThroughput';
 import { DeliveryReceipts1764102300000 } from './1764102300000-DeliveryReceipts';
+import { Passkeys1764102400000 } from './1764102400000-Passkeys';
 import { ReadAccessLog1764100800000 } from './1764100800000-ReadAccessLog';
 import { SubjectExports1764100900000 } from './1764100900000-SubjectExports';
 import { Debts1764101100000 } from './1764101100000-Debts';
@@ -73,4 +74,5 @@ export const MIGRATIONS = [
   ReadLogMessages1764102000000,
   CarrierThroughput1764102100000,
   DeliveryReceipts1764102300000,
+  Passkeys1764102400000,
 ];

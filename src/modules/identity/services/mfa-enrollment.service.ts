@@ -13,6 +13,7 @@ import { ThrottleService } from './throttle.service';
 import { UsersService } from './users.service';
 import { AbilityService } from '../../authorization/services/ability.service';
 import { SecurityNoticesService } from './security-notices.service';
+import { PasskeyPolicyService } from './passkey-policy.service';
 
 /** Turning MFA on and off, backup codes, and the step-up check of a live session. */
 @Injectable()
@@ -27,6 +28,7 @@ export class MfaEnrollmentService {
     private readonly audit: AuditService,
     private readonly abilities: AbilityService,
     private readonly notices: SecurityNoticesService,
+    private readonly passkeys: PasskeyPolicyService,
   ) {}
 
   /** Starts (or restarts) enrollment: a new pending secret; MFA turns on only after `confirm`. */
@@ -147,6 +149,18 @@ export class MfaEnrollmentService {
   async stepUp(userId: string, sessionId: string, code: string): Promise<Date> {
     const user = await this.users.require(userId);
     await this.throttle.assertNotLocked(user.emailBidx, null);
+    // The role requires the passkey this user has (stepUpWithPasskey): no code is checked.
+    const refusal = await this.passkeys.codesRefusal(user);
+    if (refusal) {
+      await this.audit.record({
+        action: 'auth.step_up',
+        result: AuditResult.Failure,
+        errorCode: refusal.reason,
+        resourceType: 'Session',
+        resourceId: sessionId,
+      });
+      throw refusal;
+    }
     return this.dataSource.transaction(async (m) => {
       const method = await this.mfa.verifyCode(user, code, m);
       if (!method) {

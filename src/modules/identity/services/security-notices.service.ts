@@ -10,6 +10,8 @@ export type SecurityNotice =
   | 'mfa_enabled'
   | 'mfa_disabled'
   | 'backup_codes_regenerated'
+  | 'passkey_added'
+  | 'passkey_removed'
   | 'api_key_created'
   | 'new_device_sign_in'
   | 'totp_code_reused'
@@ -22,6 +24,8 @@ const TEXT: Record<SecurityNotice, string> = {
   mfa_disabled: 'Two-factor authentication was turned off for your CallWarden account.',
   backup_codes_regenerated:
     'New backup codes were made for your CallWarden account; the old ones no longer work.',
+  passkey_added: 'A passkey was added to your CallWarden account.',
+  passkey_removed: 'A passkey was removed from your CallWarden account.',
   api_key_created: 'A new API key was created on your CallWarden account.',
   new_device_sign_in: 'Your CallWarden account was signed in to from a device not seen before.',
   password_change_due:

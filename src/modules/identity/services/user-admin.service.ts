@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { inTransaction } from '../../../core/database/transaction';
 import { AuditService } from '../../audit/audit.service';
 import type { AuditActor } from '../../audit';
 import { BackupCodeEntity } from '../entities/backup-code.entity';
 import { UserEntity, UserStatus } from '../entities/user.entity';
+import { WebAuthnCredentialEntity } from '../entities/webauthn-credential.entity';
 import { PasswordResetService } from './password-reset.service';
 import { PasswordService } from './password.service';
 import { SessionService } from './session.service';
@@ -132,8 +133,8 @@ export class UserAdminService {
   }
 
   /**
-   * Containment of a compromised authenticator: the TOTP secret and backup codes go, sessions end,
-   * and the next sign-in may only enroll a new authenticator (whatever the role).
+   * Containment of a compromised authenticator: the TOTP secret, backup codes and passkeys go,
+   * sessions end, and the next sign-in may only enroll a new authenticator (whatever the role).
    */
   forceMfaReenrollment(id: string, actor?: AuditActor): Promise<void> {
     return this.dataSource.transaction(async (m) => {
@@ -145,6 +146,9 @@ export class UserAdminService {
       user.mfaReenrollRequired = true;
       await m.getRepository(UserEntity).save(user);
       await m.getRepository(BackupCodeEntity).delete({ userId: user.id });
+      const passkeys = await m
+        .getRepository(WebAuthnCredentialEntity)
+        .update({ userId: user.id, revokedAt: IsNull() }, { revokedAt: new Date() });
       await this.sessions.revokeAllForUser(user.id, 'mfa_reenrollment_forced', m);
       await this.audit.record(
         {
@@ -152,6 +156,7 @@ export class UserAdminService {
           actor,
           resourceType: 'User',
           resourceId: user.id,
+          changes: { passkeysRevoked: passkeys.affected ?? 0 },
         },
         m,
       );
